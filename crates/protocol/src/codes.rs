@@ -1,0 +1,82 @@
+//! Every number the API hands to an app: error codes (TRTC's `TXLiteAVError` values) and the
+//! reasons carried by `onExitRoom` and `onRemoteUserLeaveRoom`. One enum per meaning, so a
+//! path that ends a session has to name why.
+
+use serde_repr::{Deserialize_repr, Serialize_repr};
+
+/// Error codes with trtc-electron-sdk's names and values, so an app's existing error
+/// handling keeps working.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize_repr, Deserialize_repr)]
+#[repr(i32)]
+pub enum ErrorCode {
+    /// Entering failed: the server is unreachable or refused; the message says why.
+    RoomEnterFail = -3301,
+    /// The server did not answer the enter request in time.
+    RoomRequestEnterRoomTimeout = -3308,
+    /// `enterRoom` was called without params.
+    EnterRoomParamNull = -3316,
+    /// `sdkAppId` is missing, not a positive integer, or not the server's.
+    SdkAppIdInvalid = -3317,
+    /// Neither a valid `roomId` nor a valid `strRoomId` was given.
+    RoomIdInvalid = -3318,
+    /// `userId` is missing or breaks the id rules.
+    UserIdInvalid = -3319,
+    /// The UserSig is missing, forged, expired, or signed for another user or app.
+    UserSigInvalid = -3320,
+}
+
+impl ErrorCode {
+    /// Every code, for tables and for the JS `TXLiteAVError` object.
+    pub const ALL: [ErrorCode; 7] = [
+        ErrorCode::RoomEnterFail,
+        ErrorCode::RoomRequestEnterRoomTimeout,
+        ErrorCode::EnterRoomParamNull,
+        ErrorCode::SdkAppIdInvalid,
+        ErrorCode::RoomIdInvalid,
+        ErrorCode::UserIdInvalid,
+        ErrorCode::UserSigInvalid,
+    ];
+
+    /// The numeric value an app sees.
+    pub fn value(self) -> i32 {
+        self as i32
+    }
+
+    /// The constant's name in trtc-electron-sdk's `TXLiteAVError`.
+    pub fn trtc_name(self) -> &'static str {
+        match self {
+            ErrorCode::RoomEnterFail => "ERR_ROOM_ENTER_FAIL",
+            ErrorCode::RoomRequestEnterRoomTimeout => "ERR_ROOM_REQUEST_ENTER_ROOM_TIMEOUT",
+            ErrorCode::EnterRoomParamNull => "ERR_ENTER_ROOM_PARAM_NULL",
+            ErrorCode::SdkAppIdInvalid => "ERR_SDK_APPID_INVALID",
+            ErrorCode::RoomIdInvalid => "ERR_ROOM_ID_INVALID",
+            ErrorCode::UserIdInvalid => "ERR_USER_ID_INVALID",
+            ErrorCode::UserSigInvalid => "ERR_USER_SIG_INVALID",
+        }
+    }
+}
+
+/// Why this client left a room: the argument of `onExitRoom(reason)` (TRTC's values).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize_repr, Deserialize_repr)]
+#[repr(u8)]
+pub enum ExitReason {
+    /// The app called `exitRoom()` (or `destroy()`).
+    Exited = 0,
+    /// The server removed this user (REST `RemoveUser`).
+    Removed = 1,
+    /// The room was dismissed (REST `DismissRoom`).
+    Dismissed = 2,
+}
+
+/// Why another member left: the second argument of `onRemoteUserLeaveRoom(userId, reason)`
+/// (TRTC's values).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize_repr, Deserialize_repr)]
+#[repr(u8)]
+pub enum LeaveReason {
+    /// The member called `exitRoom()`, or closed its connection cleanly.
+    Exited = 0,
+    /// The member's connection was lost without a goodbye.
+    ConnectionLost = 1,
+    /// The server removed the member (REST `RemoveUser`).
+    Removed = 2,
+}

@@ -1,0 +1,22 @@
+//! OpenRoom's shared vocabulary: what crosses the wire between the client engine and the
+//! room server, which ids are valid, what every error code means, and how a UserSig is
+//! signed and checked. No I/O and no runtime here, so every rule is testable on its own.
+
+pub mod codes;
+pub mod ids;
+pub mod messages;
+pub mod usersig;
+
+pub use codes::{ErrorCode, ExitReason, LeaveReason};
+pub use ids::{IdError, RoomId, UserId};
+pub use messages::{ClientFrame, ClientRequest, EnterRequest, RoomEvent, ServerFrame};
+
+/// Version of the signaling protocol spoken over the WebSocket. The client sends it with
+/// `enter`; a server that does not speak it refuses with a message naming both versions.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// Path of the WebSocket signaling endpoint on the server's one port.
+pub const SIGNALING_PATH: &str = "/ws";
+
+/// The identity whose UserSig authorises the REST admin API (as in Tencent IM's REST API).
+pub const ADMIN_IDENTIFIER: &str = "administrator";

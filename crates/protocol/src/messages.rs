@@ -1,0 +1,192 @@
+//! The signaling wire format: JSON text frames over one WebSocket per session.
+//!
+//! - The client sends [`ClientFrame`]s, each with a request id it chooses.
+//! - The server answers each with a [`ServerFrame::Response`] carrying the same id, and pushes
+//!   room events as [`ServerFrame::Event`]s numbered by a per-session sequence (1, 2, 3 …) so a
+//!   client can tell a gap from a quiet room; later resumption replays from a sequence number.
+
+use serde::{Deserialize, Serialize};
+
+use crate::codes::{ExitReason, LeaveReason};
+use crate::ids::{RoomId, UserId};
+
+/// A request from the client, tagged with the id its response will carry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClientFrame {
+    pub id: u64,
+    #[serde(flatten)]
+    pub request: ClientRequest,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum ClientRequest {
+    /// Join a room. The first enter of a room creates it.
+    Enter(EnterRequest),
+    /// Leave the room; the server tells every other member before it answers.
+    Exit,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EnterRequest {
+    /// The [`crate::PROTOCOL_VERSION`] the client speaks.
+    pub protocol: u32,
+    pub sdk_app_id: u32,
+    pub user_id: UserId,
+    pub user_sig: String,
+    pub room: RoomId,
+    /// TRTCRoleType (20 anchor, 21 audience); carried now, enforced by the roles work.
+    pub role: u32,
+    /// TRTCAppScene (0 video call, 1 live, 2 audio call, 3 voice chat room).
+    pub scene: u32,
+}
+
+/// What the server sends: answers to requests and pushed room events.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum ServerFrame {
+    Response { id: u64, result: Outcome },
+    Event { seq: u64, event: RoomEvent },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Outcome {
+    Ok(Reply),
+    Error(ErrorBody),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum Reply {
+    /// Entered: `members` are the others already present, in the order they entered.
+    Entered { members: Vec<UserId> },
+    /// Exited: every other member has been told.
+    Exited,
+}
+
+/// A refusal: a TRTC error code and a message that says what to fix.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub code: i32,
+    pub message: String,
+}
+
+/// Something that happened in the room, pushed to one member.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum RoomEvent {
+    #[serde(rename_all = "camelCase")]
+    MemberEntered { user_id: UserId },
+    #[serde(rename_all = "camelCase")]
+    MemberLeft {
+        user_id: UserId,
+        reason: LeaveReason,
+    },
+    /// This member's session was ended by the server; the connection closes after it.
+    Ejected { reason: ExitReason },
+    /// An event this build does not know (sent by a newer server): skipped, not fatal.
+    #[serde(other)]
+    Unknown,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn client_frames_have_a_flat_documented_shape() {
+        let frame = ClientFrame {
+            id: 7,
+            request: ClientRequest::Enter(EnterRequest {
+                protocol: 1,
+                sdk_app_id: 1400000000,
+                user_id: UserId::parse("alice").unwrap(),
+                user_sig: "sig".into(),
+                room: RoomId::RoomId(42),
+                role: 20,
+                scene: 0,
+            }),
+        };
+        let value = serde_json::to_value(&frame).unwrap();
+        assert_eq!(
+            value,
+            json!({"id":7,"type":"enter","protocol":1,"sdkAppId":1400000000,"userId":"alice",
+                   "userSig":"sig","room":{"roomId":42},"role":20,"scene":0})
+        );
+        assert_eq!(serde_json::from_value::<ClientFrame>(value).unwrap(), frame);
+        let exit: ClientFrame = serde_json::from_str(r#"{"id":8,"type":"exit"}"#).unwrap();
+        assert_eq!(exit.request, ClientRequest::Exit);
+    }
+
+    #[test]
+    fn invalid_ids_are_refused_when_a_frame_is_read() {
+        let bad = r#"{"id":1,"type":"enter","protocol":1,"sdkAppId":1,"userId":"a b",
+                      "userSig":"s","room":{"roomId":1},"role":20,"scene":0}"#;
+        let err = serde_json::from_str::<ClientFrame>(bad).unwrap_err();
+        assert!(err.to_string().contains("userId contains ' '"), "{err}");
+    }
+
+    #[test]
+    fn server_frames_round_trip() {
+        let frames = [
+            ServerFrame::Response {
+                id: 1,
+                result: Outcome::Ok(Reply::Entered {
+                    members: vec![UserId::parse("bob").unwrap()],
+                }),
+            },
+            ServerFrame::Response {
+                id: 2,
+                result: Outcome::Error(ErrorBody {
+                    code: -3320,
+                    message: "expired".into(),
+                }),
+            },
+            ServerFrame::Event {
+                seq: 3,
+                event: RoomEvent::MemberLeft {
+                    user_id: UserId::parse("bob").unwrap(),
+                    reason: LeaveReason::Removed,
+                },
+            },
+            ServerFrame::Event {
+                seq: 4,
+                event: RoomEvent::Ejected {
+                    reason: ExitReason::Dismissed,
+                },
+            },
+        ];
+        for frame in frames {
+            let text = serde_json::to_string(&frame).unwrap();
+            assert_eq!(serde_json::from_str::<ServerFrame>(&text).unwrap(), frame);
+        }
+        let left = serde_json::to_value(ServerFrame::Event {
+            seq: 5,
+            event: RoomEvent::MemberLeft {
+                user_id: UserId::parse("x").unwrap(),
+                reason: LeaveReason::Exited,
+            },
+        })
+        .unwrap();
+        assert_eq!(
+            left,
+            json!({"type":"event","seq":5,"event":{"type":"memberLeft","userId":"x","reason":0}})
+        );
+    }
+
+    #[test]
+    fn unknown_events_from_a_newer_server_are_skippable() {
+        let text = r#"{"type":"event","seq":9,"event":{"type":"somethingNew","x":1}}"#;
+        let frame: ServerFrame = serde_json::from_str(text).unwrap();
+        assert_eq!(
+            frame,
+            ServerFrame::Event {
+                seq: 9,
+                event: RoomEvent::Unknown
+            }
+        );
+    }
+}
