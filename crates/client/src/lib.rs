@@ -1,1 +1,17 @@
+//! OpenRoom's client engine: what a `TRTCCloud` does, in plain Rust.
+//!
+//! An [`Engine`] is one TRTCCloud instance. [`Engine::enter_room`] starts a session: a tokio
+//! task that connects to the room server, enters, relays the room's events to an
+//! [`EventSink`] and ends with the exit. Every outcome, success or failure, reaches the app
+//! as an [`Event`] through the sink, in the order the server produced it, and never from
+//! inside the call that caused it.
 
+pub mod connection;
+pub mod engine;
+pub mod events;
+pub mod params;
+mod session;
+
+pub use engine::{ClientConfig, Engine, EngineError};
+pub use events::{Event, EventSink};
+pub use params::EnterParams;

@@ -1,1 +1,18 @@
+//! The OpenRoom room server: one port serving WebSocket signaling for clients
+//! ([`signaling`]) and a TRTC-shaped REST admin API ([`admin`]). Each room is an actor
+//! ([`room`]) that owns its members; the [`registry`] only maps room ids to actors, so no lock
+//! is held on the message path.
+//!
+//! Run it embedded with [`start`] (what the npm package's `startServer()` does) or standalone
+//! with the `openroom-server` binary.
 
+pub mod admin;
+pub mod auth;
+pub mod config;
+pub mod registry;
+pub mod room;
+pub mod server;
+pub mod signaling;
+
+pub use config::{ServerConfig, DEFAULT_PORT, DEV_SDK_APP_ID, DEV_SECRET_KEY};
+pub use server::{start, RunningServer, StartError};

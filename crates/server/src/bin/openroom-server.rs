@@ -1,1 +1,82 @@
-fn main() {}
+//! `openroom-server`: the room server as a standalone process.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use clap::Parser;
+use openroom_server::{ServerConfig, DEFAULT_PORT};
+use tracing_subscriber::EnvFilter;
+
+/// OpenRoom's room server: WebSocket signaling and the REST admin API on one port.
+#[derive(Parser, Debug)]
+#[command(name = "openroom-server", version)]
+struct Flags {
+    /// Address and port to listen on.
+    #[arg(long, env = "OPENROOM_LISTEN", default_value_t = SocketAddr::from(([127, 0, 0, 1], DEFAULT_PORT)))]
+    listen: SocketAddr,
+    /// The app's sdkAppId; UserSigs must be issued for it.
+    #[arg(long, env = "OPENROOM_SDK_APP_ID")]
+    sdk_app_id: Option<u32>,
+    /// The secret key UserSigs are signed with. Without it the server runs in dev mode with
+    /// public credentials.
+    #[arg(long, env = "OPENROOM_SECRET_KEY", hide_env_values = true)]
+    secret_key: Option<String>,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_env("OPENROOM_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .init();
+    let flags = Flags::parse();
+    let config = ServerConfig::new(flags.listen, flags.sdk_app_id, flags.secret_key);
+    if config.dev_mode {
+        tracing::warn!("DEV MODE: no --secret-key given; anyone can sign UserSigs with the public dev credentials below. Never expose this server.");
+        tracing::warn!("dev sdkAppId: {}", config.sdk_app_id);
+        tracing::warn!("dev secretKey: {}", config.secret_key);
+        if !config.listen.ip().is_loopback() {
+            tracing::warn!("DEV MODE on a non-loopback address ({}): other machines can reach this unauthenticated server", config.listen);
+        }
+    }
+    let server = match openroom_server::start(config).await {
+        Ok(server) => server,
+        Err(error) => {
+            tracing::error!("{error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    println!(
+        "openroom-server listening on {} (REST: http://{}/v1/...)",
+        server.url(),
+        server.local_addr()
+    );
+    wait_for_stop_signal().await;
+    tracing::info!("stopping: closing every session");
+    server.close().await;
+    ExitCode::SUCCESS
+}
+
+async fn wait_for_stop_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = ctrl_c => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = ctrl_c.await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}

@@ -1,0 +1,203 @@
+//! The engine behind one TRTCCloud instance: at most one session at a time, started by
+//! [`Engine::enter_room`], ended by [`Engine::exit_room`], by the server, or by a failure.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use openroom_protocol::RoomId;
+use serde_json::Value;
+use tokio::runtime::Handle;
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+use crate::events::{Event, EventSink};
+use crate::params::EnterParams;
+use crate::session;
+
+/// How long entering may take before `onEnterRoom(-3308)`.
+pub const DEFAULT_ENTER_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long exiting waits for the server's acknowledgement before completing locally.
+pub const DEFAULT_EXIT_TIMEOUT: Duration = Duration::from_secs(3);
+/// The server an engine talks to when the app names none.
+pub const DEFAULT_SERVER_URL: &str = "ws://127.0.0.1:7788";
+
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    pub server_url: String,
+    pub enter_timeout: Duration,
+    pub exit_timeout: Duration,
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        ClientConfig {
+            server_url: DEFAULT_SERVER_URL.to_owned(),
+            enter_timeout: DEFAULT_ENTER_TIMEOUT,
+            exit_timeout: DEFAULT_EXIT_TIMEOUT,
+        }
+    }
+}
+
+/// Why `enter_room` refused to start; the current room, if any, is untouched.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EngineError {
+    #[error("already {0}; call exitRoom() and wait for onExitRoom before entering another room")]
+    Busy(String),
+    #[error("this instance was destroyed; create a new TRTCCloud")]
+    Destroyed,
+}
+
+/// Where a session is in its life, for the message of a refused second `enter_room`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Phase {
+    Entering,
+    InRoom,
+    Exiting,
+}
+
+pub(crate) enum Command {
+    Exit,
+}
+
+struct Active {
+    id: u64,
+    room: RoomId,
+    phase: Phase,
+    commands: mpsc::UnboundedSender<Command>,
+}
+
+#[derive(Default)]
+struct Slot {
+    active: Option<Active>,
+    destroyed: bool,
+    sessions_started: u64,
+}
+
+/// A session's handle on its engine's slot, to report its phase and to free the slot.
+#[derive(Clone)]
+pub(crate) struct SlotRef {
+    slot: Arc<Mutex<Slot>>,
+    id: u64,
+}
+
+impl SlotRef {
+    pub(crate) fn set_phase(&self, phase: Phase) {
+        if let Some(active) = lock(&self.slot).active.as_mut().filter(|a| a.id == self.id) {
+            active.phase = phase;
+        }
+    }
+
+    /// Free the slot. Called before the session's last events are emitted, so an app that
+    /// enters again from its onExitRoom (or failed onEnterRoom) handler is not refused.
+    pub(crate) fn release(&self) {
+        let mut slot = lock(&self.slot);
+        if slot.active.as_ref().is_some_and(|a| a.id == self.id) {
+            slot.active = None;
+        }
+    }
+}
+
+pub struct Engine {
+    config: ClientConfig,
+    runtime: Handle,
+    slot: Arc<Mutex<Slot>>,
+}
+
+impl Engine {
+    /// An engine whose sessions run on `runtime`. Creating one costs no thread and no socket.
+    pub fn new(config: ClientConfig, runtime: Handle) -> Engine {
+        Engine {
+            config,
+            runtime,
+            slot: Arc::default(),
+        }
+    }
+
+    pub fn config(&self) -> &ClientConfig {
+        &self.config
+    }
+
+    /// Start entering a room. Every outcome arrives through `sink`: `onEnterRoom` first, then
+    /// room events, `onExitRoom` last, and `sessionClosed` after everything. Bad params are
+    /// reported the same way (onEnterRoom with the error code, then onError), never thrown.
+    pub fn enter_room(
+        &self,
+        params: &Value,
+        scene: &Value,
+        sink: impl EventSink,
+    ) -> Result<(), EngineError> {
+        let started = Instant::now();
+        let mut slot = lock(&self.slot);
+        if slot.destroyed {
+            return Err(EngineError::Destroyed);
+        }
+        if let Some(active) = &slot.active {
+            let state = match active.phase {
+                Phase::Entering => format!("entering {}", active.room),
+                Phase::InRoom => format!("in {}", active.room),
+                Phase::Exiting => format!("exiting {}", active.room),
+            };
+            return Err(EngineError::Busy(state));
+        }
+        let params = match EnterParams::from_json(params, scene) {
+            Ok(params) => params,
+            Err(error) => {
+                // Reported asynchronously like every other outcome; no session, no slot.
+                self.runtime.spawn(async move {
+                    sink.emit(Event::enter_failed(error.code, error.message.clone()));
+                    sink.emit(Event::error(error.code, error.message));
+                    sink.emit(Event::SessionClosed);
+                });
+                return Ok(());
+            }
+        };
+        slot.sessions_started += 1;
+        let id = slot.sessions_started;
+        let (commands, inbox) = mpsc::unbounded_channel();
+        slot.active = Some(Active {
+            id,
+            room: params.room.clone(),
+            phase: Phase::Entering,
+            commands,
+        });
+        let slot_ref = SlotRef {
+            slot: self.slot.clone(),
+            id,
+        };
+        self.runtime.spawn(session::run(
+            self.config.clone(),
+            params,
+            started,
+            inbox,
+            Box::new(sink),
+            slot_ref,
+        ));
+        Ok(())
+    }
+
+    /// Start leaving the current room. Returns true when a session is running, which will end
+    /// with `onExitRoom` (and `sessionClosed`); false when there is nothing to exit. Calling
+    /// it again while exiting changes nothing.
+    pub fn exit_room(&self) -> bool {
+        match &lock(&self.slot).active {
+            Some(active) => {
+                // A session that already ended has dropped its inbox; it still emits its
+                // closing events, so true stays correct.
+                let _ = active.commands.send(Command::Exit);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Exit the current room, if any, and refuse every later `enter_room`.
+    pub fn destroy(&self) -> bool {
+        lock(&self.slot).destroyed = true;
+        self.exit_room()
+    }
+}
+
+fn lock(slot: &Mutex<Slot>) -> MutexGuard<'_, Slot> {
+    // Every critical section is a few field writes; a panic cannot leave the slot torn.
+    slot.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}

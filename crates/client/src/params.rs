@@ -1,0 +1,226 @@
+//! enterRoom's parameters, read from the loosely typed object an app passes (a `TRTCParams`
+//! instance or a plain object) with an error code and a message for every mistake.
+
+use openroom_protocol::{ErrorCode, RoomId, UserId};
+use serde_json::{Map, Value};
+
+/// TRTCRoleType values.
+pub const ROLE_ANCHOR: u32 = 20;
+pub const ROLE_AUDIENCE: u32 = 21;
+/// Highest TRTCAppScene value (VoiceChatRoom).
+pub const MAX_SCENE: u32 = 3;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnterParams {
+    pub sdk_app_id: u32,
+    pub user_id: UserId,
+    pub user_sig: String,
+    pub room: RoomId,
+    pub role: u32,
+    pub scene: u32,
+}
+
+/// A refused parameter: the TRTC error code and what to fix.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct ParamError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+fn refuse(code: ErrorCode, message: impl Into<String>) -> ParamError {
+    ParamError {
+        code,
+        message: message.into(),
+    }
+}
+
+impl EnterParams {
+    /// Read `params` (as an app passed it) and `scene`. Field names are trtc-electron-sdk's:
+    /// sdkAppId, userId, userSig, roomId, strRoomId, role.
+    pub fn from_json(params: &Value, scene: &Value) -> Result<EnterParams, ParamError> {
+        let Value::Object(fields) = params else {
+            return Err(refuse(
+                ErrorCode::EnterRoomParamNull,
+                "enterRoom needs params: a TRTCParams or {sdkAppId, userId, userSig, roomId | strRoomId}",
+            ));
+        };
+        let sdk_app_id = match fields.get("sdkAppId").and_then(Value::as_u64) {
+            Some(id) if id > 0 => u32::try_from(id).map_err(|_| {
+                refuse(
+                    ErrorCode::SdkAppIdInvalid,
+                    format!("sdkAppId {id} is out of range"),
+                )
+            })?,
+            _ => {
+                return Err(refuse(
+                    ErrorCode::SdkAppIdInvalid,
+                    format!(
+                        "sdkAppId must be a positive integer, got {}",
+                        describe(fields.get("sdkAppId"))
+                    ),
+                ))
+            }
+        };
+        let user_id = match fields.get("userId") {
+            Some(Value::String(raw)) => {
+                UserId::parse(raw).map_err(|e| refuse(ErrorCode::UserIdInvalid, e.to_string()))?
+            }
+            other => {
+                return Err(refuse(
+                    ErrorCode::UserIdInvalid,
+                    format!("userId must be a string, got {}", describe(other)),
+                ))
+            }
+        };
+        let user_sig = match fields.get("userSig") {
+            Some(Value::String(sig)) if !sig.is_empty() => sig.clone(),
+            other => return Err(refuse(
+                ErrorCode::UserSigInvalid,
+                format!(
+                    "userSig must be a non-empty string (from genUserSig or TLSSigAPIv2), got {}",
+                    describe(other)
+                ),
+            )),
+        };
+        let room = room(fields)?;
+        let role = match fields.get("role") {
+            None | Some(Value::Null) => ROLE_ANCHOR,
+            Some(value) => match value.as_u64() {
+                Some(r) if r == u64::from(ROLE_ANCHOR) || r == u64::from(ROLE_AUDIENCE) => r as u32,
+                _ => return Err(refuse(
+                    ErrorCode::RoomEnterFail,
+                    format!(
+                        "role must be TRTCRoleAnchor (20) or TRTCRoleAudience (21), got {value}"
+                    ),
+                )),
+            },
+        };
+        let scene = match scene {
+            Value::Null => 0,
+            value => match value.as_u64() {
+                Some(s) if s <= u64::from(MAX_SCENE) => s as u32,
+                _ => {
+                    return Err(refuse(
+                        ErrorCode::RoomEnterFail,
+                        format!("scene must be a TRTCAppScene (0 to {MAX_SCENE}), got {value}"),
+                    ))
+                }
+            },
+        };
+        Ok(EnterParams {
+            sdk_app_id,
+            user_id,
+            user_sig,
+            room,
+            role,
+            scene,
+        })
+    }
+}
+
+fn room(fields: &Map<String, Value>) -> Result<RoomId, ParamError> {
+    let invalid = |message: String| refuse(ErrorCode::RoomIdInvalid, message);
+    let room_id = match fields.get("roomId") {
+        None | Some(Value::Null) => None,
+        Some(Value::Number(n)) => match n.as_u64() {
+            Some(n) => Some(n),
+            None => {
+                return Err(invalid(format!(
+                    "roomId {n} is not an integer from 1 to 4294967294"
+                )))
+            }
+        },
+        Some(other) => {
+            return Err(invalid(format!(
+                "roomId must be a number, got {}; for a string room id use strRoomId",
+                describe(Some(other))
+            )))
+        }
+    };
+    let str_room_id = match fields.get("strRoomId") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s.as_str()),
+        Some(other) => {
+            return Err(invalid(format!(
+                "strRoomId must be a string, got {}",
+                describe(Some(other))
+            )))
+        }
+    };
+    RoomId::from_params(room_id, str_room_id).map_err(|e| invalid(e.to_string()))
+}
+
+/// A value as an error message shows it: its JSON, or "nothing".
+fn describe(value: Option<&Value>) -> String {
+    match value {
+        None | Some(Value::Null) => "nothing".to_owned(),
+        Some(value) => value.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn code(params: Value) -> ErrorCode {
+        EnterParams::from_json(&params, &json!(0)).unwrap_err().code
+    }
+
+    #[test]
+    fn reads_trtc_params() {
+        let params = json!({"sdkAppId": 1400000001, "userId": "alice", "userSig": "s",
+                            "roomId": 0, "strRoomId": "lobby", "role": 21,
+                            "privateMapKey": "", "businessInfo": ""});
+        let parsed = EnterParams::from_json(&params, &json!(1)).unwrap();
+        assert_eq!(parsed.room, RoomId::StrRoomId("lobby".into()));
+        assert_eq!((parsed.role, parsed.scene), (21, 1));
+    }
+
+    #[test]
+    fn each_mistake_has_its_trtc_code() {
+        assert_eq!(code(Value::Null), ErrorCode::EnterRoomParamNull);
+        assert_eq!(code(json!("x")), ErrorCode::EnterRoomParamNull);
+        let good = json!({"sdkAppId": 1, "userId": "a", "userSig": "s", "roomId": 1});
+        let with = |key: &str, value: Value| {
+            let mut p = good.clone();
+            p[key] = value;
+            p
+        };
+        assert_eq!(code(with("sdkAppId", json!(0))), ErrorCode::SdkAppIdInvalid);
+        assert_eq!(
+            code(with("sdkAppId", json!("1"))),
+            ErrorCode::SdkAppIdInvalid
+        );
+        assert_eq!(
+            code(with("sdkAppId", json!(1.5))),
+            ErrorCode::SdkAppIdInvalid
+        );
+        assert_eq!(code(with("userId", json!("a b"))), ErrorCode::UserIdInvalid);
+        assert_eq!(code(with("userId", json!(5))), ErrorCode::UserIdInvalid);
+        assert_eq!(code(with("userSig", json!(""))), ErrorCode::UserSigInvalid);
+        assert_eq!(code(with("roomId", json!(0))), ErrorCode::RoomIdInvalid);
+        assert_eq!(code(with("roomId", json!("12"))), ErrorCode::RoomIdInvalid);
+        assert_eq!(
+            code(with("roomId", json!(4294967295u64))),
+            ErrorCode::RoomIdInvalid
+        );
+        assert_eq!(code(with("roomId", json!(-1))), ErrorCode::RoomIdInvalid);
+        assert_eq!(code(with("role", json!(7))), ErrorCode::RoomEnterFail);
+        let err = EnterParams::from_json(&good, &json!(9)).unwrap_err();
+        assert_eq!(err.code, ErrorCode::RoomEnterFail);
+        assert!(err.message.contains("scene"), "{}", err.message);
+    }
+
+    #[test]
+    fn messages_say_what_to_fix() {
+        let err = EnterParams::from_json(
+            &json!({"sdkAppId": 1, "userId": "a", "userSig": "s",
+                                                 "roomId": "12"}),
+            &json!(0),
+        )
+        .unwrap_err();
+        assert!(err.message.contains("use strRoomId"), "{}", err.message);
+    }
+}

@@ -1,0 +1,388 @@
+//! The client engine against a real room server on loopback: every event sequence of
+//! issue #2, as each member sees it.
+
+use std::time::Duration;
+
+use openroom_client::{ClientConfig, Engine, EngineError, Event};
+use openroom_protocol::usersig::gen_user_sig;
+use openroom_protocol::{ExitReason, LeaveReason, RoomId, UserId};
+use openroom_server::{RunningServer, ServerConfig};
+use serde_json::{json, Value};
+use tokio::net::TcpListener;
+use tokio::runtime::Handle;
+use tokio::sync::mpsc;
+use tokio::time::timeout;
+
+/// Longest any single event may take to arrive on loopback before the test fails.
+const EVENT_WAIT: Duration = Duration::from_secs(5);
+
+struct Member {
+    engine: Engine,
+    events: mpsc::UnboundedReceiver<Event>,
+    sink: mpsc::UnboundedSender<Event>,
+}
+
+impl Member {
+    fn new(url: &str) -> Member {
+        Member::with_config(ClientConfig {
+            server_url: url.to_owned(),
+            ..ClientConfig::default()
+        })
+    }
+
+    fn with_config(config: ClientConfig) -> Member {
+        let (sink, events) = mpsc::unbounded_channel();
+        Member {
+            engine: Engine::new(config, Handle::current()),
+            events,
+            sink,
+        }
+    }
+
+    fn start_enter(&self, params: Value) -> Result<(), EngineError> {
+        let sink = self.sink.clone();
+        self.engine.enter_room(&params, &json!(0), move |event| {
+            let _ = sink.send(event);
+        })
+    }
+
+    async fn next(&mut self) -> Event {
+        timeout(EVENT_WAIT, self.events.recv())
+            .await
+            .expect("timed out waiting for an event")
+            .expect("event stream ended")
+    }
+
+    /// Enter and check the result is a positive elapsed time.
+    async fn enter(&mut self, params: Value) {
+        self.start_enter(params).unwrap();
+        match self.next().await {
+            Event::EnterRoom { result, .. } => assert!(result > 0, "enter failed: {result}"),
+            other => panic!("expected onEnterRoom, got {other:?}"),
+        }
+    }
+
+    /// Assert that nothing arrives for a short while.
+    async fn assert_quiet(&mut self) {
+        let extra = timeout(Duration::from_millis(150), self.events.recv()).await;
+        assert!(extra.is_err(), "unexpected event: {extra:?}");
+    }
+}
+
+fn params(server: &RunningServer, user: &str, room: u32) -> Value {
+    let config = server.config();
+    json!({
+        "sdkAppId": config.sdk_app_id,
+        "userId": user,
+        "userSig": gen_user_sig(config.sdk_app_id.into(), &config.secret_key, user, 3600, now()),
+        "roomId": room,
+    })
+}
+
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+fn uid(s: &str) -> UserId {
+    UserId::parse(s).unwrap()
+}
+
+fn entered(user: &str) -> Event {
+    Event::RemoteUserEnterRoom { user_id: uid(user) }
+}
+
+fn left(user: &str, reason: LeaveReason) -> Event {
+    Event::RemoteUserLeaveRoom {
+        user_id: uid(user),
+        reason,
+    }
+}
+
+fn exit(reason: ExitReason) -> Event {
+    Event::ExitRoom { reason }
+}
+
+async fn server() -> RunningServer {
+    openroom_server::start(ServerConfig::dev_ephemeral())
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn exit_announces_the_departure_before_on_exit_room() {
+    let server = server().await;
+    let url = server.url();
+    let (mut alice, mut bob, mut carol) = (Member::new(&url), Member::new(&url), Member::new(&url));
+    alice.enter(params(&server, "alice", 7)).await;
+    bob.enter(params(&server, "bob", 7)).await;
+    assert_eq!(bob.next().await, entered("alice"));
+    assert_eq!(alice.next().await, entered("bob"));
+    carol.enter(params(&server, "carol", 7)).await;
+    // The newcomer learns of those present in the order they entered.
+    assert_eq!(carol.next().await, entered("alice"));
+    assert_eq!(carol.next().await, entered("bob"));
+    assert_eq!(alice.next().await, entered("carol"));
+    assert_eq!(bob.next().await, entered("carol"));
+
+    assert!(bob.engine.exit_room());
+    assert_eq!(bob.next().await, exit(ExitReason::Exited));
+    assert_eq!(bob.next().await, Event::SessionClosed);
+    assert_eq!(alice.next().await, left("bob", LeaveReason::Exited));
+    assert_eq!(carol.next().await, left("bob", LeaveReason::Exited));
+    // A second exit is harmless: nothing is running, nothing is emitted.
+    assert!(!bob.engine.exit_room());
+    bob.assert_quiet().await;
+    alice.assert_quiet().await;
+    server.close().await;
+}
+
+#[tokio::test]
+async fn removal_and_dismissal_end_sessions_with_their_reasons() {
+    let server = server().await;
+    let url = server.url();
+    let (mut alice, mut bob, mut carol) = (Member::new(&url), Member::new(&url), Member::new(&url));
+    for (member, name) in [
+        (&mut alice, "alice"),
+        (&mut bob, "bob"),
+        (&mut carol, "carol"),
+    ] {
+        member.enter(params(&server, name, 9)).await;
+    }
+    // Drain the arrival events: alice sees bob and carol, bob sees alice and carol, carol sees both.
+    for member in [&mut alice, &mut bob, &mut carol] {
+        member.next().await;
+        member.next().await;
+    }
+    let room = server
+        .rooms()
+        .get(&RoomId::RoomId(9))
+        .expect("room 9 is open");
+    room.remove(vec![uid("bob")]).await.unwrap();
+    assert_eq!(bob.next().await, exit(ExitReason::Removed));
+    assert_eq!(bob.next().await, Event::SessionClosed);
+    assert_eq!(alice.next().await, left("bob", LeaveReason::Removed));
+    assert_eq!(carol.next().await, left("bob", LeaveReason::Removed));
+
+    room.dismiss().await.unwrap();
+    assert_eq!(alice.next().await, exit(ExitReason::Dismissed));
+    assert_eq!(carol.next().await, exit(ExitReason::Dismissed));
+    assert_eq!(alice.next().await, Event::SessionClosed);
+    assert!(
+        server.rooms().get(&RoomId::RoomId(9)).is_none(),
+        "a dismissed room is gone"
+    );
+    // After a forced exit the instance can enter again.
+    alice.enter(params(&server, "alice", 9)).await;
+    alice.engine.exit_room();
+    assert_eq!(alice.next().await, exit(ExitReason::Exited));
+    server.close().await;
+}
+
+#[tokio::test]
+async fn bad_params_fail_with_their_codes_asynchronously() {
+    let server = server().await;
+    let mut alice = Member::new(&server.url());
+    let mut bad = params(&server, "alice", 1);
+    bad["roomId"] = json!(0);
+    alice.start_enter(bad).unwrap();
+    assert!(matches!(
+        alice.next().await,
+        Event::EnterRoom { result: -3318, .. }
+    ));
+    assert!(matches!(
+        alice.next().await,
+        Event::Error { code: -3318, .. }
+    ));
+    assert_eq!(alice.next().await, Event::SessionClosed);
+
+    let forged = json!({"sdkAppId": server.config().sdk_app_id, "userId": "alice",
+                        "userSig": gen_user_sig(server.config().sdk_app_id.into(), "wrong", "alice", 60, now()),
+                        "roomId": 1});
+    alice.start_enter(forged).unwrap();
+    match alice.next().await {
+        Event::EnterRoom {
+            result: -3320,
+            message,
+        } => assert!(message.contains("signature"), "{message}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(
+        alice.next().await,
+        Event::Error { code: -3320, .. }
+    ));
+
+    let mut wrong_app = params(&server, "alice", 1);
+    wrong_app["sdkAppId"] = json!(42);
+    alice.events.recv().await; // sessionClosed of the previous attempt
+    alice.start_enter(wrong_app).unwrap();
+    assert!(matches!(
+        alice.next().await,
+        Event::EnterRoom { result: -3317, .. }
+    ));
+    assert_eq!(server.rooms().len(), 0, "failed enters open no room");
+    server.close().await;
+}
+
+#[tokio::test]
+async fn a_second_enter_is_refused_and_the_room_is_untouched() {
+    let server = server().await;
+    let url = server.url();
+    let (mut alice, mut bob) = (Member::new(&url), Member::new(&url));
+    alice.enter(params(&server, "alice", 3)).await;
+    let refused = alice.start_enter(params(&server, "alice", 4)).unwrap_err();
+    assert!(
+        matches!(refused, EngineError::Busy(ref s) if s.contains("roomId 3")),
+        "{refused}"
+    );
+    bob.enter(params(&server, "bob", 3)).await;
+    assert_eq!(bob.next().await, entered("alice"));
+    assert_eq!(alice.next().await, entered("bob"));
+    // Same user from another instance while present: refused by the server.
+    let mut alice_again = Member::new(&url);
+    alice_again
+        .start_enter(params(&server, "alice", 3))
+        .unwrap();
+    match alice_again.next().await {
+        Event::EnterRoom {
+            result: -3301,
+            message,
+        } => assert!(message.contains("already in"), "{message}"),
+        other => panic!("{other:?}"),
+    }
+    alice.assert_quiet().await;
+    bob.assert_quiet().await;
+    server.close().await;
+}
+
+#[tokio::test]
+async fn unreachable_server_fails_with_3301_and_a_cause() {
+    // A port nothing listens on: bind one, then free it.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut alice = Member::new(&format!("ws://127.0.0.1:{port}"));
+    alice
+        .start_enter(json!({"sdkAppId": 1, "userId": "a", "userSig": "s", "roomId": 1}))
+        .unwrap();
+    match alice.next().await {
+        Event::EnterRoom {
+            result: -3301,
+            message,
+        } => assert!(message.contains("cannot connect"), "{message}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_silent_server_times_out_enter_with_3308() {
+    // Accepts TCP but never answers the WebSocket handshake.
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let hold = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    let mut alice = Member::with_config(ClientConfig {
+        server_url: format!("ws://{addr}"),
+        enter_timeout: Duration::from_millis(300),
+        ..ClientConfig::default()
+    });
+    alice
+        .start_enter(json!({"sdkAppId": 1, "userId": "a", "userSig": "s", "roomId": 1}))
+        .unwrap();
+    assert!(matches!(
+        alice.next().await,
+        Event::EnterRoom { result: -3308, .. }
+    ));
+    assert!(matches!(
+        alice.next().await,
+        Event::Error { code: -3308, .. }
+    ));
+    hold.abort();
+}
+
+#[tokio::test]
+async fn exit_completes_locally_when_the_server_is_gone() {
+    let server = server().await;
+    let mut alice = Member::with_config(ClientConfig {
+        server_url: server.url(),
+        exit_timeout: Duration::from_millis(300),
+        ..ClientConfig::default()
+    });
+    alice.enter(params(&server, "alice", 5)).await;
+    server.close().await;
+    assert!(matches!(alice.next().await, Event::ConnectionLost { .. }));
+    assert!(alice.engine.exit_room());
+    assert_eq!(alice.next().await, exit(ExitReason::Exited));
+    assert_eq!(alice.next().await, Event::SessionClosed);
+}
+
+#[tokio::test]
+async fn exit_while_entering_cancels_and_still_ends_with_on_exit_room() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let hold = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    let mut alice = Member::new(&format!("ws://{addr}"));
+    alice
+        .start_enter(json!({"sdkAppId": 1, "userId": "a", "userSig": "s", "roomId": 1}))
+        .unwrap();
+    assert!(alice.engine.exit_room());
+    match alice.next().await {
+        Event::EnterRoom {
+            result: -3301,
+            message,
+        } => assert!(message.contains("cancelled"), "{message}"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(alice.next().await, exit(ExitReason::Exited));
+    assert_eq!(alice.next().await, Event::SessionClosed);
+    hold.abort();
+}
+
+#[tokio::test]
+async fn numeric_and_string_rooms_are_separate() {
+    let server = server().await;
+    let url = server.url();
+    let (mut alice, mut bob) = (Member::new(&url), Member::new(&url));
+    alice.enter(params(&server, "alice", 123)).await;
+    let mut by_string = params(&server, "bob", 1);
+    by_string["roomId"] = json!(0);
+    by_string["strRoomId"] = json!("123");
+    bob.enter(by_string).await;
+    alice.assert_quiet().await;
+    bob.assert_quiet().await;
+    assert_eq!(server.rooms().len(), 2);
+    server.close().await;
+}
+
+#[tokio::test]
+async fn destroy_exits_and_refuses_later_enters() {
+    let server = server().await;
+    let url = server.url();
+    let (mut alice, mut bob) = (Member::new(&url), Member::new(&url));
+    alice.enter(params(&server, "alice", 11)).await;
+    bob.enter(params(&server, "bob", 11)).await;
+    bob.next().await;
+    assert!(alice.engine.destroy());
+    assert_eq!(alice.next().await, entered("bob"));
+    assert_eq!(alice.next().await, exit(ExitReason::Exited));
+    assert_eq!(bob.next().await, left("alice", LeaveReason::Exited));
+    assert_eq!(
+        alice.start_enter(params(&server, "alice", 11)),
+        Err(EngineError::Destroyed)
+    );
+    server.close().await;
+}

@@ -1,0 +1,279 @@
+//! The REST admin API, with TRTC's action names and Tencent Cloud API 3.0 shapes:
+//! `POST /v1/<Action>` with a JSON body, answered `{"Response":{"RequestId":…}}` or
+//! `{"Response":{"Error":{"Code":…,"Message":…},"RequestId":…}}` with a fitting HTTP status.
+//!
+//! Every call is authorised by a UserSig of the reserved identifier `administrator` in
+//! `Authorization: Bearer <sig>`, checked before the body is read, so an unauthorised caller
+//! learns nothing and changes nothing.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+use openroom_protocol::usersig::SigError;
+use openroom_protocol::{RoomId, UserId, ADMIN_IDENTIFIER};
+use serde_json::{json, Map, Value};
+
+use crate::auth;
+use crate::room::{RemoveRefused, RoomHandle};
+use crate::signaling::SessionContext;
+
+/// TRTC's limit on UserIds in one RemoveUser call.
+const MAX_USER_IDS: usize = 10;
+
+pub fn router() -> Router<SessionContext> {
+    Router::new()
+        .route("/v1/RemoveUser", post(remove_user))
+        .route(
+            "/v1/RemoveUserByStrRoomId",
+            post(remove_user_by_str_room_id),
+        )
+        .route("/v1/DismissRoom", post(dismiss_room))
+        .route(
+            "/v1/DismissRoomByStrRoomId",
+            post(dismiss_room_by_str_room_id),
+        )
+}
+
+/// A refused admin call: an HTTP status, a Tencent error code and a message.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+
+    fn invalid(code: &'static str, message: impl Into<String>) -> Self {
+        ApiError::new(StatusCode::BAD_REQUEST, code, message)
+    }
+
+    fn room_not_exist(room: &RoomId) -> Self {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "FailedOperation.RoomNotExist",
+            format!("{room} does not exist (no one is in it)"),
+        )
+    }
+
+    /// The answer for a path that is not an action of this API.
+    pub fn unknown_action(path: &str) -> Self {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "InvalidAction",
+            format!("{path} is not an action; use POST /v1/RemoveUser, /v1/RemoveUserByStrRoomId, /v1/DismissRoom or /v1/DismissRoomByStrRoomId"),
+        )
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = json!({"Response": {
+            "Error": {"Code": self.code, "Message": self.message},
+            "RequestId": request_id(),
+        }});
+        (self.status, Json(body)).into_response()
+    }
+}
+
+fn request_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+fn success() -> Response {
+    Json(json!({"Response": {"RequestId": request_id()}})).into_response()
+}
+
+/// Which form of RoomId an action takes.
+#[derive(Clone, Copy)]
+enum RoomIdForm {
+    Numeric,
+    String,
+}
+
+async fn remove_user(
+    State(ctx): State<SessionContext>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    remove(ctx, headers, body, RoomIdForm::Numeric).await
+}
+
+async fn remove_user_by_str_room_id(
+    State(ctx): State<SessionContext>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    remove(ctx, headers, body, RoomIdForm::String).await
+}
+
+async fn dismiss_room(
+    State(ctx): State<SessionContext>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    dismiss(ctx, headers, body, RoomIdForm::Numeric).await
+}
+
+async fn dismiss_room_by_str_room_id(
+    State(ctx): State<SessionContext>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    dismiss(ctx, headers, body, RoomIdForm::String).await
+}
+
+async fn remove(
+    ctx: SessionContext,
+    headers: HeaderMap,
+    body: Bytes,
+    form: RoomIdForm,
+) -> Result<Response, ApiError> {
+    let body = authorised_body(&ctx, &headers, &body)?;
+    let room_id = room_id(&body, form)?;
+    let user_ids = user_ids(&body)?;
+    let room = existing_room(&ctx, &room_id)?;
+    match room.remove(user_ids).await {
+        Ok(()) => Ok(success()),
+        Err(RemoveRefused::NotInRoom(absent)) => Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "FailedOperation.UserNotInRoom",
+            format!(
+                "{} not in {room_id}; nobody was removed",
+                absent
+                    .iter()
+                    .map(UserId::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )),
+        Err(RemoveRefused::Closed(_)) => Err(ApiError::room_not_exist(&room_id)),
+    }
+}
+
+async fn dismiss(
+    ctx: SessionContext,
+    headers: HeaderMap,
+    body: Bytes,
+    form: RoomIdForm,
+) -> Result<Response, ApiError> {
+    let body = authorised_body(&ctx, &headers, &body)?;
+    let room_id = room_id(&body, form)?;
+    let room = existing_room(&ctx, &room_id)?;
+    room.dismiss()
+        .await
+        .map_err(|_| ApiError::room_not_exist(&room_id))?;
+    Ok(success())
+}
+
+fn existing_room(ctx: &SessionContext, room_id: &RoomId) -> Result<RoomHandle, ApiError> {
+    ctx.registry
+        .get(room_id)
+        .ok_or_else(|| ApiError::room_not_exist(room_id))
+}
+
+/// Check the caller's administrator UserSig, then parse the body as a JSON object whose
+/// `SdkAppId` is this server's.
+fn authorised_body(
+    ctx: &SessionContext,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Map<String, Value>, ApiError> {
+    let sig = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "AuthFailure.InvalidAuthorization",
+                format!("send the header Authorization: Bearer <UserSig of identifier {ADMIN_IDENTIFIER:?}>"),
+            )
+        })?;
+    auth::check(&ctx.config, ADMIN_IDENTIFIER, sig.trim()).map_err(|error| {
+        let code = match error {
+            SigError::Expired { .. } => "AuthFailure.SignatureExpire",
+            _ => "AuthFailure.SignatureFailure",
+        };
+        ApiError::new(StatusCode::UNAUTHORIZED, code, error.to_string())
+    })?;
+
+    let body: Map<String, Value> = match serde_json::from_slice(body) {
+        Ok(Value::Object(map)) => map,
+        Ok(_) => {
+            return Err(ApiError::invalid(
+                "InvalidParameter",
+                "the body must be a JSON object",
+            ))
+        }
+        Err(error) => {
+            return Err(ApiError::invalid(
+                "InvalidParameter",
+                format!("the body is not JSON: {error}"),
+            ))
+        }
+    };
+    let expected = ctx.config.sdk_app_id;
+    match body.get("SdkAppId").and_then(Value::as_u64) {
+        Some(found) if found == u64::from(expected) => Ok(body),
+        Some(found) => Err(ApiError::invalid(
+            "InvalidParameter.SdkAppId",
+            format!("SdkAppId {found} is not served here; this server's is {expected}"),
+        )),
+        None => Err(ApiError::invalid(
+            "InvalidParameter.SdkAppId",
+            format!("SdkAppId is missing or not a positive integer; this server's is {expected}"),
+        )),
+    }
+}
+
+fn room_id(body: &Map<String, Value>, form: RoomIdForm) -> Result<RoomId, ApiError> {
+    let value = body.get("RoomId");
+    let parsed = match (form, value) {
+        (_, None) => Err("RoomId is missing".to_owned()),
+        (RoomIdForm::Numeric, Some(Value::Number(n))) => match n.as_u64() {
+            Some(n) => RoomId::numeric(n).map_err(|e| e.to_string()),
+            None => Err(format!("RoomId {n} is not a positive integer")),
+        },
+        (RoomIdForm::Numeric, Some(_)) => {
+            Err("RoomId must be a number here; for a string room id use the ByStrRoomId action".to_owned())
+        }
+        (RoomIdForm::String, Some(Value::String(s))) => RoomId::string(s).map_err(|e| e.to_string()),
+        (RoomIdForm::String, Some(_)) => {
+            Err("RoomId must be a string here; for a numeric room id use the action without ByStrRoomId".to_owned())
+        }
+    };
+    parsed.map_err(|message| ApiError::invalid("InvalidParameter.RoomId", message))
+}
+
+fn user_ids(body: &Map<String, Value>) -> Result<Vec<UserId>, ApiError> {
+    let invalid = |message: String| ApiError::invalid("InvalidParameter.UserIds", message);
+    let Some(Value::Array(items)) = body.get("UserIds") else {
+        return Err(invalid(format!(
+            "UserIds must be an array of 1 to {MAX_USER_IDS} userIds"
+        )));
+    };
+    if items.is_empty() || items.len() > MAX_USER_IDS {
+        return Err(invalid(format!(
+            "UserIds has {} entries; give 1 to {MAX_USER_IDS}",
+            items.len()
+        )));
+    }
+    items
+        .iter()
+        .map(|item| match item {
+            Value::String(s) => UserId::parse(s).map_err(|e| invalid(e.to_string())),
+            other => Err(invalid(format!("UserIds entry {other} is not a string"))),
+        })
+        .collect()
+}

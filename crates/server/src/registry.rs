@@ -1,0 +1,91 @@
+//! Which room actor serves which room id. The lock here guards only the map: it is taken to
+//! find or open a room and when a room closes, never while a room handles a message.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use openroom_protocol::RoomId;
+use tokio_util::task::TaskTracker;
+
+use crate::room::{self, RoomHandle};
+
+#[derive(Clone)]
+pub struct Registry {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    rooms: Mutex<HashMap<RoomId, RoomHandle>>,
+    next_generation: AtomicU64,
+    /// Every room actor runs in here, so shutdown can wait for all of them.
+    tasks: TaskTracker,
+}
+
+impl Registry {
+    pub fn new(tasks: TaskTracker) -> Self {
+        Registry {
+            inner: Arc::new(Inner {
+                rooms: Mutex::new(HashMap::new()),
+                next_generation: AtomicU64::new(1),
+                tasks,
+            }),
+        }
+    }
+
+    /// The actor of an existing room.
+    pub fn get(&self, id: &RoomId) -> Option<RoomHandle> {
+        self.rooms().get(id).cloned()
+    }
+
+    /// The actor of a room, opening the room if it does not exist (a room is created by its
+    /// first enter).
+    pub fn get_or_open(&self, id: &RoomId) -> RoomHandle {
+        let mut rooms = self.rooms();
+        if let Some(handle) = rooms.get(id) {
+            return handle.clone();
+        }
+        let generation = self.inner.next_generation.fetch_add(1, Ordering::Relaxed);
+        let handle = room::spawn(id.clone(), generation, self.clone());
+        rooms.insert(id.clone(), handle.clone());
+        handle
+    }
+
+    /// How many rooms are open.
+    pub fn len(&self) -> usize {
+        self.rooms().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub(crate) fn tasks(&self) -> &TaskTracker {
+        &self.inner.tasks
+    }
+
+    /// Run a session's future among the tasks shutdown waits for.
+    pub(crate) fn track<F: std::future::Future>(
+        &self,
+        future: F,
+    ) -> tokio_util::task::task_tracker::TrackedFuture<F> {
+        self.inner.tasks.track_future(future)
+    }
+
+    /// Called by a closing actor: unmap it, unless a newer actor already serves the id.
+    pub(crate) fn forget(&self, id: &RoomId, generation: u64) {
+        let mut rooms = self.rooms();
+        if rooms.get(id).is_some_and(|h| h.generation == generation) {
+            rooms.remove(id);
+        }
+    }
+
+    fn rooms(&self) -> MutexGuard<'_, HashMap<RoomId, RoomHandle>> {
+        // A panic while holding this lock cannot leave the map half-updated (each critical
+        // section is one insert or remove), so a poisoned lock is safe to keep using.
+        self.inner
+            .rooms
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}

@@ -1,0 +1,306 @@
+//! A room is an actor: one tokio task owns the member list and handles one command at a
+//! time, so every member sees the room's events in the same order and no lock is needed.
+//! Sessions and the admin API talk to it through a [`RoomHandle`].
+//!
+//! The actor ends when the room becomes empty or is dismissed. Before it stops reading its
+//! mailbox it removes itself from the [`Registry`], so nobody can reach it afterwards; any
+//! command that was already queued is answered with [`RoomClosed`] and the sender retries on
+//! a fresh room.
+
+use openroom_protocol::{ExitReason, LeaveReason, RoomEvent, RoomId, UserId};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::registry::Registry;
+
+/// Commands queued for one room before senders wait. Commands are small and handled fast;
+/// the bound only keeps a flood from growing memory without limit.
+const MAILBOX: usize = 256;
+
+/// Identifies one signaling connection, so a stale command from an old connection of the
+/// same user cannot remove a newer one.
+pub type SessionId = u64;
+
+/// The room actor was closing when the command arrived; get a fresh handle and try again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the room closed while the request was in flight")]
+pub struct RoomClosed;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EnterRefused {
+    #[error("userId {0} is already in this room on another connection; exit there first")]
+    AlreadyPresent(UserId),
+    #[error(transparent)]
+    Closed(#[from] RoomClosed),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RemoveRefused {
+    #[error("not in the room: {}", list(.0))]
+    NotInRoom(Vec<UserId>),
+    #[error(transparent)]
+    Closed(#[from] RoomClosed),
+}
+
+fn list(users: &[UserId]) -> String {
+    users
+        .iter()
+        .map(UserId::as_str)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// What a session hands the room when it enters: where to push this member's events.
+pub struct Entrant {
+    pub user_id: UserId,
+    pub session: SessionId,
+    pub events: mpsc::Sender<RoomEvent>,
+}
+
+enum Command {
+    Enter {
+        entrant: Entrant,
+        reply: oneshot::Sender<Result<Vec<UserId>, EnterRefused>>,
+    },
+    Exit {
+        user_id: UserId,
+        session: SessionId,
+        reason: LeaveReason,
+        reply: oneshot::Sender<()>,
+    },
+    Remove {
+        user_ids: Vec<UserId>,
+        reply: oneshot::Sender<Result<(), RemoveRefused>>,
+    },
+    Dismiss {
+        reply: oneshot::Sender<()>,
+    },
+}
+
+/// A cheap, cloneable address of a room actor.
+#[derive(Clone)]
+pub struct RoomHandle {
+    mailbox: mpsc::Sender<Command>,
+    /// Distinguishes this actor from a later one for the same room id in the registry.
+    pub(crate) generation: u64,
+}
+
+impl RoomHandle {
+    /// Enter the room; on success, the members already present in the order they entered.
+    /// Every other member is told before this returns.
+    pub async fn enter(&self, entrant: Entrant) -> Result<Vec<UserId>, EnterRefused> {
+        let (reply, answer) = oneshot::channel();
+        self.send(Command::Enter { entrant, reply }).await?;
+        answer.await.map_err(|_| RoomClosed)?
+    }
+
+    /// Leave the room. Every other member is told before this returns. A session that is no
+    /// longer the member's current one changes nothing.
+    pub async fn exit(&self, user_id: UserId, session: SessionId, reason: LeaveReason) {
+        let (reply, answer) = oneshot::channel();
+        if self
+            .send(Command::Exit {
+                user_id,
+                session,
+                reason,
+                reply,
+            })
+            .await
+            .is_ok()
+        {
+            // A closed room has no members left to tell: nothing to wait for.
+            let _ = answer.await;
+        }
+    }
+
+    /// Remove members (REST RemoveUser): each gets `Ejected(Removed)`, the others
+    /// `MemberLeft(Removed)`. All or nothing: if any user is absent, nobody is removed.
+    pub async fn remove(&self, user_ids: Vec<UserId>) -> Result<(), RemoveRefused> {
+        let (reply, answer) = oneshot::channel();
+        self.send(Command::Remove { user_ids, reply }).await?;
+        answer.await.map_err(|_| RoomClosed)?
+    }
+
+    /// Dismiss the room (REST DismissRoom): every member gets `Ejected(Dismissed)`.
+    pub async fn dismiss(&self) -> Result<(), RoomClosed> {
+        let (reply, answer) = oneshot::channel();
+        self.send(Command::Dismiss { reply }).await?;
+        answer.await.map_err(|_| RoomClosed)
+    }
+
+    async fn send(&self, command: Command) -> Result<(), RoomClosed> {
+        self.mailbox.send(command).await.map_err(|_| RoomClosed)
+    }
+}
+
+struct Member {
+    user_id: UserId,
+    session: SessionId,
+    events: mpsc::Sender<RoomEvent>,
+}
+
+/// The actor's state. Members are kept in entering order: a new member learns of the others
+/// in that order, as TRTC reports them.
+struct Room {
+    id: RoomId,
+    members: Vec<Member>,
+}
+
+/// Start the actor for `id`; it serves until the room is empty or dismissed.
+pub(crate) fn spawn(id: RoomId, generation: u64, registry: Registry) -> RoomHandle {
+    let (mailbox, inbox) = mpsc::channel(MAILBOX);
+    let room = Room {
+        id,
+        members: Vec::new(),
+    };
+    registry
+        .tasks()
+        .spawn(room.run(inbox, registry.clone(), generation));
+    RoomHandle {
+        mailbox,
+        generation,
+    }
+}
+
+impl Room {
+    async fn run(
+        mut self,
+        mut inbox: mpsc::Receiver<Command>,
+        registry: Registry,
+        generation: u64,
+    ) {
+        tracing::debug!(room = %self.id, "room opened");
+        while let Some(command) = inbox.recv().await {
+            let dismissed = matches!(command, Command::Dismiss { .. });
+            self.handle(command);
+            if dismissed || self.members.is_empty() {
+                break;
+            }
+        }
+        // Unreachable from the registry first, then refuse whatever was already queued.
+        registry.forget(&self.id, generation);
+        inbox.close();
+        while let Some(command) = inbox.recv().await {
+            refuse(command);
+        }
+        tracing::debug!(room = %self.id, "room closed");
+    }
+
+    fn handle(&mut self, command: Command) {
+        match command {
+            Command::Enter { entrant, reply } => {
+                let _ = reply.send(self.enter(entrant));
+            }
+            Command::Exit {
+                user_id,
+                session,
+                reason,
+                reply,
+            } => {
+                if let Some(index) = self.position(&user_id) {
+                    if self.members[index].session == session {
+                        self.members.remove(index);
+                        self.tell_others_left(&user_id, reason);
+                    }
+                }
+                let _ = reply.send(());
+            }
+            Command::Remove { user_ids, reply } => {
+                let _ = reply.send(self.remove(user_ids));
+            }
+            Command::Dismiss { reply } => {
+                tracing::info!(room = %self.id, members = self.members.len(), "room dismissed");
+                for member in self.members.drain(..) {
+                    let _ = member.events.try_send(RoomEvent::Ejected {
+                        reason: ExitReason::Dismissed,
+                    });
+                }
+                let _ = reply.send(());
+            }
+        }
+    }
+
+    fn enter(&mut self, entrant: Entrant) -> Result<Vec<UserId>, EnterRefused> {
+        if self.position(&entrant.user_id).is_some() {
+            return Err(EnterRefused::AlreadyPresent(entrant.user_id));
+        }
+        let present: Vec<UserId> = self.members.iter().map(|m| m.user_id.clone()).collect();
+        self.broadcast(RoomEvent::MemberEntered {
+            user_id: entrant.user_id.clone(),
+        });
+        tracing::debug!(room = %self.id, user = %entrant.user_id, "member entered");
+        self.members.push(Member {
+            user_id: entrant.user_id,
+            session: entrant.session,
+            events: entrant.events,
+        });
+        Ok(present)
+    }
+
+    fn remove(&mut self, mut user_ids: Vec<UserId>) -> Result<(), RemoveRefused> {
+        user_ids.sort();
+        user_ids.dedup();
+        let absent: Vec<UserId> = user_ids
+            .iter()
+            .filter(|id| self.position(id).is_none())
+            .cloned()
+            .collect();
+        if !absent.is_empty() {
+            return Err(RemoveRefused::NotInRoom(absent));
+        }
+        for user_id in user_ids {
+            if let Some(index) = self.position(&user_id) {
+                let member = self.members.remove(index);
+                let _ = member.events.try_send(RoomEvent::Ejected {
+                    reason: ExitReason::Removed,
+                });
+                tracing::info!(room = %self.id, user = %user_id, "member removed");
+                self.tell_others_left(&user_id, LeaveReason::Removed);
+            }
+        }
+        Ok(())
+    }
+
+    fn position(&self, user_id: &UserId) -> Option<usize> {
+        self.members.iter().position(|m| &m.user_id == user_id)
+    }
+
+    fn tell_others_left(&mut self, user_id: &UserId, reason: LeaveReason) {
+        tracing::debug!(room = %self.id, user = %user_id, ?reason, "member left");
+        self.broadcast(RoomEvent::MemberLeft {
+            user_id: user_id.clone(),
+            reason,
+        });
+    }
+
+    /// Push an event to every member. A member whose queue is full is too slow to follow the
+    /// room: it is dropped (its session sees its queue close and hangs up) and the others are
+    /// told it left, so nobody's view of the room goes silently wrong.
+    fn broadcast(&mut self, event: RoomEvent) {
+        let mut dropped = Vec::new();
+        self.members
+            .retain(|member| match member.events.try_send(event.clone()) {
+                Ok(()) => true,
+                Err(_) => {
+                    dropped.push(member.user_id.clone());
+                    false
+                }
+            });
+        for user_id in dropped {
+            tracing::warn!(room = %self.id, user = %user_id, "member dropped: its connection is gone or cannot keep up");
+            self.tell_others_left(&user_id, LeaveReason::ConnectionLost);
+        }
+    }
+}
+
+fn refuse(command: Command) {
+    match command {
+        Command::Enter { reply, .. } => {
+            let _ = reply.send(Err(RoomClosed.into()));
+        }
+        Command::Remove { reply, .. } => {
+            let _ = reply.send(Err(RoomClosed.into()));
+        }
+        // Dropping the reply tells the sender the room is gone.
+        Command::Exit { .. } | Command::Dismiss { .. } => {}
+    }
+}

@@ -1,0 +1,138 @@
+//! Starting and stopping the server. Shutdown is one [`CancellationToken`]: the accept loop
+//! stops taking connections, every session says goodbye to its client and leaves its room,
+//! and [`RunningServer::close`] returns once every session and room task has finished.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::State;
+use axum::http::Uri;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use openroom_protocol::SIGNALING_PATH;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::admin::{self, ApiError};
+use crate::config::{ServerConfig, MAX_CLIENT_FRAME_BYTES};
+use crate::registry::Registry;
+use crate::signaling::{self, SessionContext};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+}
+
+/// A server that is accepting connections. Dropping it does not stop it: call [`close`].
+///
+/// [`close`]: RunningServer::close
+pub struct RunningServer {
+    local_addr: SocketAddr,
+    config: Arc<ServerConfig>,
+    registry: Registry,
+    shutdown: CancellationToken,
+    tasks: TaskTracker,
+    accept_loop: JoinHandle<()>,
+}
+
+/// Bind the listener and start serving. Returns once the port is open.
+pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .map_err(|source| StartError::Bind {
+            addr: config.listen,
+            source,
+        })?;
+    let local_addr = listener.local_addr().map_err(|source| StartError::Bind {
+        addr: config.listen,
+        source,
+    })?;
+    let config = Arc::new(config);
+    let tasks = TaskTracker::new();
+    let shutdown = CancellationToken::new();
+    let registry = Registry::new(tasks.clone());
+    let ctx = SessionContext {
+        config: config.clone(),
+        registry: registry.clone(),
+        shutdown: shutdown.clone(),
+    };
+    let app = Router::new()
+        .route(SIGNALING_PATH, get(upgrade))
+        .merge(admin::router())
+        .fallback(|uri: Uri| async move { ApiError::unknown_action(uri.path()) })
+        .with_state(ctx);
+
+    let stop = shutdown.clone();
+    let accept_loop = tokio::spawn(async move {
+        let served = axum::serve(listener, app)
+            .with_graceful_shutdown(stop.cancelled_owned())
+            .await;
+        if let Err(error) = served {
+            tracing::error!(%error, "accept loop failed");
+        }
+    });
+    tracing::info!(%local_addr, sdk_app_id = config.sdk_app_id, dev_mode = config.dev_mode, "openroom-server listening");
+    Ok(RunningServer {
+        local_addr,
+        config,
+        registry,
+        shutdown,
+        tasks,
+        accept_loop,
+    })
+}
+
+async fn upgrade(upgrade: WebSocketUpgrade, State(ctx): State<SessionContext>) -> Response {
+    let tasks = ctx.registry.clone();
+    upgrade
+        .max_message_size(MAX_CLIENT_FRAME_BYTES)
+        .max_frame_size(MAX_CLIENT_FRAME_BYTES)
+        .on_upgrade(move |socket| tasks.track(signaling::run(socket, ctx)))
+        .into_response()
+}
+
+impl RunningServer {
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    pub fn config(&self) -> &ServerConfig {
+        &self.config
+    }
+
+    /// The base URL clients connect to, e.g. `ws://127.0.0.1:7788`.
+    pub fn url(&self) -> String {
+        format!("ws://{}", self.local_addr)
+    }
+
+    /// The open rooms, for an embedding program that manages them directly (the REST admin
+    /// API does the same over HTTP).
+    pub fn rooms(&self) -> &Registry {
+        &self.registry
+    }
+
+    /// A token that stops the server when cancelled (e.g. on Ctrl-C); [`close`] awaits the end.
+    ///
+    /// [`close`]: RunningServer::close
+    pub fn shutdown_token(&self) -> CancellationToken {
+        self.shutdown.clone()
+    }
+
+    /// Stop accepting, close every session (clients get WebSocket close 1001), and wait until
+    /// every session and room has finished.
+    pub async fn close(self) {
+        self.shutdown.cancel();
+        let _ = self.accept_loop.await;
+        self.tasks.close();
+        self.tasks.wait().await;
+        tracing::info!(addr = %self.local_addr, "openroom-server stopped");
+    }
+}
