@@ -1,1 +1,270 @@
+//! The napi binding: translates between JS values and the client and server crates, and
+//! carries events onto the JS event loop. It decides nothing; the public JS API is
+//! hand-written in `index.js`.
+//!
+//! Events cross on one ThreadsafeFunction per session. It is strong (it keeps Node alive)
+//! while the session runs and is released when the session ends, so a script that enters and
+//! exits a room ends on its own, and an idle instance holds nothing that GC cannot collect.
 
+use std::sync::Mutex;
+use std::time::Duration;
+
+use napi::bindgen_prelude::*;
+use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
+use napi_derive::napi;
+use openroom_client::{ClientConfig, Engine, EngineError, Event, EventSink};
+use openroom_protocol::{ErrorCode, UserId};
+use openroom_server::{RunningServer, ServerConfig, StartError};
+use serde_json::Value;
+
+/// The JS callback that receives `(eventName, args)`; written out in full where it is a
+/// parameter so the generated .d.ts shows the real signature.
+type EventCallback = ThreadsafeFunction<
+    FnArgs<(String, Vec<Value>)>,
+    (),
+    FnArgs<(String, Vec<Value>)>,
+    Status,
+    false,
+>;
+
+/// A JS error whose `code` is a name the JS layer maps (TXLiteAVError names, or Node-style
+/// codes such as EADDRINUSE).
+fn js_error(code: &str, message: impl Into<String>) -> Error<String> {
+    Error::new(code.to_owned(), message.into())
+}
+
+/// `{ name: value }` of every TRTC error code, the single source of `TXLiteAVError`.
+#[napi]
+pub fn error_codes() -> std::collections::HashMap<String, i32> {
+    ErrorCode::ALL
+        .iter()
+        .map(|code| (code.trtc_name().to_owned(), code.value()))
+        .collect()
+}
+
+/// Sign a UserSig (TLSSigAPIv2-compatible) valid for `expire_seconds` from now.
+#[napi]
+pub fn gen_user_sig(
+    sdk_app_id: u32,
+    secret_key: String,
+    user_id: String,
+    expire_seconds: u32,
+) -> std::result::Result<String, Error<String>> {
+    if sdk_app_id == 0 {
+        return Err(js_error(
+            "ERR_INVALID_ARG_VALUE",
+            "sdkAppId must be a positive integer",
+        ));
+    }
+    if secret_key.is_empty() {
+        return Err(js_error(
+            "ERR_INVALID_ARG_VALUE",
+            "secretKey must not be empty",
+        ));
+    }
+    if expire_seconds == 0 {
+        return Err(js_error(
+            "ERR_INVALID_ARG_VALUE",
+            "expireSeconds must be at least 1",
+        ));
+    }
+    UserId::parse(&user_id).map_err(|e| js_error("ERR_INVALID_ARG_VALUE", e.to_string()))?;
+    Ok(openroom_protocol::usersig::gen_user_sig(
+        u64::from(sdk_app_id),
+        &secret_key,
+        &user_id,
+        u64::from(expire_seconds),
+        openroom_server::auth::unix_now(),
+    ))
+}
+
+#[napi(object)]
+pub struct EngineOptions {
+    pub server_url: Option<String>,
+    pub enter_timeout_ms: Option<u32>,
+    pub exit_timeout_ms: Option<u32>,
+}
+
+/// One TRTCCloud's engine.
+#[napi]
+pub struct RoomEngine {
+    engine: Engine,
+}
+
+/// Delivers a session's events to its JS callback.
+struct CallbackSink(EventCallback);
+
+impl EventSink for CallbackSink {
+    fn emit(&self, event: Event) {
+        let status = self.0.call(
+            (event.name().to_owned(), event.args()).into(),
+            ThreadsafeFunctionCallMode::NonBlocking,
+        );
+        if status != Status::Ok {
+            // Only possible while Node is shutting down; there is nobody left to tell.
+            eprintln!("openroom: event {} not delivered: {status:?}", event.name());
+        }
+    }
+}
+
+#[napi]
+impl RoomEngine {
+    #[napi(constructor)]
+    pub fn new(options: EngineOptions) -> Self {
+        let defaults = ClientConfig::default();
+        let config = ClientConfig {
+            server_url: options.server_url.unwrap_or(defaults.server_url),
+            enter_timeout: options
+                .enter_timeout_ms
+                .map_or(defaults.enter_timeout, |ms| {
+                    Duration::from_millis(ms.into())
+                }),
+            exit_timeout: options
+                .exit_timeout_ms
+                .map_or(defaults.exit_timeout, |ms| Duration::from_millis(ms.into())),
+        };
+        let runtime = within_runtime_if_available(tokio::runtime::Handle::current);
+        RoomEngine {
+            engine: Engine::new(config, runtime),
+        }
+    }
+
+    /// Start entering; every outcome arrives through `on_event(name, args)`.
+    #[napi]
+    pub fn enter_room(
+        &self,
+        params: Value,
+        scene: Value,
+        on_event: ThreadsafeFunction<
+            FnArgs<(String, Vec<Value>)>,
+            (),
+            FnArgs<(String, Vec<Value>)>,
+            Status,
+            false,
+        >,
+    ) -> std::result::Result<(), Error<String>> {
+        self.engine
+            .enter_room(&params, &scene, CallbackSink(on_event))
+            .map_err(|error| match error {
+                EngineError::Busy(_) => {
+                    js_error(ErrorCode::RoomEnterFail.trtc_name(), error.to_string())
+                }
+                EngineError::Destroyed => js_error("ERR_DESTROYED", error.to_string()),
+            })
+    }
+
+    /// True when a session is running and will end with `onExitRoom`.
+    #[napi]
+    pub fn exit_room(&self) -> bool {
+        self.engine.exit_room()
+    }
+
+    #[napi]
+    pub fn destroy(&self) -> bool {
+        self.engine.destroy()
+    }
+}
+
+#[napi(object)]
+pub struct ServerOptions {
+    pub host: Option<String>,
+    pub port: Option<u32>,
+    pub sdk_app_id: Option<u32>,
+    pub secret_key: Option<String>,
+}
+
+/// An embedded room server.
+#[napi]
+pub struct EmbeddedServer {
+    running: Mutex<Option<RunningServer>>,
+    url: String,
+    port: u32,
+    sdk_app_id: u32,
+    secret_key: String,
+    dev_mode: bool,
+}
+
+#[napi]
+impl EmbeddedServer {
+    #[napi(getter)]
+    pub fn url(&self) -> String {
+        self.url.clone()
+    }
+    #[napi(getter)]
+    pub fn port(&self) -> u32 {
+        self.port
+    }
+    #[napi(getter)]
+    pub fn sdk_app_id(&self) -> u32 {
+        self.sdk_app_id
+    }
+    #[napi(getter)]
+    pub fn secret_key(&self) -> String {
+        self.secret_key.clone()
+    }
+    #[napi(getter)]
+    pub fn dev_mode(&self) -> bool {
+        self.dev_mode
+    }
+
+    /// Stop the server: every client gets a WebSocket close; resolves when all sessions and
+    /// rooms are gone. A second call resolves at once.
+    #[napi]
+    pub async fn close(&self) -> Result<()> {
+        let running = self
+            .running
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .take();
+        if let Some(running) = running {
+            running.close().await;
+        }
+        Ok(())
+    }
+}
+
+/// Start a room server inside this process.
+#[napi]
+pub async fn start_server(options: Option<ServerOptions>) -> Result<EmbeddedServer> {
+    let options = options.unwrap_or(ServerOptions {
+        host: None,
+        port: None,
+        sdk_app_id: None,
+        secret_key: None,
+    });
+    let host = options.host.unwrap_or_else(|| "127.0.0.1".to_owned());
+    let port = options
+        .port
+        .unwrap_or(u32::from(openroom_server::DEFAULT_PORT));
+    let port = u16::try_from(port).map_err(|_| {
+        Error::new(
+            Status::InvalidArg,
+            format!("port {port} is out of range 0-65535"),
+        )
+    })?;
+    let ip: std::net::IpAddr = host.parse().map_err(|_| {
+        Error::new(
+            Status::InvalidArg,
+            format!("host {host:?} is not an IP address (e.g. 127.0.0.1 or 0.0.0.0)"),
+        )
+    })?;
+    let config = ServerConfig::new((ip, port).into(), options.sdk_app_id, options.secret_key);
+    let running = openroom_server::start(config).await.map_err(|error| {
+        let StartError::Bind { source, .. } = &error;
+        let reason = match source.kind() {
+            std::io::ErrorKind::AddrInUse => "EADDRINUSE: ",
+            std::io::ErrorKind::PermissionDenied => "EACCES: ",
+            _ => "",
+        };
+        Error::new(Status::GenericFailure, format!("{reason}{error}"))
+    })?;
+    let config = running.config().clone();
+    Ok(EmbeddedServer {
+        url: running.url(),
+        port: u32::from(running.local_addr().port()),
+        sdk_app_id: config.sdk_app_id,
+        secret_key: config.secret_key,
+        dev_mode: config.dev_mode,
+        running: Mutex::new(Some(running)),
+    })
+}

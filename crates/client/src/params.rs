@@ -75,25 +75,29 @@ impl EnterParams {
         };
         let user_sig = match fields.get("userSig") {
             Some(Value::String(sig)) if !sig.is_empty() => sig.clone(),
-            other => return Err(refuse(
-                ErrorCode::UserSigInvalid,
-                format!(
+            other => {
+                return Err(refuse(
+                    ErrorCode::UserSigInvalid,
+                    format!(
                     "userSig must be a non-empty string (from genUserSig or TLSSigAPIv2), got {}",
                     describe(other)
                 ),
-            )),
+                ))
+            }
         };
         let room = room(fields)?;
         let role = match fields.get("role") {
             None | Some(Value::Null) => ROLE_ANCHOR,
             Some(value) => match value.as_u64() {
                 Some(r) if r == u64::from(ROLE_ANCHOR) || r == u64::from(ROLE_AUDIENCE) => r as u32,
-                _ => return Err(refuse(
-                    ErrorCode::RoomEnterFail,
-                    format!(
+                _ => {
+                    return Err(refuse(
+                        ErrorCode::RoomEnterFail,
+                        format!(
                         "role must be TRTCRoleAnchor (20) or TRTCRoleAudience (21), got {value}"
                     ),
-                )),
+                    ))
+                }
             },
         };
         let scene = match scene {

@@ -1,0 +1,23 @@
+'use strict'
+// openroom: trtc-electron-sdk's TRTCCloud room API, backed by a self-hosted room server.
+
+const { TRTCCloud } = require('./lib/trtc-cloud.js')
+const constants = require('./lib/constants.js')
+const { startServer, RoomServer } = require('./lib/server.js')
+const { RoomServiceClient } = require('./lib/room-service-client.js')
+const { genUserSig } = require('./lib/usersig.js')
+
+// The default export is TRTCCloud, as in trtc-electron-sdk; everything is also named.
+module.exports = TRTCCloud
+module.exports.default = TRTCCloud
+module.exports.TRTCCloud = TRTCCloud
+module.exports.TRTCParams = constants.TRTCParams
+module.exports.TRTCAppScene = constants.TRTCAppScene
+module.exports.TRTCRoleType = constants.TRTCRoleType
+module.exports.TXLiteAVError = constants.TXLiteAVError
+module.exports.ExitRoomReason = constants.ExitRoomReason
+module.exports.RemoteLeaveReason = constants.RemoteLeaveReason
+module.exports.genUserSig = genUserSig
+module.exports.startServer = startServer
+module.exports.RoomServer = RoomServer
+module.exports.RoomServiceClient = RoomServiceClient

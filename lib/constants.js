@@ -1,0 +1,59 @@
+'use strict'
+// trtc-electron-sdk's constants, with its exact names and values.
+
+const binding = require('../binding.js')
+
+/** TRTCAppScene: what kind of room this is. */
+const TRTCAppScene = Object.freeze({
+  TRTCAppSceneVideoCall: 0,
+  TRTCAppSceneLIVE: 1,
+  TRTCAppSceneAudioCall: 2,
+  TRTCAppSceneVoiceChatRoom: 3,
+})
+
+/** TRTCRoleType: anchors publish, audience members watch (LIVE and VoiceChatRoom scenes). */
+const TRTCRoleType = Object.freeze({
+  TRTCRoleAnchor: 20,
+  TRTCRoleAudience: 21,
+})
+
+/** TXLiteAVError: error codes under their TRTC names; the values come from the Rust core. */
+const TXLiteAVError = Object.freeze(binding.errorCodes())
+
+/** The reasons of onExitRoom(reason). */
+const ExitRoomReason = Object.freeze({ Exited: 0, Removed: 1, Dismissed: 2 })
+
+/** The reasons of onRemoteUserLeaveRoom(userId, reason). */
+const RemoteLeaveReason = Object.freeze({ Exited: 0, ConnectionLost: 1, Removed: 2 })
+
+/** enterRoom's parameters, with trtc-electron-sdk's constructor argument order. */
+class TRTCParams {
+  constructor(
+    sdkAppId = 0,
+    userId = '',
+    userSig = '',
+    roomId = 0,
+    strRoomId = '',
+    role = TRTCRoleType.TRTCRoleAnchor,
+    privateMapKey = '',
+    businessInfo = '',
+  ) {
+    this.sdkAppId = sdkAppId
+    this.userId = userId
+    this.userSig = userSig
+    this.roomId = roomId
+    this.strRoomId = strRoomId
+    this.role = role
+    this.privateMapKey = privateMapKey
+    this.businessInfo = businessInfo
+  }
+}
+
+module.exports = {
+  TRTCAppScene,
+  TRTCRoleType,
+  TXLiteAVError,
+  ExitRoomReason,
+  RemoteLeaveReason,
+  TRTCParams,
+}

@@ -1,0 +1,80 @@
+'use strict'
+// RoomServiceClient: the REST admin API from Node (the shape of livekit-server-sdk's).
+
+const { genUserSig } = require('./usersig.js')
+const { codedError } = require('./errors.js')
+
+/** The admin UserSig is short-lived: each request signs a fresh one. */
+const ADMIN_SIG_SECONDS = 300
+const ADMIN_IDENTIFIER = 'administrator'
+
+class RoomServiceClient {
+  /**
+   * @param {string} url the server, as ws://host:port or http://host:port
+   * @param {number} sdkAppId
+   * @param {string} secretKey
+   */
+  constructor(url, sdkAppId, secretKey) {
+    this.baseUrl = String(url)
+      .replace(/^ws(s?):\/\//i, 'http$1://')
+      .replace(/\/+$/, '')
+    if (!/^https?:\/\//i.test(this.baseUrl)) {
+      throw codedError('ERR_INVALID_ARG_VALUE', `url ${url} is not a ws:// or http:// URL`)
+    }
+    this.sdkAppId = sdkAppId
+    this.secretKey = secretKey
+  }
+
+  /** Remove users (at most 10) from a numeric room; each gets onExitRoom(1). */
+  removeUser(roomId, userIds) {
+    return this._call('RemoveUser', { RoomId: roomId, UserIds: userIds })
+  }
+
+  removeUserByStrRoomId(strRoomId, userIds) {
+    return this._call('RemoveUserByStrRoomId', { RoomId: strRoomId, UserIds: userIds })
+  }
+
+  /** Dismiss a numeric room; every member gets onExitRoom(2). */
+  dismissRoom(roomId) {
+    return this._call('DismissRoom', { RoomId: roomId })
+  }
+
+  dismissRoomByStrRoomId(strRoomId) {
+    return this._call('DismissRoomByStrRoomId', { RoomId: strRoomId })
+  }
+
+  /**
+   * POST one action. Resolves to `{ requestId }`; rejects with an Error whose `code` is the
+   * API's error code (e.g. 'FailedOperation.RoomNotExist'), with `status` and `requestId`.
+   */
+  async _call(action, body) {
+    const sig = genUserSig(this.sdkAppId, this.secretKey, ADMIN_IDENTIFIER, ADMIN_SIG_SECONDS)
+    const response = await fetch(`${this.baseUrl}/v1/${action}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${sig}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ SdkAppId: this.sdkAppId, ...body }),
+    })
+    const text = await response.text()
+    let payload
+    try {
+      payload = JSON.parse(text).Response
+    } catch {
+      throw codedError(
+        'ERR_BAD_RESPONSE',
+        `${action}: HTTP ${response.status}, not JSON: ${text.slice(0, 200)}`,
+        {
+          status: response.status,
+        },
+      )
+    }
+    if (payload?.Error) {
+      throw codedError(payload.Error.Code, `${action}: ${payload.Error.Message}`, {
+        status: response.status,
+        requestId: payload.RequestId,
+      })
+    }
+    return { requestId: payload?.RequestId }
+  }
+}
+
+module.exports = { RoomServiceClient }

@@ -1,0 +1,70 @@
+'use strict'
+// startServer(): the room server, embedded in this process.
+
+const binding = require('../binding.js')
+const { codedError } = require('./errors.js')
+
+/** Longest timer Node allows; the keep-alive timer only needs to exist, never to fire. */
+const KEEP_ALIVE_MS = 2 ** 31 - 1
+
+class RoomServer {
+  constructor(native) {
+    this._native = native
+    /** ws://host:port — pass it to new TRTCCloud({ serverUrl }) and new RoomServiceClient(). */
+    this.url = native.url
+    this.port = native.port
+    this.sdkAppId = native.sdkAppId
+    /** The secret UserSigs are signed with (the public dev secret in dev mode). */
+    this.secretKey = native.secretKey
+    /** True when no secretKey was given: anyone can sign UserSigs with the dev credentials. */
+    this.devMode = native.devMode
+    // Like a listening net.Server, a running room server keeps the process alive until
+    // close() (or unref()).
+    this._keepAlive = setInterval(() => {}, KEEP_ALIVE_MS)
+    this._closing = null
+  }
+
+  /** Let the process exit even though the server is running (as net.Server#unref). */
+  unref() {
+    this._keepAlive.unref()
+    return this
+  }
+
+  ref() {
+    this._keepAlive.ref()
+    return this
+  }
+
+  /**
+   * Stop: every connected client's connection closes (they get onConnectionLost), and the
+   * promise resolves when every session and room is gone. Safe to call twice.
+   */
+  close() {
+    if (this._closing === null) {
+      clearInterval(this._keepAlive)
+      this._closing = this._native.close()
+    }
+    return this._closing
+  }
+}
+
+/**
+ * Start a room server in this process.
+ * @param {object} [options]
+ * @param {string} [options.host] IP address to listen on (default 127.0.0.1)
+ * @param {number} [options.port] port (default 7788; 0 picks a free port)
+ * @param {number} [options.sdkAppId] the app's sdkAppId (default: the dev one)
+ * @param {string} [options.secretKey] UserSig secret; without it the server runs in dev mode
+ * @returns {Promise<RoomServer>}
+ */
+async function startServer(options = {}) {
+  const { host, port, sdkAppId, secretKey } = options ?? {}
+  try {
+    return new RoomServer(await binding.startServer({ host, port, sdkAppId, secretKey }))
+  } catch (error) {
+    const code = /^E[A-Z]+(?=:)/.exec(error.message)?.[0] ?? 'ERR_SERVER_START'
+    throw codedError(code, error.message)
+  }
+}
+
+module.exports = { startServer, RoomServer }

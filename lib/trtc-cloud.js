@@ -1,0 +1,141 @@
+'use strict'
+// TRTCCloud: trtc-electron-sdk's room API over the Rust engine. This file owns the JS-facing
+// behaviour (EventEmitter, promises, the share instance); the engine decides everything else.
+
+const { EventEmitter } = require('node:events')
+const binding = require('../binding.js')
+const { codedError, fromNative, handled } = require('./errors.js')
+
+/** The fields of TRTCParams the engine reads. */
+const PARAM_FIELDS = [
+  'sdkAppId',
+  'userId',
+  'userSig',
+  'roomId',
+  'strRoomId',
+  'role',
+  'privateMapKey',
+  'businessInfo',
+]
+
+/**
+ * A plain copy of the known fields, each a JSON value: a value that is not (a BigInt, a
+ * function) is passed as its string so the engine can name it in its error message.
+ */
+function plainParams(params) {
+  if (params === null || typeof params !== 'object') return null
+  const plain = {}
+  for (const field of PARAM_FIELDS) {
+    const value = params[field]
+    if (value === undefined) continue
+    const jsonable = value === null || ['string', 'number', 'boolean'].includes(typeof value)
+    plain[field] = jsonable ? value : String(value)
+  }
+  return plain
+}
+
+function deferred() {
+  let resolve
+  let reject
+  const promise = new Promise((res, rej) => {
+    resolve = res
+    reject = rej
+  })
+  return { promise, resolve, reject }
+}
+
+let shareInstance = null
+
+class TRTCCloud extends EventEmitter {
+  /**
+   * @param {object} [config]
+   * @param {string} [config.serverUrl] the room server, e.g. 'ws://127.0.0.1:7788'
+   *   (default: $OPENROOM_SERVER_URL, else ws://127.0.0.1:7788)
+   * @param {number} [config.enterTimeoutMs] onEnterRoom(-3308) after this long (default 10000)
+   * @param {number} [config.exitTimeoutMs] wait this long for the server's exit ack (default 3000)
+   */
+  constructor(config = {}) {
+    super()
+    const options = config ?? {}
+    this._engine = new binding.RoomEngine({
+      serverUrl: options.serverUrl ?? process.env.OPENROOM_SERVER_URL ?? undefined,
+      enterTimeoutMs: options.enterTimeoutMs,
+      exitTimeoutMs: options.exitTimeoutMs,
+    })
+    /** The current session's promises; null when idle. */
+    this._session = null
+  }
+
+  /** The process-wide shared instance (created on first call). */
+  static getTRTCShareInstance(config) {
+    if (shareInstance === null) shareInstance = new TRTCCloud(config)
+    return shareInstance
+  }
+
+  /** Destroy the shared instance; the next getTRTCShareInstance() creates a new one. */
+  static destroyTRTCShareInstance() {
+    if (shareInstance !== null) {
+      shareInstance.destroy()
+      shareInstance = null
+    }
+  }
+
+  /**
+   * Enter a room. Emits onEnterRoom(elapsedMs > 0) on success, or onEnterRoom(code < 0) then
+   * onError(code, message) on failure; never synchronously. Resolves to the elapsed ms, or
+   * rejects with an Error whose `.code` is the TRTC error code.
+   */
+  enterRoom(params, scene) {
+    const session = { entered: deferred(), closed: deferred() }
+    handled(session.entered.promise)
+    try {
+      this._engine.enterRoom(plainParams(params), scene ?? null, (name, args) =>
+        this._dispatch(session, name, args),
+      )
+    } catch (nativeError) {
+      // Refused before starting (already in a room, destroyed): the current room is untouched.
+      const error = fromNative(nativeError)
+      process.nextTick(() => this.emit('onError', error.code, error.message))
+      return handled(Promise.reject(error))
+    }
+    this._session = session
+    return session.entered.promise
+  }
+
+  /**
+   * Leave the room: the others get onRemoteUserLeaveRoom(userId, 0), then this instance gets
+   * onExitRoom(0). Resolves after onExitRoom; resolves at once when not in a room. Calling it
+   * again while exiting returns the same wait.
+   */
+  exitRoom() {
+    const session = this._session
+    if (session === null) return Promise.resolve()
+    this._engine.exitRoom()
+    return session.closed.promise
+  }
+
+  /** Exit the room (if any) and release the engine; later enterRoom calls fail with ERR_DESTROYED. */
+  destroy() {
+    this._engine.destroy()
+  }
+
+  _dispatch(session, name, args) {
+    switch (name) {
+      case 'onEnterRoom': {
+        const [result, message] = args
+        this.emit('onEnterRoom', result)
+        if (result > 0) session.entered.resolve(result)
+        else session.entered.reject(codedError(result, message))
+        break
+      }
+      case 'sessionClosed':
+        if (this._session === session) this._session = null
+        session.closed.resolve()
+        break
+      default:
+        this.emit(name, ...args)
+    }
+  }
+}
+
+module.exports = { TRTCCloud }
