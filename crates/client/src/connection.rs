@@ -58,7 +58,8 @@ pub fn signaling_url(server_url: &str) -> Result<String, ConnectionError> {
 impl Connection {
     pub async fn open(server_url: &str) -> Result<Connection, ConnectionError> {
         let url = signaling_url(server_url)?;
-        let (socket, _) = tokio_tungstenite::connect_async(url.as_str())
+        // Signaling frames are small and latency-bound: send each at once (no Nagle delay).
+        let (socket, _) = tokio_tungstenite::connect_async_with_config(url.as_str(), None, true)
             .await
             .map_err(|source| ConnectionError::Connect { url, source })?;
         Ok(Connection {

@@ -10,6 +10,7 @@ use axum::extract::State;
 use axum::http::Uri;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use axum::serve::ListenerExt;
 use axum::Router;
 use openroom_protocol::SIGNALING_PATH;
 use tokio::net::TcpListener;
@@ -72,6 +73,12 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
 
     let stop = shutdown.clone();
     let accept_loop = tokio::spawn(async move {
+        // Signaling frames are small and latency-bound: send each at once (no Nagle delay).
+        let listener = listener.tap_io(|tcp| {
+            if let Err(error) = tcp.set_nodelay(true) {
+                tracing::debug!(%error, "cannot set TCP_NODELAY");
+            }
+        });
         let served = axum::serve(listener, app)
             .with_graceful_shutdown(stop.cancelled_owned())
             .await;

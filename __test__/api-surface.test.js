@@ -1,0 +1,107 @@
+'use strict'
+// The package's surface matches trtc-electron-sdk's names, values and argument order.
+
+const { spawnSync } = require('node:child_process')
+const openroom = require('..')
+const { TRTCCloud, TRTCParams, TRTCAppScene, TRTCRoleType, TXLiteAVError } = openroom
+const { useServer, Member } = require('./helpers.js')
+
+const ctx = useServer()
+
+test('TRTCCloud is the default export and a named export, from require and from import', () => {
+  expect(openroom).toBe(TRTCCloud)
+  expect(openroom.default).toBe(TRTCCloud)
+  // ESM apps (import TRTCCloud, { TRTCParams } from 'openroom'), checked in a real Node
+  // process because jest's module sandbox does not load ES modules.
+  const script = `
+    import TRTCCloud, { TRTCCloud as Named, TRTCParams, startServer } from ${JSON.stringify(require.resolve('..'))}
+    if (TRTCCloud !== Named || typeof TRTCParams !== 'function' || typeof startServer !== 'function') process.exit(1)
+  `
+  const esm = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    encoding: 'utf8',
+  })
+  expect({ status: esm.status, stderr: esm.stderr }).toEqual({ status: 0, stderr: '' })
+  expect(new TRTCCloud()).toBeInstanceOf(require('node:events').EventEmitter)
+})
+
+test("constants have trtc-electron-sdk's names and values", () => {
+  expect(TRTCAppScene).toEqual({
+    TRTCAppSceneVideoCall: 0,
+    TRTCAppSceneLIVE: 1,
+    TRTCAppSceneAudioCall: 2,
+    TRTCAppSceneVoiceChatRoom: 3,
+  })
+  expect(TRTCRoleType).toEqual({ TRTCRoleAnchor: 20, TRTCRoleAudience: 21 })
+  expect(TXLiteAVError).toEqual({
+    ERR_ROOM_ENTER_FAIL: -3301,
+    ERR_ROOM_REQUEST_ENTER_ROOM_TIMEOUT: -3308,
+    ERR_ENTER_ROOM_PARAM_NULL: -3316,
+    ERR_SDK_APPID_INVALID: -3317,
+    ERR_ROOM_ID_INVALID: -3318,
+    ERR_USER_ID_INVALID: -3319,
+    ERR_USER_SIG_INVALID: -3320,
+  })
+  expect(Object.isFrozen(TXLiteAVError)).toBe(true)
+})
+
+test("TRTCParams takes trtc-electron-sdk's constructor arguments in order, with its defaults", () => {
+  expect({ ...new TRTCParams() }).toEqual({
+    sdkAppId: 0,
+    userId: '',
+    userSig: '',
+    roomId: 0,
+    strRoomId: '',
+    role: 20,
+    privateMapKey: '',
+    businessInfo: '',
+  })
+  const p = new TRTCParams(1400000001, 'alice', 'sig', 7, 'seven', 21, 'pmk', 'biz')
+  expect([
+    p.sdkAppId,
+    p.userId,
+    p.userSig,
+    p.roomId,
+    p.strRoomId,
+    p.role,
+    p.privateMapKey,
+    p.businessInfo,
+  ]).toEqual([1400000001, 'alice', 'sig', 7, 'seven', 21, 'pmk', 'biz'])
+})
+
+test('getTRTCShareInstance returns one instance until destroyTRTCShareInstance', async () => {
+  const shared = TRTCCloud.getTRTCShareInstance({ serverUrl: ctx.server.url })
+  expect(TRTCCloud.getTRTCShareInstance()).toBe(shared)
+  const member = new Member(ctx.server, 'alice')
+  const exited = new Promise((resolve) => shared.once('onExitRoom', resolve))
+  await shared.enterRoom(member.params(500), TRTCAppScene.TRTCAppSceneVideoCall)
+  TRTCCloud.destroyTRTCShareInstance()
+  await expect(exited).resolves.toBe(0)
+  const fresh = TRTCCloud.getTRTCShareInstance({ serverUrl: ctx.server.url })
+  expect(fresh).not.toBe(shared)
+  await expect(fresh.enterRoom(member.params(500), 0)).resolves.toBeGreaterThan(0)
+  TRTCCloud.destroyTRTCShareInstance()
+})
+
+test('an ignored failing enterRoom promise causes no unhandled rejection', async () => {
+  const unhandled = []
+  const onUnhandled = (reason) => unhandled.push(reason)
+  process.on('unhandledRejection', onUnhandled)
+  try {
+    const cloud = new TRTCCloud({ serverUrl: ctx.server.url })
+    const failed = new Promise((resolve) => cloud.once('onError', resolve))
+    cloud.enterRoom(null, 0) // ignored on purpose, as event-driven TRTC apps do
+    await failed
+    // Rejections are reported after the microtask queue drains; give it a macrotask turn.
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(unhandled).toEqual([])
+  } finally {
+    process.off('unhandledRejection', onUnhandled)
+  }
+})
+
+test('the server reports its url, port, sdkAppId, and dev mode', () => {
+  expect(ctx.server.url).toBe(`ws://127.0.0.1:${ctx.server.port}`)
+  expect(ctx.server.port).toBeGreaterThan(0)
+  expect(ctx.server.sdkAppId).toBe(1400000001)
+  expect(ctx.server.devMode).toBe(true)
+})

@@ -1,0 +1,306 @@
+'use strict'
+// Every bad input gets its TRTC code and a message that says what to fix; the room, the other
+// members and the server carry on.
+
+const net = require('node:net')
+const { TXLiteAVError, genUserSig, startServer } = require('..')
+const { Member, barrier, useServer } = require('./helpers.js')
+
+const ctx = useServer()
+
+/** Enter with `change(validParams)`; resolve to the rejection once onError has arrived. */
+async function failedEnter(member, change, scene = 0) {
+  const params = change({ ...member.params(400) })
+  const error = await member.cloud.enterRoom(params, scene).then(
+    () => null,
+    (e) => e,
+  )
+  await member.waitFor('onError', error?.code)
+  return error
+}
+
+test.each([
+  ['no params', () => null, TXLiteAVError.ERR_ENTER_ROOM_PARAM_NULL, /needs params/],
+  [
+    'sdkAppId missing',
+    ({ sdkAppId, ...p }) => p,
+    TXLiteAVError.ERR_SDK_APPID_INVALID,
+    /positive integer/,
+  ],
+  [
+    'sdkAppId of another app',
+    (p) => ({ ...p, sdkAppId: 42 }),
+    TXLiteAVError.ERR_SDK_APPID_INVALID,
+    /not served here/,
+  ],
+  ['userId empty', (p) => ({ ...p, userId: '' }), TXLiteAVError.ERR_USER_ID_INVALID, /empty/],
+  [
+    'userId too long',
+    (p) => ({ ...p, userId: 'u'.repeat(33) }),
+    TXLiteAVError.ERR_USER_ID_INVALID,
+    /33 bytes/,
+  ],
+  [
+    'userId with a space',
+    (p) => ({ ...p, userId: 'a b' }),
+    TXLiteAVError.ERR_USER_ID_INVALID,
+    /' '/,
+  ],
+  [
+    'roomId and strRoomId missing',
+    (p) => ({ ...p, roomId: 0 }),
+    TXLiteAVError.ERR_ROOM_ID_INVALID,
+    /roomId/,
+  ],
+  [
+    'roomId too large',
+    (p) => ({ ...p, roomId: 4294967295 }),
+    TXLiteAVError.ERR_ROOM_ID_INVALID,
+    /out of range/,
+  ],
+  [
+    'roomId as a string',
+    (p) => ({ ...p, roomId: '400' }),
+    TXLiteAVError.ERR_ROOM_ID_INVALID,
+    /use strRoomId/,
+  ],
+  [
+    'roomId as a BigInt',
+    (p) => ({ ...p, roomId: 400n }),
+    TXLiteAVError.ERR_ROOM_ID_INVALID,
+    /must be a number/,
+  ],
+  [
+    'strRoomId with a slash',
+    (p) => ({ ...p, roomId: 0, strRoomId: 'a/b' }),
+    TXLiteAVError.ERR_ROOM_ID_INVALID,
+    /'\/'/,
+  ],
+  [
+    'strRoomId of 65 bytes',
+    (p) => ({ ...p, roomId: 0, strRoomId: 'x'.repeat(65) }),
+    TXLiteAVError.ERR_ROOM_ID_INVALID,
+    /65 bytes/,
+  ],
+  [
+    'userSig missing',
+    ({ userSig, ...p }) => p,
+    TXLiteAVError.ERR_USER_SIG_INVALID,
+    /non-empty string/,
+  ],
+  [
+    'userSig garbage',
+    (p) => ({ ...p, userSig: 'garbage' }),
+    TXLiteAVError.ERR_USER_SIG_INVALID,
+    /malformed/,
+  ],
+  [
+    'userSig of another user',
+    (p) => ({
+      ...p,
+      userSig: genUserSig(ctx.server.sdkAppId, ctx.server.secretKey, 'mallory', 60),
+    }),
+    TXLiteAVError.ERR_USER_SIG_INVALID,
+    /issued for userId "mallory"/,
+  ],
+  [
+    'userSig signed with another key',
+    (p) => ({ ...p, userSig: genUserSig(ctx.server.sdkAppId, 'not-the-key', 'alice', 60) }),
+    TXLiteAVError.ERR_USER_SIG_INVALID,
+    /signature does not match/,
+  ],
+  [
+    'role out of range',
+    (p) => ({ ...p, role: 7 }),
+    TXLiteAVError.ERR_ROOM_ENTER_FAIL,
+    /TRTCRoleAnchor/,
+  ],
+])(
+  '%s: onEnterRoom(code), onError(code, message), rejected promise',
+  async (_name, change, code, message) => {
+    const alice = new Member(ctx.server, 'alice')
+    const error = await failedEnter(alice, change)
+    expect(error).toBeInstanceOf(Error)
+    expect(error.code).toBe(code)
+    expect(error.message).toMatch(message)
+    expect(alice.events).toEqual([
+      ['onEnterRoom', code],
+      ['onError', code, error.message],
+    ])
+    // The instance is idle and healthy: a good enter works.
+    await expect(alice.enter(400)).resolves.toBeGreaterThan(0)
+    await alice.cloud.exitRoom()
+  },
+)
+
+test('a scene out of range is refused with -3301', async () => {
+  const alice = new Member(ctx.server, 'alice')
+  const error = await failedEnter(alice, (p) => p, 9)
+  expect(error).toMatchObject({
+    code: TXLiteAVError.ERR_ROOM_ENTER_FAIL,
+    message: expect.stringMatching(/scene/),
+  })
+})
+
+test('enterRoom while in a room rejects with -3301, emits onError, and leaves the room untouched', async () => {
+  const alice = new Member(ctx.server, 'alice')
+  const bob = new Member(ctx.server, 'bob')
+  await alice.enter(401)
+  await bob.enter(401)
+  const error = await alice.enter(402).catch((e) => e)
+  expect(error).toMatchObject({
+    code: -3301,
+    message: expect.stringContaining('already in roomId 401'),
+  })
+  await alice.waitFor('onError', -3301)
+  // Still in 401: bob's departure reaches alice, and nothing about room 402 happened.
+  await bob.cloud.exitRoom()
+  await alice.waitFor('onRemoteUserLeaveRoom', 'bob', 0)
+  expect(alice.events.filter(([n]) => n === 'onEnterRoom')).toEqual([
+    ['onEnterRoom', expect.any(Number)],
+  ])
+  await alice.cloud.exitRoom()
+  expect(alice.events.at(-1)).toEqual(['onExitRoom', 0])
+})
+
+test('enterRoom while still entering is refused too', async () => {
+  const alice = new Member(ctx.server, 'alice')
+  const first = alice.enter(403)
+  await expect(alice.enter(404)).rejects.toMatchObject({
+    code: -3301,
+    message: /entering roomId 403/,
+  })
+  await expect(first).resolves.toBeGreaterThan(0)
+  await alice.cloud.exitRoom()
+})
+
+test('the same userId entering twice is refused and the first stays in the room', async () => {
+  const alice = new Member(ctx.server, 'alice')
+  const aliceElsewhere = new Member(ctx.server, 'alice')
+  const bob = new Member(ctx.server, 'bob')
+  await alice.enter(405)
+  await expect(aliceElsewhere.enter(405)).rejects.toMatchObject({
+    code: -3301,
+    message: /already in this room/,
+  })
+  await bob.enter(405)
+  await barrier(ctx.server, 405, [alice, bob])
+  expect(bob.roomEvents).toEqual([
+    ['onEnterRoom', expect.any(Number)],
+    ['onRemoteUserEnterRoom', 'alice'],
+  ])
+  await Promise.all([alice, bob].map((m) => m.cloud.exitRoom()))
+})
+
+test('destroy() exits the room, and enterRoom afterwards rejects with ERR_DESTROYED', async () => {
+  const alice = new Member(ctx.server, 'alice')
+  const bob = new Member(ctx.server, 'bob')
+  await alice.enter(406)
+  await bob.enter(406)
+  alice.cloud.destroy()
+  await alice.waitFor('onExitRoom', 0)
+  await bob.waitFor('onRemoteUserLeaveRoom', 'alice', 0)
+  await expect(alice.enter(406)).rejects.toMatchObject({ code: 'ERR_DESTROYED' })
+  await bob.cloud.exitRoom()
+})
+
+test('an unreachable server fails with -3301 and the cause in the message', async () => {
+  const port = await freePort()
+  const member = new Member({ ...ctx.server, url: `ws://127.0.0.1:${port}` }, 'alice')
+  await expect(member.enter(1)).rejects.toMatchObject({ code: -3301, message: /cannot connect/ })
+})
+
+test('a malformed serverUrl fails with -3301 naming the expected form', async () => {
+  const member = new Member({ ...ctx.server, url: 'localhost:7788' }, 'alice')
+  await expect(member.enter(1)).rejects.toMatchObject({ code: -3301, message: /ws:\/\// })
+})
+
+test('a server that never answers: -3308 after enterTimeoutMs', async () => {
+  await withSilentServer(async (url) => {
+    const member = new Member({ ...ctx.server, url }, 'alice', { enterTimeoutMs: 200 })
+    await expect(member.enter(1)).rejects.toMatchObject({ code: -3308 })
+    await member.waitFor('onError', -3308)
+    expect(member.events).toEqual([
+      ['onEnterRoom', -3308],
+      ['onError', -3308, expect.stringContaining('200 ms')],
+    ])
+  })
+})
+
+test('exitRoom while entering cancels: onEnterRoom(-3301) then onExitRoom(0)', async () => {
+  await withSilentServer(async (url) => {
+    const member = new Member({ ...ctx.server, url }, 'alice')
+    const entering = member.enter(1)
+    await member.cloud.exitRoom()
+    await expect(entering).rejects.toMatchObject({ code: -3301, message: /cancelled by exitRoom/ })
+    expect(member.events).toEqual([
+      ['onEnterRoom', -3301],
+      ['onExitRoom', 0],
+    ])
+  })
+})
+
+test('when the server goes away: onConnectionLost, then exitRoom completes locally', async () => {
+  const server = await startServer({ port: 0 })
+  const alice = new Member(server, 'alice', { exitTimeoutMs: 300 })
+  await alice.enter(1)
+  await server.close()
+  await alice.waitFor('onConnectionLost')
+  await alice.cloud.exitRoom()
+  expect(alice.events.map(([name]) => name)).toEqual([
+    'onEnterRoom',
+    'onConnectionLost',
+    'onExitRoom',
+  ])
+  expect(alice.events.at(-1)).toEqual(['onExitRoom', 0])
+})
+
+test('genUserSig refuses bad arguments with ERR_INVALID_ARG_VALUE', () => {
+  const bad = [
+    [0, 'k', 'alice', 60],
+    [-1, 'k', 'alice', 60],
+    [1.5, 'k', 'alice', 60],
+    [1, '', 'alice', 60],
+    [1, 'k', 'a b', 60],
+    [1, 'k', '', 60],
+    [1, 'k', 'alice', 0],
+    [1, 'k', 'alice', -5],
+    [1, 42, 'alice', 60],
+  ]
+  for (const args of bad) {
+    expect(() => genUserSig(...args)).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }),
+    )
+  }
+})
+
+test('startServer on a taken port rejects with EADDRINUSE', async () => {
+  const port = Number(new URL(ctx.server.url).port)
+  await expect(startServer({ port })).rejects.toMatchObject({ code: 'EADDRINUSE' })
+  await expect(startServer({ port: 70000 })).rejects.toMatchObject({ message: /out of range/ })
+  await expect(startServer({ host: 'localhost-ish', port: 0 })).rejects.toMatchObject({
+    message: /not an IP address/,
+  })
+})
+
+function freePort() {
+  return new Promise((resolve) => {
+    const probe = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address()
+      probe.close(() => resolve(port))
+    })
+  })
+}
+
+/** A TCP server that accepts connections and never answers (the WebSocket handshake hangs). */
+async function withSilentServer(body) {
+  const sockets = new Set()
+  const silent = net.createServer((socket) => sockets.add(socket))
+  await new Promise((resolve) => silent.listen(0, '127.0.0.1', resolve))
+  try {
+    await body(`ws://127.0.0.1:${silent.address().port}`)
+  } finally {
+    for (const socket of sockets) socket.destroy()
+    await new Promise((resolve) => silent.close(resolve))
+  }
+}

@@ -1,0 +1,119 @@
+'use strict'
+// enterRoom / exitRoom end to end: the exact sequence each member sees.
+
+const { Member, barrier, useServer } = require('./helpers.js')
+
+const ctx = useServer()
+
+test('three members enter: each sees onEnterRoom first, then those present, then arrivals', async () => {
+  const [alice, bob, carol] = ['alice', 'bob', 'carol'].map((u) => new Member(ctx.server, u))
+  const elapsed = await alice.enter(100)
+  expect(elapsed).toBeGreaterThan(0)
+  await bob.enter(100)
+  await carol.enter(100)
+  await barrier(ctx.server, 100, [alice, bob, carol])
+
+  expect(alice.roomEvents).toEqual([
+    ['onEnterRoom', elapsed],
+    ['onRemoteUserEnterRoom', 'bob'],
+    ['onRemoteUserEnterRoom', 'carol'],
+  ])
+  expect(bob.roomEvents).toEqual([
+    ['onEnterRoom', expect.any(Number)],
+    ['onRemoteUserEnterRoom', 'alice'],
+    ['onRemoteUserEnterRoom', 'carol'],
+  ])
+  expect(carol.roomEvents).toEqual([
+    ['onEnterRoom', expect.any(Number)],
+    ['onRemoteUserEnterRoom', 'alice'],
+    ['onRemoteUserEnterRoom', 'bob'],
+  ])
+  await Promise.all([alice, bob, carol].map((m) => m.cloud.exitRoom()))
+})
+
+test('exitRoom: the others see onRemoteUserLeaveRoom(userId, 0); the leaver ends with onExitRoom(0)', async () => {
+  const [alice, bob, carol] = ['alice', 'bob', 'carol'].map((u) => new Member(ctx.server, u))
+  for (const m of [alice, bob, carol]) await m.enter(101)
+  await barrier(ctx.server, 101, [alice, bob, carol])
+  const before = { alice: alice.roomEvents.length, carol: carol.roomEvents.length }
+
+  await bob.cloud.exitRoom()
+  // exitRoom resolved after onExitRoom(0), which was bob's last event.
+  expect(bob.events.at(-1)).toEqual(['onExitRoom', 0])
+  await barrier(ctx.server, 101, [alice, carol])
+  expect(alice.roomEvents.slice(before.alice)).toEqual([['onRemoteUserLeaveRoom', 'bob', 0]])
+  expect(carol.roomEvents.slice(before.carol)).toEqual([['onRemoteUserLeaveRoom', 'bob', 0]])
+  expect(bob.roomEvents.filter(([name]) => name === 'onExitRoom')).toEqual([['onExitRoom', 0]])
+
+  // Calling exitRoom again is harmless: it resolves and emits nothing.
+  const count = bob.events.length
+  await bob.cloud.exitRoom()
+  await barrier(ctx.server, 101, [alice, carol])
+  expect(bob.events.length).toBe(count)
+  await Promise.all([alice, carol].map((m) => m.cloud.exitRoom()))
+})
+
+test('exitRoom twice in a row returns the same wait and emits onExitRoom once', async () => {
+  const alice = new Member(ctx.server, 'alice')
+  await alice.enter(102)
+  const first = alice.cloud.exitRoom()
+  const second = alice.cloud.exitRoom()
+  await Promise.all([first, second])
+  expect(alice.events.filter(([name]) => name === 'onExitRoom')).toEqual([['onExitRoom', 0]])
+})
+
+test('events are never emitted synchronously inside the call that caused them', async () => {
+  const alice = new Member(ctx.server, 'alice')
+  const entering = alice.enter(103)
+  expect(alice.events).toEqual([])
+  await entering
+  const exiting = alice.cloud.exitRoom()
+  expect(alice.events).toEqual([['onEnterRoom', expect.any(Number)]])
+  await exiting
+  // Even an immediately invalid enter reports asynchronously.
+  const failing = alice.cloud.enterRoom(null, 0)
+  expect(alice.events.length).toBe(2)
+  await expect(failing).rejects.toMatchObject({ code: -3316 })
+})
+
+test('after onExitRoom the instance can enter again, even from inside the onExitRoom handler', async () => {
+  const alice = new Member(ctx.server, 'alice')
+  const bob = new Member(ctx.server, 'bob')
+  await bob.enter(105)
+  await alice.enter(104)
+  const reentered = new Promise((resolve, reject) => {
+    alice.cloud.once('onExitRoom', () =>
+      alice.cloud.enterRoom(alice.params(105), 0).then(resolve, reject),
+    )
+  })
+  await alice.cloud.exitRoom()
+  await reentered
+  await bob.waitFor('onRemoteUserEnterRoom', 'alice')
+  await Promise.all([alice, bob].map((m) => m.cloud.exitRoom()))
+})
+
+test('string and numeric room ids are separate rooms; a non-zero roomId wins over strRoomId', async () => {
+  const alice = new Member(ctx.server, 'alice')
+  const bob = new Member(ctx.server, 'bob')
+  const carol = new Member(ctx.server, 'carol')
+  await alice.enter(106)
+  await bob.enter('106')
+  // carol gives both: roomId 106 wins, so she meets alice, not bob.
+  await carol.cloud.enterRoom(carol.params(106, { strRoomId: '106' }), 0)
+  await barrier(ctx.server, 106, [alice, carol])
+  await barrier(ctx.server, '106', [bob])
+  expect(alice.roomEvents.slice(1)).toEqual([['onRemoteUserEnterRoom', 'carol']])
+  expect(bob.roomEvents.slice(1)).toEqual([])
+  expect(carol.roomEvents.slice(1)).toEqual([['onRemoteUserEnterRoom', 'alice']])
+  await Promise.all([alice, bob, carol].map((m) => m.cloud.exitRoom()))
+})
+
+test('plain objects work as params, and the TRTC role and scene are accepted', async () => {
+  const { TRTCRoleType, TRTCAppScene } = require('..')
+  const alice = new Member(ctx.server, 'alice')
+  const plain = { ...alice.params('lobby: #1'), role: TRTCRoleType.TRTCRoleAudience }
+  await expect(
+    alice.cloud.enterRoom(plain, TRTCAppScene.TRTCAppSceneLIVE),
+  ).resolves.toBeGreaterThan(0)
+  await alice.cloud.exitRoom()
+})

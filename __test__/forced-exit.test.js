@@ -1,0 +1,83 @@
+'use strict'
+// Removal (REST RemoveUser) and dismissal (REST DismissRoom): the exact sequence each member sees.
+
+const { Member, barrier, useServer } = require('./helpers.js')
+
+const ctx = useServer()
+
+async function room(roomId, names) {
+  const members = names.map((u) => new Member(ctx.server, u))
+  for (const m of members) await m.enter(roomId)
+  await barrier(ctx.server, roomId, members)
+  return members.map((m) => ({ m, seen: m.roomEvents.length }))
+}
+
+const since = ({ m, seen }) => m.roomEvents.slice(seen)
+
+test.each([
+  ['numeric', 200, (admin, id, users) => admin.removeUser(id, users)],
+  ['string', 'room-200', (admin, id, users) => admin.removeUserByStrRoomId(id, users)],
+])(
+  'RemoveUser (%s room id): the removed user gets onExitRoom(1), the others onRemoteUserLeaveRoom(userId, 2)',
+  async (_kind, roomId, removeUser) => {
+    const [alice, bob, carol] = await room(roomId, ['alice', 'bob', 'carol'])
+    const bobExited = bob.m.waitFor('onExitRoom', 1)
+    await expect(removeUser(ctx.admin, roomId, ['bob'])).resolves.toEqual({
+      requestId: expect.any(String),
+    })
+    await bobExited
+    await barrier(ctx.server, roomId, [alice.m, carol.m])
+    expect(since(bob)).toEqual([['onExitRoom', 1]])
+    expect(since(alice)).toEqual([['onRemoteUserLeaveRoom', 'bob', 2]])
+    expect(since(carol)).toEqual([['onRemoteUserLeaveRoom', 'bob', 2]])
+    // The removed instance is idle again: exitRoom resolves at once and it may enter again.
+    await bob.m.cloud.exitRoom()
+    await expect(bob.m.enter(roomId)).resolves.toBeGreaterThan(0)
+    await Promise.all([alice, bob, carol].map(({ m }) => m.cloud.exitRoom()))
+  },
+)
+
+test('RemoveUser of several users at once removes each of them', async () => {
+  const [alice, bob, carol] = await room(201, ['alice', 'bob', 'carol'])
+  await ctx.admin.removeUser(201, ['bob', 'carol'])
+  await Promise.all([bob.m.waitFor('onExitRoom', 1), carol.m.waitFor('onExitRoom', 1)])
+  await barrier(ctx.server, 201, [alice.m])
+  expect(since(alice)).toEqual([
+    ['onRemoteUserLeaveRoom', 'bob', 2],
+    ['onRemoteUserLeaveRoom', 'carol', 2],
+  ])
+  await alice.m.cloud.exitRoom()
+})
+
+test.each([
+  ['numeric', 202, (admin, id) => admin.dismissRoom(id)],
+  ['string', 'room-202', (admin, id) => admin.dismissRoomByStrRoomId(id)],
+])(
+  'DismissRoom (%s room id): every member gets onExitRoom(2) and nothing else',
+  async (_k, roomId, dismiss) => {
+    const members = await room(roomId, ['alice', 'bob', 'carol'])
+    await dismiss(ctx.admin, roomId)
+    await Promise.all(members.map(({ m }) => m.waitFor('onExitRoom', 2)))
+    for (const member of members) expect(since(member)).toEqual([['onExitRoom', 2]])
+    // The room is gone: dismissing it again says so.
+    await expect(dismiss(ctx.admin, roomId)).rejects.toMatchObject({
+      code: 'FailedOperation.RoomNotExist',
+      status: 404,
+    })
+    // A dismissed room can be entered again; it is a new, empty room.
+    const [{ m: alice }] = members
+    await alice.enter(roomId)
+    await barrier(ctx.server, roomId, [alice])
+    expect(alice.roomEvents.at(-1)).toEqual(['onEnterRoom', expect.any(Number)])
+    await alice.cloud.exitRoom()
+  },
+)
+
+test('exitRoom after a forced exit resolves at once and emits nothing more', async () => {
+  const [alice] = await room(203, ['alice'])
+  await ctx.admin.dismissRoom(203)
+  await alice.m.waitFor('onExitRoom', 2)
+  const count = alice.m.events.length
+  await alice.m.cloud.exitRoom()
+  expect(alice.m.events.length).toBe(count)
+})
