@@ -17,8 +17,8 @@ use openroom_protocol::{ErrorCode, UserId};
 use openroom_server::{RunningServer, ServerConfig, StartError};
 use serde_json::Value;
 
-/// The JS callback that receives `(eventName, args)`; written out in full where it is a
-/// parameter so the generated .d.ts shows the real signature.
+/// The JS callback that receives `(eventName, args)`: the one named type for the event
+/// plumbing (its TypeScript signature is spelled out where it is a parameter).
 type EventCallback = ThreadsafeFunction<
     FnArgs<(String, Vec<Value>)>,
     (),
@@ -130,18 +130,14 @@ impl RoomEngine {
     }
 
     /// Start entering; every outcome arrives through `on_event(name, args)`.
-    #[napi]
+    #[napi(
+        ts_args_type = "params: unknown, scene: unknown, onEvent: (name: string, args: unknown[]) => void"
+    )]
     pub fn enter_room(
         &self,
         params: Value,
         scene: Value,
-        on_event: ThreadsafeFunction<
-            FnArgs<(String, Vec<Value>)>,
-            (),
-            FnArgs<(String, Vec<Value>)>,
-            Status,
-            false,
-        >,
+        on_event: EventCallback,
     ) -> std::result::Result<(), Error<String>> {
         self.engine
             .enter_room(&params, &scene, CallbackSink(on_event))

@@ -21,7 +21,7 @@ use crate::params::EnterParams;
 
 /// How entering ended.
 enum Entering {
-    Entered(Connection, Vec<UserId>),
+    Entered(Box<Connection>, Vec<UserId>),
     Failed(i32, String),
     /// exitRoom() was called before the server let us in.
     Cancelled,
@@ -85,7 +85,7 @@ pub(crate) async fn run(
         session.emit(Event::RemoteUserEnterRoom { user_id });
     }
     session.slot.set_phase(Phase::InRoom);
-    let reason = session.in_room(connection).await;
+    let reason = session.in_room(*connection).await;
     session.slot.release();
     session.emit(Event::ExitRoom { reason });
     session.emit(Event::SessionClosed);
@@ -154,7 +154,7 @@ impl Session {
                 Ok(Ok(ServerFrame::Response { id, result })) if id == request_id => {
                     return match result {
                         Outcome::Ok(Reply::Entered { members }) => {
-                            Entering::Entered(connection, members)
+                            Entering::Entered(Box::new(connection), members)
                         }
                         Outcome::Ok(other) => {
                             self.close(connection).await;

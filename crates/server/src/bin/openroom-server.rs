@@ -25,7 +25,9 @@ struct Flags {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    // Logs go to stderr; stdout carries only the "listening" line, for scripts to read.
     tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
         .with_env_filter(
             EnvFilter::try_from_env("OPENROOM_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
         )

@@ -1,0 +1,63 @@
+//! The `openroom-server` binary: dev mode warns, the port serves signaling, and SIGTERM closes
+//! every session (clients get WebSocket close 1001) and exits 0.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use tokio_tungstenite::tungstenite::Message;
+
+#[cfg(unix)]
+#[tokio::test]
+async fn dev_mode_serves_and_sigterm_shuts_down_cleanly() {
+    let mut server = Command::new(env!("CARGO_BIN_EXE_openroom-server"))
+        .args(["--listen", "127.0.0.1:0"])
+        .env_remove("OPENROOM_SECRET_KEY")
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(server.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    let url = line
+        .split_whitespace()
+        .find(|word| word.starts_with("ws://"))
+        .unwrap_or_else(|| panic!("no URL in {line:?}"))
+        .to_owned();
+
+    let (mut socket, _) = tokio_tungstenite::connect_async(format!("{url}/ws"))
+        .await
+        .unwrap();
+    let status = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let close = tokio::time::timeout(Duration::from_secs(5), socket.next())
+        .await
+        .expect("the server closed the session");
+    match close {
+        Some(Ok(Message::Close(Some(frame)))) => assert_eq!(u16::from(frame.code), 1001),
+        other => panic!("expected a close frame, got {other:?}"),
+    }
+    let exit = server.wait().unwrap();
+    assert!(exit.success(), "{exit:?}");
+    let mut logs = String::new();
+    std::io::Read::read_to_string(&mut server.stderr.take().unwrap(), &mut logs).unwrap();
+    assert!(logs.contains("DEV MODE"), "{logs}");
+    assert!(logs.contains("dev sdkAppId: 1400000001"), "{logs}");
+}
+
+#[test]
+fn a_bad_flag_fails_with_a_usage_message() {
+    let output = Command::new(env!("CARGO_BIN_EXE_openroom-server"))
+        .args(["--listen", "not-an-address"])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("--listen"), "{stderr}");
+}

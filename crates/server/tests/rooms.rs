@@ -1,0 +1,311 @@
+//! The room actor and the registry, driven directly (no sockets): ordering, membership rules,
+//! removal, dismissal, the slow-member policy, and rooms closing when empty.
+
+use std::time::Duration;
+
+use openroom_protocol::{ExitReason, LeaveReason, RoomEvent, RoomId, UserId};
+use openroom_server::registry::Registry;
+use openroom_server::room::{EnterRefused, Entrant, RemoveRefused, RoomHandle};
+use tokio::sync::mpsc;
+use tokio::time::timeout;
+use tokio_util::task::TaskTracker;
+
+struct TestMember {
+    user_id: UserId,
+    session: u64,
+    events: mpsc::Receiver<RoomEvent>,
+}
+
+impl TestMember {
+    async fn next(&mut self) -> RoomEvent {
+        timeout(Duration::from_secs(5), self.events.recv())
+            .await
+            .expect("timed out waiting for a room event")
+            .expect("the room dropped this member")
+    }
+
+    /// Everything queued for this member right now.
+    fn drain(&mut self) -> Vec<RoomEvent> {
+        std::iter::from_fn(|| self.events.try_recv().ok()).collect()
+    }
+}
+
+fn uid(s: &str) -> UserId {
+    UserId::parse(s).unwrap()
+}
+
+async fn enter(
+    room: &RoomHandle,
+    user: &str,
+    session: u64,
+    queue: usize,
+) -> (TestMember, Vec<UserId>) {
+    let (events_tx, events) = mpsc::channel(queue);
+    let present = room
+        .enter(Entrant {
+            user_id: uid(user),
+            session,
+            events: events_tx,
+        })
+        .await
+        .unwrap();
+    (
+        TestMember {
+            user_id: uid(user),
+            session,
+            events,
+        },
+        present,
+    )
+}
+
+fn registry() -> (Registry, TaskTracker) {
+    let tasks = TaskTracker::new();
+    (Registry::new(tasks.clone()), tasks)
+}
+
+#[tokio::test]
+async fn members_learn_of_each_other_in_entering_order() {
+    let (rooms, _) = registry();
+    let room = rooms.get_or_open(&RoomId::RoomId(1));
+    let (mut a, present_a) = enter(&room, "a", 1, 16).await;
+    let (mut b, present_b) = enter(&room, "b", 2, 16).await;
+    let (_c, present_c) = enter(&room, "c", 3, 16).await;
+    assert_eq!(present_a, vec![]);
+    assert_eq!(present_b, vec![uid("a")]);
+    assert_eq!(present_c, vec![uid("a"), uid("b")]);
+    assert_eq!(
+        a.drain(),
+        vec![
+            RoomEvent::MemberEntered { user_id: uid("b") },
+            RoomEvent::MemberEntered { user_id: uid("c") },
+        ]
+    );
+    assert_eq!(
+        b.drain(),
+        vec![RoomEvent::MemberEntered { user_id: uid("c") }]
+    );
+}
+
+#[tokio::test]
+async fn exit_tells_the_others_before_it_returns_and_stale_sessions_change_nothing() {
+    let (rooms, _) = registry();
+    let room = rooms.get_or_open(&RoomId::RoomId(2));
+    let (mut a, _) = enter(&room, "a", 1, 16).await;
+    let (b, _) = enter(&room, "b", 2, 16).await;
+    a.drain();
+    // A command from an old connection of b (another session id) is ignored.
+    room.exit(b.user_id.clone(), 99, LeaveReason::ConnectionLost)
+        .await;
+    assert_eq!(a.drain(), vec![]);
+    room.exit(b.user_id.clone(), b.session, LeaveReason::Exited)
+        .await;
+    // Already queued when exit returned.
+    assert_eq!(
+        a.drain(),
+        vec![RoomEvent::MemberLeft {
+            user_id: uid("b"),
+            reason: LeaveReason::Exited
+        }]
+    );
+}
+
+#[tokio::test]
+async fn the_same_user_cannot_be_present_twice() {
+    let (rooms, _) = registry();
+    let room = rooms.get_or_open(&RoomId::RoomId(3));
+    let (mut a, _) = enter(&room, "a", 1, 16).await;
+    let (events, _keep) = mpsc::channel(4);
+    let refused = room
+        .enter(Entrant {
+            user_id: uid("a"),
+            session: 2,
+            events,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(refused, EnterRefused::AlreadyPresent(uid("a")));
+    assert_eq!(a.drain(), vec![], "a refused enter announces nothing");
+}
+
+#[tokio::test]
+async fn remove_is_all_or_nothing() {
+    let (rooms, _) = registry();
+    let room = rooms.get_or_open(&RoomId::RoomId(4));
+    let (mut a, _) = enter(&room, "a", 1, 16).await;
+    let (mut b, _) = enter(&room, "b", 2, 16).await;
+    let (mut c, _) = enter(&room, "c", 3, 16).await;
+    a.drain();
+    b.drain();
+    let refused = room.remove(vec![uid("b"), uid("zed")]).await.unwrap_err();
+    assert_eq!(refused, RemoveRefused::NotInRoom(vec![uid("zed")]));
+    assert_eq!((a.drain(), b.drain()), (vec![], vec![]));
+
+    room.remove(vec![uid("c"), uid("b"), uid("b")])
+        .await
+        .unwrap();
+    assert_eq!(
+        b.next().await,
+        RoomEvent::Ejected {
+            reason: ExitReason::Removed
+        }
+    );
+    assert_eq!(
+        c.next().await,
+        RoomEvent::MemberLeft {
+            user_id: uid("b"),
+            reason: LeaveReason::Removed
+        }
+    );
+    assert_eq!(
+        c.next().await,
+        RoomEvent::Ejected {
+            reason: ExitReason::Removed
+        }
+    );
+    assert_eq!(
+        a.drain(),
+        vec![
+            RoomEvent::MemberLeft {
+                user_id: uid("b"),
+                reason: LeaveReason::Removed
+            },
+            RoomEvent::MemberLeft {
+                user_id: uid("c"),
+                reason: LeaveReason::Removed
+            },
+        ]
+    );
+    // Removed members' queues are closed by the room.
+    assert_eq!(b.events.recv().await, None);
+}
+
+#[tokio::test]
+async fn dismiss_ejects_everyone_and_the_room_is_gone() {
+    let (rooms, tasks) = registry();
+    let id = RoomId::string("lobby").unwrap();
+    let room = rooms.get_or_open(&id);
+    let (mut a, _) = enter(&room, "a", 1, 16).await;
+    let (mut b, _) = enter(&room, "b", 2, 16).await;
+    a.drain();
+    room.dismiss().await.unwrap();
+    assert_eq!(
+        a.drain(),
+        vec![RoomEvent::Ejected {
+            reason: ExitReason::Dismissed
+        }]
+    );
+    assert_eq!(
+        b.drain(),
+        vec![RoomEvent::Ejected {
+            reason: ExitReason::Dismissed
+        }]
+    );
+    tasks.close();
+    timeout(Duration::from_secs(5), tasks.wait())
+        .await
+        .expect("the room actor ended");
+    assert!(rooms.get(&id).is_none());
+    assert!(
+        room.dismiss().await.is_err(),
+        "a closed room refuses commands"
+    );
+}
+
+#[tokio::test]
+async fn an_empty_room_closes_and_the_next_enter_opens_a_fresh_one() {
+    let (rooms, tasks) = registry();
+    let id = RoomId::RoomId(5);
+    let old = rooms.get_or_open(&id);
+    let (a, _) = enter(&old, "a", 1, 16).await;
+    old.exit(a.user_id.clone(), a.session, LeaveReason::Exited)
+        .await;
+    tasks.close();
+    timeout(Duration::from_secs(5), tasks.wait())
+        .await
+        .expect("the empty room closed");
+    assert!(rooms.is_empty());
+    // The old handle is dead; the registry opens a new actor for the same id.
+    let (events, _keep) = mpsc::channel(4);
+    let stale = old
+        .enter(Entrant {
+            user_id: uid("b"),
+            session: 2,
+            events,
+        })
+        .await;
+    assert!(matches!(stale, Err(EnterRefused::Closed(_))));
+    let fresh = rooms.get_or_open(&id);
+    let (_b, present) = enter(&fresh, "b", 2, 16).await;
+    assert_eq!(present, vec![]);
+}
+
+#[tokio::test]
+async fn a_member_that_cannot_keep_up_is_dropped_and_the_others_are_told() {
+    let (rooms, _) = registry();
+    let room = rooms.get_or_open(&RoomId::RoomId(6));
+    let (mut slow, _) = enter(&room, "slow", 1, 1).await;
+    let (mut a, _) = enter(&room, "a", 2, 16).await; // slow's queue: 1 of 1
+    enter(&room, "b", 3, 16).await; // slow's queue is full: slow is dropped
+    assert_eq!(
+        a.drain(),
+        vec![
+            RoomEvent::MemberEntered { user_id: uid("b") },
+            RoomEvent::MemberLeft {
+                user_id: uid("slow"),
+                reason: LeaveReason::ConnectionLost
+            },
+        ]
+    );
+    assert_eq!(
+        slow.next().await,
+        RoomEvent::MemberEntered { user_id: uid("a") }
+    );
+    assert_eq!(
+        slow.events.recv().await,
+        None,
+        "the dropped member's queue is closed"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_enters_and_exits_lose_no_one() {
+    let (rooms, tasks) = registry();
+    let id = RoomId::RoomId(7);
+    let mut joins = Vec::new();
+    for i in 0..200u64 {
+        let rooms = rooms.clone();
+        let id = id.clone();
+        joins.push(tokio::spawn(async move {
+            // Retry on a closing room, as a session does.
+            loop {
+                let room = rooms.get_or_open(&id);
+                let (events, _rx) = mpsc::channel(1024);
+                let user = uid(&format!("u{i}"));
+                match room
+                    .enter(Entrant {
+                        user_id: user.clone(),
+                        session: i,
+                        events,
+                    })
+                    .await
+                {
+                    Ok(_) => {
+                        room.exit(user, i, LeaveReason::Exited).await;
+                        return;
+                    }
+                    Err(EnterRefused::Closed(_)) => continue,
+                    Err(other) => panic!("{other}"),
+                }
+            }
+        }));
+    }
+    for join in joins {
+        join.await.unwrap();
+    }
+    tasks.close();
+    timeout(Duration::from_secs(5), tasks.wait())
+        .await
+        .expect("every room closed");
+    assert!(rooms.is_empty());
+}
