@@ -51,7 +51,7 @@ export type ExitRoomReason = 0 | 1 | 2
 export declare const RemoteLeaveReason: Readonly<{
   /** The member called exitRoom() or closed its connection cleanly. */
   Exited: 0
-  /** The member's connection was lost without a goodbye. */
+  /** The member's connection was lost without a goodbye (including a process that ended without exitRoom()). */
   ConnectionLost: 1
   /** The server removed the member (REST RemoveUser). */
   Removed: 2
@@ -146,14 +146,16 @@ export interface TRTCCloudEvents {
    */
   onRemoteUserLeaveRoom: (userId: string, reason: RemoteLeaveReason) => void
   /**
-   * Something failed.
+   * Something failed. Always a TRTC numeric code; errors without one (such as 'ERR_DESTROYED')
+   * reach you only as a promise rejection.
    * @param errCode a TXLiteAVError code (negative), e.g. -3320
    * @param errMsg what went wrong and what to fix
    */
   onError: (errCode: number, errMsg: string) => void
   /**
    * The connection to the room server broke while in a room. Automatic reconnection is not
-   * built yet: call exitRoom() (it completes locally with onExitRoom(0)) and enter again.
+   * built yet: call exitRoom() (it completes locally with onExitRoom(0)) and enter again. Until
+   * then the session still counts as open and keeps the Node process alive.
    * @param message why the connection ended
    */
   onConnectionLost: (message: string) => void
@@ -174,14 +176,20 @@ export declare class TRTCCloud extends EventEmitter {
    * rejects with an OpenRoomError whose code is the TRTC error code. Calling it while in,
    * entering or exiting a room rejects with -3301 (and emits onError) and leaves that room untouched.
    * The promise never causes an unhandled rejection if you ignore it.
+   *
+   * exitRoom() while entering: if the server has not let us in yet, entering is cancelled
+   * (onEnterRoom(-3301), then onExitRoom(0)); if it already has, the enter completes
+   * (onEnterRoom(ms)) and the exit follows (onExitRoom(0)). Either way onExitRoom(0) is last.
    */
   enterRoom(
     params: TRTCParams | TRTCParamsLike | null | undefined,
     scene?: TRTCAppScene,
   ): Promise<number>
   /**
-   * Leave the room: every other member gets onRemoteUserLeaveRoom(userId, 0) before this
-   * instance gets onExitRoom(0). Resolves after onExitRoom; resolves at once when not in a room.
+   * Leave the room: the server tells every other member (onRemoteUserLeaveRoom(userId, 0))
+   * before it acknowledges the exit; then this instance gets onExitRoom(0). (Each member has
+   * its own connection, so in one process another member's event may still be on its way when
+   * this onExitRoom arrives.) Resolves after onExitRoom; resolves at once when not in a room.
    * If the server is unreachable the exit completes locally within exitTimeoutMs.
    */
   exitRoom(): Promise<void>
@@ -215,9 +223,9 @@ export interface StartServerOptions {
   host?: string
   /** Port. Default 7788; 0 picks a free port. */
   port?: number
-  /** The app's sdkAppId. Default: the dev sdkAppId 1400000001. */
+  /** The app's sdkAppId. Required with secretKey; without one the dev sdkAppId 1400000001. */
   sdkAppId?: number
-  /** The UserSig secret. Without it the server runs in dev mode with public credentials. */
+  /** The UserSig secret (needs sdkAppId). Without it the server runs in dev mode with public credentials. */
   secretKey?: string
 }
 
@@ -240,7 +248,8 @@ export declare class RoomServer {
 
 /**
  * Start a room server in this process (the embedded default for development, demos and tests).
- * @throws OpenRoomError with code 'EADDRINUSE', 'EACCES' or 'ERR_SERVER_START'
+ * @throws OpenRoomError with code 'EADDRINUSE', 'EACCES', 'ERR_INVALID_ARG_VALUE' (bad host,
+ *   port, or a secretKey without sdkAppId) or 'ERR_SERVER_START'
  */
 export declare function startServer(options?: StartServerOptions): Promise<RoomServer>
 

@@ -200,7 +200,10 @@ test('destroy() exits the room, and enterRoom afterwards rejects with ERR_DESTRO
   alice.cloud.destroy()
   await alice.waitFor('onExitRoom', 0)
   await bob.waitFor('onRemoteUserLeaveRoom', 'alice', 0)
+  const count = alice.events.length
   await expect(alice.enter(406)).rejects.toMatchObject({ code: 'ERR_DESTROYED' })
+  await new Promise((resolve) => setImmediate(resolve))
+  expect(alice.events.length).toBe(count) // no onError with a non-TRTC code
   await bob.cloud.exitRoom()
 })
 
@@ -225,6 +228,36 @@ test('a server that never answers: -3308 after enterTimeoutMs', async () => {
       ['onError', -3308, expect.stringContaining('200 ms')],
     ])
   })
+})
+
+test('exitRoom right after enterRoom on a live server: either outcome ends with onExitRoom(0)', async () => {
+  const outcomes = new Set()
+  for (let i = 0; i < 20; i++) {
+    const alice = new Member(ctx.server, 'alice')
+    const entering = alice.enter(407).then(
+      (ms) => ms,
+      (e) => e.code,
+    )
+    await alice.cloud.exitRoom()
+    const result = await entering
+    outcomes.add(result > 0 ? 'entered' : 'cancelled')
+    if (result > 0)
+      expect(alice.events).toEqual([
+        ['onEnterRoom', result],
+        ['onExitRoom', 0],
+      ])
+    else
+      expect(alice.events).toEqual([
+        ['onEnterRoom', -3301],
+        ['onExitRoom', 0],
+      ])
+  }
+  // Whichever way each raced, nobody was left behind in the room.
+  const bob = new Member(ctx.server, 'bob')
+  await bob.enter(407)
+  await barrier(ctx.server, 407, [bob])
+  expect(bob.roomEvents).toEqual([['onEnterRoom', expect.any(Number)]])
+  await bob.cloud.exitRoom()
 })
 
 test('exitRoom while entering cancels: onEnterRoom(-3301) then onExitRoom(0)', async () => {
@@ -277,10 +310,44 @@ test('genUserSig refuses bad arguments with ERR_INVALID_ARG_VALUE', () => {
 test('startServer on a taken port rejects with EADDRINUSE', async () => {
   const port = Number(new URL(ctx.server.url).port)
   await expect(startServer({ port })).rejects.toMatchObject({ code: 'EADDRINUSE' })
-  await expect(startServer({ port: 70000 })).rejects.toMatchObject({ message: /out of range/ })
+  await expect(startServer({ port: 70000 })).rejects.toMatchObject({
+    code: 'ERR_INVALID_ARG_VALUE',
+    message: /out of range/,
+  })
   await expect(startServer({ host: 'localhost-ish', port: 0 })).rejects.toMatchObject({
+    code: 'ERR_INVALID_ARG_VALUE',
     message: /not an IP address/,
   })
+})
+
+test('a secretKey without its sdkAppId is refused rather than paired with the dev sdkAppId', async () => {
+  const started = startServer({ port: 0, secretKey: 'real-secret' })
+  // Close it if it did start, so a failure here cannot leave a server holding the test run open.
+  started.then(
+    (server) => server.close(),
+    () => {},
+  )
+  await expect(started).rejects.toMatchObject({
+    code: 'ERR_INVALID_ARG_VALUE',
+    message: /sdkAppId/,
+  })
+})
+
+test('with a real secret, its UserSigs enter and dev-credential UserSigs are refused', async () => {
+  const server = await startServer({ port: 0, sdkAppId: 1400123456, secretKey: 'real-secret' })
+  try {
+    expect(server.devMode).toBe(false)
+    const alice = new Member(server, 'alice')
+    await expect(alice.enter(1)).resolves.toBeGreaterThan(0)
+    await alice.cloud.exitRoom()
+    const devSig = genUserSig(1400123456, 'openroom-dev-secret-do-not-use-in-production', 'bob', 60)
+    const bob = new Member(server, 'bob')
+    await expect(
+      bob.cloud.enterRoom({ sdkAppId: 1400123456, userId: 'bob', userSig: devSig, roomId: 1 }, 0),
+    ).rejects.toMatchObject({ code: -3320 })
+  } finally {
+    await server.close()
+  }
 })
 
 function freePort() {

@@ -189,6 +189,12 @@ test('removing someone absent is all or nothing: 404 FailedOperation.UserNotInRo
   await Promise.all([alice, bob].map((m) => m.cloud.exitRoom()))
 })
 
+test('GET on an action is 405 with a Tencent-shaped error', async () => {
+  const response = await fetch(ctx.server.url.replace(/^ws/, 'http') + '/v1/RemoveUser')
+  expect(response.status).toBe(405)
+  expect((await response.json()).Response.Error.Code).toBe('UnsupportedOperation.Method')
+})
+
 test('an unknown action is 404 InvalidAction with the list of actions', async () => {
   const response = await post('KickEveryone', {}, `Bearer ${adminSig()}`)
   expect(response.status).toBe(404)

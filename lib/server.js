@@ -62,7 +62,9 @@ async function startServer(options = {}) {
   try {
     return new RoomServer(await binding.startServer({ host, port, sdkAppId, secretKey }))
   } catch (error) {
-    const code = /^E[A-Z]+(?=:)/.exec(error.message)?.[0] ?? 'ERR_SERVER_START'
+    const code =
+      /^E[A-Z]+(?=:)/.exec(error.message)?.[0] ??
+      (error.code === 'InvalidArg' ? 'ERR_INVALID_ARG_VALUE' : 'ERR_SERVER_START')
     throw codedError(code, error.message)
   }
 }

@@ -95,7 +95,11 @@ class TRTCCloud extends EventEmitter {
     } catch (nativeError) {
       // Refused before starting (already in a room, destroyed): the current room is untouched.
       const error = fromNative(nativeError)
-      process.nextTick(() => this.emit('onError', error.code, error.message))
+      // onError carries TRTC's numeric codes only; ERR_DESTROYED (a programming error, not a
+      // room error) is reported through the rejection alone.
+      if (typeof error.code === 'number') {
+        process.nextTick(() => this.emit('onError', error.code, error.message))
+      }
       return handled(Promise.reject(error))
     }
     this._session = session

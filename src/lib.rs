@@ -244,7 +244,8 @@ pub async fn start_server(options: Option<ServerOptions>) -> Result<EmbeddedServ
             format!("host {host:?} is not an IP address (e.g. 127.0.0.1 or 0.0.0.0)"),
         )
     })?;
-    let config = ServerConfig::new((ip, port).into(), options.sdk_app_id, options.secret_key);
+    let config = ServerConfig::new((ip, port).into(), options.sdk_app_id, options.secret_key)
+        .map_err(|error| Error::new(Status::InvalidArg, error.to_string()))?;
     let running = openroom_server::start(config).await.map_err(|error| {
         let StartError::Bind { source, .. } = &error;
         let reason = match source.kind() {

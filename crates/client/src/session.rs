@@ -108,7 +108,10 @@ impl Session {
                 ),
             )
         };
+        // `biased`: an exitRoom() already queued wins over progress on the network, so an app
+        // that exits right after entering gets the cancellation whenever it is still possible.
         let mut connection = tokio::select! {
+            biased;
             _ = self.commands.recv() => return Entering::Cancelled,
             opened = timeout_at(deadline, Connection::open(&url)) => match opened {
                 Err(_) => return timed_out(),
@@ -133,6 +136,7 @@ impl Session {
         };
         loop {
             let frame = tokio::select! {
+                biased;
                 _ = self.commands.recv() => {
                     // A clean close: if the server let us in meanwhile, the others see us leave.
                     self.close(connection).await;

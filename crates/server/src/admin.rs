@@ -66,6 +66,15 @@ impl ApiError {
         )
     }
 
+    /// The answer for an action called with another method than POST.
+    pub fn method_not_allowed() -> Self {
+        ApiError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "UnsupportedOperation.Method",
+            "actions take POST with a JSON body",
+        )
+    }
+
     /// The answer for a path that is not an action of this API.
     pub fn unknown_action(path: &str) -> Self {
         ApiError::new(

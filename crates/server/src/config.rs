@@ -29,32 +29,86 @@ pub struct ServerConfig {
     pub dev_mode: bool,
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    #[error("a secret key needs the sdkAppId it belongs to: set the sdkAppId too")]
+    SdkAppIdRequired,
+    #[error("sdkAppId must be a positive integer")]
+    SdkAppIdZero,
+}
+
 impl ServerConfig {
-    /// A config from optional settings: without a secret key the server runs in dev mode with
-    /// [`DEV_SDK_APP_ID`] and [`DEV_SECRET_KEY`].
-    pub fn new(listen: SocketAddr, sdk_app_id: Option<u32>, secret_key: Option<String>) -> Self {
+    /// A config from optional settings. Without a secret key the server runs in dev mode with
+    /// [`DEV_SECRET_KEY`] (and [`DEV_SDK_APP_ID`] unless one is given). A real secret key
+    /// needs its real sdkAppId: falling back to the dev one would refuse every genuine UserSig.
+    pub fn new(
+        listen: SocketAddr,
+        sdk_app_id: Option<u32>,
+        secret_key: Option<String>,
+    ) -> Result<Self, ConfigError> {
+        if sdk_app_id == Some(0) {
+            return Err(ConfigError::SdkAppIdZero);
+        }
         match secret_key.filter(|key| !key.is_empty()) {
-            Some(secret_key) => ServerConfig {
+            Some(secret_key) => Ok(ServerConfig {
                 listen,
-                sdk_app_id: sdk_app_id.unwrap_or(DEV_SDK_APP_ID),
+                sdk_app_id: sdk_app_id.ok_or(ConfigError::SdkAppIdRequired)?,
                 secret_key,
                 dev_mode: false,
-            },
-            None => ServerConfig {
+            }),
+            None => Ok(ServerConfig {
                 listen,
                 sdk_app_id: sdk_app_id.unwrap_or(DEV_SDK_APP_ID),
                 secret_key: DEV_SECRET_KEY.to_owned(),
                 dev_mode: true,
-            },
+            }),
         }
     }
 
-    /// Dev mode on loopback with a free port: what tests and the embedded server use by default.
+    /// Dev mode on loopback with a free port: what tests use.
     pub fn dev_ephemeral() -> Self {
-        ServerConfig::new(
-            SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
-            None,
-            None,
-        )
+        ServerConfig {
+            listen: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
+            sdk_app_id: DEV_SDK_APP_ID,
+            secret_key: DEV_SECRET_KEY.to_owned(),
+            dev_mode: true,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ANY: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0);
+
+    #[test]
+    fn no_secret_means_dev_mode() {
+        let config = ServerConfig::new(ANY, None, None).unwrap();
+        assert!(config.dev_mode);
+        assert_eq!(
+            (config.sdk_app_id, config.secret_key.as_str()),
+            (DEV_SDK_APP_ID, DEV_SECRET_KEY)
+        );
+        assert!(
+            ServerConfig::new(ANY, None, Some(String::new()))
+                .unwrap()
+                .dev_mode
+        );
+    }
+
+    #[test]
+    fn a_secret_needs_its_sdk_app_id() {
+        assert_eq!(
+            ServerConfig::new(ANY, None, Some("s".into())).unwrap_err(),
+            ConfigError::SdkAppIdRequired
+        );
+        let config = ServerConfig::new(ANY, Some(1400123456), Some("s".into())).unwrap();
+        assert!(!config.dev_mode);
+        assert_eq!(config.sdk_app_id, 1400123456);
+        assert_eq!(
+            ServerConfig::new(ANY, Some(0), None).unwrap_err(),
+            ConfigError::SdkAppIdZero
+        );
     }
 }

@@ -69,6 +69,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         .route(SIGNALING_PATH, get(upgrade))
         .merge(admin::router())
         .fallback(|uri: Uri| async move { ApiError::unknown_action(uri.path()) })
+        .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
         .with_state(ctx);
 
     let stop = shutdown.clone();

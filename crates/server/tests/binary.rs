@@ -61,3 +61,15 @@ fn a_bad_flag_fails_with_a_usage_message() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("--listen"), "{stderr}");
 }
+
+#[test]
+fn a_secret_key_without_its_sdk_app_id_is_refused() {
+    let output = Command::new(env!("CARGO_BIN_EXE_openroom-server"))
+        .args(["--listen", "127.0.0.1:0", "--secret-key", "real-secret"])
+        .env_remove("OPENROOM_SDK_APP_ID")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("sdkAppId") && stderr.contains("--sdk-app-id"), "{stderr}");
+}

@@ -17,8 +17,8 @@ struct Flags {
     /// The app's sdkAppId; UserSigs must be issued for it.
     #[arg(long, env = "OPENROOM_SDK_APP_ID")]
     sdk_app_id: Option<u32>,
-    /// The secret key UserSigs are signed with. Without it the server runs in dev mode with
-    /// public credentials.
+    /// The secret key UserSigs are signed with (needs --sdk-app-id). Without it the server
+    /// runs in dev mode with public credentials.
     #[arg(long, env = "OPENROOM_SECRET_KEY", hide_env_values = true)]
     secret_key: Option<String>,
 }
@@ -33,7 +33,13 @@ async fn main() -> ExitCode {
         )
         .init();
     let flags = Flags::parse();
-    let config = ServerConfig::new(flags.listen, flags.sdk_app_id, flags.secret_key);
+    let config = match ServerConfig::new(flags.listen, flags.sdk_app_id, flags.secret_key) {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("openroom-server: {error} (--sdk-app-id or OPENROOM_SDK_APP_ID)");
+            return ExitCode::from(2);
+        }
+    };
     if config.dev_mode {
         tracing::warn!("DEV MODE: no --secret-key given; anyone can sign UserSigs with the public dev credentials below. Never expose this server.");
         tracing::warn!("dev sdkAppId: {}", config.sdk_app_id);
