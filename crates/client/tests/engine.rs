@@ -105,6 +105,20 @@ fn exit(reason: ExitReason) -> Event {
     Event::ExitRoom { reason }
 }
 
+/// A TCP server that accepts connections and never answers: the WebSocket handshake hangs.
+/// Abort the handle to stop it.
+async fn silent_server() -> (std::net::SocketAddr, tokio::task::JoinHandle<()>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let hold = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    (addr, hold)
+}
+
 async fn server() -> RunningServer {
     openroom_server::start(ServerConfig::dev_ephemeral())
         .await
@@ -281,15 +295,7 @@ async fn unreachable_server_fails_with_3301_and_a_cause() {
 
 #[tokio::test]
 async fn a_silent_server_times_out_enter_with_3308() {
-    // Accepts TCP but never answers the WebSocket handshake.
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let hold = tokio::spawn(async move {
-        let mut held = Vec::new();
-        while let Ok((socket, _)) = listener.accept().await {
-            held.push(socket);
-        }
-    });
+    let (addr, hold) = silent_server().await;
     let mut alice = Member::with_config(ClientConfig {
         server_url: format!("ws://{addr}"),
         enter_timeout: Duration::from_millis(300),
@@ -327,14 +333,7 @@ async fn exit_completes_locally_when_the_server_is_gone() {
 
 #[tokio::test]
 async fn exit_while_entering_cancels_and_still_ends_with_on_exit_room() {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let hold = tokio::spawn(async move {
-        let mut held = Vec::new();
-        while let Ok((socket, _)) = listener.accept().await {
-            held.push(socket);
-        }
-    });
+    let (addr, hold) = silent_server().await;
     let mut alice = Member::new(&format!("ws://{addr}"));
     alice
         .start_enter(json!({"sdkAppId": 1, "userId": "a", "userSig": "s", "roomId": 1}))

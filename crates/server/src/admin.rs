@@ -10,11 +10,12 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{post, MethodRouter};
 use axum::{Json, Router};
 use openroom_protocol::usersig::SigError;
 use openroom_protocol::{RoomId, UserId, ADMIN_IDENTIFIER};
 use serde_json::{json, Map, Value};
+use std::future::Future;
 
 use crate::auth;
 use crate::room::{RemoveRefused, RoomHandle};
@@ -25,16 +26,29 @@ const MAX_USER_IDS: usize = 10;
 
 pub fn router() -> Router<SessionContext> {
     Router::new()
-        .route("/v1/RemoveUser", post(remove_user))
+        .route("/v1/RemoveUser", action(remove, RoomIdForm::Numeric))
         .route(
             "/v1/RemoveUserByStrRoomId",
-            post(remove_user_by_str_room_id),
+            action(remove, RoomIdForm::String),
         )
-        .route("/v1/DismissRoom", post(dismiss_room))
+        .route("/v1/DismissRoom", action(dismiss, RoomIdForm::Numeric))
         .route(
             "/v1/DismissRoomByStrRoomId",
-            post(dismiss_room_by_str_room_id),
+            action(dismiss, RoomIdForm::String),
         )
+}
+
+/// A POST handler running `operation` for the RoomId form the action takes.
+fn action<F, Fut>(operation: F, form: RoomIdForm) -> MethodRouter<SessionContext>
+where
+    F: Fn(SessionContext, HeaderMap, Bytes, RoomIdForm) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = Result<Response, ApiError>> + Send + 'static,
+{
+    post(
+        move |State(ctx): State<SessionContext>, headers: HeaderMap, body: Bytes| {
+            operation(ctx, headers, body, form)
+        },
+    )
 }
 
 /// A refused admin call: an HTTP status, a Tencent error code and a message.
@@ -108,38 +122,6 @@ fn success() -> Response {
 enum RoomIdForm {
     Numeric,
     String,
-}
-
-async fn remove_user(
-    State(ctx): State<SessionContext>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, ApiError> {
-    remove(ctx, headers, body, RoomIdForm::Numeric).await
-}
-
-async fn remove_user_by_str_room_id(
-    State(ctx): State<SessionContext>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, ApiError> {
-    remove(ctx, headers, body, RoomIdForm::String).await
-}
-
-async fn dismiss_room(
-    State(ctx): State<SessionContext>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, ApiError> {
-    dismiss(ctx, headers, body, RoomIdForm::Numeric).await
-}
-
-async fn dismiss_room_by_str_room_id(
-    State(ctx): State<SessionContext>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, ApiError> {
-    dismiss(ctx, headers, body, RoomIdForm::String).await
 }
 
 async fn remove(

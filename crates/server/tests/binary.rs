@@ -71,5 +71,8 @@ fn a_secret_key_without_its_sdk_app_id_is_refused() {
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("sdkAppId") && stderr.contains("--sdk-app-id"), "{stderr}");
+    assert!(
+        stderr.contains("sdkAppId") && stderr.contains("--sdk-app-id"),
+        "{stderr}"
+    );
 }
