@@ -4,7 +4,7 @@ use futures_util::{SinkExt, StreamExt};
 use openroom_protocol::{ClientFrame, ClientRequest, ServerFrame, SIGNALING_PATH};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
-use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
@@ -55,13 +55,25 @@ pub fn signaling_url(server_url: &str) -> Result<String, ConnectionError> {
     Ok(format!("{scheme}://{rest}{path}"))
 }
 
+/// Small buffers: tungstenite's defaults (128 KiB each way) would cost a quarter of a megabyte
+/// per session for frames of a few hundred bytes.
+fn socket_config() -> WebSocketConfig {
+    WebSocketConfig::default()
+        .read_buffer_size(SOCKET_BUFFER_BYTES)
+        .write_buffer_size(0)
+}
+
+/// Read chunk size of a signaling socket; larger frames still arrive, in several reads.
+const SOCKET_BUFFER_BYTES: usize = 4 * 1024;
+
 impl Connection {
     pub async fn open(server_url: &str) -> Result<Connection, ConnectionError> {
         let url = signaling_url(server_url)?;
         // Signaling frames are small and latency-bound: send each at once (no Nagle delay).
-        let (socket, _) = tokio_tungstenite::connect_async_with_config(url.as_str(), None, true)
-            .await
-            .map_err(|source| ConnectionError::Connect { url, source })?;
+        let (socket, _) =
+            tokio_tungstenite::connect_async_with_config(url.as_str(), Some(socket_config()), true)
+                .await
+                .map_err(|source| ConnectionError::Connect { url, source })?;
         Ok(Connection {
             socket,
             last_request_id: 0,

@@ -15,6 +15,10 @@ pub const DEV_SECRET_KEY: &str = "openroom-dev-secret-do-not-use-in-production";
 /// keeps one bad peer from making the server buffer megabytes.
 pub const MAX_CLIENT_FRAME_BYTES: usize = 64 * 1024;
 
+/// Read chunk size of a signaling socket: frames are a few hundred bytes; larger ones still
+/// arrive, in several reads.
+pub const SOCKET_READ_BUFFER_BYTES: usize = 4 * 1024;
+
 /// Room events queued for one member before it counts as too slow and is dropped. A member
 /// that cannot keep up must not stall the room actor that serves everyone else.
 pub const MEMBER_EVENT_QUEUE: usize = 1024;

@@ -19,7 +19,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::admin::{self, ApiError};
-use crate::config::{ServerConfig, MAX_CLIENT_FRAME_BYTES};
+use crate::config::{ServerConfig, MAX_CLIENT_FRAME_BYTES, SOCKET_READ_BUFFER_BYTES};
 use crate::registry::Registry;
 use crate::signaling::{self, SessionContext};
 
@@ -101,6 +101,10 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
 async fn upgrade(upgrade: WebSocketUpgrade, State(ctx): State<SessionContext>) -> Response {
     let tasks = ctx.registry.clone();
     upgrade
+        // Small buffers: tungstenite's defaults (128 KiB each way) cost a quarter of a megabyte
+        // per member for frames of a few hundred bytes. A write buffer of 0 sends each frame at once.
+        .read_buffer_size(SOCKET_READ_BUFFER_BYTES)
+        .write_buffer_size(0)
         .max_message_size(MAX_CLIENT_FRAME_BYTES)
         .max_frame_size(MAX_CLIENT_FRAME_BYTES)
         .on_upgrade(move |socket| tasks.track(signaling::run(socket, ctx)))
