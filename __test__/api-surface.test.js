@@ -99,6 +99,23 @@ test('an ignored failing enterRoom promise causes no unhandled rejection', async
   }
 })
 
+test('an onEnterRoom listener that throws does not leave the enterRoom promise pending', () => {
+  const run = spawnSync(process.execPath, [require.resolve('./fixtures/throwing-listener.js')], {
+    encoding: 'utf8',
+    timeout: 10000,
+    env: {
+      ...process.env,
+      SERVER_URL: ctx.server.url,
+      SDK_APP_ID: String(ctx.server.sdkAppId),
+      SECRET_KEY: ctx.server.secretKey,
+    },
+  })
+  expect({ status: run.status, stdout: run.stdout }).toEqual({
+    status: 0,
+    stdout: 'uncaught: listener bug\nenterRoom resolved: true\n',
+  })
+})
+
 test('the server reports its url, port, sdkAppId, and dev mode', () => {
   expect(ctx.server.url).toBe(`ws://127.0.0.1:${ctx.server.port}`)
   expect(ctx.server.port).toBeGreaterThan(0)

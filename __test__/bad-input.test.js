@@ -109,6 +109,25 @@ test.each([
     TXLiteAVError.ERR_USER_SIG_INVALID,
     /signature does not match/,
   ],
+  ['roomId NaN', (p) => ({ ...p, roomId: NaN }), TXLiteAVError.ERR_ROOM_ID_INVALID, /"NaN"/],
+  [
+    'roomId Infinity',
+    (p) => ({ ...p, roomId: Infinity }),
+    TXLiteAVError.ERR_ROOM_ID_INVALID,
+    /"Infinity"/,
+  ],
+  [
+    'sdkAppId a Symbol',
+    (p) => ({ ...p, sdkAppId: Symbol('x') }),
+    TXLiteAVError.ERR_SDK_APPID_INVALID,
+    /Symbol/,
+  ],
+  [
+    'userId an object',
+    (p) => ({ ...p, userId: { id: 'a' } }),
+    TXLiteAVError.ERR_USER_ID_INVALID,
+    /string/,
+  ],
   [
     'role out of range',
     (p) => ({ ...p, role: 7 }),
@@ -133,14 +152,17 @@ test.each([
   },
 )
 
-test('a scene out of range is refused with -3301', async () => {
-  const alice = new Member(ctx.server, 'alice')
-  const error = await failedEnter(alice, (p) => p, 9)
-  expect(error).toMatchObject({
-    code: TXLiteAVError.ERR_ROOM_ENTER_FAIL,
-    message: expect.stringMatching(/scene/),
-  })
-})
+test.each([9, NaN, Symbol('scene'), 'LIVE'])(
+  'a scene of %s is refused with -3301',
+  async (scene) => {
+    const alice = new Member(ctx.server, 'alice')
+    const error = await failedEnter(alice, (p) => p, scene)
+    expect(error).toMatchObject({
+      code: TXLiteAVError.ERR_ROOM_ENTER_FAIL,
+      message: expect.stringMatching(/scene/),
+    })
+  },
+)
 
 test('enterRoom while in a room rejects with -3301, emits onError, and leaves the room untouched', async () => {
   const alice = new Member(ctx.server, 'alice')
@@ -317,6 +339,21 @@ test('startServer on a taken port rejects with EADDRINUSE', async () => {
   await expect(startServer({ host: 'localhost-ish', port: 0 })).rejects.toMatchObject({
     code: 'ERR_INVALID_ARG_VALUE',
     message: /not an IP address/,
+  })
+})
+
+test.each([
+  [{ port: NaN }, /port NaN/],
+  [{ port: 1.5 }, /port 1.5/],
+  [{ port: -1 }, /port -1/],
+  [{ port: 0, sdkAppId: -1 }, /sdkAppId -1/],
+  [{ port: 0, sdkAppId: 1.7 }, /sdkAppId 1.7/],
+  [{ port: 0, host: 127001 }, /host/],
+  [{ port: 0, sdkAppId: 1, secretKey: 42 }, /secretKey/],
+])('startServer(%o) is refused with ERR_INVALID_ARG_VALUE', async (options, message) => {
+  await expect(startServer(options)).rejects.toMatchObject({
+    code: 'ERR_INVALID_ARG_VALUE',
+    message,
   })
 })
 

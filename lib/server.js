@@ -59,6 +59,20 @@ class RoomServer {
  */
 async function startServer(options = {}) {
   const { host, port, sdkAppId, secretKey } = options ?? {}
+  const checks = [
+    [host === undefined || typeof host === 'string', 'host must be an IP address string'],
+    [
+      port === undefined || (Number.isInteger(port) && port >= 0 && port <= 65535),
+      `port ${String(port)} is out of range 0-65535`,
+    ],
+    [
+      sdkAppId === undefined ||
+        (Number.isInteger(sdkAppId) && sdkAppId > 0 && sdkAppId <= 0xffffffff),
+      `sdkAppId ${String(sdkAppId)} is not a positive integer`,
+    ],
+    [secretKey === undefined || typeof secretKey === 'string', 'secretKey must be a string'],
+  ]
+  for (const [ok, message] of checks) if (!ok) throw codedError('ERR_INVALID_ARG_VALUE', message)
   try {
     return new RoomServer(await binding.startServer({ host, port, sdkAppId, secretKey }))
   } catch (error) {

@@ -19,17 +19,30 @@ const PARAM_FIELDS = [
 ]
 
 /**
- * A plain copy of the known fields, each a JSON value: a value that is not (a BigInt, a
- * function) is passed as its string so the engine can name it in its error message.
+ * A value the engine can read: JSON values (objects too) pass as they are; anything else (NaN,
+ * Infinity, a BigInt, a Symbol, a function) is passed as its string, so the engine refuses it
+ * with the field's TRTC error code and names it in the message.
  */
+function jsonValue(value) {
+  if (value === undefined || value === null) return null
+  if (typeof value === 'string' || typeof value === 'boolean') return value
+  if (typeof value === 'number' && Number.isFinite(value)) return value
+  if (typeof value === 'object') {
+    try {
+      return JSON.parse(JSON.stringify(value))
+    } catch {
+      // A cycle or a BigInt inside: its string still names it.
+    }
+  }
+  return String(value)
+}
+
+/** A plain copy of the known fields of a TRTCParams or plain object; null when there is none. */
 function plainParams(params) {
   if (params === null || typeof params !== 'object') return null
   const plain = {}
   for (const field of PARAM_FIELDS) {
-    const value = params[field]
-    if (value === undefined) continue
-    const jsonable = value === null || ['string', 'number', 'boolean'].includes(typeof value)
-    plain[field] = jsonable ? value : String(value)
+    if (params[field] !== undefined) plain[field] = jsonValue(params[field])
   }
   return plain
 }
@@ -89,7 +102,7 @@ class TRTCCloud extends EventEmitter {
     const session = { entered: deferred(), closed: deferred() }
     handled(session.entered.promise)
     try {
-      this._engine.enterRoom(plainParams(params), scene ?? null, (name, args) =>
+      this._engine.enterRoom(plainParams(params), jsonValue(scene), (name, args) =>
         this._dispatch(session, name, args),
       )
     } catch (nativeError) {
@@ -127,9 +140,11 @@ class TRTCCloud extends EventEmitter {
     switch (name) {
       case 'onEnterRoom': {
         const [result, message] = args
-        this.emit('onEnterRoom', result)
+        // Settle first: a listener that throws must not leave the promise pending. Awaiting
+        // code still runs after the listeners (promise callbacks are microtasks).
         if (result > 0) session.entered.resolve(result)
         else session.entered.reject(codedError(result, message))
+        this.emit('onEnterRoom', result)
         break
       }
       case 'sessionClosed':

@@ -2,7 +2,7 @@
 //!
 //! Event order per session: `onEnterRoom` first; on success one `onRemoteUserEnterRoom` per
 //! member already present, then the room's events as the server numbered them; `onExitRoom`
-//! last; then the internal `sessionClosed`.
+//! last; then the internal `sessionClosed`, which is emitted whatever ends the task.
 
 use std::time::Duration;
 
@@ -14,10 +14,14 @@ use openroom_protocol::{
 use tokio::sync::mpsc;
 use tokio::time::{timeout, timeout_at, Instant};
 
-use crate::connection::Connection;
+use crate::connection::{Connection, ConnectionError};
 use crate::engine::{ClientConfig, Command, Phase, SlotRef};
 use crate::events::{Event, EventSink};
 use crate::params::EnterParams;
+
+/// Longest a session waits for the WebSocket close handshake. The close is a courtesy (it
+/// lets the server tell a deliberate departure from a lost connection), never a reason to wait.
+const CLOSE_GRACE: Duration = Duration::from_millis(250);
 
 /// How entering ended.
 enum Entering {
@@ -34,6 +38,20 @@ struct Session {
     slot: SlotRef,
     /// Sequence number of the last room event received.
     last_seq: u64,
+    /// Set once `sessionClosed` has been emitted.
+    closed: bool,
+}
+
+impl Drop for Session {
+    /// Whatever ends the task (a panic, the runtime shutting down), the engine's slot is freed
+    /// and `sessionClosed` is emitted, so the app can enter again and `exitRoom()` resolves.
+    fn drop(&mut self) {
+        if !self.closed {
+            tracing::error!("session ended abnormally; releasing it");
+            self.slot.release();
+            self.sink.emit(Event::SessionClosed);
+        }
+    }
 }
 
 pub(crate) async fn run(
@@ -50,6 +68,7 @@ pub(crate) async fn run(
         sink,
         slot,
         last_seq: 0,
+        closed: false,
     };
     let (connection, members) = match session.enter(params, started).await {
         Entering::Entered(connection, members) => (connection, members),
@@ -60,7 +79,7 @@ pub(crate) async fn run(
                 message: message.clone(),
             });
             session.emit(Event::Error { code, message });
-            session.emit(Event::SessionClosed);
+            session.finish();
             return;
         }
         Entering::Cancelled => {
@@ -72,7 +91,7 @@ pub(crate) async fn run(
             session.emit(Event::ExitRoom {
                 reason: ExitReason::Exited,
             });
-            session.emit(Event::SessionClosed);
+            session.finish();
             return;
         }
     };
@@ -88,12 +107,18 @@ pub(crate) async fn run(
     let reason = session.in_room(*connection).await;
     session.slot.release();
     session.emit(Event::ExitRoom { reason });
-    session.emit(Event::SessionClosed);
+    session.finish();
 }
 
 impl Session {
     fn emit(&self, event: Event) {
         self.sink.emit(event);
+    }
+
+    /// The last thing a session does: nothing is emitted after `sessionClosed`.
+    fn finish(&mut self) {
+        self.closed = true;
+        self.emit(Event::SessionClosed);
     }
 
     async fn enter(&mut self, params: EnterParams, started: Instant) -> Entering {
@@ -108,6 +133,9 @@ impl Session {
                 ),
             )
         };
+        let failed = |error: ConnectionError| {
+            Entering::Failed(ErrorCode::RoomEnterFail.value(), error.to_string())
+        };
         // `biased`: an exitRoom() already queued wins over progress on the network, so an app
         // that exits right after entering gets the cancellation whenever it is still possible.
         let mut connection = tokio::select! {
@@ -115,7 +143,7 @@ impl Session {
             _ = self.commands.recv() => return Entering::Cancelled,
             opened = timeout_at(deadline, Connection::open(&url)) => match opened {
                 Err(_) => return timed_out(),
-                Ok(Err(error)) => return Entering::Failed(ErrorCode::RoomEnterFail.value(), error.to_string()),
+                Ok(Err(error)) => return failed(error),
                 Ok(Ok(connection)) => connection,
             },
         };
@@ -128,11 +156,10 @@ impl Session {
             role: params.role,
             scene: params.scene,
         });
-        let request_id = match connection.send(request).await {
-            Ok(id) => id,
-            Err(error) => {
-                return Entering::Failed(ErrorCode::RoomEnterFail.value(), error.to_string())
-            }
+        let request_id = match timeout_at(deadline, connection.send(request)).await {
+            Err(_) => return timed_out(),
+            Ok(Err(error)) => return failed(error),
+            Ok(Ok(id)) => id,
         };
         loop {
             let frame = tokio::select! {
@@ -173,7 +200,9 @@ impl Session {
                         }
                     };
                 }
-                Ok(Ok(other)) => tracing::warn!(?other, "frame before the enter response; ignored"),
+                Ok(Ok(other)) => {
+                    tracing::debug!(?other, "frame before the enter response; skipped")
+                }
             }
         }
     }
@@ -182,7 +211,7 @@ impl Session {
     async fn in_room(&mut self, mut connection: Connection) -> ExitReason {
         loop {
             tokio::select! {
-                // Some(Exit) from exitRoom(), or None when the engine itself is gone.
+                // Exit from exitRoom() or destroy().
                 _ = self.commands.recv() => return self.exit(connection).await,
                 frame = connection.next_frame() => match frame {
                     Ok(ServerFrame::Event { seq, event }) => {
@@ -192,10 +221,14 @@ impl Session {
                         }
                     }
                     Ok(ServerFrame::Response { id, .. }) => {
-                        tracing::warn!(id, "response to no pending request; ignored")
+                        tracing::warn!(id, "response to no pending request; skipped")
                     }
+                    Ok(ServerFrame::Unknown) => tracing::debug!("unknown frame skipped"),
                     Err(error) => {
                         tracing::warn!(%error, "connection to the room server lost");
+                        // Hang up for good (a frame we cannot read breaks the stream too), so
+                        // the server does not keep counting this member.
+                        drop(connection);
                         self.emit(Event::ConnectionLost { message: error.to_string() });
                         // Nothing more can arrive; the room ends when the app exits.
                         let _ = self.commands.recv().await;
@@ -211,7 +244,8 @@ impl Session {
     async fn exit(&mut self, mut connection: Connection) -> ExitReason {
         self.slot.set_phase(Phase::Exiting);
         let deadline = Instant::now() + self.config.exit_timeout;
-        if let Ok(request_id) = connection.send(ClientRequest::Exit).await {
+        if let Ok(Ok(request_id)) = timeout_at(deadline, connection.send(ClientRequest::Exit)).await
+        {
             loop {
                 match timeout_at(deadline, connection.next_frame()).await {
                     Err(_) => {
@@ -223,7 +257,7 @@ impl Session {
                     }
                     Ok(Err(_)) => break,
                     Ok(Ok(ServerFrame::Response { id, .. })) if id == request_id => break,
-                    Ok(Ok(ServerFrame::Response { .. })) => {}
+                    Ok(Ok(ServerFrame::Response { .. } | ServerFrame::Unknown)) => {}
                     Ok(Ok(ServerFrame::Event { seq, event })) => {
                         if let Some(reason) = self.on_room_event(seq, event) {
                             self.close(connection).await;
@@ -239,12 +273,9 @@ impl Session {
 
     /// Relay one room event; returns the exit reason when the server ended the session.
     fn on_room_event(&mut self, seq: u64, event: RoomEvent) -> Option<ExitReason> {
-        if seq != self.last_seq + 1 {
-            tracing::warn!(
-                expected = self.last_seq + 1,
-                got = seq,
-                "room event sequence gap"
-            );
+        let expected = self.last_seq.wrapping_add(1);
+        if seq != expected {
+            tracing::warn!(expected, got = seq, "room event sequence gap");
         }
         self.last_seq = seq;
         match event {
@@ -260,9 +291,8 @@ impl Session {
         None
     }
 
-    /// Close the WebSocket cleanly, but never wait longer than the exit timeout for it.
+    /// Close the WebSocket cleanly, but never wait longer than [`CLOSE_GRACE`] for it.
     async fn close(&self, connection: Connection) {
-        let limit = self.config.exit_timeout.max(Duration::from_millis(100));
-        let _ = timeout(limit, connection.close()).await;
+        let _ = timeout(CLOSE_GRACE, connection.close()).await;
     }
 }

@@ -385,3 +385,97 @@ async fn destroy_exits_and_refuses_later_enters() {
     );
     server.close().await;
 }
+
+/// A scripted server: accepts one WebSocket, answers the enter with `Entered`, then sends
+/// `frames` as text and reports whether the client hung up afterwards.
+async fn scripted_server(frames: Vec<&'static str>) -> (String, tokio::task::JoinHandle<bool>) {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("ws://{}", listener.local_addr().unwrap());
+    let script = tokio::spawn(async move {
+        let (tcp, _) = listener.accept().await.unwrap();
+        let mut ws = tokio_tungstenite::accept_async(tcp).await.unwrap();
+        let Some(Ok(Message::Text(enter))) = ws.next().await else {
+            panic!("no enter request")
+        };
+        let id = serde_json::from_str::<Value>(enter.as_str()).unwrap()["id"].clone();
+        let entered = json!({"type": "response", "id": id,
+                             "result": {"ok": {"type": "entered", "members": []}}});
+        ws.send(Message::text(entered.to_string())).await.unwrap();
+        for frame in frames {
+            ws.send(Message::text(frame)).await.unwrap();
+        }
+        // Did the client hang up (close frame or EOF) rather than keep the socket open?
+        loop {
+            match timeout(EVENT_WAIT, ws.next()).await {
+                Err(_) => return false,
+                Ok(None | Some(Err(_)) | Some(Ok(Message::Close(_)))) => return true,
+                Ok(Some(Ok(_))) => continue,
+            }
+        }
+    });
+    (url, script)
+}
+
+/// A member of a scripted server, which never acknowledges an exit: a short exit timeout.
+fn scripted_member(url: &str) -> Member {
+    Member::with_config(ClientConfig {
+        server_url: url.to_owned(),
+        exit_timeout: Duration::from_millis(100),
+        ..ClientConfig::default()
+    })
+}
+
+fn any_params() -> Value {
+    json!({"sdkAppId": 1, "userId": "a", "userSig": "s", "roomId": 1})
+}
+
+#[tokio::test]
+async fn frames_of_a_newer_server_are_skipped_not_fatal() {
+    let (url, script) = scripted_server(vec![
+        r#"{"type":"heartbeat","interval":5}"#,
+        r#"{"type":"event","seq":1,"event":{"type":"somethingNew"}}"#,
+        r#"{"type":"event","seq":2,"event":{"type":"memberEntered","userId":"bob"}}"#,
+    ])
+    .await;
+    let mut alice = scripted_member(&url);
+    alice.start_enter(any_params()).unwrap();
+    assert!(matches!(alice.next().await, Event::EnterRoom { result, .. } if result > 0));
+    assert_eq!(alice.next().await, entered("bob"));
+    alice.engine.exit_room();
+    assert_eq!(alice.next().await, exit(ExitReason::Exited));
+    assert!(script.await.unwrap());
+}
+
+#[tokio::test]
+async fn an_unreadable_frame_is_a_lost_connection_and_the_client_hangs_up() {
+    let (url, script) = scripted_server(vec!["this is not json"]).await;
+    let mut alice = scripted_member(&url);
+    alice.start_enter(any_params()).unwrap();
+    assert!(matches!(alice.next().await, Event::EnterRoom { result, .. } if result > 0));
+    assert!(matches!(alice.next().await, Event::ConnectionLost { .. }));
+    assert!(
+        script.await.unwrap(),
+        "the client closed the broken connection"
+    );
+    alice.engine.exit_room();
+    assert_eq!(alice.next().await, exit(ExitReason::Exited));
+    assert_eq!(alice.next().await, Event::SessionClosed);
+}
+
+#[tokio::test]
+async fn sequence_numbers_wrap_without_a_panic() {
+    let (url, _script) = scripted_server(vec![
+        r#"{"type":"event","seq":18446744073709551615,"event":{"type":"memberEntered","userId":"bob"}}"#,
+        r#"{"type":"event","seq":0,"event":{"type":"memberLeft","userId":"bob","reason":0}}"#,
+    ])
+    .await;
+    let mut alice = scripted_member(&url);
+    alice.start_enter(any_params()).unwrap();
+    assert!(matches!(alice.next().await, Event::EnterRoom { .. }));
+    assert_eq!(alice.next().await, entered("bob"));
+    assert_eq!(alice.next().await, left("bob", LeaveReason::Exited));
+    alice.engine.exit_room();
+    assert_eq!(alice.next().await, exit(ExitReason::Exited));
+}

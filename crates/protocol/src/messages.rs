@@ -46,8 +46,17 @@ pub struct EnterRequest {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum ServerFrame {
-    Response { id: u64, result: Outcome },
-    Event { seq: u64, event: RoomEvent },
+    Response {
+        id: u64,
+        result: Outcome,
+    },
+    Event {
+        seq: u64,
+        event: RoomEvent,
+    },
+    /// A frame this build does not know (sent by a newer server, e.g. a heartbeat): skipped.
+    #[serde(other)]
+    Unknown,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -175,6 +184,12 @@ mod tests {
             left,
             json!({"type":"event","seq":5,"event":{"type":"memberLeft","userId":"x","reason":0}})
         );
+    }
+
+    #[test]
+    fn unknown_frames_from_a_newer_server_are_skippable() {
+        let frame: ServerFrame = serde_json::from_str(r#"{"type":"ping","at":1}"#).unwrap();
+        assert_eq!(frame, ServerFrame::Unknown);
     }
 
     #[test]

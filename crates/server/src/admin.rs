@@ -3,10 +3,10 @@
 //! `{"Response":{"Error":{"Code":…,"Message":…},"RequestId":…}}` with a fitting HTTP status.
 //!
 //! Every call is authorised by a UserSig of the reserved identifier `administrator` in
-//! `Authorization: Bearer <sig>`, checked before the body is read, so an unauthorised caller
-//! learns nothing and changes nothing.
+//! `Authorization: Bearer <sig>`, checked before the body is read (and the body is bounded),
+//! so an unauthorised caller learns nothing, changes nothing and costs little.
 
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -18,7 +18,8 @@ use serde_json::{json, Map, Value};
 use std::future::Future;
 
 use crate::auth;
-use crate::room::{RemoveRefused, RoomHandle};
+use crate::config::MAX_ADMIN_BODY_BYTES;
+use crate::room::{list, RemoveRefused, RoomHandle};
 use crate::signaling::SessionContext;
 
 /// TRTC's limit on UserIds in one RemoveUser call.
@@ -41,12 +42,13 @@ pub fn router() -> Router<SessionContext> {
 /// A POST handler running `operation` for the RoomId form the action takes.
 fn action<F, Fut>(operation: F, form: RoomIdForm) -> MethodRouter<SessionContext>
 where
-    F: Fn(SessionContext, HeaderMap, Bytes, RoomIdForm) -> Fut + Clone + Send + Sync + 'static,
+    F: Fn(SessionContext, Map<String, Value>, RoomIdForm) -> Fut + Clone + Send + Sync + 'static,
     Fut: Future<Output = Result<Response, ApiError>> + Send + 'static,
 {
     post(
-        move |State(ctx): State<SessionContext>, headers: HeaderMap, body: Bytes| {
-            operation(ctx, headers, body, form)
+        move |State(ctx): State<SessionContext>, headers: HeaderMap, body: Body| async move {
+            let body = authorised_body(&ctx, &headers, body).await?;
+            operation(ctx, body, form).await
         },
     )
 }
@@ -126,59 +128,73 @@ enum RoomIdForm {
 
 async fn remove(
     ctx: SessionContext,
-    headers: HeaderMap,
-    body: Bytes,
+    body: Map<String, Value>,
     form: RoomIdForm,
 ) -> Result<Response, ApiError> {
-    let body = authorised_body(&ctx, &headers, &body)?;
     let room_id = room_id(&body, form)?;
     let user_ids = user_ids(&body)?;
-    let room = existing_room(&ctx, &room_id)?;
-    match room.remove(user_ids).await {
-        Ok(()) => Ok(success()),
-        Err(RemoveRefused::NotInRoom(absent)) => Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            "FailedOperation.UserNotInRoom",
-            format!(
-                "{} not in {room_id}; nobody was removed",
-                absent
-                    .iter()
-                    .map(UserId::as_str)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        )),
-        Err(RemoveRefused::Closed(_)) => Err(ApiError::room_not_exist(&room_id)),
-    }
+    on_room(&ctx, &room_id, |room| {
+        let user_ids = user_ids.clone();
+        let room_id = &room_id;
+        async move {
+            match room.remove(user_ids).await {
+                Ok(()) => Ok(Some(success())),
+                Err(RemoveRefused::NotInRoom(absent)) => Err(ApiError::new(
+                    StatusCode::NOT_FOUND,
+                    "FailedOperation.UserNotInRoom",
+                    format!("{} not in {room_id}; nobody was removed", list(&absent)),
+                )),
+                Err(RemoveRefused::Closed(_)) => Ok(None),
+            }
+        }
+    })
+    .await
 }
 
 async fn dismiss(
     ctx: SessionContext,
-    headers: HeaderMap,
-    body: Bytes,
+    body: Map<String, Value>,
     form: RoomIdForm,
 ) -> Result<Response, ApiError> {
-    let body = authorised_body(&ctx, &headers, &body)?;
     let room_id = room_id(&body, form)?;
-    let room = existing_room(&ctx, &room_id)?;
-    room.dismiss()
-        .await
-        .map_err(|_| ApiError::room_not_exist(&room_id))?;
-    Ok(success())
+    on_room(&ctx, &room_id, |room| async move {
+        Ok(room.dismiss().await.ok().map(|()| success()))
+    })
+    .await
 }
 
-fn existing_room(ctx: &SessionContext, room_id: &RoomId) -> Result<RoomHandle, ApiError> {
-    ctx.registry
-        .get(room_id)
-        .ok_or_else(|| ApiError::room_not_exist(room_id))
+/// Attempts at reaching a room whose actor closes under us: the registry may already hold a
+/// newer actor for the same id (someone entered again), which the next attempt finds.
+const ROOM_ATTEMPTS: usize = 3;
+
+/// Run `operation` on the room's actor; `Ok(None)` from it means the actor was closing.
+async fn on_room<F, Fut>(
+    ctx: &SessionContext,
+    room_id: &RoomId,
+    operation: F,
+) -> Result<Response, ApiError>
+where
+    F: Fn(RoomHandle) -> Fut,
+    Fut: Future<Output = Result<Option<Response>, ApiError>>,
+{
+    for _ in 0..ROOM_ATTEMPTS {
+        let room = ctx
+            .registry
+            .get(room_id)
+            .ok_or_else(|| ApiError::room_not_exist(room_id))?;
+        if let Some(response) = operation(room).await? {
+            return Ok(response);
+        }
+    }
+    Err(ApiError::room_not_exist(room_id))
 }
 
 /// Check the caller's administrator UserSig, then parse the body as a JSON object whose
 /// `SdkAppId` is this server's.
-fn authorised_body(
+async fn authorised_body(
     ctx: &SessionContext,
     headers: &HeaderMap,
-    body: &[u8],
+    body: Body,
 ) -> Result<Map<String, Value>, ApiError> {
     let sig = headers
         .get(header::AUTHORIZATION)
@@ -199,7 +215,16 @@ fn authorised_body(
         ApiError::new(StatusCode::UNAUTHORIZED, code, error.to_string())
     })?;
 
-    let body: Map<String, Value> = match serde_json::from_slice(body) {
+    let body = axum::body::to_bytes(body, MAX_ADMIN_BODY_BYTES)
+        .await
+        .map_err(|_| {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "InvalidParameter",
+                format!("the body is larger than {MAX_ADMIN_BODY_BYTES} bytes"),
+            )
+        })?;
+    let body: Map<String, Value> = match serde_json::from_slice(&body) {
         Ok(Value::Object(map)) => map,
         Ok(_) => {
             return Err(ApiError::invalid(

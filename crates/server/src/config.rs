@@ -1,6 +1,7 @@
 //! Every server setting and its default, in one place.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::time::Duration;
 
 /// The port the server listens on when none is given.
 pub const DEFAULT_PORT: u16 = 7788;
@@ -19,6 +20,26 @@ pub const MAX_CLIENT_FRAME_BYTES: usize = 64 * 1024;
 /// arrive, in several reads.
 pub const SOCKET_READ_BUFFER_BYTES: usize = 4 * 1024;
 
+/// Longest a session waits to hand one frame to a client's socket. A client that reads
+/// nothing for this long is treated as gone, so it cannot hold a session (or shutdown) hostage.
+pub const SEND_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Longest a session waits to send its close frame.
+pub const CLOSE_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// How long `close()` lets sessions and connections finish before abandoning them, by default.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// TCP keepalive on client connections: finds peers that vanished without closing (a laptop
+/// put to sleep, a NAT that forgot the flow) within about a minute, until the signaling
+/// protocol has heartbeats of its own.
+pub const TCP_KEEPALIVE_IDLE: Duration = Duration::from_secs(30);
+pub const TCP_KEEPALIVE_INTERVAL: Duration = Duration::from_secs(10);
+pub const TCP_KEEPALIVE_RETRIES: u32 = 3;
+
+/// Largest REST admin request body. Real ones are under a kilobyte.
+pub const MAX_ADMIN_BODY_BYTES: usize = 64 * 1024;
+
 /// Room events queued for one member before it counts as too slow and is dropped. A member
 /// that cannot keep up must not stall the room actor that serves everyone else.
 pub const MEMBER_EVENT_QUEUE: usize = 1024;
@@ -31,6 +52,8 @@ pub struct ServerConfig {
     pub secret_key: String,
     /// True when the credentials are the public dev ones.
     pub dev_mode: bool,
+    /// How long `close()` waits for sessions and connections to finish.
+    pub shutdown_grace: Duration,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -59,12 +82,14 @@ impl ServerConfig {
                 sdk_app_id: sdk_app_id.ok_or(ConfigError::SdkAppIdRequired)?,
                 secret_key,
                 dev_mode: false,
+                shutdown_grace: SHUTDOWN_GRACE,
             }),
             None => Ok(ServerConfig {
                 listen,
                 sdk_app_id: sdk_app_id.unwrap_or(DEV_SDK_APP_ID),
                 secret_key: DEV_SECRET_KEY.to_owned(),
                 dev_mode: true,
+                shutdown_grace: SHUTDOWN_GRACE,
             }),
         }
     }
@@ -76,6 +101,7 @@ impl ServerConfig {
             sdk_app_id: DEV_SDK_APP_ID,
             secret_key: DEV_SECRET_KEY.to_owned(),
             dev_mode: true,
+            shutdown_grace: SHUTDOWN_GRACE,
         }
     }
 }

@@ -41,7 +41,8 @@ pub enum RemoveRefused {
     Closed(#[from] RoomClosed),
 }
 
-fn list(users: &[UserId]) -> String {
+/// "a, b, c": users as error messages name them.
+pub(crate) fn list(users: &[UserId]) -> String {
     users
         .iter()
         .map(UserId::as_str)
@@ -49,11 +50,15 @@ fn list(users: &[UserId]) -> String {
         .join(", ")
 }
 
-/// What a session hands the room when it enters: where to push this member's events.
+/// What a session hands the room when it enters: where to push this member's events, and
+/// where to say why the server ended its membership. The ejection has a channel of its own so
+/// that it is never lost to a full event queue; the room drops the event queue right after it,
+/// so the session sees every event queued before the ejection first.
 pub struct Entrant {
     pub user_id: UserId,
     pub session: SessionId,
     pub events: mpsc::Sender<RoomEvent>,
+    pub ejection: oneshot::Sender<ExitReason>,
 }
 
 enum Command {
@@ -112,7 +117,7 @@ impl RoomHandle {
         }
     }
 
-    /// Remove members (REST RemoveUser): each gets `Ejected(Removed)`, the others
+    /// Remove members (REST RemoveUser): each is ejected with `Removed`, the others get
     /// `MemberLeft(Removed)`. All or nothing: if any user is absent, nobody is removed.
     pub async fn remove(&self, user_ids: Vec<UserId>) -> Result<(), RemoveRefused> {
         let (reply, answer) = oneshot::channel();
@@ -120,7 +125,7 @@ impl RoomHandle {
         answer.await.map_err(|_| RoomClosed)?
     }
 
-    /// Dismiss the room (REST DismissRoom): every member gets `Ejected(Dismissed)`.
+    /// Dismiss the room (REST DismissRoom): every member is ejected with `Dismissed`.
     pub async fn dismiss(&self) -> Result<(), RoomClosed> {
         let (reply, answer) = oneshot::channel();
         self.send(Command::Dismiss { reply }).await?;
@@ -136,6 +141,14 @@ struct Member {
     user_id: UserId,
     session: SessionId,
     events: mpsc::Sender<RoomEvent>,
+    ejection: oneshot::Sender<ExitReason>,
+}
+
+impl Member {
+    /// End this membership from the server's side; dropping the member closes its queue.
+    fn eject(self, reason: ExitReason) {
+        let _ = self.ejection.send(reason);
+    }
 }
 
 /// The actor's state. Members are kept in entering order: a new member learns of the others
@@ -210,9 +223,7 @@ impl Room {
             Command::Dismiss { reply } => {
                 tracing::info!(room = %self.id, members = self.members.len(), "room dismissed");
                 for member in self.members.drain(..) {
-                    let _ = member.events.try_send(RoomEvent::Ejected {
-                        reason: ExitReason::Dismissed,
-                    });
+                    member.eject(ExitReason::Dismissed);
                 }
                 let _ = reply.send(());
             }
@@ -232,6 +243,7 @@ impl Room {
             user_id: entrant.user_id,
             session: entrant.session,
             events: entrant.events,
+            ejection: entrant.ejection,
         });
         Ok(present)
     }
@@ -249,10 +261,7 @@ impl Room {
         }
         for user_id in user_ids {
             if let Some(index) = self.position(&user_id) {
-                let member = self.members.remove(index);
-                let _ = member.events.try_send(RoomEvent::Ejected {
-                    reason: ExitReason::Removed,
-                });
+                self.members.remove(index).eject(ExitReason::Removed);
                 tracing::info!(room = %self.id, user = %user_id, "member removed");
                 self.tell_others_left(&user_id, LeaveReason::Removed);
             }

@@ -15,11 +15,15 @@ use axum::Router;
 use openroom_protocol::SIGNALING_PATH;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
+use tokio::time::timeout;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::admin::{self, ApiError};
-use crate::config::{ServerConfig, MAX_CLIENT_FRAME_BYTES, SOCKET_READ_BUFFER_BYTES};
+use crate::config::{
+    ServerConfig, MAX_CLIENT_FRAME_BYTES, SOCKET_READ_BUFFER_BYTES, TCP_KEEPALIVE_IDLE,
+    TCP_KEEPALIVE_INTERVAL, TCP_KEEPALIVE_RETRIES,
+};
 use crate::registry::Registry;
 use crate::signaling::{self, SessionContext};
 
@@ -79,6 +83,9 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
             if let Err(error) = tcp.set_nodelay(true) {
                 tracing::debug!(%error, "cannot set TCP_NODELAY");
             }
+            if let Err(error) = socket2::SockRef::from(&*tcp).set_tcp_keepalive(&keepalive()) {
+                tracing::debug!(%error, "cannot set TCP keepalive");
+            }
         });
         let served = axum::serve(listener, app)
             .with_graceful_shutdown(stop.cancelled_owned())
@@ -96,6 +103,15 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         tasks,
         accept_loop,
     })
+}
+
+fn keepalive() -> socket2::TcpKeepalive {
+    let keepalive = socket2::TcpKeepalive::new()
+        .with_time(TCP_KEEPALIVE_IDLE)
+        .with_interval(TCP_KEEPALIVE_INTERVAL);
+    #[cfg(any(target_os = "linux", target_os = "macos", target_os = "freebsd"))]
+    let keepalive = keepalive.with_retries(TCP_KEEPALIVE_RETRIES);
+    keepalive
 }
 
 async fn upgrade(upgrade: WebSocketUpgrade, State(ctx): State<SessionContext>) -> Response {
@@ -139,12 +155,28 @@ impl RunningServer {
     }
 
     /// Stop accepting, close every session (clients get WebSocket close 1001), and wait until
-    /// every session and room has finished.
+    /// every session and room has finished — for at most the configured shutdown grace: a peer
+    /// that holds a half-sent HTTP request cannot keep the server from stopping.
     pub async fn close(self) {
         self.shutdown.cancel();
-        let _ = self.accept_loop.await;
-        self.tasks.close();
-        self.tasks.wait().await;
+        let accept_loop = self.accept_loop.abort_handle();
+        let tasks = self.tasks.clone();
+        let grace = self.config.shutdown_grace;
+        let drained = timeout(grace, async {
+            let _ = self.accept_loop.await;
+            tasks.close();
+            tasks.wait().await;
+        })
+        .await;
+        if drained.is_err() {
+            // Dropping the accept loop closes the listener; connections that never finished
+            // their HTTP request are abandoned.
+            accept_loop.abort();
+            tracing::warn!(
+                grace_ms = grace.as_millis() as u64,
+                "some connections did not finish in time; abandoned"
+            );
+        }
         tracing::info!(addr = %self.local_addr, "openroom-server stopped");
     }
 }

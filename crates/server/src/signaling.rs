@@ -1,33 +1,27 @@
 //! One signaling session per WebSocket connection: reads the client's requests, answers
 //! each, and forwards the room's events numbered by a per-session sequence.
 //!
-//! A connection is in at most one room at a time. When it ends without an `exit`, the room is
-//! told the member left: with reason `Exited` after a clean WebSocket close, `ConnectionLost`
-//! otherwise.
+//! A connection is in at most one room at a time. How a session ends is one [`Ending`], and
+//! [`Ending::close_frame`] and [`Ending::leave_reason`] are the only places that decide what
+//! the client and the room are told.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use openroom_protocol::messages::{ErrorBody, Outcome, Reply};
 use openroom_protocol::{
-    ClientFrame, ClientRequest, EnterRequest, ErrorCode, LeaveReason, RoomEvent, RoomId,
-    ServerFrame, UserId, PROTOCOL_VERSION,
+    ClientFrame, ClientRequest, EnterRequest, ErrorCode, ExitReason, LeaveReason, RoomEvent,
+    RoomId, ServerFrame, UserId, PROTOCOL_VERSION,
 };
 use serde::Deserialize;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
+use tokio::time::timeout;
 use tokio_util::sync::CancellationToken;
 
 use crate::auth;
-use crate::config::{ServerConfig, MEMBER_EVENT_QUEUE};
+use crate::config::{ServerConfig, CLOSE_TIMEOUT, MEMBER_EVENT_QUEUE, SEND_TIMEOUT};
 use crate::registry::Registry;
 use crate::room::{EnterRefused, Entrant, RoomHandle, SessionId};
-
-/// WebSocket close codes this server sends (RFC 6455 §7.4.1).
-mod close_code {
-    pub const NORMAL: u16 = 1000;
-    pub const GOING_AWAY: u16 = 1001;
-    pub const POLICY: u16 = 1008;
-}
 
 /// Entering retries this often when it races with the room closing; each retry opens a fresh
 /// room, so more than one is rare and three is plenty.
@@ -49,6 +43,54 @@ struct Membership {
     room_id: RoomId,
     user_id: UserId,
     events: mpsc::Receiver<RoomEvent>,
+    ejection: oneshot::Receiver<ExitReason>,
+}
+
+/// What the room has for this session next.
+enum RoomSignal {
+    Event(RoomEvent),
+    /// The server ended the membership (removal, dismissal); every earlier event was delivered.
+    Ejected(ExitReason),
+    /// The room dropped this member for falling behind.
+    Dropped,
+}
+
+/// How a session ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ending {
+    /// The client closed the WebSocket cleanly.
+    ClientClosed,
+    /// The connection broke, or the client stopped reading for [`SEND_TIMEOUT`].
+    Lost,
+    /// The client broke the protocol.
+    ProtocolViolation(&'static str),
+    /// The server is shutting down.
+    Shutdown,
+    /// The server ended the membership; the client was sent `Ejected`.
+    Ejected,
+    /// The room dropped this member for falling behind.
+    TooSlow,
+}
+
+impl Ending {
+    /// The WebSocket close frame the client gets (RFC 6455 §7.4.1 codes), if any is owed.
+    fn close_frame(self) -> Option<(u16, &'static str)> {
+        match self {
+            Ending::ClientClosed | Ending::Lost => None,
+            Ending::ProtocolViolation(why) => Some((1008, why)),
+            Ending::Shutdown => Some((1001, "server shutting down")),
+            Ending::Ejected => Some((1000, "removed from the room")),
+            Ending::TooSlow => Some((1008, "event queue overflow: the client is not reading")),
+        }
+    }
+
+    /// What the other members are told when the session was still in a room.
+    fn leave_reason(self) -> LeaveReason {
+        match self {
+            Ending::ClientClosed => LeaveReason::Exited,
+            _ => LeaveReason::ConnectionLost,
+        }
+    }
 }
 
 struct Session {
@@ -58,16 +100,6 @@ struct Session {
     membership: Option<Membership>,
     /// Sequence number of the last event sent on this session.
     seq: u64,
-}
-
-/// How a session ended, which decides what the room is told.
-enum Ending {
-    /// The client closed the WebSocket cleanly.
-    ClientClosed,
-    /// The connection broke, or the client broke the protocol.
-    Lost,
-    /// The server closed the session (shutdown, removal, dismissal, slow member).
-    ServerClosed,
 }
 
 pub async fn run(socket: WebSocket, ctx: SessionContext) {
@@ -85,63 +117,62 @@ pub async fn run(socket: WebSocket, ctx: SessionContext) {
 impl Session {
     async fn serve(mut self) {
         let ending = self.serve_until_end().await;
-        if let Some(membership) = self.membership.take() {
-            let reason = match ending {
-                Ending::ClientClosed => LeaveReason::Exited,
-                Ending::Lost | Ending::ServerClosed => LeaveReason::ConnectionLost,
+        if let Some((code, reason)) = ending.close_frame() {
+            let frame = CloseFrame {
+                code,
+                reason: reason.into(),
             };
+            let _ = timeout(CLOSE_TIMEOUT, self.socket.send(Message::Close(Some(frame)))).await;
+        }
+        if let Some(membership) = self.membership.take() {
             membership
                 .room
-                .exit(membership.user_id, self.id, reason)
+                .exit(membership.user_id, self.id, ending.leave_reason())
                 .await;
         }
-        tracing::debug!(session = self.id, "session ended");
+        tracing::debug!(session = self.id, ?ending, "session ended");
     }
 
     async fn serve_until_end(&mut self) -> Ending {
         loop {
-            tokio::select! {
-                _ = self.ctx.shutdown.cancelled() => {
-                    self.close(close_code::GOING_AWAY, "server shutting down").await;
-                    return Ending::ServerClosed;
-                }
-                event = next_event(&mut self.membership) => match event {
-                    Some(event) => {
-                        let ejected = matches!(event, RoomEvent::Ejected { .. });
-                        if self.send_event(event).await.is_err() {
-                            return Ending::Lost;
-                        }
-                        if ejected {
-                            // The room already dropped this member: nothing to tell it.
-                            self.membership = None;
-                            self.close(close_code::NORMAL, "removed from the room").await;
-                            return Ending::ServerClosed;
-                        }
-                    }
-                    None => {
-                        tracing::warn!(session = self.id, "member dropped by its room for falling behind");
-                        self.membership = None;
-                        self.close(close_code::POLICY, "event queue overflow: the client is not reading").await;
-                        return Ending::ServerClosed;
-                    }
-                },
+            let result = tokio::select! {
+                _ = self.ctx.shutdown.cancelled() => Err(Ending::Shutdown),
+                signal = next_signal(&mut self.membership) => self.on_room_signal(signal).await,
                 message = self.socket.recv() => match message {
-                    Some(Ok(Message::Text(text))) => {
-                        if let Err(ending) = self.handle_text(text.as_str()).await {
-                            return ending;
-                        }
-                    }
+                    Some(Ok(Message::Text(text))) => self.handle_text(text.as_str()).await,
                     Some(Ok(Message::Binary(_))) => {
-                        self.close(close_code::POLICY, "binary frames are not part of the protocol").await;
-                        return Ending::Lost;
+                        Err(Ending::ProtocolViolation("binary frames are not part of the protocol"))
                     }
-                    Some(Ok(Message::Close(_))) | None => return Ending::ClientClosed,
-                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+                    Some(Ok(Message::Close(_))) | None => Err(Ending::ClientClosed),
+                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => Ok(()),
                     Some(Err(error)) => {
                         tracing::debug!(session = self.id, %error, "connection broke");
-                        return Ending::Lost;
+                        Err(Ending::Lost)
                     }
                 },
+            };
+            if let Err(ending) = result {
+                return ending;
+            }
+        }
+    }
+
+    async fn on_room_signal(&mut self, signal: RoomSignal) -> Result<(), Ending> {
+        match signal {
+            RoomSignal::Event(event) => self.send_event(event).await,
+            RoomSignal::Ejected(reason) => {
+                // The room already dropped this member: nothing to tell it on the way out.
+                self.membership = None;
+                self.send_event(RoomEvent::Ejected { reason }).await?;
+                Err(Ending::Ejected)
+            }
+            RoomSignal::Dropped => {
+                tracing::warn!(
+                    session = self.id,
+                    "member dropped by its room for falling behind"
+                );
+                self.membership = None;
+                Err(Ending::TooSlow)
             }
         }
     }
@@ -216,11 +247,13 @@ impl Session {
 
         for _ in 0..ENTER_ATTEMPTS {
             let (events_tx, events) = mpsc::channel(MEMBER_EVENT_QUEUE);
+            let (ejection_tx, ejection) = oneshot::channel();
             let room = self.ctx.registry.get_or_open(&request.room);
             let entrant = Entrant {
                 user_id: request.user_id.clone(),
                 session: self.id,
                 events: events_tx,
+                ejection: ejection_tx,
             };
             match room.enter(entrant).await {
                 Ok(members) => {
@@ -230,6 +263,7 @@ impl Session {
                         room_id: request.room,
                         user_id: request.user_id,
                         events,
+                        ejection,
                     });
                     return Ok(members);
                 }
@@ -257,17 +291,14 @@ impl Session {
             .await;
         // The room has dropped this member's queue: drain what is left, then it ends.
         while let Some(event) = membership.events.recv().await {
-            if matches!(event, RoomEvent::Ejected { .. }) {
-                continue;
-            }
-            self.send_event(event).await.map_err(|_| Ending::Lost)?;
+            self.send_event(event).await?;
         }
         tracing::info!(session = self.id, room = %membership.room_id, user = %membership.user_id, "exited");
         Ok(())
     }
 
-    async fn send_event(&mut self, event: RoomEvent) -> Result<(), axum::Error> {
-        self.seq += 1;
+    async fn send_event(&mut self, event: RoomEvent) -> Result<(), Ending> {
+        self.seq = self.seq.wrapping_add(1);
         let frame = ServerFrame::Event {
             seq: self.seq,
             event,
@@ -276,29 +307,40 @@ impl Session {
     }
 
     async fn respond(&mut self, id: u64, result: Outcome) -> Result<(), Ending> {
-        self.send(&ServerFrame::Response { id, result })
-            .await
-            .map_err(|_| Ending::Lost)
+        self.send(&ServerFrame::Response { id, result }).await
     }
 
-    async fn send(&mut self, frame: &ServerFrame) -> Result<(), axum::Error> {
+    /// Hand one frame to the socket; gives up on shutdown or after [`SEND_TIMEOUT`], so a
+    /// client that stops reading cannot hold the session forever.
+    async fn send(&mut self, frame: &ServerFrame) -> Result<(), Ending> {
         let text = serde_json::to_string(frame).expect("server frames always serialize");
-        self.socket.send(Message::Text(text.into())).await
-    }
-
-    async fn close(&mut self, code: u16, reason: &'static str) {
-        let frame = CloseFrame {
-            code,
-            reason: reason.into(),
-        };
-        let _ = self.socket.send(Message::Close(Some(frame))).await;
+        tokio::select! {
+            biased;
+            _ = self.ctx.shutdown.cancelled() => Err(Ending::Shutdown),
+            sent = timeout(SEND_TIMEOUT, self.socket.send(Message::Text(text.into()))) => match sent {
+                Ok(Ok(())) => Ok(()),
+                Ok(Err(_)) => Err(Ending::Lost),
+                Err(_) => {
+                    tracing::warn!(session = self.id, "client stopped reading; dropping the session");
+                    Err(Ending::Lost)
+                }
+            },
+        }
     }
 }
 
-/// The next event of the current room; never ready when there is no room.
-async fn next_event(membership: &mut Option<Membership>) -> Option<RoomEvent> {
-    match membership {
-        Some(membership) => membership.events.recv().await,
-        None => std::future::pending().await,
+/// What the current room has for this session next; never ready when there is no room.
+async fn next_signal(membership: &mut Option<Membership>) -> RoomSignal {
+    let Some(membership) = membership else {
+        return std::future::pending().await;
+    };
+    match membership.events.recv().await {
+        Some(event) => RoomSignal::Event(event),
+        // The room dropped the queue: it either ejected the member (and said why first) or
+        // dropped it for falling behind.
+        None => match membership.ejection.try_recv() {
+            Ok(reason) => RoomSignal::Ejected(reason),
+            Err(_) => RoomSignal::Dropped,
+        },
     }
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 use openroom_protocol::{ExitReason, LeaveReason, RoomEvent, RoomId, UserId};
 use openroom_server::registry::Registry;
 use openroom_server::room::{EnterRefused, Entrant, RemoveRefused, RoomHandle};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 use tokio::time::timeout;
 use tokio_util::task::TaskTracker;
 
@@ -14,6 +14,7 @@ struct TestMember {
     user_id: UserId,
     session: u64,
     events: mpsc::Receiver<RoomEvent>,
+    ejection: oneshot::Receiver<ExitReason>,
 }
 
 impl TestMember {
@@ -22,6 +23,17 @@ impl TestMember {
             .await
             .expect("timed out waiting for a room event")
             .expect("the room dropped this member")
+    }
+
+    /// Why the room ejected this member: every queued event comes first, then the queue
+    /// closes and the reason is there.
+    async fn ejected(&mut self) -> ExitReason {
+        assert_eq!(
+            self.events.recv().await,
+            None,
+            "the queue closes on ejection"
+        );
+        self.ejection.try_recv().expect("a reason was given")
     }
 
     /// Everything queued for this member right now.
@@ -41,11 +53,13 @@ async fn enter(
     queue: usize,
 ) -> (TestMember, Vec<UserId>) {
     let (events_tx, events) = mpsc::channel(queue);
+    let (ejection_tx, ejection) = oneshot::channel();
     let present = room
         .enter(Entrant {
             user_id: uid(user),
             session,
             events: events_tx,
+            ejection: ejection_tx,
         })
         .await
         .unwrap();
@@ -54,6 +68,7 @@ async fn enter(
             user_id: uid(user),
             session,
             events,
+            ejection,
         },
         present,
     )
@@ -121,6 +136,7 @@ async fn the_same_user_cannot_be_present_twice() {
             user_id: uid("a"),
             session: 2,
             events,
+            ejection: oneshot::channel().0,
         })
         .await
         .unwrap_err();
@@ -144,12 +160,8 @@ async fn remove_is_all_or_nothing() {
     room.remove(vec![uid("c"), uid("b"), uid("b")])
         .await
         .unwrap();
-    assert_eq!(
-        b.next().await,
-        RoomEvent::Ejected {
-            reason: ExitReason::Removed
-        }
-    );
+    assert_eq!(b.ejected().await, ExitReason::Removed);
+    // c saw b go before it was removed itself.
     assert_eq!(
         c.next().await,
         RoomEvent::MemberLeft {
@@ -157,12 +169,7 @@ async fn remove_is_all_or_nothing() {
             reason: LeaveReason::Removed
         }
     );
-    assert_eq!(
-        c.next().await,
-        RoomEvent::Ejected {
-            reason: ExitReason::Removed
-        }
-    );
+    assert_eq!(c.ejected().await, ExitReason::Removed);
     assert_eq!(
         a.drain(),
         vec![
@@ -176,8 +183,6 @@ async fn remove_is_all_or_nothing() {
             },
         ]
     );
-    // Removed members' queues are closed by the room.
-    assert_eq!(b.events.recv().await, None);
 }
 
 #[tokio::test]
@@ -189,18 +194,8 @@ async fn dismiss_ejects_everyone_and_the_room_is_gone() {
     let (mut b, _) = enter(&room, "b", 2, 16).await;
     a.drain();
     room.dismiss().await.unwrap();
-    assert_eq!(
-        a.drain(),
-        vec![RoomEvent::Ejected {
-            reason: ExitReason::Dismissed
-        }]
-    );
-    assert_eq!(
-        b.drain(),
-        vec![RoomEvent::Ejected {
-            reason: ExitReason::Dismissed
-        }]
-    );
+    assert_eq!(a.ejected().await, ExitReason::Dismissed);
+    assert_eq!(b.ejected().await, ExitReason::Dismissed);
     tasks.close();
     timeout(Duration::from_secs(5), tasks.wait())
         .await
@@ -232,6 +227,7 @@ async fn an_empty_room_closes_and_the_next_enter_opens_a_fresh_one() {
             user_id: uid("b"),
             session: 2,
             events,
+            ejection: oneshot::channel().0,
         })
         .await;
     assert!(matches!(stale, Err(EnterRefused::Closed(_))));
@@ -266,6 +262,26 @@ async fn a_member_that_cannot_keep_up_is_dropped_and_the_others_are_told() {
         None,
         "the dropped member's queue is closed"
     );
+    assert!(
+        slow.ejection.try_recv().is_err(),
+        "dropped, not ejected: no reason given"
+    );
+}
+
+#[tokio::test]
+async fn an_ejection_is_not_lost_when_the_event_queue_is_full() {
+    let (rooms, _) = registry();
+    let room = rooms.get_or_open(&RoomId::RoomId(8));
+    let (mut a, _) = enter(&room, "a", 1, 16).await;
+    let (mut full, _) = enter(&room, "full", 2, 1).await;
+    enter(&room, "b", 3, 16).await; // full's one slot now holds "b entered"
+    a.drain();
+    room.remove(vec![uid("full")]).await.unwrap();
+    assert_eq!(
+        full.next().await,
+        RoomEvent::MemberEntered { user_id: uid("b") }
+    );
+    assert_eq!(full.ejected().await, ExitReason::Removed);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -287,6 +303,7 @@ async fn concurrent_enters_and_exits_lose_no_one() {
                         user_id: user.clone(),
                         session: i,
                         events,
+                        ejection: oneshot::channel().0,
                     })
                     .await
                 {

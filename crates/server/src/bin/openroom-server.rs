@@ -61,9 +61,14 @@ async fn main() -> ExitCode {
         server.local_addr()
     );
     wait_for_stop_signal().await;
-    tracing::info!("stopping: closing every session");
-    server.close().await;
-    ExitCode::SUCCESS
+    tracing::info!("stopping: closing every session (signal again to stop at once)");
+    tokio::select! {
+        _ = server.close() => ExitCode::SUCCESS,
+        _ = wait_for_stop_signal() => {
+            tracing::warn!("second signal: stopping without waiting for sessions");
+            ExitCode::from(130)
+        }
+    }
 }
 
 async fn wait_for_stop_signal() {
