@@ -2,172 +2,16 @@
 
 import { EventEmitter } from 'node:events'
 
-/** What kind of room this is (trtc-electron-sdk's TRTCAppScene). */
-export declare const TRTCAppScene: Readonly<{
-  TRTCAppSceneVideoCall: 0
-  TRTCAppSceneLIVE: 1
-  TRTCAppSceneAudioCall: 2
-  TRTCAppSceneVoiceChatRoom: 3
-}>
-export type TRTCAppScene = 0 | 1 | 2 | 3
-
-/** Anchors publish; audience members watch (trtc-electron-sdk's TRTCRoleType). */
-export declare const TRTCRoleType: Readonly<{
-  TRTCRoleAnchor: 20
-  TRTCRoleAudience: 21
-}>
-export type TRTCRoleType = 20 | 21
-
-/** Error codes under their TRTC names. */
-export declare const TXLiteAVError: Readonly<{
-  /** -3301: entering failed: the server is unreachable or refused (the message says why). */
-  ERR_ROOM_ENTER_FAIL: -3301
-  /** -3308: the server did not let us in within enterTimeoutMs. */
-  ERR_ROOM_REQUEST_ENTER_ROOM_TIMEOUT: -3308
-  /** -3316: enterRoom was called without params. */
-  ERR_ENTER_ROOM_PARAM_NULL: -3316
-  /** -3317: sdkAppId is missing, invalid, or not the server's. */
-  ERR_SDK_APPID_INVALID: -3317
-  /** -3318: neither a valid roomId (1–4294967294) nor a valid strRoomId. */
-  ERR_ROOM_ID_INVALID: -3318
-  /** -3319: userId is missing or not 1–32 bytes of [A-Za-z0-9_-]. */
-  ERR_USER_ID_INVALID: -3319
-  /** -3320: the UserSig is missing, forged, expired, or for another user or app. */
-  ERR_USER_SIG_INVALID: -3320
-}>
-
-/** onExitRoom's reasons. */
-export declare const ExitRoomReason: Readonly<{
-  /** The app called exitRoom() or destroy(). */
-  Exited: 0
-  /** The server removed this user (REST RemoveUser). */
-  Removed: 1
-  /** The room was dismissed (REST DismissRoom). */
-  Dismissed: 2
-}>
-export type ExitRoomReason = 0 | 1 | 2
-
-/** onRemoteUserLeaveRoom's reasons (TRTC's values). */
-export declare const RemoteLeaveReason: Readonly<{
-  /** The member called exitRoom() or closed its connection cleanly. */
-  Exited: 0
-  /** The member's connection was lost without a goodbye (including a process that ended without exitRoom()). */
-  ConnectionLost: 1
-  /** The server removed the member (REST RemoveUser). */
-  Removed: 2
-}>
-export type RemoteLeaveReason = 0 | 1 | 2
-
-/** An Error with the code of what went wrong. */
-export interface OpenRoomError extends Error {
-  /**
-   * A TRTC error number (see TXLiteAVError) for room errors; a string where TRTC has none:
-   * 'ERR_DESTROYED', 'ERR_INVALID_ARG_VALUE', 'EADDRINUSE', or a REST API code such as
-   * 'FailedOperation.RoomNotExist'.
-   */
-  code: number | string
-  /** HTTP status, for RoomServiceClient errors. */
-  status?: number
-  /** The REST API's RequestId, for RoomServiceClient errors. */
-  requestId?: string
-}
-
-/** enterRoom's parameters, with trtc-electron-sdk's constructor argument order. */
-export declare class TRTCParams {
-  constructor(
-    sdkAppId?: number,
-    userId?: string,
-    userSig?: string,
-    roomId?: number,
-    strRoomId?: string,
-    role?: TRTCRoleType,
-    privateMapKey?: string,
-    businessInfo?: string,
-  )
-  /** The app's sdkAppId; must be the server's. */
-  sdkAppId: number
-  /** 1–32 bytes of [A-Za-z0-9_-]. */
-  userId: string
-  /** A UserSig for userId (genUserSig or Tencent's TLSSigAPIv2). */
-  userSig: string
-  /** Numeric room, 1–4294967294; 0 means "use strRoomId". A non-zero roomId wins over strRoomId. */
-  roomId: number
-  /** String room: at most 64 bytes of letters, digits, space and !#$%&()+-:;<=.>?@[]^_{}|~, */
-  strRoomId: string
-  /** Default TRTCRoleAnchor. */
-  role: TRTCRoleType
-  /** Accepted for compatibility; not used yet. */
-  privateMapKey: string
-  /** Accepted for compatibility; not used yet. */
-  businessInfo: string
-}
-
-/** A plain object works wherever a TRTCParams does. */
-export type TRTCParamsLike = Partial<Omit<TRTCParams, 'role'>> & { role?: TRTCRoleType }
-
-export interface TRTCCloudConfig {
-  /** The room server: ws://host:port or http://host:port. Default: $OPENROOM_SERVER_URL, else ws://127.0.0.1:7788. */
-  serverUrl?: string
-  /** onEnterRoom(-3308) when entering takes longer than this. Default 10000. */
-  enterTimeoutMs?: number
-  /** How long exitRoom() waits for the server's acknowledgement before completing locally. Default 3000. */
-  exitTimeoutMs?: number
-}
-
-/**
- * The events of TRTCCloud, with each callback's parameters.
- *
- * Order, per instance: onEnterRoom first for a room; on success one onRemoteUserEnterRoom per
- * member already present, then the room's events in the order the server produced them;
- * onExitRoom last. Events are never emitted synchronously inside the call that caused them.
- */
-export interface TRTCCloudEvents {
-  /**
-   * Entering finished.
-   * @param result elapsed milliseconds (> 0) on success; a negative TXLiteAVError code on failure
-   *   (then onError follows with the message).
-   */
-  onEnterRoom: (result: number) => void
-  /**
-   * This instance left the room; the last event of a room. The instance may be released after it.
-   * @param reason 0 exitRoom() was called; 1 removed by the server (RemoveUser); 2 the room was dismissed.
-   */
-  onExitRoom: (reason: ExitRoomReason) => void
-  /**
-   * Another member is in the room: once for each member already present right after onEnterRoom,
-   * then once per arrival.
-   * @param userId the member's userId
-   */
-  onRemoteUserEnterRoom: (userId: string) => void
-  /**
-   * Another member left.
-   * @param userId the member's userId
-   * @param reason 0 exited; 1 connection lost; 2 removed by the server
-   */
-  onRemoteUserLeaveRoom: (userId: string, reason: RemoteLeaveReason) => void
-  /**
-   * Something failed. Always a TRTC numeric code; errors without one (such as 'ERR_DESTROYED')
-   * reach you only as a promise rejection.
-   * @param errCode a TXLiteAVError code (negative), e.g. -3320
-   * @param errMsg what went wrong and what to fix
-   */
-  onError: (errCode: number, errMsg: string) => void
-  /**
-   * The connection to the room server broke while in a room. Automatic reconnection is not
-   * built yet: call exitRoom() (it completes locally with onExitRoom(0)) and enter again. Until
-   * then the session still counts as open and keeps the Node process alive.
-   * @param message why the connection ended
-   */
-  onConnectionLost: (message: string) => void
-}
-
-export type TRTCCloudEventName = keyof TRTCCloudEvents
+// The module is TRTCCloud itself (module.exports = TRTCCloud, as trtc-electron-sdk's default
+// export), with everything else as its properties: `export =` with a merged namespace types
+// `require('openroom')`, `import TRTCCloud from 'openroom'` and `import { TRTCParams } from
+// 'openroom'` alike.
 
 /** trtc-electron-sdk's TRTCCloud, backed by an OpenRoom server. */
-export declare class TRTCCloud extends EventEmitter {
-  constructor(config?: TRTCCloudConfig)
+declare class TRTCCloud extends EventEmitter {
+  constructor(config?: TRTCCloud.TRTCCloudConfig)
   /** The process-wide shared instance, created on first call. */
-  static getTRTCShareInstance(config?: TRTCCloudConfig): TRTCCloud
+  static getTRTCShareInstance(config?: TRTCCloud.TRTCCloudConfig): TRTCCloud
   /** Destroy the shared instance; the next getTRTCShareInstance() creates a new one. */
   static destroyTRTCShareInstance(): void
 
@@ -182,8 +26,8 @@ export declare class TRTCCloud extends EventEmitter {
    * (onEnterRoom(ms)) and the exit follows (onExitRoom(0)). Either way onExitRoom(0) is last.
    */
   enterRoom(
-    params: TRTCParams | TRTCParamsLike | null | undefined,
-    scene?: TRTCAppScene,
+    params: TRTCCloud.TRTCParams | TRTCCloud.TRTCParamsLike | null | undefined,
+    scene?: TRTCCloud.TRTCAppScene,
   ): Promise<number>
   /**
    * Leave the room: the server tells every other member (onRemoteUserLeaveRoom(userId, 0))
@@ -196,71 +40,267 @@ export declare class TRTCCloud extends EventEmitter {
   /** Exit the room if in one (onExitRoom(0) still arrives); later enterRoom calls reject with 'ERR_DESTROYED'. */
   destroy(): void
 
-  on<E extends TRTCCloudEventName>(event: E, listener: TRTCCloudEvents[E]): this
-  once<E extends TRTCCloudEventName>(event: E, listener: TRTCCloudEvents[E]): this
-  off<E extends TRTCCloudEventName>(event: E, listener: TRTCCloudEvents[E]): this
-  addListener<E extends TRTCCloudEventName>(event: E, listener: TRTCCloudEvents[E]): this
-  removeListener<E extends TRTCCloudEventName>(event: E, listener: TRTCCloudEvents[E]): this
-  emit<E extends TRTCCloudEventName>(event: E, ...args: Parameters<TRTCCloudEvents[E]>): boolean
+  on<E extends TRTCCloud.TRTCCloudEventName>(event: E, listener: TRTCCloud.TRTCCloudEvents[E]): this
+  once<E extends TRTCCloud.TRTCCloudEventName>(
+    event: E,
+    listener: TRTCCloud.TRTCCloudEvents[E],
+  ): this
+  off<E extends TRTCCloud.TRTCCloudEventName>(
+    event: E,
+    listener: TRTCCloud.TRTCCloudEvents[E],
+  ): this
+  addListener<E extends TRTCCloud.TRTCCloudEventName>(
+    event: E,
+    listener: TRTCCloud.TRTCCloudEvents[E],
+  ): this
+  removeListener<E extends TRTCCloud.TRTCCloudEventName>(
+    event: E,
+    listener: TRTCCloud.TRTCCloudEvents[E],
+  ): this
+  prependListener<E extends TRTCCloud.TRTCCloudEventName>(
+    event: E,
+    listener: TRTCCloud.TRTCCloudEvents[E],
+  ): this
+  prependOnceListener<E extends TRTCCloud.TRTCCloudEventName>(
+    event: E,
+    listener: TRTCCloud.TRTCCloudEvents[E],
+  ): this
+  emit<E extends TRTCCloud.TRTCCloudEventName>(
+    event: E,
+    ...args: Parameters<TRTCCloud.TRTCCloudEvents[E]>
+  ): boolean
 }
 
-export default TRTCCloud
+declare namespace TRTCCloud {
+  /** What kind of room this is (trtc-electron-sdk's TRTCAppScene). */
+  export const TRTCAppScene: Readonly<{
+    TRTCAppSceneVideoCall: 0
+    TRTCAppSceneLIVE: 1
+    TRTCAppSceneAudioCall: 2
+    TRTCAppSceneVoiceChatRoom: 3
+  }>
+  export type TRTCAppScene = 0 | 1 | 2 | 3
 
-/**
- * Sign a UserSig, byte-compatible with Tencent's TLSSigAPIv2.
- * @param expireSeconds validity from now; default 180 days (TLSSigAPIv2's default)
- * @throws OpenRoomError 'ERR_INVALID_ARG_VALUE' for a bad argument
- */
-export declare function genUserSig(
-  sdkAppId: number,
-  secretKey: string,
-  userId: string,
-  expireSeconds?: number,
-): string
+  /** Anchors publish; audience members watch (trtc-electron-sdk's TRTCRoleType). */
+  export const TRTCRoleType: Readonly<{
+    TRTCRoleAnchor: 20
+    TRTCRoleAudience: 21
+  }>
+  export type TRTCRoleType = 20 | 21
 
-export interface StartServerOptions {
-  /** IP address to listen on. Default 127.0.0.1. */
-  host?: string
-  /** Port. Default 7788; 0 picks a free port. */
-  port?: number
-  /** The app's sdkAppId. Required with secretKey; without one the dev sdkAppId 1400000001. */
-  sdkAppId?: number
-  /** The UserSig secret (needs sdkAppId). Without it the server runs in dev mode with public credentials. */
-  secretKey?: string
+  /** Error codes under their TRTC names. */
+  export const TXLiteAVError: Readonly<{
+    /** -3301: entering failed: the server is unreachable or refused (the message says why). */
+    ERR_ROOM_ENTER_FAIL: -3301
+    /** -3308: the server did not let us in within enterTimeoutMs. */
+    ERR_ROOM_REQUEST_ENTER_ROOM_TIMEOUT: -3308
+    /** -3316: enterRoom was called without params. */
+    ERR_ENTER_ROOM_PARAM_NULL: -3316
+    /** -3317: sdkAppId is missing, invalid, or not the server's. */
+    ERR_SDK_APPID_INVALID: -3317
+    /** -3318: neither a valid roomId (1–4294967294) nor a valid strRoomId. */
+    ERR_ROOM_ID_INVALID: -3318
+    /** -3319: userId is missing or not 1–32 bytes of [A-Za-z0-9_-]. */
+    ERR_USER_ID_INVALID: -3319
+    /** -3320: the UserSig is missing, forged, expired, or for another user or app. */
+    ERR_USER_SIG_INVALID: -3320
+  }>
+
+  /** onExitRoom's reasons. */
+  export const ExitRoomReason: Readonly<{
+    /** The app called exitRoom() or destroy(). */
+    Exited: 0
+    /** The server removed this user (REST RemoveUser). */
+    Removed: 1
+    /** The room was dismissed (REST DismissRoom). */
+    Dismissed: 2
+  }>
+  export type ExitRoomReason = 0 | 1 | 2
+
+  /** onRemoteUserLeaveRoom's reasons (TRTC's values). */
+  export const RemoteLeaveReason: Readonly<{
+    /** The member called exitRoom() or closed its connection cleanly. */
+    Exited: 0
+    /** The member's connection was lost without a goodbye (including a process that ended without exitRoom()). */
+    ConnectionLost: 1
+    /** The server removed the member (REST RemoveUser). */
+    Removed: 2
+  }>
+  export type RemoteLeaveReason = 0 | 1 | 2
+
+  /** An Error with the code of what went wrong. */
+  export interface OpenRoomError extends Error {
+    /**
+     * A TRTC error number (see TXLiteAVError) for room errors; a string where TRTC has none:
+     * 'ERR_DESTROYED', 'ERR_INVALID_ARG_VALUE', 'EADDRINUSE', or a REST API code such as
+     * 'FailedOperation.RoomNotExist'.
+     */
+    code: number | string
+    /** HTTP status, for RoomServiceClient errors. */
+    status?: number
+    /** The REST API's RequestId, for RoomServiceClient errors. */
+    requestId?: string
+  }
+
+  /** enterRoom's parameters, with trtc-electron-sdk's constructor argument order. */
+  export class TRTCParams {
+    constructor(
+      sdkAppId?: number,
+      userId?: string,
+      userSig?: string,
+      roomId?: number,
+      strRoomId?: string,
+      role?: TRTCRoleType,
+      privateMapKey?: string,
+      businessInfo?: string,
+    )
+    /** The app's sdkAppId; must be the server's. */
+    sdkAppId: number
+    /** 1–32 bytes of [A-Za-z0-9_-]. */
+    userId: string
+    /** A UserSig for userId (genUserSig or Tencent's TLSSigAPIv2). */
+    userSig: string
+    /** Numeric room, 1–4294967294; 0 means "use strRoomId". A non-zero roomId wins over strRoomId. */
+    roomId: number
+    /** String room: at most 64 bytes of letters, digits, space and !#$%&()+-:;<=.>?@[]^_{}|~, */
+    strRoomId: string
+    /** Default TRTCRoleAnchor. */
+    role: TRTCRoleType
+    /** Accepted for compatibility; not used yet. */
+    privateMapKey: string
+    /** Accepted for compatibility; not used yet. */
+    businessInfo: string
+  }
+
+  /** A plain object works wherever a TRTCParams does. */
+  export type TRTCParamsLike = Partial<Omit<TRTCParams, 'role'>> & { role?: TRTCRoleType }
+
+  /**
+   * OpenRoom's options for new TRTCCloud(config). A wrong value throws 'ERR_INVALID_ARG_VALUE';
+   * an unknown key is ignored with a process warning (code 'OPENROOM_UNKNOWN_OPTION').
+   */
+  export interface TRTCCloudConfig {
+    /** The room server: ws://host:port or http://host:port. Default: $OPENROOM_SERVER_URL, else ws://127.0.0.1:7788. */
+    serverUrl?: string
+    /** onEnterRoom(-3308) when entering takes longer than this. Default 10000. */
+    enterTimeoutMs?: number
+    /** How long exitRoom() waits for the server's acknowledgement before completing locally. Default 3000. */
+    exitTimeoutMs?: number
+  }
+
+  /**
+   * The events of TRTCCloud, with each callback's parameters.
+   *
+   * Order, per instance: onEnterRoom first for a room; on success one onRemoteUserEnterRoom per
+   * member already present, then the room's events in the order the server produced them;
+   * onExitRoom last. Events are never emitted synchronously inside the call that caused them.
+   */
+  export interface TRTCCloudEvents {
+    /**
+     * Entering finished.
+     * @param result elapsed milliseconds (> 0) on success; a negative TXLiteAVError code on failure
+     *   (then onError follows with the message).
+     */
+    onEnterRoom: (result: number) => void
+    /**
+     * This instance left the room; the last event of a room. The instance may be released after it.
+     * @param reason 0 exitRoom() was called; 1 removed by the server (RemoveUser); 2 the room was dismissed.
+     */
+    onExitRoom: (reason: ExitRoomReason) => void
+    /**
+     * Another member is in the room: once for each member already present right after onEnterRoom,
+     * then once per arrival.
+     * @param userId the member's userId
+     */
+    onRemoteUserEnterRoom: (userId: string) => void
+    /**
+     * Another member left.
+     * @param userId the member's userId
+     * @param reason 0 exited; 1 connection lost; 2 removed by the server
+     */
+    onRemoteUserLeaveRoom: (userId: string, reason: RemoteLeaveReason) => void
+    /**
+     * Something failed. Always a TRTC numeric code; errors without one (such as 'ERR_DESTROYED')
+     * reach you only as a promise rejection.
+     * @param errCode a TXLiteAVError code (negative), e.g. -3320
+     * @param errMsg what went wrong and what to fix
+     */
+    onError: (errCode: number, errMsg: string) => void
+    /**
+     * The connection to the room server broke while in a room. Automatic reconnection is not
+     * built yet: call exitRoom() (it completes locally with onExitRoom(0)) and enter again. Until
+     * then the session still counts as open and keeps the Node process alive.
+     * @param message why the connection ended
+     */
+    onConnectionLost: (message: string) => void
+  }
+
+  export type TRTCCloudEventName = keyof TRTCCloudEvents
+
+  /**
+   * Sign a UserSig, byte-compatible with Tencent's TLSSigAPIv2.
+   * @param expireSeconds validity from now; default 180 days (TLSSigAPIv2's default)
+   * @throws OpenRoomError 'ERR_INVALID_ARG_VALUE' for a bad argument
+   */
+  export function genUserSig(
+    sdkAppId: number,
+    secretKey: string,
+    userId: string,
+    expireSeconds?: number,
+  ): string
+
+  export interface StartServerOptions {
+    /** IP address or host name to listen on. Default 127.0.0.1. */
+    host?: string
+    /** Port. Default 7788; 0 picks a free port. */
+    port?: number
+    /** The app's sdkAppId. Required with secretKey; without one the dev sdkAppId 1400000001. */
+    sdkAppId?: number
+    /** The UserSig secret (needs sdkAppId). Without it the server runs in dev mode with public credentials. */
+    secretKey?: string
+  }
+
+  /** A room server running inside this process. Like a listening net.Server it keeps the process alive until close() or unref(). */
+  export class RoomServer {
+    /** ws://host:port: pass it to new TRTCCloud({ serverUrl }) and new RoomServiceClient(). */
+    readonly url: string
+    readonly port: number
+    readonly sdkAppId: number
+    /** The secret UserSigs are signed with (the public dev secret in dev mode). */
+    readonly secretKey: string
+    /** True when started without a secretKey. */
+    readonly devMode: boolean
+    /** Every client's connection closes; resolves when every session and room is gone. Safe to call twice. */
+    close(): Promise<void>
+    /** Let the process exit while the server runs. */
+    unref(): this
+    ref(): this
+  }
+
+  /**
+   * Start a room server in this process (the embedded default for development, demos and tests).
+   * @throws OpenRoomError with code 'EADDRINUSE', 'EACCES', 'ERR_INVALID_ARG_VALUE' (a host that
+   *   does not resolve, a port or sdkAppId that is not an integer in range, a secretKey without
+   *   sdkAppId) or 'ERR_SERVER_START'
+   */
+  export function startServer(options?: StartServerOptions): Promise<RoomServer>
+
+  /** The REST admin API (shaped like livekit-server-sdk's RoomServiceClient). */
+  export class RoomServiceClient {
+    /** @param url the server as ws://host:port or http://host:port */
+    constructor(url: string, sdkAppId: number, secretKey: string)
+    /** Remove up to 10 users from a numeric room: each gets onExitRoom(1), the others onRemoteUserLeaveRoom(userId, 2). All or nothing. */
+    removeUser(roomId: number, userIds: string[]): Promise<{ requestId: string }>
+    removeUserByStrRoomId(strRoomId: string, userIds: string[]): Promise<{ requestId: string }>
+    /** Dismiss a numeric room: every member gets onExitRoom(2). */
+    dismissRoom(roomId: number): Promise<{ requestId: string }>
+    dismissRoomByStrRoomId(strRoomId: string): Promise<{ requestId: string }>
+  }
+
+  export { TRTCCloudClass as TRTCCloud, TRTCCloudClass as default }
 }
 
-/** A room server running inside this process. Like a listening net.Server it keeps the process alive until close() or unref(). */
-export declare class RoomServer {
-  /** ws://host:port: pass it to new TRTCCloud({ serverUrl }) and new RoomServiceClient(). */
-  readonly url: string
-  readonly port: number
-  readonly sdkAppId: number
-  /** The secret UserSigs are signed with (the public dev secret in dev mode). */
-  readonly secretKey: string
-  /** True when started without a secretKey. */
-  readonly devMode: boolean
-  /** Every client's connection closes; resolves when every session and room is gone. Safe to call twice. */
-  close(): Promise<void>
-  /** Let the process exit while the server runs. */
-  unref(): this
-  ref(): this
-}
+declare const TRTCCloudClass: typeof TRTCCloud
+type TRTCCloudClass = TRTCCloud
 
-/**
- * Start a room server in this process (the embedded default for development, demos and tests).
- * @throws OpenRoomError with code 'EADDRINUSE', 'EACCES', 'ERR_INVALID_ARG_VALUE' (bad host,
- *   port, or a secretKey without sdkAppId) or 'ERR_SERVER_START'
- */
-export declare function startServer(options?: StartServerOptions): Promise<RoomServer>
-
-/** The REST admin API (shaped like livekit-server-sdk's RoomServiceClient). */
-export declare class RoomServiceClient {
-  /** @param url the server as ws://host:port or http://host:port */
-  constructor(url: string, sdkAppId: number, secretKey: string)
-  /** Remove up to 10 users from a numeric room: each gets onExitRoom(1), the others onRemoteUserLeaveRoom(userId, 2). All or nothing. */
-  removeUser(roomId: number, userIds: string[]): Promise<{ requestId: string }>
-  removeUserByStrRoomId(strRoomId: string, userIds: string[]): Promise<{ requestId: string }>
-  /** Dismiss a numeric room: every member gets onExitRoom(2). */
-  dismissRoom(roomId: number): Promise<{ requestId: string }>
-  dismissRoomByStrRoomId(strRoomId: string): Promise<{ requestId: string }>
-}
+export = TRTCCloud

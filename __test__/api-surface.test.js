@@ -122,3 +122,65 @@ test('the server reports its url, port, sdkAppId, and dev mode', () => {
   expect(ctx.server.sdkAppId).toBe(1400000001)
   expect(ctx.server.devMode).toBe(true)
 })
+
+test('new TRTCCloud(config) refuses wrong values and warns about unknown options', () => {
+  for (const [config, message] of [
+    ['ws://127.0.0.1:7788', /config must be an object/],
+    [{ serverUrl: 7788 }, /serverUrl must be a string/],
+    [{ enterTimeoutMs: '5' }, /enterTimeoutMs must be a positive integer/],
+    [{ exitTimeoutMs: -5 }, /exitTimeoutMs must be a positive integer/],
+  ]) {
+    expect(() => new TRTCCloud(config)).toThrow(
+      expect.objectContaining({
+        code: 'ERR_INVALID_ARG_VALUE',
+        message: expect.stringMatching(message),
+      }),
+    )
+  }
+  const emitWarning = jest.spyOn(process, 'emitWarning').mockImplementation(() => {})
+  try {
+    new TRTCCloud({ serverURL: 'ws://127.0.0.1:1' })
+    expect(emitWarning.mock.calls).toEqual([
+      [expect.stringContaining('unknown option serverURL'), { code: 'OPENROOM_UNKNOWN_OPTION' }],
+    ])
+  } finally {
+    emitWarning.mockRestore()
+  }
+})
+
+test('a failed enterRoom rejects only after onError has been emitted', async () => {
+  const cloud = new TRTCCloud({ serverUrl: ctx.server.url })
+  const seen = []
+  cloud.on('onEnterRoom', (code) => seen.push(['onEnterRoom', code]))
+  cloud.on('onError', (code) => seen.push(['onError', code]))
+  const error = await cloud
+    .enterRoom({ sdkAppId: ctx.server.sdkAppId, userId: 'a', userSig: 'x', roomId: 1 })
+    .catch((e) => e)
+  expect(error.code).toBe(-3320)
+  expect(seen).toEqual([
+    ['onEnterRoom', -3320],
+    ['onError', -3320],
+  ])
+})
+
+test('RoomServiceClient names the URL and the cause when the server cannot be reached', async () => {
+  const { RoomServiceClient } = openroom
+  // A port nothing listens on: bind one, then free it.
+  const probe = require('node:net').createServer()
+  const port = await new Promise((resolve) =>
+    probe.listen(0, '127.0.0.1', () => resolve(probe.address().port)),
+  )
+  await new Promise((resolve) => probe.close(resolve))
+  const admin = new RoomServiceClient(`ws://127.0.0.1:${port}`, 1400000001, 'key')
+  await expect(admin.dismissRoom(1)).rejects.toMatchObject({
+    code: 'ECONNREFUSED',
+    message: expect.stringContaining(`cannot reach http://127.0.0.1:${port}/v1/DismissRoom`),
+  })
+})
+
+test("'openroom/liteav/trtc_define' has trtc-electron-sdk's constants, as in trtc-electron-sdk", () => {
+  const define = require('openroom/liteav/trtc_define')
+  expect(define.TRTCParams).toBe(TRTCParams)
+  expect(define.TRTCAppScene).toBe(TRTCAppScene)
+  expect(define.TRTCRoleType).toBe(TRTCRoleType)
+})

@@ -336,10 +336,9 @@ test('startServer on a taken port rejects with EADDRINUSE', async () => {
     code: 'ERR_INVALID_ARG_VALUE',
     message: /out of range/,
   })
-  await expect(startServer({ host: 'localhost-ish', port: 0 })).rejects.toMatchObject({
-    code: 'ERR_INVALID_ARG_VALUE',
-    message: /not an IP address/,
-  })
+  // A host name works as well as an IP address.
+  const byName = await startServer({ host: 'localhost', port: 0 })
+  await byName.close()
 })
 
 test.each([

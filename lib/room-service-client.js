@@ -49,11 +49,22 @@ class RoomServiceClient {
    */
   async _call(action, body) {
     const sig = genUserSig(this.sdkAppId, this.secretKey, ADMIN_IDENTIFIER, ADMIN_SIG_SECONDS)
-    const response = await fetch(`${this.baseUrl}/v1/${action}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${sig}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ SdkAppId: this.sdkAppId, ...body }),
-    })
+    const url = `${this.baseUrl}/v1/${action}`
+    let response
+    try {
+      response = await fetch(url, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${sig}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ SdkAppId: this.sdkAppId, ...body }),
+      })
+    } catch (error) {
+      // fetch says only "fetch failed"; the cause (ECONNREFUSED, ENOTFOUND …) is what helps.
+      const cause = error.cause ?? error
+      throw codedError(
+        cause.code ?? 'ERR_NETWORK',
+        `${action}: cannot reach ${url}: ${cause.message}`,
+      )
+    }
     const text = await response.text()
     let payload
     try {

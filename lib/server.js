@@ -60,7 +60,10 @@ class RoomServer {
 async function startServer(options = {}) {
   const { host, port, sdkAppId, secretKey } = options ?? {}
   const checks = [
-    [host === undefined || typeof host === 'string', 'host must be an IP address string'],
+    [
+      host === undefined || (typeof host === 'string' && host !== ''),
+      'host must be an IP address or host name',
+    ],
     [
       port === undefined || (Number.isInteger(port) && port >= 0 && port <= 65535),
       `port ${String(port)} is out of range 0-65535`,

@@ -57,6 +57,42 @@ function deferred() {
   return { promise, resolve, reject }
 }
 
+/** The options of new TRTCCloud(config), with a check for each. */
+const CONFIG_CHECKS = {
+  serverUrl: [(v) => typeof v === 'string', 'a string such as ws://127.0.0.1:7788'],
+  enterTimeoutMs: [(v) => Number.isInteger(v) && v > 0 && v <= 0xffffffff, 'a positive integer'],
+  exitTimeoutMs: [(v) => Number.isInteger(v) && v > 0 && v <= 0xffffffff, 'a positive integer'],
+}
+
+/**
+ * Check the constructor's config: a wrong value throws ERR_INVALID_ARG_VALUE; an unknown key
+ * (a typo such as serverURL, or a trtc-electron-sdk option OpenRoom does not have) is ignored
+ * with a process warning, so an app never silently talks to the default server by mistake.
+ */
+function checkConfig(config) {
+  if (config === undefined || config === null) return {}
+  if (typeof config !== 'object') {
+    throw codedError(
+      'ERR_INVALID_ARG_VALUE',
+      `config must be an object such as { serverUrl }, got ${String(config)}`,
+    )
+  }
+  for (const [key, value] of Object.entries(config)) {
+    const check = CONFIG_CHECKS[key]
+    if (check === undefined) {
+      process.emitWarning(
+        `new TRTCCloud(): unknown option ${key} ignored; known: ${Object.keys(CONFIG_CHECKS).join(', ')}`,
+        {
+          code: 'OPENROOM_UNKNOWN_OPTION',
+        },
+      )
+    } else if (value !== undefined && !check[0](value)) {
+      throw codedError('ERR_INVALID_ARG_VALUE', `${key} must be ${check[1]}, got ${String(value)}`)
+    }
+  }
+  return config
+}
+
 let shareInstance = null
 
 class TRTCCloud extends EventEmitter {
@@ -69,7 +105,7 @@ class TRTCCloud extends EventEmitter {
    */
   constructor(config = {}) {
     super()
-    const options = config ?? {}
+    const options = checkConfig(config)
     this._engine = new binding.RoomEngine({
       serverUrl: options.serverUrl ?? process.env.OPENROOM_SERVER_URL ?? undefined,
       enterTimeoutMs: options.enterTimeoutMs,
@@ -140,14 +176,25 @@ class TRTCCloud extends EventEmitter {
     switch (name) {
       case 'onEnterRoom': {
         const [result, message] = args
-        // Settle first: a listener that throws must not leave the promise pending. Awaiting
-        // code still runs after the listeners (promise callbacks are microtasks).
+        // Settle before emitting, so a listener that throws cannot leave the promise pending
+        // (awaiting code still runs after the listeners: promise callbacks are microtasks). A
+        // failure is settled once onError has been emitted too, so a catch block that cleans
+        // up listeners does not miss it.
         if (result > 0) session.entered.resolve(result)
-        else session.entered.reject(codedError(result, message))
+        else session.failure = codedError(result, message)
         this.emit('onEnterRoom', result)
         break
       }
+      case 'onError':
+        if (session.failure) {
+          session.entered.reject(session.failure)
+          session.failure = null
+        }
+        this.emit('onError', ...args)
+        break
       case 'sessionClosed':
+        // A failure without onError (cancelled by exitRoom) is settled here.
+        if (session.failure) session.entered.reject(session.failure)
         if (this._session === session) this._session = null
         session.closed.resolve()
         break

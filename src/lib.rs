@@ -238,13 +238,9 @@ pub async fn start_server(options: Option<ServerOptions>) -> Result<EmbeddedServ
             format!("port {port} is out of range 0-65535"),
         )
     })?;
-    let ip: std::net::IpAddr = host.parse().map_err(|_| {
-        Error::new(
-            Status::InvalidArg,
-            format!("host {host:?} is not an IP address (e.g. 127.0.0.1 or 0.0.0.0)"),
-        )
-    })?;
-    let config = ServerConfig::new((ip, port).into(), options.sdk_app_id, options.secret_key)
+    let listen = openroom_server::listen_address(&host, port)
+        .map_err(|error| Error::new(Status::InvalidArg, error.to_string()))?;
+    let config = ServerConfig::new(listen, options.sdk_app_id, options.secret_key)
         .map_err(|error| Error::new(Status::InvalidArg, error.to_string()))?;
     let running = openroom_server::start(config).await.map_err(|error| {
         let StartError::Bind { source, .. } = &error;

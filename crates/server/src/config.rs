@@ -1,6 +1,6 @@
 //! Every server setting and its default, in one place.
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, ToSocketAddrs};
 use std::time::Duration;
 
 /// The port the server listens on when none is given.
@@ -58,10 +58,32 @@ pub struct ServerConfig {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ConfigError {
+    #[error("cannot listen on {0:?}: give host:port, e.g. 127.0.0.1:7788, 0.0.0.0:7788 or localhost:7788")]
+    BadListenAddress(String),
     #[error("a secret key needs the sdkAppId it belongs to: set the sdkAppId too")]
     SdkAppIdRequired,
     #[error("sdkAppId must be a positive integer")]
     SdkAppIdZero,
+}
+
+/// A listen address from `host:port` (an IP address or a host name such as localhost).
+pub fn parse_listen(listen: &str) -> Result<SocketAddr, ConfigError> {
+    first_address(listen.to_socket_addrs(), listen)
+}
+
+/// A listen address from a host (an IP address or a host name) and a port.
+pub fn listen_address(host: &str, port: u16) -> Result<SocketAddr, ConfigError> {
+    first_address((host, port).to_socket_addrs(), &format!("{host}:{port}"))
+}
+
+fn first_address(
+    resolved: std::io::Result<impl Iterator<Item = SocketAddr>>,
+    given: &str,
+) -> Result<SocketAddr, ConfigError> {
+    resolved
+        .ok()
+        .and_then(|mut addrs| addrs.next())
+        .ok_or_else(|| ConfigError::BadListenAddress(given.to_owned()))
 }
 
 impl ServerConfig {
@@ -125,6 +147,21 @@ mod tests {
                 .unwrap()
                 .dev_mode
         );
+    }
+
+    #[test]
+    fn listen_addresses_take_ips_and_host_names() {
+        assert_eq!(
+            parse_listen("127.0.0.1:7788").unwrap(),
+            SocketAddr::from(([127, 0, 0, 1], 7788))
+        );
+        assert!(parse_listen("localhost:7788").unwrap().ip().is_loopback());
+        assert!(listen_address("localhost", 0).unwrap().ip().is_loopback());
+        assert_eq!(listen_address("::1", 5).unwrap().to_string(), "[::1]:5");
+        assert!(matches!(
+            parse_listen("7788"),
+            Err(ConfigError::BadListenAddress(_))
+        ));
     }
 
     #[test]

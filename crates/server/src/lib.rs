@@ -14,5 +14,8 @@ pub mod room;
 pub mod server;
 pub mod signaling;
 
-pub use config::{ConfigError, ServerConfig, DEFAULT_PORT, DEV_SDK_APP_ID, DEV_SECRET_KEY};
+pub use config::{
+    listen_address, parse_listen, ConfigError, ServerConfig, DEFAULT_PORT, DEV_SDK_APP_ID,
+    DEV_SECRET_KEY,
+};
 pub use server::{start, RunningServer, StartError};

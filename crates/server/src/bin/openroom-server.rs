@@ -1,5 +1,6 @@
 //! `openroom-server`: the room server as a standalone process.
 
+use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
@@ -11,8 +12,8 @@ use tracing_subscriber::EnvFilter;
 #[derive(Parser, Debug)]
 #[command(name = "openroom-server", version)]
 struct Flags {
-    /// Address and port to listen on.
-    #[arg(long, env = "OPENROOM_LISTEN", default_value_t = SocketAddr::from(([127, 0, 0, 1], DEFAULT_PORT)))]
+    /// Address and port to listen on (host:port; the host may be a name such as localhost).
+    #[arg(long, env = "OPENROOM_LISTEN", value_parser = listen_flag, default_value_t = SocketAddr::from(([127, 0, 0, 1], DEFAULT_PORT)))]
     listen: SocketAddr,
     /// The app's sdkAppId; UserSigs must be issued for it.
     #[arg(long, env = "OPENROOM_SDK_APP_ID")]
@@ -26,8 +27,10 @@ struct Flags {
 #[tokio::main]
 async fn main() -> ExitCode {
     // Logs go to stderr; stdout carries only the "listening" line, for scripts to read.
+    // Colours only on a terminal, never into a log file.
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_env_filter(
             EnvFilter::try_from_env("OPENROOM_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
         )
@@ -69,6 +72,10 @@ async fn main() -> ExitCode {
             ExitCode::from(130)
         }
     }
+}
+
+fn listen_flag(value: &str) -> Result<SocketAddr, String> {
+    openroom_server::parse_listen(value).map_err(|error| error.to_string())
 }
 
 async fn wait_for_stop_signal() {

@@ -1,0 +1,49 @@
+// CommonJS TypeScript app: everything typed; each @ts-expect-error line must stay an error.
+import TRTCCloud = require('openroom')
+import { TRTCParams, TRTCAppScene } from 'openroom/liteav/trtc_define'
+
+async function main(): Promise<void> {
+  const server: TRTCCloud.RoomServer = await TRTCCloud.startServer({ port: 0 })
+  const cloud = TRTCCloud.getTRTCShareInstance({ serverUrl: server.url, enterTimeoutMs: 5000 })
+  cloud.on('onEnterRoom', (result) => {
+    const ms: number = result
+    void ms
+  })
+  cloud.on('onRemoteUserLeaveRoom', (userId, reason) => {
+    const who: string = userId
+    const why: 0 | 1 | 2 = reason
+    ;(void who, why)
+  })
+  cloud.prependOnceListener('onExitRoom', (reason: TRTCCloud.ExitRoomReason) => void reason)
+  const sig = TRTCCloud.genUserSig(server.sdkAppId, server.secretKey, 'alice')
+  const elapsed: number = await cloud.enterRoom(
+    new TRTCParams(server.sdkAppId, 'alice', sig, 1),
+    TRTCAppScene.TRTCAppSceneVideoCall,
+  )
+  await cloud.enterRoom({ sdkAppId: 1, userId: 'a', userSig: sig, strRoomId: 'lobby' }, 1)
+  try {
+    await cloud.exitRoom()
+  } catch (error) {
+    const code = (error as TRTCCloud.OpenRoomError).code
+    void code
+  }
+  const admin = new TRTCCloud.RoomServiceClient(server.url, server.sdkAppId, server.secretKey)
+  const { requestId }: { requestId: string } = await admin.dismissRoom(1)
+  ;(void elapsed, requestId)
+  const code: -3320 = TRTCCloud.TXLiteAVError.ERR_USER_SIG_INVALID
+  void code
+
+  // @ts-expect-error: a misspelled event name
+  cloud.on('onEnterRom', () => {})
+  // @ts-expect-error: onRemoteUserLeaveRoom's userId is a string
+  cloud.on('onRemoteUserLeaveRoom', (userId: number) => void userId)
+  // @ts-expect-error: roomId is a number; string room ids go in strRoomId
+  await cloud.enterRoom({ sdkAppId: 1, userId: 'a', userSig: sig, roomId: '1' })
+  // @ts-expect-error: there is no scene 7
+  await cloud.enterRoom(null, 7)
+  // @ts-expect-error: the option is serverUrl
+  new TRTCCloud({ serverURL: 'ws://127.0.0.1:7788' })
+  await server.close()
+}
+
+void main

@@ -1,0 +1,9 @@
+// The same names as trtc-electron-sdk's 'liteav/trtc_define', from the package's types.
+import openroom = require('../index')
+
+export import TRTCParams = openroom.TRTCParams
+export import TRTCAppScene = openroom.TRTCAppScene
+export import TRTCRoleType = openroom.TRTCRoleType
+export import TXLiteAVError = openroom.TXLiteAVError
+export import ExitRoomReason = openroom.ExitRoomReason
+export import RemoteLeaveReason = openroom.RemoteLeaveReason
