@@ -11,7 +11,7 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use crate::events::{Event, EventSink};
-use crate::params::EnterParams;
+use crate::params;
 use crate::session;
 
 /// How long entering may take before `onEnterRoom(-3308)`.
@@ -139,8 +139,8 @@ impl Engine {
             };
             return Err(EngineError::Busy(state));
         }
-        let params = match EnterParams::from_json(params, scene) {
-            Ok(params) => params,
+        let request = match params::enter_request(params, scene) {
+            Ok(request) => request,
             Err(error) => {
                 // Reported asynchronously like every other outcome; no session, no slot.
                 self.runtime.spawn(async move {
@@ -156,7 +156,7 @@ impl Engine {
         let (commands, inbox) = mpsc::unbounded_channel();
         slot.active = Some(Active {
             id,
-            room: params.room.clone(),
+            room: request.room.clone(),
             phase: Phase::Entering,
             commands,
         });
@@ -166,7 +166,7 @@ impl Engine {
         };
         self.runtime.spawn(session::run(
             self.config.clone(),
-            params,
+            request,
             started,
             inbox,
             Box::new(sink),

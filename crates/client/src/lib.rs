@@ -14,4 +14,4 @@ mod session;
 
 pub use engine::{ClientConfig, Engine, EngineError};
 pub use events::{Event, EventSink};
-pub use params::EnterParams;
+pub use params::{enter_request, ParamError};

@@ -1,7 +1,8 @@
 //! enterRoom's parameters, read from the loosely typed object an app passes (a `TRTCParams`
-//! instance or a plain object) with an error code and a message for every mistake.
+//! instance or a plain object) with an error code and a message for every mistake. What comes
+//! out is the wire's [`EnterRequest`], valid by construction.
 
-use openroom_protocol::{ErrorCode, RoomId, UserId};
+use openroom_protocol::{EnterRequest, ErrorCode, RoomId, UserId, PROTOCOL_VERSION};
 use serde_json::{Map, Value};
 
 /// TRTCRoleType values.
@@ -9,16 +10,6 @@ pub const ROLE_ANCHOR: u32 = 20;
 pub const ROLE_AUDIENCE: u32 = 21;
 /// Highest TRTCAppScene value (VoiceChatRoom).
 pub const MAX_SCENE: u32 = 3;
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct EnterParams {
-    pub sdk_app_id: u32,
-    pub user_id: UserId,
-    pub user_sig: String,
-    pub room: RoomId,
-    pub role: u32,
-    pub scene: u32,
-}
 
 /// A refused parameter: the TRTC error code and what to fix.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -35,92 +26,91 @@ fn refuse(code: ErrorCode, message: impl Into<String>) -> ParamError {
     }
 }
 
-impl EnterParams {
-    /// Read `params` (as an app passed it) and `scene`. Field names are trtc-electron-sdk's:
-    /// sdkAppId, userId, userSig, roomId, strRoomId, role.
-    pub fn from_json(params: &Value, scene: &Value) -> Result<EnterParams, ParamError> {
-        let Value::Object(fields) = params else {
+/// Read `params` (as an app passed it) and `scene` into an enter request. Field names are
+/// trtc-electron-sdk's: sdkAppId, userId, userSig, roomId, strRoomId, role.
+pub fn enter_request(params: &Value, scene: &Value) -> Result<EnterRequest, ParamError> {
+    let Value::Object(fields) = params else {
+        return Err(refuse(
+            ErrorCode::EnterRoomParamNull,
+            "enterRoom needs params: a TRTCParams or {sdkAppId, userId, userSig, roomId | strRoomId}",
+        ));
+    };
+    let sdk_app_id = match fields.get("sdkAppId").and_then(Value::as_u64) {
+        Some(id) if id > 0 => u32::try_from(id).map_err(|_| {
+            refuse(
+                ErrorCode::SdkAppIdInvalid,
+                format!("sdkAppId {id} is out of range"),
+            )
+        })?,
+        _ => {
             return Err(refuse(
-                ErrorCode::EnterRoomParamNull,
-                "enterRoom needs params: a TRTCParams or {sdkAppId, userId, userSig, roomId | strRoomId}",
-            ));
-        };
-        let sdk_app_id = match fields.get("sdkAppId").and_then(Value::as_u64) {
-            Some(id) if id > 0 => u32::try_from(id).map_err(|_| {
-                refuse(
-                    ErrorCode::SdkAppIdInvalid,
-                    format!("sdkAppId {id} is out of range"),
-                )
-            })?,
-            _ => {
-                return Err(refuse(
-                    ErrorCode::SdkAppIdInvalid,
-                    format!(
-                        "sdkAppId must be a positive integer, got {}",
-                        describe(fields.get("sdkAppId"))
-                    ),
-                ))
-            }
-        };
-        let user_id = match fields.get("userId") {
-            Some(Value::String(raw)) => {
-                UserId::parse(raw).map_err(|e| refuse(ErrorCode::UserIdInvalid, e.to_string()))?
-            }
-            other => {
-                return Err(refuse(
-                    ErrorCode::UserIdInvalid,
-                    format!("userId must be a string, got {}", describe(other)),
-                ))
-            }
-        };
-        let user_sig = match fields.get("userSig") {
-            Some(Value::String(sig)) if !sig.is_empty() => sig.clone(),
-            other => {
-                return Err(refuse(
-                    ErrorCode::UserSigInvalid,
-                    format!(
+                ErrorCode::SdkAppIdInvalid,
+                format!(
+                    "sdkAppId must be a positive integer, got {}",
+                    describe(fields.get("sdkAppId"))
+                ),
+            ))
+        }
+    };
+    let user_id = match fields.get("userId") {
+        Some(Value::String(raw)) => {
+            UserId::parse(raw).map_err(|e| refuse(ErrorCode::UserIdInvalid, e.to_string()))?
+        }
+        other => {
+            return Err(refuse(
+                ErrorCode::UserIdInvalid,
+                format!("userId must be a string, got {}", describe(other)),
+            ))
+        }
+    };
+    let user_sig = match fields.get("userSig") {
+        Some(Value::String(sig)) if !sig.is_empty() => sig.clone(),
+        other => {
+            return Err(refuse(
+                ErrorCode::UserSigInvalid,
+                format!(
                     "userSig must be a non-empty string (from genUserSig or TLSSigAPIv2), got {}",
                     describe(other)
                 ),
-                ))
-            }
-        };
-        let room = room(fields)?;
-        let role = match fields.get("role") {
-            None | Some(Value::Null) => ROLE_ANCHOR,
-            Some(value) => match value.as_u64() {
-                Some(r) if r == u64::from(ROLE_ANCHOR) || r == u64::from(ROLE_AUDIENCE) => r as u32,
-                _ => {
-                    return Err(refuse(
-                        ErrorCode::RoomEnterFail,
-                        format!(
+            ))
+        }
+    };
+    let room = room(fields)?;
+    let role = match fields.get("role") {
+        None | Some(Value::Null) => ROLE_ANCHOR,
+        Some(value) => match value.as_u64() {
+            Some(r) if r == u64::from(ROLE_ANCHOR) || r == u64::from(ROLE_AUDIENCE) => r as u32,
+            _ => {
+                return Err(refuse(
+                    ErrorCode::RoomEnterFail,
+                    format!(
                         "role must be TRTCRoleAnchor (20) or TRTCRoleAudience (21), got {value}"
                     ),
-                    ))
-                }
-            },
-        };
-        let scene = match scene {
-            Value::Null => 0,
-            value => match value.as_u64() {
-                Some(s) if s <= u64::from(MAX_SCENE) => s as u32,
-                _ => {
-                    return Err(refuse(
-                        ErrorCode::RoomEnterFail,
-                        format!("scene must be a TRTCAppScene (0 to {MAX_SCENE}), got {value}"),
-                    ))
-                }
-            },
-        };
-        Ok(EnterParams {
-            sdk_app_id,
-            user_id,
-            user_sig,
-            room,
-            role,
-            scene,
-        })
-    }
+                ))
+            }
+        },
+    };
+    let scene = match scene {
+        Value::Null => 0,
+        value => match value.as_u64() {
+            Some(s) if s <= u64::from(MAX_SCENE) => s as u32,
+            _ => {
+                return Err(refuse(
+                    ErrorCode::RoomEnterFail,
+                    format!("scene must be a TRTCAppScene (0 to {MAX_SCENE}), got {value}"),
+                ))
+            }
+        },
+    };
+    Ok(EnterRequest {
+        protocol: PROTOCOL_VERSION,
+        sdk_app_id,
+        user_id,
+        user_sig,
+        room,
+        role,
+        scene,
+    })
 }
 
 fn room(fields: &Map<String, Value>) -> Result<RoomId, ParamError> {
@@ -169,7 +159,7 @@ mod tests {
     use serde_json::json;
 
     fn code(params: Value) -> ErrorCode {
-        EnterParams::from_json(&params, &json!(0)).unwrap_err().code
+        enter_request(&params, &json!(0)).unwrap_err().code
     }
 
     #[test]
@@ -177,7 +167,7 @@ mod tests {
         let params = json!({"sdkAppId": 1400000001, "userId": "alice", "userSig": "s",
                             "roomId": 0, "strRoomId": "lobby", "role": 21,
                             "privateMapKey": "", "businessInfo": ""});
-        let parsed = EnterParams::from_json(&params, &json!(1)).unwrap();
+        let parsed = enter_request(&params, &json!(1)).unwrap();
         assert_eq!(parsed.room, RoomId::StrRoomId("lobby".into()));
         assert_eq!((parsed.role, parsed.scene), (21, 1));
     }
@@ -212,14 +202,14 @@ mod tests {
         );
         assert_eq!(code(with("roomId", json!(-1))), ErrorCode::RoomIdInvalid);
         assert_eq!(code(with("role", json!(7))), ErrorCode::RoomEnterFail);
-        let err = EnterParams::from_json(&good, &json!(9)).unwrap_err();
+        let err = enter_request(&good, &json!(9)).unwrap_err();
         assert_eq!(err.code, ErrorCode::RoomEnterFail);
         assert!(err.message.contains("scene"), "{}", err.message);
     }
 
     #[test]
     fn messages_say_what_to_fix() {
-        let err = EnterParams::from_json(
+        let err = enter_request(
             &json!({"sdkAppId": 1, "userId": "a", "userSig": "s",
                                                  "roomId": "12"}),
             &json!(0),

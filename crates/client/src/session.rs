@@ -9,7 +9,6 @@ use std::time::Duration;
 use openroom_protocol::messages::{Outcome, Reply};
 use openroom_protocol::{
     ClientRequest, EnterRequest, ErrorCode, ExitReason, RoomEvent, ServerFrame, UserId,
-    PROTOCOL_VERSION,
 };
 use tokio::sync::mpsc;
 use tokio::time::{timeout, timeout_at, Instant};
@@ -17,7 +16,6 @@ use tokio::time::{timeout, timeout_at, Instant};
 use crate::connection::{Connection, ConnectionError};
 use crate::engine::{ClientConfig, Command, Phase, SlotRef};
 use crate::events::{Event, EventSink};
-use crate::params::EnterParams;
 
 /// Longest a session waits for the WebSocket close handshake. The close is a courtesy (it
 /// lets the server tell a deliberate departure from a lost connection), never a reason to wait.
@@ -56,7 +54,7 @@ impl Drop for Session {
 
 pub(crate) async fn run(
     config: ClientConfig,
-    params: EnterParams,
+    request: EnterRequest,
     started: Instant,
     commands: mpsc::UnboundedReceiver<Command>,
     sink: Box<dyn EventSink>,
@@ -70,7 +68,7 @@ pub(crate) async fn run(
         last_seq: 0,
         closed: false,
     };
-    let (connection, members) = match session.enter(params, started).await {
+    let (connection, members) = match session.enter(request, started).await {
         Entering::Entered(connection, members) => (connection, members),
         Entering::Failed(code, message) => {
             session.slot.release();
@@ -121,7 +119,7 @@ impl Session {
         self.emit(Event::SessionClosed);
     }
 
-    async fn enter(&mut self, params: EnterParams, started: Instant) -> Entering {
+    async fn enter(&mut self, request: EnterRequest, started: Instant) -> Entering {
         let deadline = started + self.config.enter_timeout;
         let url = self.config.server_url.clone();
         let timed_out = || {
@@ -147,20 +145,12 @@ impl Session {
                 Ok(Ok(connection)) => connection,
             },
         };
-        let request = ClientRequest::Enter(EnterRequest {
-            protocol: PROTOCOL_VERSION,
-            sdk_app_id: params.sdk_app_id,
-            user_id: params.user_id,
-            user_sig: params.user_sig,
-            room: params.room,
-            role: params.role,
-            scene: params.scene,
-        });
-        let request_id = match timeout_at(deadline, connection.send(request)).await {
-            Err(_) => return timed_out(),
-            Ok(Err(error)) => return failed(error),
-            Ok(Ok(id)) => id,
-        };
+        let request_id =
+            match timeout_at(deadline, connection.send(ClientRequest::Enter(request))).await {
+                Err(_) => return timed_out(),
+                Ok(Err(error)) => return failed(error),
+                Ok(Ok(id)) => id,
+            };
         loop {
             let frame = tokio::select! {
                 biased;
