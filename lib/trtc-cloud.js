@@ -144,12 +144,17 @@ class TRTCCloud extends EventEmitter {
     } catch (nativeError) {
       // Refused before starting (already in a room, destroyed): the current room is untouched.
       const error = fromNative(nativeError)
+      // Like every outcome: later, not inside this call, and onError before the rejection.
       // onError carries TRTC's numeric codes only; ERR_DESTROYED (a programming error, not a
       // room error) is reported through the rejection alone.
-      if (typeof error.code === 'number') {
-        process.nextTick(() => this.emit('onError', error.code, error.message))
-      }
-      return handled(Promise.reject(error))
+      return handled(
+        new Promise((resolve, reject) => {
+          process.nextTick(() => {
+            if (typeof error.code === 'number') this.emit('onError', error.code, error.message)
+            reject(error)
+          })
+        }),
+      )
     }
     this._session = session
     return session.entered.promise
