@@ -7,6 +7,13 @@ const { useServer } = require('./helpers.js')
 
 const ctx = useServer()
 
+/** Children still running when a test ends (it failed) are killed, never left orphaned. */
+const children = new Set()
+afterEach(() => {
+  for (const proc of children) proc.kill('SIGKILL')
+  children.clear()
+})
+
 function child(script, env, args = []) {
   const proc = spawn(process.execPath, [...args, path.join(__dirname, 'fixtures', script)], {
     env: {
@@ -17,6 +24,8 @@ function child(script, env, args = []) {
       ...env,
     },
   })
+  children.add(proc)
+  proc.on('exit', () => children.delete(proc))
   let stdout = ''
   let stderr = ''
   proc.stdout.on('data', (chunk) => (stdout += chunk))

@@ -8,10 +8,20 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use tokio_tungstenite::tungstenite::Message;
 
+/// Kills the server if the test fails before it exits, so a failing run leaves no process.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 #[cfg(unix)]
 #[tokio::test]
 async fn dev_mode_serves_and_sigterm_shuts_down_cleanly() {
-    let mut server = Command::new(env!("CARGO_BIN_EXE_openroom-server"))
+    let server = Command::new(env!("CARGO_BIN_EXE_openroom-server"))
         .args(["--listen", "127.0.0.1:0"])
         .env_remove("OPENROOM_SECRET_KEY")
         .env("NO_COLOR", "1")
@@ -19,6 +29,8 @@ async fn dev_mode_serves_and_sigterm_shuts_down_cleanly() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
+    let mut server = KillOnDrop(server);
+    let server = &mut server.0;
     let mut stdout = BufReader::new(server.stdout.take().unwrap());
     let mut line = String::new();
     stdout.read_line(&mut line).unwrap();
