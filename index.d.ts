@@ -121,7 +121,10 @@ declare namespace TRTCCloud {
   export const RemoteLeaveReason: Readonly<{
     /** The member called exitRoom() or closed its connection cleanly. */
     Exited: 0
-    /** The member's connection was lost without a goodbye (including a process that ended without exitRoom()). */
+    /**
+     * Timed out: the member's connection was lost without a goodbye (including a process that
+     * ended without exitRoom()), or it was silent for the server's session timeout.
+     */
     ConnectionLost: 1
     /** The server removed the member (REST RemoveUser). */
     Removed: 2
@@ -227,9 +230,11 @@ declare namespace TRTCCloud {
      */
     onError: (errCode: number, errMsg: string) => void
     /**
-     * The connection to the room server broke while in a room. Automatic reconnection is not
-     * built yet: call exitRoom() (it completes locally with onExitRoom(0)) and enter again. Until
-     * then the session still counts as open and keeps the Node process alive.
+     * The connection to the room server broke while in a room: it closed, failed, or the
+     * server was silent for the session timeout it announced (a peer can vanish without
+     * closing). Automatic reconnection is not built yet: call exitRoom() (it completes locally
+     * with onExitRoom(0)) and enter again. Until then the session still counts as open and
+     * keeps the Node process alive.
      * @param message why the connection ended
      */
     onConnectionLost: (message: string) => void
@@ -258,6 +263,11 @@ declare namespace TRTCCloud {
     sdkAppId?: number
     /** The UserSig secret (needs sdkAppId). Without it the server runs in dev mode with public credentials. */
     secretKey?: string
+    /**
+     * Milliseconds a client may be silent before its session is dropped (the others see it
+     * leave with reason 1). Clients ping three times per timeout. Default 30000.
+     */
+    sessionTimeoutMs?: number
   }
 
   /** A room server running inside this process. Like a listening net.Server it keeps the process alive until close() or unref(). */
@@ -270,6 +280,8 @@ declare namespace TRTCCloud {
     readonly secretKey: string
     /** True when started without a secretKey. */
     readonly devMode: boolean
+    /** How long a client may be silent before its session is dropped. */
+    readonly sessionTimeoutMs: number
     /** Every client's connection closes; resolves when every session and room is gone. Safe to call twice. */
     close(): Promise<void>
     /** Let the process exit while the server runs. */

@@ -73,3 +73,38 @@ test('1,000 instances that enter, exit and are destroyed leak no thread, socket 
   // Idle instances hold no GC root: nearly all of them were collected.
   expect(report.collected).toBeGreaterThan(report.total * 0.9)
 }, 120000)
+
+test('a quiet room survives many session timeouts: the clients ping as the server asked', async () => {
+  const { startServer } = require('..')
+  const { Member } = require('./helpers.js')
+  const server = await startServer({ port: 0, sessionTimeoutMs: 300 })
+  try {
+    expect(server.sessionTimeoutMs).toBe(300)
+    const alice = new Member(server, 'alice')
+    const bob = new Member(server, 'bob')
+    await alice.enter(900)
+    await bob.enter(900)
+    await alice.waitFor('onRemoteUserEnterRoom', 'bob')
+    // Nobody says anything for five timeouts (waiting is the point: nothing must happen).
+    await new Promise((resolve) => setTimeout(resolve, 1500))
+    await bob.cloud.exitRoom()
+    await alice.waitFor('onRemoteUserLeaveRoom', 'bob', 0)
+    expect(alice.events).toEqual([
+      ['onEnterRoom', expect.any(Number)],
+      ['onRemoteUserEnterRoom', 'bob'],
+      ['onRemoteUserLeaveRoom', 'bob', 0],
+    ])
+    await alice.cloud.exitRoom()
+  } finally {
+    await server.close()
+  }
+})
+
+test('sessionTimeoutMs is checked', async () => {
+  const { startServer } = require('..')
+  for (const sessionTimeoutMs of [0, -1, 1.5, '300', 86_400_001]) {
+    await expect(startServer({ port: 0, sessionTimeoutMs })).rejects.toMatchObject({
+      code: 'ERR_INVALID_ARG_VALUE',
+    })
+  }
+})

@@ -2,7 +2,8 @@
 'use strict'
 // A room server for development: `npm start`. Settings from the environment:
 // OPENROOM_HOST (default 127.0.0.1), OPENROOM_PORT (default 7788), OPENROOM_SDK_APP_ID,
-// OPENROOM_SECRET_KEY (without it: dev mode with public credentials).
+// OPENROOM_SECRET_KEY (without it: dev mode with public credentials), OPENROOM_SESSION_TIMEOUT
+// (seconds a silent client keeps its session, default 30).
 
 const { startServer } = require('..')
 
@@ -13,6 +14,10 @@ async function main() {
     port: env.OPENROOM_PORT === undefined ? undefined : Number(env.OPENROOM_PORT),
     sdkAppId: env.OPENROOM_SDK_APP_ID === undefined ? undefined : Number(env.OPENROOM_SDK_APP_ID),
     secretKey: env.OPENROOM_SECRET_KEY,
+    sessionTimeoutMs:
+      env.OPENROOM_SESSION_TIMEOUT === undefined
+        ? undefined
+        : Number(env.OPENROOM_SESSION_TIMEOUT) * 1000,
   })
   console.log(`openroom room server listening on ${server.url}`)
   console.log(`REST admin API: ${server.url.replace(/^ws/, 'http')}/v1/<Action>`)

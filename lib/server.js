@@ -18,6 +18,8 @@ class RoomServer {
     this.secretKey = native.secretKey
     /** True when no secretKey was given: anyone can sign UserSigs with the dev credentials. */
     this.devMode = native.devMode
+    /** How long a client may be silent before its session is dropped. */
+    this.sessionTimeoutMs = native.sessionTimeoutMs
     // Like a listening net.Server, a running room server keeps the process alive until
     // close() (or unref()).
     this._keepAlive = setInterval(() => {}, KEEP_ALIVE_MS)
@@ -55,10 +57,11 @@ class RoomServer {
  * @param {number} [options.port] port (default 7788; 0 picks a free port)
  * @param {number} [options.sdkAppId] the app's sdkAppId (default: the dev one)
  * @param {string} [options.secretKey] UserSig secret; without it the server runs in dev mode
+ * @param {number} [options.sessionTimeoutMs] drop a client silent this long (default 30000)
  * @returns {Promise<RoomServer>}
  */
 async function startServer(options = {}) {
-  const { host, port, sdkAppId, secretKey } = options ?? {}
+  const { host, port, sdkAppId, secretKey, sessionTimeoutMs } = options ?? {}
   const checks = [
     [
       host === undefined || (typeof host === 'string' && host !== ''),
@@ -74,10 +77,19 @@ async function startServer(options = {}) {
       `sdkAppId ${String(sdkAppId)} is not a positive integer`,
     ],
     [secretKey === undefined || typeof secretKey === 'string', 'secretKey must be a string'],
+    [
+      sessionTimeoutMs === undefined ||
+        (Number.isInteger(sessionTimeoutMs) &&
+          sessionTimeoutMs >= 1 &&
+          sessionTimeoutMs <= 86_400_000),
+      `sessionTimeoutMs ${String(sessionTimeoutMs)} is not an integer from 1 to 86400000`,
+    ],
   ]
   for (const [ok, message] of checks) if (!ok) throw codedError('ERR_INVALID_ARG_VALUE', message)
   try {
-    return new RoomServer(await binding.startServer({ host, port, sdkAppId, secretKey }))
+    return new RoomServer(
+      await binding.startServer({ host, port, sdkAppId, secretKey, sessionTimeoutMs }),
+    )
   } catch (error) {
     const code =
       /^E[A-Z]+(?=:)/.exec(error.message)?.[0] ??

@@ -167,6 +167,7 @@ pub struct ServerOptions {
     pub port: Option<u32>,
     pub sdk_app_id: Option<u32>,
     pub secret_key: Option<String>,
+    pub session_timeout_ms: Option<u32>,
 }
 
 /// An embedded room server.
@@ -178,6 +179,7 @@ pub struct EmbeddedServer {
     sdk_app_id: u32,
     secret_key: String,
     dev_mode: bool,
+    session_timeout_ms: u32,
 }
 
 #[napi]
@@ -201,6 +203,10 @@ impl EmbeddedServer {
     #[napi(getter)]
     pub fn dev_mode(&self) -> bool {
         self.dev_mode
+    }
+    #[napi(getter)]
+    pub fn session_timeout_ms(&self) -> u32 {
+        self.session_timeout_ms
     }
 
     /// Stop the server: every client gets a WebSocket close; resolves when all sessions and
@@ -227,6 +233,7 @@ pub async fn start_server(options: Option<ServerOptions>) -> Result<EmbeddedServ
         port: None,
         sdk_app_id: None,
         secret_key: None,
+        session_timeout_ms: None,
     });
     let host = options.host.unwrap_or_else(|| "127.0.0.1".to_owned());
     let port = options
@@ -240,8 +247,11 @@ pub async fn start_server(options: Option<ServerOptions>) -> Result<EmbeddedServ
     })?;
     let listen = openroom_server::listen_address(&host, port)
         .map_err(|error| Error::new(Status::InvalidArg, error.to_string()))?;
-    let config = ServerConfig::new(listen, options.sdk_app_id, options.secret_key)
+    let mut config = ServerConfig::new(listen, options.sdk_app_id, options.secret_key)
         .map_err(|error| Error::new(Status::InvalidArg, error.to_string()))?;
+    if let Some(ms) = options.session_timeout_ms {
+        config.session_timeout = Duration::from_millis(ms.into());
+    }
     let running = openroom_server::start(config).await.map_err(|error| {
         let StartError::Bind { source, .. } = &error;
         let reason = match source.kind() {
@@ -258,6 +268,7 @@ pub async fn start_server(options: Option<ServerOptions>) -> Result<EmbeddedServ
         sdk_app_id: config.sdk_app_id,
         secret_key: config.secret_key,
         dev_mode: config.dev_mode,
+        session_timeout_ms: u32::try_from(config.session_timeout.as_millis()).unwrap_or(u32::MAX),
         running: Mutex::new(Some(running)),
     })
 }

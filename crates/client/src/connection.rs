@@ -3,6 +3,7 @@
 use futures_util::{SinkExt, StreamExt};
 use openroom_protocol::{ClientFrame, ClientRequest, ServerFrame, SIGNALING_PATH};
 use tokio::net::TcpStream;
+use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
 use tokio_tungstenite::tungstenite::Message;
@@ -30,6 +31,8 @@ pub enum ConnectionError {
 pub struct Connection {
     socket: WebSocketStream<MaybeTlsStream<TcpStream>>,
     last_request_id: u64,
+    /// When the server was last heard from (any frame, pongs included).
+    last_heard: Instant,
 }
 
 /// The signaling URL for a server URL as an app gives it: `ws://host:port`, `http://host:port`,
@@ -77,6 +80,7 @@ impl Connection {
         Ok(Connection {
             socket,
             last_request_id: 0,
+            last_heard: Instant::now(),
         })
     }
 
@@ -92,10 +96,23 @@ impl Connection {
         Ok(self.last_request_id)
     }
 
+    /// Ask the server for a sign of life (a WebSocket ping; its pong counts as heard).
+    pub async fn ping(&mut self) -> Result<(), ConnectionError> {
+        self.socket.send(Message::Ping(Default::default())).await?;
+        Ok(())
+    }
+
+    /// When the server was last heard from.
+    pub fn last_heard(&self) -> Instant {
+        self.last_heard
+    }
+
     /// The next frame from the server. Cancel-safe: nothing is lost if the future is dropped.
     pub async fn next_frame(&mut self) -> Result<ServerFrame, ConnectionError> {
         loop {
-            match self.socket.next().await {
+            let message = self.socket.next().await;
+            self.last_heard = Instant::now();
+            match message {
                 Some(Ok(Message::Text(text))) => {
                     return serde_json::from_str(text.as_str())
                         .map_err(|e| ConnectionError::BadFrame(format!("{e}: {}", text.as_str())));

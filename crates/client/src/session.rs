@@ -11,7 +11,9 @@ use openroom_protocol::{
     ClientRequest, EnterRequest, ErrorCode, ExitReason, RoomEvent, ServerFrame, UserId,
 };
 use tokio::sync::mpsc;
-use tokio::time::{timeout, timeout_at, Instant};
+use tokio::time::{
+    interval, sleep_until, timeout, timeout_at, Instant, Interval, MissedTickBehavior,
+};
 
 use crate::connection::{Connection, ConnectionError};
 use crate::engine::{ClientConfig, Command, Phase, SlotRef};
@@ -21,9 +23,16 @@ use crate::events::{Event, EventSink};
 /// lets the server tell a deliberate departure from a lost connection), never a reason to wait.
 const CLOSE_GRACE: Duration = Duration::from_millis(250);
 
+/// The heartbeat the server announced at enter; zero durations mean none.
+#[derive(Clone, Copy)]
+struct Heartbeat {
+    ping_interval: Duration,
+    session_timeout: Duration,
+}
+
 /// How entering ended.
 enum Entering {
-    Entered(Box<Connection>, Vec<UserId>),
+    Entered(Box<Connection>, Vec<UserId>, Heartbeat),
     Failed(i32, String),
     /// exitRoom() was called before the server let us in.
     Cancelled,
@@ -68,8 +77,8 @@ pub(crate) async fn run(
         last_seq: 0,
         closed: false,
     };
-    let (connection, members) = match session.enter(request, started).await {
-        Entering::Entered(connection, members) => (connection, members),
+    let (connection, members, heartbeat) = match session.enter(request, started).await {
+        Entering::Entered(connection, members, heartbeat) => (connection, members, heartbeat),
         Entering::Failed(code, message) => {
             session.slot.release();
             session.emit(Event::EnterRoom {
@@ -102,7 +111,7 @@ pub(crate) async fn run(
         session.emit(Event::RemoteUserEnterRoom { user_id });
     }
     session.slot.set_phase(Phase::InRoom);
-    let reason = session.in_room(*connection).await;
+    let reason = session.in_room(*connection, heartbeat).await;
     session.slot.release();
     session.emit(Event::ExitRoom { reason });
     session.finish();
@@ -174,8 +183,16 @@ impl Session {
                 }
                 Ok(Ok(ServerFrame::Response { id, result })) if id == request_id => {
                     return match result {
-                        Outcome::Ok(Reply::Entered { members }) => {
-                            Entering::Entered(Box::new(connection), members)
+                        Outcome::Ok(Reply::Entered {
+                            members,
+                            ping_interval_ms,
+                            session_timeout_ms,
+                        }) => {
+                            let heartbeat = Heartbeat {
+                                ping_interval: Duration::from_millis(ping_interval_ms),
+                                session_timeout: Duration::from_millis(session_timeout_ms),
+                            };
+                            Entering::Entered(Box::new(connection), members, heartbeat)
                         }
                         Outcome::Ok(other) => {
                             self.close(connection).await;
@@ -197,9 +214,18 @@ impl Session {
         }
     }
 
-    /// Relay room events until the app exits or the server ends the session.
-    async fn in_room(&mut self, mut connection: Connection) -> ExitReason {
+    /// Relay room events until the app exits or the server ends the session. Pings the server
+    /// as it asked, and treats it as gone when it is silent for its session timeout (even if
+    /// the socket never reports an error: a peer can vanish without closing).
+    async fn in_room(&mut self, mut connection: Connection, heartbeat: Heartbeat) -> ExitReason {
+        let mut pings = (!heartbeat.ping_interval.is_zero()).then(|| {
+            let mut pings = interval(heartbeat.ping_interval);
+            pings.set_missed_tick_behavior(MissedTickBehavior::Delay);
+            pings
+        });
+        let watch_silence = !heartbeat.session_timeout.is_zero();
         loop {
+            let silent_until = connection.last_heard() + heartbeat.session_timeout;
             tokio::select! {
                 // Exit from exitRoom() or destroy().
                 _ = self.commands.recv() => return self.exit(connection).await,
@@ -214,19 +240,36 @@ impl Session {
                         tracing::warn!(id, "response to no pending request; skipped")
                     }
                     Ok(ServerFrame::Unknown) => tracing::debug!("unknown frame skipped"),
-                    Err(error) => {
-                        tracing::warn!(%error, "connection to the room server lost");
-                        // Hang up for good (a frame we cannot read breaks the stream too), so
-                        // the server does not keep counting this member.
-                        drop(connection);
-                        self.emit(Event::ConnectionLost { message: error.to_string() });
-                        // Nothing more can arrive; the room ends when the app exits.
-                        let _ = self.commands.recv().await;
-                        return ExitReason::Exited;
-                    }
+                    Err(error) => return self.connection_lost(connection, error.to_string()).await,
                 },
+                _ = next_tick(&mut pings) => {
+                    if let Err(error) = connection.ping().await {
+                        return self.connection_lost(connection, error.to_string()).await;
+                    }
+                }
+                _ = sleep_until(silent_until), if watch_silence => {
+                    // The deadline may be stale (a pong arrived meanwhile): check again.
+                    if connection.last_heard() + heartbeat.session_timeout <= Instant::now() {
+                        let message = format!(
+                            "no answer from the room server for {} ms",
+                            heartbeat.session_timeout.as_millis()
+                        );
+                        return self.connection_lost(connection, message).await;
+                    }
+                }
             }
         }
+    }
+
+    /// The connection is gone: hang up for good (so the server does not keep counting this
+    /// member), tell the app, and wait for it to exit.
+    async fn connection_lost(&mut self, connection: Connection, message: String) -> ExitReason {
+        tracing::warn!(%message, "connection to the room server lost");
+        drop(connection);
+        self.emit(Event::ConnectionLost { message });
+        // Nothing more can arrive; the room ends when the app exits.
+        let _ = self.commands.recv().await;
+        ExitReason::Exited
     }
 
     /// Tell the server we leave and wait (bounded) for its acknowledgement, relaying the
@@ -284,5 +327,15 @@ impl Session {
     /// Close the WebSocket cleanly, but never wait longer than [`CLOSE_GRACE`] for it.
     async fn close(&self, connection: Connection) {
         let _ = timeout(CLOSE_GRACE, connection.close()).await;
+    }
+}
+
+/// The next ping time; never, when the server asked for no pings.
+async fn next_tick(pings: &mut Option<Interval>) {
+    match pings {
+        Some(pings) => {
+            pings.tick().await;
+        }
+        None => std::future::pending().await,
     }
 }

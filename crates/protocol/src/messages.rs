@@ -69,8 +69,18 @@ pub enum Outcome {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum Reply {
-    /// Entered: `members` are the others already present, in the order they entered.
-    Entered { members: Vec<UserId> },
+    /// Entered: `members` are the others already present, in the order they entered. The
+    /// client pings every `ping_interval_ms` (a WebSocket ping); either side that hears
+    /// nothing from the other for `session_timeout_ms` treats the connection as dead. 0 (a
+    /// server that announces nothing) means no heartbeat.
+    #[serde(rename_all = "camelCase")]
+    Entered {
+        members: Vec<UserId>,
+        #[serde(default)]
+        ping_interval_ms: u64,
+        #[serde(default)]
+        session_timeout_ms: u64,
+    },
     /// Exited: every other member has been told.
     Exited,
 }
@@ -145,6 +155,8 @@ mod tests {
                 id: 1,
                 result: Outcome::Ok(Reply::Entered {
                     members: vec![UserId::parse("bob").unwrap()],
+                    ping_interval_ms: 10_000,
+                    session_timeout_ms: 30_000,
                 }),
             },
             ServerFrame::Response {
@@ -184,6 +196,25 @@ mod tests {
             left,
             json!({"type":"event","seq":5,"event":{"type":"memberLeft","userId":"x","reason":0}})
         );
+    }
+
+    #[test]
+    fn an_entered_reply_without_heartbeat_fields_means_no_heartbeat() {
+        let text = r#"{"type":"response","id":1,"result":{"ok":{"type":"entered","members":[]}}}"#;
+        let frame: ServerFrame = serde_json::from_str(text).unwrap();
+        let ServerFrame::Response {
+            result:
+                Outcome::Ok(Reply::Entered {
+                    ping_interval_ms,
+                    session_timeout_ms,
+                    ..
+                }),
+            ..
+        } = frame
+        else {
+            panic!("{frame:?}")
+        };
+        assert_eq!((ping_interval_ms, session_timeout_ms), (0, 0));
     }
 
     #[test]

@@ -20,6 +20,13 @@ pub const MAX_CLIENT_FRAME_BYTES: usize = 64 * 1024;
 /// arrive, in several reads.
 pub const SOCKET_READ_BUFFER_BYTES: usize = 4 * 1024;
 
+/// A session whose client is silent this long is dropped, and the other members see it leave
+/// with reason 1 (timed out), by default. Qiniu's figure.
+pub const DEFAULT_SESSION_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Clients ping this many times per session timeout, so one or two lost pings are tolerated.
+pub const PINGS_PER_TIMEOUT: u32 = 3;
+
 /// Longest a session waits to hand one frame to a client's socket. A client that reads
 /// nothing for this long is treated as gone, so it cannot hold a session (or shutdown) hostage.
 pub const SEND_TIMEOUT: Duration = Duration::from_secs(10);
@@ -54,6 +61,8 @@ pub struct ServerConfig {
     pub dev_mode: bool,
     /// How long `close()` waits for sessions and connections to finish.
     pub shutdown_grace: Duration,
+    /// How long a client may be silent before its session is dropped.
+    pub session_timeout: Duration,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -105,6 +114,7 @@ impl ServerConfig {
                 secret_key,
                 dev_mode: false,
                 shutdown_grace: SHUTDOWN_GRACE,
+                session_timeout: DEFAULT_SESSION_TIMEOUT,
             }),
             None => Ok(ServerConfig {
                 listen,
@@ -112,6 +122,7 @@ impl ServerConfig {
                 secret_key: DEV_SECRET_KEY.to_owned(),
                 dev_mode: true,
                 shutdown_grace: SHUTDOWN_GRACE,
+                session_timeout: DEFAULT_SESSION_TIMEOUT,
             }),
         }
     }
@@ -124,7 +135,13 @@ impl ServerConfig {
             secret_key: DEV_SECRET_KEY.to_owned(),
             dev_mode: true,
             shutdown_grace: SHUTDOWN_GRACE,
+            session_timeout: DEFAULT_SESSION_TIMEOUT,
         }
+    }
+
+    /// How often clients are asked to ping.
+    pub fn ping_interval(&self) -> Duration {
+        self.session_timeout / PINGS_PER_TIMEOUT
     }
 }
 

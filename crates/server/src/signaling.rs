@@ -15,7 +15,7 @@ use openroom_protocol::{
 };
 use serde::Deserialize;
 use tokio::sync::{mpsc, oneshot};
-use tokio::time::timeout;
+use tokio::time::{sleep_until, timeout, Instant};
 use tokio_util::sync::CancellationToken;
 
 use crate::auth;
@@ -64,6 +64,8 @@ enum Ending {
     Lost,
     /// The client broke the protocol.
     ProtocolViolation(&'static str),
+    /// The client was silent for longer than the session timeout.
+    TimedOut,
     /// The server is shutting down.
     Shutdown,
     /// The server ended the membership; the client was sent `Ejected`.
@@ -78,6 +80,7 @@ impl Ending {
         match self {
             Ending::ClientClosed | Ending::Lost => None,
             Ending::ProtocolViolation(why) => Some((1008, why)),
+            Ending::TimedOut => Some((1001, "session timed out: no ping from the client")),
             Ending::Shutdown => Some((1001, "server shutting down")),
             Ending::Ejected => Some((1000, "removed from the room")),
             Ending::TooSlow => Some((1008, "event queue overflow: the client is not reading")),
@@ -100,6 +103,8 @@ struct Session {
     membership: Option<Membership>,
     /// Sequence number of the last event sent on this session.
     seq: u64,
+    /// When the client was last heard from (any frame, pings included).
+    last_heard: Instant,
 }
 
 pub async fn run(socket: WebSocket, ctx: SessionContext) {
@@ -110,6 +115,7 @@ pub async fn run(socket: WebSocket, ctx: SessionContext) {
         ctx,
         membership: None,
         seq: 0,
+        last_heard: Instant::now(),
     };
     session.serve().await;
 }
@@ -134,11 +140,17 @@ impl Session {
     }
 
     async fn serve_until_end(&mut self) -> Ending {
+        let timeout_after = self.ctx.config.session_timeout;
         loop {
+            let silent_until = self.last_heard + timeout_after;
             let result = tokio::select! {
                 _ = self.ctx.shutdown.cancelled() => Err(Ending::Shutdown),
+                _ = sleep_until(silent_until) => {
+                    tracing::info!(session = self.id, timeout_ms = timeout_after.as_millis() as u64, "client silent; dropping the session");
+                    Err(Ending::TimedOut)
+                }
                 signal = next_signal(&mut self.membership) => self.on_room_signal(signal).await,
-                message = self.socket.recv() => match message {
+                message = self.socket.recv() => match self.heard(message) {
                     Some(Ok(Message::Text(text))) => self.handle_text(text.as_str()).await,
                     Some(Ok(Message::Binary(_))) => {
                         Err(Ending::ProtocolViolation("binary frames are not part of the protocol"))
@@ -155,6 +167,12 @@ impl Session {
                 return ending;
             }
         }
+    }
+
+    /// Note that the client was heard from, and pass the message on.
+    fn heard<T>(&mut self, message: T) -> T {
+        self.last_heard = Instant::now();
+        message
     }
 
     async fn on_room_signal(&mut self, signal: RoomSignal) -> Result<(), Ending> {
@@ -198,7 +216,11 @@ impl Session {
         };
         let outcome = match frame.request {
             ClientRequest::Enter(request) => match self.enter(request).await {
-                Ok(members) => Outcome::Ok(Reply::Entered { members }),
+                Ok(members) => Outcome::Ok(Reply::Entered {
+                    members,
+                    ping_interval_ms: millis(self.ctx.config.ping_interval()),
+                    session_timeout_ms: millis(self.ctx.config.session_timeout),
+                }),
                 Err(body) => Outcome::Error(body),
             },
             ClientRequest::Exit => {
@@ -327,6 +349,10 @@ impl Session {
             },
         }
     }
+}
+
+fn millis(duration: std::time::Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
 
 /// What the current room has for this session next; never ready when there is no room.

@@ -75,6 +75,19 @@ fn a_bad_flag_fails_with_a_usage_message() {
 }
 
 #[test]
+fn a_session_timeout_out_of_range_is_refused() {
+    for value in ["0", "86401", "soon"] {
+        let output = Command::new(env!("CARGO_BIN_EXE_openroom-server"))
+            .args(["--listen", "127.0.0.1:0", "--session-timeout", value])
+            .output()
+            .unwrap();
+        assert!(!output.status.success(), "{value}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("--session-timeout"), "{stderr}");
+    }
+}
+
+#[test]
 fn a_secret_key_without_its_sdk_app_id_is_refused() {
     let output = Command::new(env!("CARGO_BIN_EXE_openroom-server"))
         .args(["--listen", "127.0.0.1:0", "--secret-key", "real-secret"])

@@ -3,6 +3,7 @@
 use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::Parser;
 use openroom_server::{ServerConfig, DEFAULT_PORT};
@@ -22,6 +23,10 @@ struct Flags {
     /// runs in dev mode with public credentials.
     #[arg(long, env = "OPENROOM_SECRET_KEY", hide_env_values = true)]
     secret_key: Option<String>,
+    /// Seconds a client may be silent before its session is dropped (the others see it leave
+    /// with reason 1); clients ping three times per timeout.
+    #[arg(long, env = "OPENROOM_SESSION_TIMEOUT", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    session_timeout: u64,
 }
 
 #[tokio::main]
@@ -37,7 +42,10 @@ async fn main() -> ExitCode {
         .init();
     let flags = Flags::parse();
     let config = match ServerConfig::new(flags.listen, flags.sdk_app_id, flags.secret_key) {
-        Ok(config) => config,
+        Ok(config) => ServerConfig {
+            session_timeout: Duration::from_secs(flags.session_timeout),
+            ..config
+        },
         Err(error) => {
             eprintln!("openroom-server: {error} (--sdk-app-id or OPENROOM_SDK_APP_ID)");
             return ExitCode::from(2);

@@ -1,0 +1,150 @@
+//! Tools for OpenRoom's own tests.
+//!
+//! [`FaultProxy`] sits between clients and the server on loopback and breaks the connection
+//! on command: pass traffic, blackhole it (a peer that vanished without closing), close every
+//! connection (a reset), or delay it.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+/// What the proxy does with traffic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// Forward every byte.
+    Pass,
+    /// Read and drop every byte, both ways, and pass on no close either: to each side the
+    /// other has gone silent, as when a machine vanishes from the network.
+    Blackhole,
+    /// Close every connection now and refuse new ones until the mode changes.
+    Close,
+    /// Forward every byte after this delay.
+    Delay(Duration),
+}
+
+/// A TCP proxy on 127.0.0.1 in front of `upstream`. Dropping it stops it and closes every
+/// connection it carries.
+pub struct FaultProxy {
+    addr: SocketAddr,
+    mode: watch::Sender<Fault>,
+    tasks: Arc<Mutex<Vec<JoinHandle<()>>>>,
+    accept: JoinHandle<()>,
+}
+
+impl FaultProxy {
+    pub async fn start(upstream: SocketAddr) -> std::io::Result<FaultProxy> {
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let (mode, watcher) = watch::channel(Fault::Pass);
+        let tasks: Arc<Mutex<Vec<JoinHandle<()>>>> = Arc::default();
+        let accept_tasks = tasks.clone();
+        let accept = tokio::spawn(async move {
+            while let Ok((client, _)) = listener.accept().await {
+                if *watcher.borrow() == Fault::Close {
+                    continue; // dropped: refused
+                }
+                let Ok(server) = TcpStream::connect(upstream).await else {
+                    continue;
+                };
+                let _ = client.set_nodelay(true);
+                let _ = server.set_nodelay(true);
+                let (client_read, client_write) = client.into_split();
+                let (server_read, server_write) = server.into_split();
+                let mut tasks = accept_tasks.lock().unwrap_or_else(|p| p.into_inner());
+                tasks.retain(|task| !task.is_finished());
+                tasks.push(tokio::spawn(pipe(
+                    client_read,
+                    server_write,
+                    watcher.clone(),
+                )));
+                tasks.push(tokio::spawn(pipe(
+                    server_read,
+                    client_write,
+                    watcher.clone(),
+                )));
+            }
+        });
+        Ok(FaultProxy {
+            addr,
+            mode,
+            tasks,
+            accept,
+        })
+    }
+
+    /// The address clients connect to instead of the server's.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `ws://` URL of the proxy, for a client's serverUrl.
+    pub fn url(&self) -> String {
+        format!("ws://{}", self.addr)
+    }
+
+    pub fn set(&self, fault: Fault) {
+        self.mode.send_replace(fault);
+    }
+}
+
+impl Drop for FaultProxy {
+    fn drop(&mut self) {
+        self.accept.abort();
+        for task in self
+            .tasks
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .drain(..)
+        {
+            task.abort();
+        }
+    }
+}
+
+/// Copy one direction, applying the current fault to each chunk.
+async fn pipe(
+    mut from: tokio::net::tcp::OwnedReadHalf,
+    mut to: tokio::net::tcp::OwnedWriteHalf,
+    mut mode: watch::Receiver<Fault>,
+) {
+    let mut buffer = vec![0u8; 16 * 1024];
+    loop {
+        let read = tokio::select! {
+            read = from.read(&mut buffer) => read,
+            changed = mode.changed() => {
+                if changed.is_err() || *mode.borrow() == Fault::Close {
+                    return; // dropping both halves closes the connection
+                }
+                continue;
+            }
+        };
+        let n = match read {
+            Ok(0) | Err(_) => {
+                // A vanished peer sends nothing, not even a FIN: while blackholed, keep the
+                // other side open until the mode changes.
+                while *mode.borrow() == Fault::Blackhole {
+                    if mode.changed().await.is_err() {
+                        break;
+                    }
+                }
+                return;
+            }
+            Ok(n) => n,
+        };
+        let fault = *mode.borrow();
+        match fault {
+            Fault::Pass => {}
+            Fault::Blackhole => continue,
+            Fault::Close => return,
+            Fault::Delay(delay) => tokio::time::sleep(delay).await,
+        }
+        if to.write_all(&buffer[..n]).await.is_err() {
+            return;
+        }
+    }
+}
