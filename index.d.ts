@@ -114,8 +114,10 @@ declare namespace TRTCCloud {
     Removed: 1
     /** The room was dismissed (REST DismissRoom). */
     Dismissed: 2
+    /** Another login of the same userId entered this room (another device); the newer one wins. */
+    Replaced: 3
   }>
-  export type ExitRoomReason = 0 | 1 | 2
+  export type ExitRoomReason = 0 | 1 | 2 | 3
 
   /** onRemoteUserLeaveRoom's reasons (TRTC's values). */
   export const RemoteLeaveReason: Readonly<{
@@ -207,7 +209,8 @@ declare namespace TRTCCloud {
     onEnterRoom: (result: number) => void
     /**
      * This instance left the room; the last event of a room. The instance may be released after it.
-     * @param reason 0 exitRoom() was called; 1 removed by the server (RemoveUser); 2 the room was dismissed.
+     * @param reason 0 exitRoom() was called; 1 removed by the server (RemoveUser); 2 the room was
+     *   dismissed; 3 replaced by a newer login of the same userId (the others saw nothing).
      */
     onExitRoom: (reason: ExitRoomReason) => void
     /**

@@ -197,22 +197,28 @@ test('enterRoom while still entering is refused too', async () => {
   await alice.cloud.exitRoom()
 })
 
-test('the same userId entering twice is refused and the first stays in the room', async () => {
+test('a second login of the same userId wins: the first gets onExitRoom(3), the others see nothing', async () => {
   const alice = new Member(ctx.server, 'alice')
   const aliceElsewhere = new Member(ctx.server, 'alice')
   const bob = new Member(ctx.server, 'bob')
   await alice.enter(405)
-  await expect(aliceElsewhere.enter(405)).rejects.toMatchObject({
-    code: -3301,
-    message: /already in this room/,
-  })
   await bob.enter(405)
   await barrier(ctx.server, 405, [alice, bob])
-  expect(bob.roomEvents).toEqual([
+  const seen = bob.roomEvents.length
+  await aliceElsewhere.enter(405)
+  await alice.waitFor('onExitRoom', 3)
+  await barrier(ctx.server, 405, [aliceElsewhere, bob])
+  expect(alice.roomEvents.at(-1)).toEqual(['onExitRoom', 3])
+  expect(aliceElsewhere.roomEvents).toEqual([
     ['onEnterRoom', expect.any(Number)],
-    ['onRemoteUserEnterRoom', 'alice'],
+    ['onRemoteUserEnterRoom', 'bob'],
   ])
-  await Promise.all([alice, bob].map((m) => m.cloud.exitRoom()))
+  // For bob, alice never left.
+  expect(bob.roomEvents.slice(seen)).toEqual([])
+  // The replaced instance is idle: exitRoom resolves at once.
+  await alice.cloud.exitRoom()
+  await Promise.all([aliceElsewhere, bob].map((m) => m.cloud.exitRoom()))
+  await Promise.resolve()
 })
 
 test('destroy() exits the room, and enterRoom afterwards rejects with ERR_DESTROYED', async () => {

@@ -21,7 +21,7 @@ const TRTCRoleType = Object.freeze({
 const TXLiteAVError = Object.freeze(binding.errorCodes())
 
 /** The reasons of onExitRoom(reason). */
-const ExitRoomReason = Object.freeze({ Exited: 0, Removed: 1, Dismissed: 2 })
+const ExitRoomReason = Object.freeze({ Exited: 0, Removed: 1, Dismissed: 2, Replaced: 3 })
 
 /** The reasons of onRemoteUserLeaveRoom(userId, reason). */
 const RemoteLeaveReason = Object.freeze({ Exited: 0, ConnectionLost: 1, Removed: 2 })

@@ -103,6 +103,9 @@ pub(crate) async fn run(
         }
     };
     let elapsed_ms = started.elapsed().as_millis().max(1);
+    // In the room before the app hears so: an app that reacts to onEnterRoom at once must find
+    // the engine in its new phase.
+    session.slot.set_phase(Phase::InRoom);
     session.emit(Event::EnterRoom {
         result: i64::try_from(elapsed_ms).unwrap_or(i64::MAX),
         message: String::new(),
@@ -110,7 +113,6 @@ pub(crate) async fn run(
     for user_id in members {
         session.emit(Event::RemoteUserEnterRoom { user_id });
     }
-    session.slot.set_phase(Phase::InRoom);
     let reason = session.in_room(*connection, heartbeat).await;
     session.slot.release();
     session.emit(Event::ExitRoom { reason });

@@ -241,7 +241,7 @@ async fn bad_params_fail_with_their_codes_asynchronously() {
 }
 
 #[tokio::test]
-async fn a_second_enter_is_refused_and_the_room_is_untouched() {
+async fn a_second_enter_is_refused_and_a_second_login_replaces_the_first() {
     let server = server().await;
     let url = server.url();
     let (mut alice, mut bob) = (Member::new(&url), Member::new(&url));
@@ -254,19 +254,13 @@ async fn a_second_enter_is_refused_and_the_room_is_untouched() {
     bob.enter(params(&server, "bob", 3)).await;
     assert_eq!(bob.next().await, entered("alice"));
     assert_eq!(alice.next().await, entered("bob"));
-    // Same user from another instance while present: refused by the server.
+    // Same user from another instance while present: the newer login wins; the older one
+    // gets onExitRoom(3) and bob sees nothing.
     let mut alice_again = Member::new(&url);
-    alice_again
-        .start_enter(params(&server, "alice", 3))
-        .unwrap();
-    match alice_again.next().await {
-        Event::EnterRoom {
-            result: -3301,
-            message,
-        } => assert!(message.contains("already in"), "{message}"),
-        other => panic!("{other:?}"),
-    }
-    alice.assert_quiet().await;
+    alice_again.enter(params(&server, "alice", 3)).await;
+    assert_eq!(alice_again.next().await, entered("bob"));
+    assert_eq!(alice.next().await, exit(ExitReason::Replaced));
+    assert_eq!(alice.next().await, Event::SessionClosed);
     bob.assert_quiet().await;
     server.close().await;
 }

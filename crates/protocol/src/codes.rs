@@ -66,6 +66,9 @@ pub enum ExitReason {
     Removed = 1,
     /// The room was dismissed (REST `DismissRoom`).
     Dismissed = 2,
+    /// Another login of the same userId entered this room (another device); the newer one
+    /// wins. ZIM's KickedOutByOtherDevice, LiveKit's DUPLICATE_IDENTITY.
+    Replaced = 3,
 }
 
 /// Why another member left: the second argument of `onRemoteUserLeaveRoom(userId, reason)`

@@ -27,8 +27,6 @@ pub struct RoomClosed;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EnterRefused {
-    #[error("userId {0} is already in this room on another connection; exit there first")]
-    AlreadyPresent(UserId),
     #[error(transparent)]
     Closed(#[from] RoomClosed),
 }
@@ -231,20 +229,32 @@ impl Room {
     }
 
     fn enter(&mut self, entrant: Entrant) -> Result<Vec<UserId>, EnterRefused> {
-        if self.position(&entrant.user_id).is_some() {
-            return Err(EnterRefused::AlreadyPresent(entrant.user_id));
-        }
-        let present: Vec<UserId> = self.members.iter().map(|m| m.user_id.clone()).collect();
-        self.broadcast(RoomEvent::MemberEntered {
-            user_id: entrant.user_id.clone(),
-        });
-        tracing::debug!(room = %self.id, user = %entrant.user_id, "member entered");
-        self.members.push(Member {
+        let newcomer = Member {
             user_id: entrant.user_id,
             session: entrant.session,
             events: entrant.events,
             ejection: entrant.ejection,
+        };
+        if let Some(index) = self.position(&newcomer.user_id) {
+            // The same user again (another device, or a reconnect that found its old session
+            // still here): the newer login wins, in the old one's place. For the others the
+            // user never left, so they are told nothing.
+            let present = self
+                .members
+                .iter()
+                .filter(|m| m.user_id != newcomer.user_id)
+                .map(|m| m.user_id.clone())
+                .collect();
+            tracing::info!(room = %self.id, user = %newcomer.user_id, "member replaced by a newer login");
+            std::mem::replace(&mut self.members[index], newcomer).eject(ExitReason::Replaced);
+            return Ok(present);
+        }
+        let present: Vec<UserId> = self.members.iter().map(|m| m.user_id.clone()).collect();
+        self.broadcast(RoomEvent::MemberEntered {
+            user_id: newcomer.user_id.clone(),
         });
+        tracing::debug!(room = %self.id, user = %newcomer.user_id, "member entered");
+        self.members.push(newcomer);
         Ok(present)
     }
 

@@ -290,9 +290,6 @@ impl Session {
                     return Ok(members);
                 }
                 Err(EnterRefused::Closed(_)) => continue,
-                Err(refused @ EnterRefused::AlreadyPresent(_)) => {
-                    return Err(refuse(ErrorCode::RoomEnterFail, refused.to_string()));
-                }
             }
         }
         Err(refuse(
