@@ -104,6 +104,10 @@ declare namespace TRTCCloud {
     ERR_USER_ID_INVALID: -3319
     /** -3320: the UserSig is missing, forged, expired, or for another user or app. */
     ERR_USER_SIG_INVALID: -3320
+    /** -7001 (OpenRoom's own): the room holds its limit of members (maxMembersPerRoom, default 300). */
+    ERR_ROOM_FULL: -7001
+    /** -7002 (OpenRoom's own): the server holds its limit of rooms (maxRooms, default 10000). */
+    ERR_SERVER_ROOM_LIMIT: -7002
   }>
 
   /** onExitRoom's reasons. */
@@ -271,6 +275,10 @@ declare namespace TRTCCloud {
      * leave with reason 1). Clients ping three times per timeout. Default 30000.
      */
     sessionTimeoutMs?: number
+    /** Members one room may hold; enters beyond it fail with ERR_ROOM_FULL (-7001). Default 300. */
+    maxMembersPerRoom?: number
+    /** Rooms the server may hold open; an enter that would open another fails with ERR_SERVER_ROOM_LIMIT (-7002). Default 10000. */
+    maxRooms?: number
   }
 
   /** A room server running inside this process. Like a listening net.Server it keeps the process alive until close() or unref(). */

@@ -40,6 +40,9 @@ test("constants have trtc-electron-sdk's names and values", () => {
     ERR_ROOM_ID_INVALID: -3318,
     ERR_USER_ID_INVALID: -3319,
     ERR_USER_SIG_INVALID: -3320,
+    // OpenRoom's own, clear of TRTC's ranges:
+    ERR_ROOM_FULL: -7001,
+    ERR_SERVER_ROOM_LIMIT: -7002,
   })
   expect(Object.isFrozen(TXLiteAVError)).toBe(true)
 })

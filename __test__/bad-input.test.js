@@ -356,6 +356,8 @@ test.each([
   [{ port: 0, sdkAppId: 1.7 }, /sdkAppId 1.7/],
   [{ port: 0, host: 127001 }, /host/],
   [{ port: 0, sdkAppId: 1, secretKey: 42 }, /secretKey/],
+  [{ port: 0, maxMembersPerRoom: 0 }, /maxMembersPerRoom 0/],
+  [{ port: 0, maxRooms: 2.5 }, /maxRooms 2.5/],
 ])('startServer(%o) is refused with ERR_INVALID_ARG_VALUE', async (options, message) => {
   await expect(startServer(options)).rejects.toMatchObject({
     code: 'ERR_INVALID_ARG_VALUE',
@@ -414,3 +416,47 @@ async function withSilentServer(body) {
     await new Promise((resolve) => silent.close(resolve))
   }
 }
+
+test('a full room refuses newcomers with -7001, even when they all try at once', async () => {
+  const server = await startServer({ port: 0, maxMembersPerRoom: 3 })
+  try {
+    const members = Array.from({ length: 10 }, (_, i) => new Member(server, `m${i}`))
+    const results = await Promise.all(
+      members.map((m) =>
+        m.enter(1).then(
+          () => 'in',
+          (e) => e.code,
+        ),
+      ),
+    )
+    expect(results.filter((r) => r === 'in')).toHaveLength(3)
+    expect(results.filter((r) => r === TXLiteAVError.ERR_ROOM_FULL)).toHaveLength(7)
+    const refused = members[results.indexOf(TXLiteAVError.ERR_ROOM_FULL)]
+    await refused.waitFor('onError', TXLiteAVError.ERR_ROOM_FULL)
+    expect(refused.events.at(-1)[2]).toMatch(/roomId 1 is full: it holds its limit of 3 members/)
+    // When someone leaves, there is room again.
+    await members[results.indexOf('in')].cloud.exitRoom()
+    await expect(refused.enter(1)).resolves.toBeGreaterThan(0)
+    await Promise.all(members.map((m) => m.cloud.exitRoom()))
+  } finally {
+    await server.close()
+  }
+})
+
+test('a server at its room limit refuses to open another room with -7002', async () => {
+  const server = await startServer({ port: 0, maxRooms: 1 })
+  try {
+    const alice = new Member(server, 'alice')
+    const bob = new Member(server, 'bob')
+    await alice.enter(1)
+    await expect(bob.enter(2)).rejects.toMatchObject({
+      code: TXLiteAVError.ERR_SERVER_ROOM_LIMIT,
+      message: expect.stringContaining('limit of 1 rooms'),
+    })
+    // The open room still takes members.
+    await expect(bob.enter(1)).resolves.toBeGreaterThan(0)
+    await Promise.all([alice, bob].map((m) => m.cloud.exitRoom()))
+  } finally {
+    await server.close()
+  }
+})

@@ -58,10 +58,14 @@ class RoomServer {
  * @param {number} [options.sdkAppId] the app's sdkAppId (default: the dev one)
  * @param {string} [options.secretKey] UserSig secret; without it the server runs in dev mode
  * @param {number} [options.sessionTimeoutMs] drop a client silent this long (default 30000)
+ * @param {number} [options.maxMembersPerRoom] members one room may hold (default 300)
+ * @param {number} [options.maxRooms] rooms the server may hold open (default 10000)
  * @returns {Promise<RoomServer>}
  */
 async function startServer(options = {}) {
-  const { host, port, sdkAppId, secretKey, sessionTimeoutMs } = options ?? {}
+  const { host, port, sdkAppId, secretKey, sessionTimeoutMs, maxMembersPerRoom, maxRooms } =
+    options ?? {}
+  const count = (n) => n === undefined || (Number.isInteger(n) && n >= 1 && n <= 0xffffffff)
   const checks = [
     [
       host === undefined || (typeof host === 'string' && host !== ''),
@@ -84,11 +88,24 @@ async function startServer(options = {}) {
           sessionTimeoutMs <= 86_400_000),
       `sessionTimeoutMs ${String(sessionTimeoutMs)} is not an integer from 1 to 86400000`,
     ],
+    [
+      count(maxMembersPerRoom),
+      `maxMembersPerRoom ${String(maxMembersPerRoom)} is not a positive integer`,
+    ],
+    [count(maxRooms), `maxRooms ${String(maxRooms)} is not a positive integer`],
   ]
   for (const [ok, message] of checks) if (!ok) throw codedError('ERR_INVALID_ARG_VALUE', message)
   try {
     return new RoomServer(
-      await binding.startServer({ host, port, sdkAppId, secretKey, sessionTimeoutMs }),
+      await binding.startServer({
+        host,
+        port,
+        sdkAppId,
+        secretKey,
+        sessionTimeoutMs,
+        maxMembersPerRoom,
+        maxRooms,
+      }),
     )
   } catch (error) {
     const code =

@@ -168,6 +168,8 @@ pub struct ServerOptions {
     pub sdk_app_id: Option<u32>,
     pub secret_key: Option<String>,
     pub session_timeout_ms: Option<u32>,
+    pub max_members_per_room: Option<u32>,
+    pub max_rooms: Option<u32>,
 }
 
 /// An embedded room server.
@@ -234,6 +236,8 @@ pub async fn start_server(options: Option<ServerOptions>) -> Result<EmbeddedServ
         sdk_app_id: None,
         secret_key: None,
         session_timeout_ms: None,
+        max_members_per_room: None,
+        max_rooms: None,
     });
     let host = options.host.unwrap_or_else(|| "127.0.0.1".to_owned());
     let port = options
@@ -251,6 +255,12 @@ pub async fn start_server(options: Option<ServerOptions>) -> Result<EmbeddedServ
         .map_err(|error| Error::new(Status::InvalidArg, error.to_string()))?;
     if let Some(ms) = options.session_timeout_ms {
         config.session_timeout = Duration::from_millis(ms.into());
+    }
+    if let Some(max) = options.max_members_per_room {
+        config.limits.max_members_per_room = max as usize;
+    }
+    if let Some(max) = options.max_rooms {
+        config.limits.max_rooms = max as usize;
     }
     let running = openroom_server::start(config).await.map_err(|error| {
         let StartError::Bind { source, .. } = &error;

@@ -23,11 +23,16 @@ pub enum ErrorCode {
     UserIdInvalid = -3319,
     /// The UserSig is missing, forged, expired, or signed for another user or app.
     UserSigInvalid = -3320,
+    /// OpenRoom's: the room has as many members as its limit allows. (TRTC has no such code;
+    /// -7000 and below are OpenRoom's own, clear of TRTC's ranges.)
+    RoomFull = -7001,
+    /// OpenRoom's: the server has as many rooms open as its limit allows.
+    ServerRoomLimit = -7002,
 }
 
 impl ErrorCode {
     /// Every code, for tables and for the JS `TXLiteAVError` object.
-    pub const ALL: [ErrorCode; 7] = [
+    pub const ALL: [ErrorCode; 9] = [
         ErrorCode::RoomEnterFail,
         ErrorCode::RoomRequestEnterRoomTimeout,
         ErrorCode::EnterRoomParamNull,
@@ -35,6 +40,8 @@ impl ErrorCode {
         ErrorCode::RoomIdInvalid,
         ErrorCode::UserIdInvalid,
         ErrorCode::UserSigInvalid,
+        ErrorCode::RoomFull,
+        ErrorCode::ServerRoomLimit,
     ];
 
     /// The numeric value an app sees.
@@ -52,6 +59,8 @@ impl ErrorCode {
             ErrorCode::RoomIdInvalid => "ERR_ROOM_ID_INVALID",
             ErrorCode::UserIdInvalid => "ERR_USER_ID_INVALID",
             ErrorCode::UserSigInvalid => "ERR_USER_SIG_INVALID",
+            ErrorCode::RoomFull => "ERR_ROOM_FULL",
+            ErrorCode::ServerRoomLimit => "ERR_SERVER_ROOM_LIMIT",
         }
     }
 }

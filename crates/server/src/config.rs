@@ -24,6 +24,12 @@ pub const SOCKET_READ_BUFFER_BYTES: usize = 4 * 1024;
 /// with reason 1 (timed out), by default. Qiniu's figure.
 pub const DEFAULT_SESSION_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// Members one room may hold, by default: TRTC's figure for a call.
+pub const DEFAULT_MAX_MEMBERS_PER_ROOM: usize = 300;
+
+/// Rooms one server may hold open, by default.
+pub const DEFAULT_MAX_ROOMS: usize = 10_000;
+
 /// Clients ping this many times per session timeout, so one or two lost pings are tolerated.
 pub const PINGS_PER_TIMEOUT: u32 = 3;
 
@@ -63,6 +69,25 @@ pub struct ServerConfig {
     pub shutdown_grace: Duration,
     /// How long a client may be silent before its session is dropped.
     pub session_timeout: Duration,
+    /// The room limits, enforced by the room actors and the registry.
+    pub limits: RoomLimits,
+}
+
+/// How much the server holds. Never exceeded, even by concurrent enters: a room actor counts
+/// its own members, and the registry opens rooms under its lock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RoomLimits {
+    pub max_members_per_room: usize,
+    pub max_rooms: usize,
+}
+
+impl Default for RoomLimits {
+    fn default() -> Self {
+        RoomLimits {
+            max_members_per_room: DEFAULT_MAX_MEMBERS_PER_ROOM,
+            max_rooms: DEFAULT_MAX_ROOMS,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -115,6 +140,7 @@ impl ServerConfig {
                 dev_mode: false,
                 shutdown_grace: SHUTDOWN_GRACE,
                 session_timeout: DEFAULT_SESSION_TIMEOUT,
+                limits: RoomLimits::default(),
             }),
             None => Ok(ServerConfig {
                 listen,
@@ -123,6 +149,7 @@ impl ServerConfig {
                 dev_mode: true,
                 shutdown_grace: SHUTDOWN_GRACE,
                 session_timeout: DEFAULT_SESSION_TIMEOUT,
+                limits: RoomLimits::default(),
             }),
         }
     }
@@ -136,6 +163,7 @@ impl ServerConfig {
             dev_mode: true,
             shutdown_grace: SHUTDOWN_GRACE,
             session_timeout: DEFAULT_SESSION_TIMEOUT,
+            limits: RoomLimits::default(),
         }
     }
 

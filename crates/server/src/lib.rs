@@ -15,7 +15,7 @@ pub mod server;
 pub mod signaling;
 
 pub use config::{
-    listen_address, parse_listen, ConfigError, ServerConfig, DEFAULT_PORT, DEV_SDK_APP_ID,
-    DEV_SECRET_KEY,
+    listen_address, parse_listen, ConfigError, RoomLimits, ServerConfig, DEFAULT_PORT,
+    DEV_SDK_APP_ID, DEV_SECRET_KEY,
 };
 pub use server::{start, RunningServer, StartError};

@@ -8,7 +8,13 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use openroom_protocol::RoomId;
 use tokio_util::task::TaskTracker;
 
+use crate::config::RoomLimits;
 use crate::room::{self, RoomHandle};
+
+/// The server holds as many rooms as it may; no new one opens until one closes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("this server already holds its limit of {0} rooms; try again later")]
+pub struct RoomLimitReached(pub usize);
 
 #[derive(Clone)]
 pub struct Registry {
@@ -17,16 +23,18 @@ pub struct Registry {
 
 struct Inner {
     rooms: Mutex<HashMap<RoomId, RoomHandle>>,
+    limits: RoomLimits,
     next_generation: AtomicU64,
     /// Every room actor runs in here, so shutdown can wait for all of them.
     tasks: TaskTracker,
 }
 
 impl Registry {
-    pub fn new(tasks: TaskTracker) -> Self {
+    pub fn new(tasks: TaskTracker, limits: RoomLimits) -> Self {
         Registry {
             inner: Arc::new(Inner {
                 rooms: Mutex::new(HashMap::new()),
+                limits,
                 next_generation: AtomicU64::new(1),
                 tasks,
             }),
@@ -39,16 +47,25 @@ impl Registry {
     }
 
     /// The actor of a room, opening the room if it does not exist (a room is created by its
-    /// first enter).
-    pub fn get_or_open(&self, id: &RoomId) -> RoomHandle {
+    /// first enter) and the server's room limit allows another.
+    pub fn get_or_open(&self, id: &RoomId) -> Result<RoomHandle, RoomLimitReached> {
         let mut rooms = self.rooms();
         if let Some(handle) = rooms.get(id) {
-            return handle.clone();
+            return Ok(handle.clone());
+        }
+        let limit = self.inner.limits.max_rooms;
+        if rooms.len() >= limit {
+            return Err(RoomLimitReached(limit));
         }
         let generation = self.inner.next_generation.fetch_add(1, Ordering::Relaxed);
-        let handle = room::spawn(id.clone(), generation, self.clone());
+        let handle = room::spawn(
+            id.clone(),
+            generation,
+            self.inner.limits.max_members_per_room,
+            self.clone(),
+        );
         rooms.insert(id.clone(), handle.clone());
-        handle
+        Ok(handle)
     }
 
     /// How many rooms are open.

@@ -27,6 +27,8 @@ pub struct RoomClosed;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EnterRefused {
+    #[error("the room is full: it holds its limit of {0} members")]
+    Full(usize),
     #[error(transparent)]
     Closed(#[from] RoomClosed),
 }
@@ -154,14 +156,21 @@ impl Member {
 struct Room {
     id: RoomId,
     members: Vec<Member>,
+    max_members: usize,
 }
 
 /// Start the actor for `id`; it serves until the room is empty or dismissed.
-pub(crate) fn spawn(id: RoomId, generation: u64, registry: Registry) -> RoomHandle {
+pub(crate) fn spawn(
+    id: RoomId,
+    generation: u64,
+    max_members: usize,
+    registry: Registry,
+) -> RoomHandle {
     let (mailbox, inbox) = mpsc::channel(MAILBOX);
     let room = Room {
         id,
         members: Vec::new(),
+        max_members,
     };
     registry
         .tasks()
@@ -248,6 +257,9 @@ impl Room {
             tracing::info!(room = %self.id, user = %newcomer.user_id, "member replaced by a newer login");
             std::mem::replace(&mut self.members[index], newcomer).eject(ExitReason::Replaced);
             return Ok(present);
+        }
+        if self.members.len() >= self.max_members {
+            return Err(EnterRefused::Full(self.max_members));
         }
         let present: Vec<UserId> = self.members.iter().map(|m| m.user_id.clone()).collect();
         self.broadcast(RoomEvent::MemberEntered {

@@ -270,7 +270,11 @@ impl Session {
         for _ in 0..ENTER_ATTEMPTS {
             let (events_tx, events) = mpsc::channel(MEMBER_EVENT_QUEUE);
             let (ejection_tx, ejection) = oneshot::channel();
-            let room = self.ctx.registry.get_or_open(&request.room);
+            let room = self
+                .ctx
+                .registry
+                .get_or_open(&request.room)
+                .map_err(|limit| refuse(ErrorCode::ServerRoomLimit, limit.to_string()))?;
             let entrant = Entrant {
                 user_id: request.user_id.clone(),
                 session: self.id,
@@ -290,6 +294,15 @@ impl Session {
                     return Ok(members);
                 }
                 Err(EnterRefused::Closed(_)) => continue,
+                Err(EnterRefused::Full(limit)) => {
+                    return Err(refuse(
+                        ErrorCode::RoomFull,
+                        format!(
+                            "{} is full: it holds its limit of {limit} members; try again when someone leaves",
+                            request.room
+                        ),
+                    ));
+                }
             }
         }
         Err(refuse(

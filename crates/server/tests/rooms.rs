@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use openroom_protocol::{ExitReason, LeaveReason, RoomEvent, RoomId, UserId};
 use openroom_server::registry::Registry;
+use openroom_server::registry::RoomLimitReached;
 use openroom_server::room::{EnterRefused, Entrant, RemoveRefused, RoomHandle};
+use openroom_server::RoomLimits;
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::timeout;
 use tokio_util::task::TaskTracker;
@@ -75,14 +77,18 @@ async fn enter(
 }
 
 fn registry() -> (Registry, TaskTracker) {
+    registry_with(RoomLimits::default())
+}
+
+fn registry_with(limits: RoomLimits) -> (Registry, TaskTracker) {
     let tasks = TaskTracker::new();
-    (Registry::new(tasks.clone()), tasks)
+    (Registry::new(tasks.clone(), limits), tasks)
 }
 
 #[tokio::test]
 async fn members_learn_of_each_other_in_entering_order() {
     let (rooms, _) = registry();
-    let room = rooms.get_or_open(&RoomId::RoomId(1));
+    let room = rooms.get_or_open(&RoomId::RoomId(1)).unwrap();
     let (mut a, present_a) = enter(&room, "a", 1, 16).await;
     let (mut b, present_b) = enter(&room, "b", 2, 16).await;
     let (_c, present_c) = enter(&room, "c", 3, 16).await;
@@ -105,7 +111,7 @@ async fn members_learn_of_each_other_in_entering_order() {
 #[tokio::test]
 async fn exit_tells_the_others_before_it_returns_and_stale_sessions_change_nothing() {
     let (rooms, _) = registry();
-    let room = rooms.get_or_open(&RoomId::RoomId(2));
+    let room = rooms.get_or_open(&RoomId::RoomId(2)).unwrap();
     let (mut a, _) = enter(&room, "a", 1, 16).await;
     let (b, _) = enter(&room, "b", 2, 16).await;
     a.drain();
@@ -128,7 +134,7 @@ async fn exit_tells_the_others_before_it_returns_and_stale_sessions_change_nothi
 #[tokio::test]
 async fn a_second_login_of_the_same_user_replaces_the_first_silently() {
     let (rooms, _) = registry();
-    let room = rooms.get_or_open(&RoomId::RoomId(3));
+    let room = rooms.get_or_open(&RoomId::RoomId(3)).unwrap();
     let (mut a, _) = enter(&room, "a", 1, 16).await;
     let (mut b, _) = enter(&room, "b", 2, 16).await;
     let (mut c, _) = enter(&room, "c", 3, 16).await;
@@ -158,7 +164,7 @@ async fn a_second_login_of_the_same_user_replaces_the_first_silently() {
 #[tokio::test]
 async fn remove_is_all_or_nothing() {
     let (rooms, _) = registry();
-    let room = rooms.get_or_open(&RoomId::RoomId(4));
+    let room = rooms.get_or_open(&RoomId::RoomId(4)).unwrap();
     let (mut a, _) = enter(&room, "a", 1, 16).await;
     let (mut b, _) = enter(&room, "b", 2, 16).await;
     let (mut c, _) = enter(&room, "c", 3, 16).await;
@@ -200,7 +206,7 @@ async fn remove_is_all_or_nothing() {
 async fn dismiss_ejects_everyone_and_the_room_is_gone() {
     let (rooms, tasks) = registry();
     let id = RoomId::string("lobby").unwrap();
-    let room = rooms.get_or_open(&id);
+    let room = rooms.get_or_open(&id).unwrap();
     let (mut a, _) = enter(&room, "a", 1, 16).await;
     let (mut b, _) = enter(&room, "b", 2, 16).await;
     a.drain();
@@ -222,7 +228,7 @@ async fn dismiss_ejects_everyone_and_the_room_is_gone() {
 async fn an_empty_room_closes_and_the_next_enter_opens_a_fresh_one() {
     let (rooms, tasks) = registry();
     let id = RoomId::RoomId(5);
-    let old = rooms.get_or_open(&id);
+    let old = rooms.get_or_open(&id).unwrap();
     let (a, _) = enter(&old, "a", 1, 16).await;
     old.exit(a.user_id.clone(), a.session, LeaveReason::Exited)
         .await;
@@ -242,7 +248,7 @@ async fn an_empty_room_closes_and_the_next_enter_opens_a_fresh_one() {
         })
         .await;
     assert!(matches!(stale, Err(EnterRefused::Closed(_))));
-    let fresh = rooms.get_or_open(&id);
+    let fresh = rooms.get_or_open(&id).unwrap();
     let (_b, present) = enter(&fresh, "b", 2, 16).await;
     assert_eq!(present, vec![]);
 }
@@ -250,7 +256,7 @@ async fn an_empty_room_closes_and_the_next_enter_opens_a_fresh_one() {
 #[tokio::test]
 async fn a_member_that_cannot_keep_up_is_dropped_and_the_others_are_told() {
     let (rooms, _) = registry();
-    let room = rooms.get_or_open(&RoomId::RoomId(6));
+    let room = rooms.get_or_open(&RoomId::RoomId(6)).unwrap();
     let (mut slow, _) = enter(&room, "slow", 1, 1).await;
     let (mut a, _) = enter(&room, "a", 2, 16).await; // slow's queue: 1 of 1
     enter(&room, "b", 3, 16).await; // slow's queue is full: slow is dropped
@@ -282,7 +288,7 @@ async fn a_member_that_cannot_keep_up_is_dropped_and_the_others_are_told() {
 #[tokio::test]
 async fn an_ejection_is_not_lost_when_the_event_queue_is_full() {
     let (rooms, _) = registry();
-    let room = rooms.get_or_open(&RoomId::RoomId(8));
+    let room = rooms.get_or_open(&RoomId::RoomId(8)).unwrap();
     let (mut a, _) = enter(&room, "a", 1, 16).await;
     let (mut full, _) = enter(&room, "full", 2, 1).await;
     enter(&room, "b", 3, 16).await; // full's one slot now holds "b entered"
@@ -306,7 +312,7 @@ async fn concurrent_enters_and_exits_lose_no_one() {
         joins.push(tokio::spawn(async move {
             // Retry on a closing room, as a session does.
             loop {
-                let room = rooms.get_or_open(&id);
+                let room = rooms.get_or_open(&id).unwrap();
                 let (events, _rx) = mpsc::channel(1024);
                 let user = uid(&format!("u{i}"));
                 match room
@@ -323,6 +329,7 @@ async fn concurrent_enters_and_exits_lose_no_one() {
                         return;
                     }
                     Err(EnterRefused::Closed(_)) => continue,
+                    Err(full @ EnterRefused::Full(_)) => panic!("{full}"),
                 }
             }
         }));
@@ -335,4 +342,65 @@ async fn concurrent_enters_and_exits_lose_no_one() {
         .await
         .expect("every room closed");
     assert!(rooms.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_room_refuses_newcomers_even_under_concurrent_enters() {
+    let (rooms, _) = registry_with(RoomLimits {
+        max_members_per_room: 10,
+        max_rooms: 100,
+    });
+    let id = RoomId::RoomId(9);
+    let mut tries = Vec::new();
+    for i in 0..50u64 {
+        let room = rooms.get_or_open(&id).unwrap();
+        tries.push(tokio::spawn(async move {
+            let (events, events_rx) = mpsc::channel(64);
+            let (ejection, ejection_rx) = oneshot::channel();
+            let entered = room
+                .enter(Entrant {
+                    user_id: uid(&format!("u{i}")),
+                    session: i,
+                    events,
+                    ejection,
+                })
+                .await;
+            (entered, events_rx, ejection_rx)
+        }));
+    }
+    let mut admitted = Vec::new();
+    let mut kept = Vec::new();
+    for (i, attempt) in tries.into_iter().enumerate() {
+        let (entered, events, ejection) = attempt.await.unwrap();
+        match entered {
+            Ok(_) => admitted.push(i),
+            Err(refused) => assert_eq!(refused, EnterRefused::Full(10)),
+        }
+        kept.push((events, ejection));
+    }
+    assert_eq!(admitted.len(), 10);
+    // A full room still takes a new login of someone already in (it replaces itself).
+    let room = rooms.get_or_open(&id).unwrap();
+    let (again, _) = enter(&room, &format!("u{}", admitted[0]), 1000, 4).await;
+    let (_, ejection) = &mut kept[admitted[0]];
+    assert_eq!(ejection.await.unwrap(), ExitReason::Replaced);
+    drop(again);
+}
+
+#[tokio::test]
+async fn the_server_opens_no_more_rooms_than_its_limit() {
+    let (rooms, _) = registry_with(RoomLimits {
+        max_members_per_room: 10,
+        max_rooms: 2,
+    });
+    let one = rooms.get_or_open(&RoomId::RoomId(1)).unwrap();
+    let (_a, _) = enter(&one, "a", 1, 4).await;
+    let two = rooms.get_or_open(&RoomId::RoomId(2)).unwrap();
+    let (_b, _) = enter(&two, "b", 2, 4).await;
+    assert_eq!(
+        rooms.get_or_open(&RoomId::RoomId(3)).err(),
+        Some(RoomLimitReached(2))
+    );
+    // An open room is still reachable at the limit.
+    assert!(rooms.get_or_open(&RoomId::RoomId(1)).is_ok());
 }

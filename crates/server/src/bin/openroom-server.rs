@@ -6,7 +6,8 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use openroom_server::{ServerConfig, DEFAULT_PORT};
+use openroom_server::config::{DEFAULT_MAX_MEMBERS_PER_ROOM, DEFAULT_MAX_ROOMS};
+use openroom_server::{RoomLimits, ServerConfig, DEFAULT_PORT};
 use tracing_subscriber::EnvFilter;
 
 /// OpenRoom's room server: WebSocket signaling and the REST admin API on one port.
@@ -27,6 +28,13 @@ struct Flags {
     /// with reason 1); clients ping three times per timeout.
     #[arg(long, env = "OPENROOM_SESSION_TIMEOUT", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     session_timeout: u64,
+    /// Members one room may hold; enters beyond it fail with ERR_ROOM_FULL (-7001).
+    #[arg(long, env = "OPENROOM_MAX_MEMBERS_PER_ROOM", default_value_t = DEFAULT_MAX_MEMBERS_PER_ROOM as u32, value_parser = clap::value_parser!(u32).range(1..))]
+    max_members_per_room: u32,
+    /// Rooms the server may hold open; enters that would open another fail with
+    /// ERR_SERVER_ROOM_LIMIT (-7002).
+    #[arg(long, env = "OPENROOM_MAX_ROOMS", default_value_t = DEFAULT_MAX_ROOMS as u32, value_parser = clap::value_parser!(u32).range(1..))]
+    max_rooms: u32,
 }
 
 #[tokio::main]
@@ -44,6 +52,10 @@ async fn main() -> ExitCode {
     let config = match ServerConfig::new(flags.listen, flags.sdk_app_id, flags.secret_key) {
         Ok(config) => ServerConfig {
             session_timeout: Duration::from_secs(flags.session_timeout),
+            limits: RoomLimits {
+                max_members_per_room: flags.max_members_per_room as usize,
+                max_rooms: flags.max_rooms as usize,
+            },
             ..config
         },
         Err(error) => {
