@@ -279,6 +279,8 @@ declare namespace TRTCCloud {
     maxMembersPerRoom?: number
     /** Rooms the server may hold open; an enter that would open another fails with ERR_SERVER_ROOM_LIMIT (-7002). Default 10000. */
     maxRooms?: number
+    /** Milliseconds a room stays open with nobody in it (0 to 3 hours); entering meanwhile keeps it. Default 10000. */
+    emptyRoomTimeoutMs?: number
   }
 
   /** A room server running inside this process. Like a listening net.Server it keeps the process alive until close() or unref(). */

@@ -81,3 +81,48 @@ test('exitRoom after a forced exit resolves at once and emits nothing more', asy
   await alice.m.cloud.exitRoom()
   expect(alice.m.events.length).toBe(count)
 })
+
+test('an empty room stays for its empty-room timeout, then is gone', async () => {
+  const { startServer, RoomServiceClient } = require('..')
+  const server = await startServer({ port: 0, emptyRoomTimeoutMs: 300 })
+  try {
+    const admin = new RoomServiceClient(server.url, server.sdkAppId, server.secretKey)
+    // Asking to remove someone absent changes nothing, and says whether the room exists.
+    const probe = () => admin.removeUser(1, ['nobody']).catch((e) => e.code)
+    const alice = new Member(server, 'alice')
+    await alice.enter(1)
+    await alice.cloud.exitRoom()
+    const emptied = Date.now()
+    expect(await probe()).toBe('FailedOperation.UserNotInRoom') // empty, still there
+    // There is no event for a room closing, so poll (bounded).
+    let answer = await probe()
+    while (answer === 'FailedOperation.UserNotInRoom' && Date.now() - emptied < 5000) {
+      await new Promise((resolve) => setTimeout(resolve, 25))
+      answer = await probe()
+    }
+    expect(answer).toBe('FailedOperation.RoomNotExist')
+    expect(Date.now() - emptied).toBeGreaterThanOrEqual(250)
+  } finally {
+    await server.close()
+  }
+})
+
+test('entering an empty room during its timeout keeps it: the newcomer meets nobody, nothing is lost', async () => {
+  const { startServer } = require('..')
+  const server = await startServer({ port: 0, emptyRoomTimeoutMs: 60_000 })
+  try {
+    const alice = new Member(server, 'alice')
+    const bob = new Member(server, 'bob')
+    await alice.enter(3)
+    await alice.cloud.exitRoom()
+    await bob.enter(3)
+    await alice.enter(3)
+    await bob.waitFor('onRemoteUserEnterRoom', 'alice')
+    await Promise.all([alice, bob].map((m) => m.cloud.exitRoom()))
+  } finally {
+    // close() does not wait for the 60 s timeout: shutdown closes empty rooms at once.
+    const started = Date.now()
+    await server.close()
+    expect(Date.now() - started).toBeLessThan(2000)
+  }
+})

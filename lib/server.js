@@ -60,11 +60,20 @@ class RoomServer {
  * @param {number} [options.sessionTimeoutMs] drop a client silent this long (default 30000)
  * @param {number} [options.maxMembersPerRoom] members one room may hold (default 300)
  * @param {number} [options.maxRooms] rooms the server may hold open (default 10000)
+ * @param {number} [options.emptyRoomTimeoutMs] how long a room stays open empty (default 10000)
  * @returns {Promise<RoomServer>}
  */
 async function startServer(options = {}) {
-  const { host, port, sdkAppId, secretKey, sessionTimeoutMs, maxMembersPerRoom, maxRooms } =
-    options ?? {}
+  const {
+    host,
+    port,
+    sdkAppId,
+    secretKey,
+    sessionTimeoutMs,
+    maxMembersPerRoom,
+    maxRooms,
+    emptyRoomTimeoutMs,
+  } = options ?? {}
   const count = (n) => n === undefined || (Number.isInteger(n) && n >= 1 && n <= 0xffffffff)
   const checks = [
     [
@@ -93,6 +102,13 @@ async function startServer(options = {}) {
       `maxMembersPerRoom ${String(maxMembersPerRoom)} is not a positive integer`,
     ],
     [count(maxRooms), `maxRooms ${String(maxRooms)} is not a positive integer`],
+    [
+      emptyRoomTimeoutMs === undefined ||
+        (Number.isInteger(emptyRoomTimeoutMs) &&
+          emptyRoomTimeoutMs >= 0 &&
+          emptyRoomTimeoutMs <= 3 * 3600 * 1000),
+      `emptyRoomTimeoutMs ${String(emptyRoomTimeoutMs)} is not an integer from 0 to 10800000 (3 hours)`,
+    ],
   ]
   for (const [ok, message] of checks) if (!ok) throw codedError('ERR_INVALID_ARG_VALUE', message)
   try {
@@ -105,6 +121,7 @@ async function startServer(options = {}) {
         sessionTimeoutMs,
         maxMembersPerRoom,
         maxRooms,
+        emptyRoomTimeoutMs,
       }),
     )
   } catch (error) {

@@ -170,6 +170,7 @@ pub struct ServerOptions {
     pub session_timeout_ms: Option<u32>,
     pub max_members_per_room: Option<u32>,
     pub max_rooms: Option<u32>,
+    pub empty_room_timeout_ms: Option<u32>,
 }
 
 /// An embedded room server.
@@ -238,6 +239,7 @@ pub async fn start_server(options: Option<ServerOptions>) -> Result<EmbeddedServ
         session_timeout_ms: None,
         max_members_per_room: None,
         max_rooms: None,
+        empty_room_timeout_ms: None,
     });
     let host = options.host.unwrap_or_else(|| "127.0.0.1".to_owned());
     let port = options
@@ -261,6 +263,9 @@ pub async fn start_server(options: Option<ServerOptions>) -> Result<EmbeddedServ
     }
     if let Some(max) = options.max_rooms {
         config.limits.max_rooms = max as usize;
+    }
+    if let Some(ms) = options.empty_room_timeout_ms {
+        config.limits.empty_room_timeout = Duration::from_millis(ms.into());
     }
     let running = openroom_server::start(config).await.map_err(|error| {
         let StartError::Bind { source, .. } = &error;

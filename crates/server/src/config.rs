@@ -30,6 +30,13 @@ pub const DEFAULT_MAX_MEMBERS_PER_ROOM: usize = 300;
 /// Rooms one server may hold open, by default.
 pub const DEFAULT_MAX_ROOMS: usize = 10_000;
 
+/// How long a room stays open with nobody in it, by default (Qiniu's figure); entering meanwhile
+/// keeps it.
+pub const DEFAULT_EMPTY_ROOM_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The longest empty-room timeout allowed (ZIM's figure).
+pub const MAX_EMPTY_ROOM_TIMEOUT: Duration = Duration::from_secs(3 * 3600);
+
 /// Clients ping this many times per session timeout, so one or two lost pings are tolerated.
 pub const PINGS_PER_TIMEOUT: u32 = 3;
 
@@ -79,6 +86,8 @@ pub struct ServerConfig {
 pub struct RoomLimits {
     pub max_members_per_room: usize,
     pub max_rooms: usize,
+    /// How long a room stays open with nobody in it.
+    pub empty_room_timeout: Duration,
 }
 
 impl Default for RoomLimits {
@@ -86,6 +95,7 @@ impl Default for RoomLimits {
         RoomLimits {
             max_members_per_room: DEFAULT_MAX_MEMBERS_PER_ROOM,
             max_rooms: DEFAULT_MAX_ROOMS,
+            empty_room_timeout: DEFAULT_EMPTY_ROOM_TIMEOUT,
         }
     }
 }

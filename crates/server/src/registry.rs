@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use openroom_protocol::RoomId;
+use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::config::RoomLimits;
@@ -24,17 +25,20 @@ pub struct Registry {
 struct Inner {
     rooms: Mutex<HashMap<RoomId, RoomHandle>>,
     limits: RoomLimits,
+    /// Cancelled on server shutdown: every room closes.
+    shutdown: CancellationToken,
     next_generation: AtomicU64,
     /// Every room actor runs in here, so shutdown can wait for all of them.
     tasks: TaskTracker,
 }
 
 impl Registry {
-    pub fn new(tasks: TaskTracker, limits: RoomLimits) -> Self {
+    pub fn new(tasks: TaskTracker, limits: RoomLimits, shutdown: CancellationToken) -> Self {
         Registry {
             inner: Arc::new(Inner {
                 rooms: Mutex::new(HashMap::new()),
                 limits,
+                shutdown,
                 next_generation: AtomicU64::new(1),
                 tasks,
             }),
@@ -58,12 +62,7 @@ impl Registry {
             return Err(RoomLimitReached(limit));
         }
         let generation = self.inner.next_generation.fetch_add(1, Ordering::Relaxed);
-        let handle = room::spawn(
-            id.clone(),
-            generation,
-            self.inner.limits.max_members_per_room,
-            self.clone(),
-        );
+        let handle = room::spawn(id.clone(), generation, self.inner.limits, self.clone());
         rooms.insert(id.clone(), handle.clone());
         Ok(handle)
     }
@@ -75,6 +74,10 @@ impl Registry {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    pub(crate) fn shutdown(&self) -> &CancellationToken {
+        &self.inner.shutdown
     }
 
     pub(crate) fn tasks(&self) -> &TaskTracker {

@@ -2,13 +2,19 @@
 //! time, so every member sees the room's events in the same order and no lock is needed.
 //! Sessions and the admin API talk to it through a [`RoomHandle`].
 //!
-//! The actor ends when the room becomes empty or is dismissed. Before it stops reading its
+//! The actor ends when the room has been empty for its empty-room timeout, is dismissed, or
+//! the server shuts down. Before it stops reading its
 //! mailbox it removes itself from the [`Registry`], so nobody can reach it afterwards; any
 //! command that was already queued is answered with [`RoomClosed`] and the sender retries on
 //! a fresh room.
 
 use openroom_protocol::{ExitReason, LeaveReason, RoomEvent, RoomId, UserId};
+use std::time::Duration;
+
 use tokio::sync::{mpsc, oneshot};
+use tokio::time::{sleep_until, Instant};
+
+use crate::config::RoomLimits;
 
 use crate::registry::Registry;
 
@@ -157,20 +163,23 @@ struct Room {
     id: RoomId,
     members: Vec<Member>,
     max_members: usize,
+    /// How long the room stays open with nobody in it.
+    empty_timeout: Duration,
 }
 
 /// Start the actor for `id`; it serves until the room is empty or dismissed.
 pub(crate) fn spawn(
     id: RoomId,
     generation: u64,
-    max_members: usize,
+    limits: RoomLimits,
     registry: Registry,
 ) -> RoomHandle {
     let (mailbox, inbox) = mpsc::channel(MAILBOX);
     let room = Room {
         id,
         members: Vec::new(),
-        max_members,
+        max_members: limits.max_members_per_room,
+        empty_timeout: limits.empty_room_timeout,
     };
     registry
         .tasks()
@@ -189,12 +198,38 @@ impl Room {
         generation: u64,
     ) {
         tracing::debug!(room = %self.id, "room opened");
-        while let Some(command) = inbox.recv().await {
+        let shutdown = registry.shutdown().clone();
+        // When the room last became empty: it closes its empty-room timeout after that, unless
+        // someone enters. Other commands (a REST call, say) do not postpone it.
+        let mut empty_since = Some(Instant::now());
+        loop {
+            // On shutdown every room closes at once.
+            let next = if let Some(since) = empty_since {
+                tokio::select! {
+                    command = inbox.recv() => command,
+                    _ = sleep_until(since + self.empty_timeout) => {
+                        tracing::debug!(room = %self.id, "empty for its timeout");
+                        None
+                    }
+                    _ = shutdown.cancelled() => None,
+                }
+            } else {
+                tokio::select! {
+                    command = inbox.recv() => command,
+                    _ = shutdown.cancelled() => None,
+                }
+            };
+            let Some(command) = next else { break };
             let dismissed = matches!(command, Command::Dismiss { .. });
             self.handle(command);
-            if dismissed || self.members.is_empty() {
+            if dismissed {
                 break;
             }
+            empty_since = match (self.members.is_empty(), empty_since) {
+                (false, _) => None,
+                (true, Some(since)) => Some(since),
+                (true, None) => Some(Instant::now()),
+            };
         }
         // Unreachable from the registry first, then refuse whatever was already queued.
         registry.forget(&self.id, generation);

@@ -63,7 +63,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
     let config = Arc::new(config);
     let tasks = TaskTracker::new();
     let shutdown = CancellationToken::new();
-    let registry = Registry::new(tasks.clone(), config.limits);
+    let registry = Registry::new(tasks.clone(), config.limits, shutdown.clone());
     let ctx = SessionContext {
         config: config.clone(),
         registry: registry.clone(),

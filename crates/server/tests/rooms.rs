@@ -10,6 +10,7 @@ use openroom_server::room::{EnterRefused, Entrant, RemoveRefused, RoomHandle};
 use openroom_server::RoomLimits;
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::timeout;
+use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 struct TestMember {
@@ -76,13 +77,20 @@ async fn enter(
     )
 }
 
+/// A registry whose empty rooms close at once, so tests can wait for rooms to end.
 fn registry() -> (Registry, TaskTracker) {
-    registry_with(RoomLimits::default())
+    registry_with(RoomLimits {
+        empty_room_timeout: Duration::ZERO,
+        ..RoomLimits::default()
+    })
 }
 
 fn registry_with(limits: RoomLimits) -> (Registry, TaskTracker) {
     let tasks = TaskTracker::new();
-    (Registry::new(tasks.clone(), limits), tasks)
+    (
+        Registry::new(tasks.clone(), limits, CancellationToken::new()),
+        tasks,
+    )
 }
 
 #[tokio::test]
@@ -349,6 +357,7 @@ async fn a_full_room_refuses_newcomers_even_under_concurrent_enters() {
     let (rooms, _) = registry_with(RoomLimits {
         max_members_per_room: 10,
         max_rooms: 100,
+        ..RoomLimits::default()
     });
     let id = RoomId::RoomId(9);
     let mut tries = Vec::new();
@@ -392,6 +401,7 @@ async fn the_server_opens_no_more_rooms_than_its_limit() {
     let (rooms, _) = registry_with(RoomLimits {
         max_members_per_room: 10,
         max_rooms: 2,
+        ..RoomLimits::default()
     });
     let one = rooms.get_or_open(&RoomId::RoomId(1)).unwrap();
     let (_a, _) = enter(&one, "a", 1, 4).await;
@@ -403,4 +413,78 @@ async fn the_server_opens_no_more_rooms_than_its_limit() {
     );
     // An open room is still reachable at the limit.
     assert!(rooms.get_or_open(&RoomId::RoomId(1)).is_ok());
+}
+
+#[tokio::test]
+async fn an_empty_room_waits_for_its_timeout_and_an_enter_meanwhile_keeps_it() {
+    let (rooms, tasks) = registry_with(RoomLimits {
+        empty_room_timeout: Duration::from_millis(200),
+        ..RoomLimits::default()
+    });
+    let id = RoomId::RoomId(10);
+    let room = rooms.get_or_open(&id).unwrap();
+    let (a, _) = enter(&room, "a", 1, 4).await;
+    room.exit(a.user_id.clone(), a.session, LeaveReason::Exited)
+        .await;
+    // Empty, but within its timeout: the same actor takes the next member.
+    let (b, present) = enter(&room, "b", 2, 4).await;
+    assert_eq!(present, vec![]);
+    room.exit(b.user_id.clone(), b.session, LeaveReason::Exited)
+        .await;
+    // Then it stays empty: it closes after the timeout and leaves the registry.
+    let emptied = tokio::time::Instant::now();
+    tasks.close();
+    timeout(Duration::from_secs(5), tasks.wait())
+        .await
+        .expect("the empty room closed");
+    assert!(
+        emptied.elapsed() >= Duration::from_millis(150),
+        "closed too early"
+    );
+    assert!(rooms.is_empty());
+}
+
+#[tokio::test]
+async fn shutdown_closes_empty_rooms_at_once() {
+    let tasks = TaskTracker::new();
+    let shutdown = CancellationToken::new();
+    let rooms = Registry::new(tasks.clone(), RoomLimits::default(), shutdown.clone());
+    let room = rooms.get_or_open(&RoomId::RoomId(11)).unwrap();
+    let (a, _) = enter(&room, "a", 1, 4).await;
+    room.exit(a.user_id.clone(), a.session, LeaveReason::Exited)
+        .await;
+    shutdown.cancel();
+    tasks.close();
+    timeout(Duration::from_secs(2), tasks.wait())
+        .await
+        .expect("shutdown did not wait for the 10 s empty-room timeout");
+}
+
+#[tokio::test]
+async fn commands_other_than_an_enter_do_not_keep_an_empty_room_open() {
+    let (rooms, tasks) = registry_with(RoomLimits {
+        empty_room_timeout: Duration::from_millis(300),
+        ..RoomLimits::default()
+    });
+    let room = rooms.get_or_open(&RoomId::RoomId(12)).unwrap();
+    let (a, _) = enter(&room, "a", 1, 4).await;
+    room.exit(a.user_id.clone(), a.session, LeaveReason::Exited)
+        .await;
+    let emptied = tokio::time::Instant::now();
+    // Someone polls the room (REST RemoveUser of an absent user) every 20 ms.
+    let poller = room.clone();
+    let polling = tokio::spawn(async move {
+        while poller.remove(vec![uid("nobody")]).await
+            != Err(RemoveRefused::Closed(openroom_server::room::RoomClosed))
+        {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    });
+    timeout(Duration::from_secs(5), polling)
+        .await
+        .expect("the room closed despite the polling")
+        .unwrap();
+    assert!(emptied.elapsed() < Duration::from_secs(2));
+    tasks.close();
+    timeout(Duration::from_secs(5), tasks.wait()).await.unwrap();
 }

@@ -6,7 +6,10 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use openroom_server::config::{DEFAULT_MAX_MEMBERS_PER_ROOM, DEFAULT_MAX_ROOMS};
+use openroom_server::config::{
+    DEFAULT_EMPTY_ROOM_TIMEOUT, DEFAULT_MAX_MEMBERS_PER_ROOM, DEFAULT_MAX_ROOMS,
+    MAX_EMPTY_ROOM_TIMEOUT,
+};
 use openroom_server::{RoomLimits, ServerConfig, DEFAULT_PORT};
 use tracing_subscriber::EnvFilter;
 
@@ -35,6 +38,9 @@ struct Flags {
     /// ERR_SERVER_ROOM_LIMIT (-7002).
     #[arg(long, env = "OPENROOM_MAX_ROOMS", default_value_t = DEFAULT_MAX_ROOMS as u32, value_parser = clap::value_parser!(u32).range(1..))]
     max_rooms: u32,
+    /// Seconds a room stays open with nobody in it (0 to 10800); entering meanwhile keeps it.
+    #[arg(long, env = "OPENROOM_EMPTY_ROOM_TIMEOUT", default_value_t = DEFAULT_EMPTY_ROOM_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(0..=MAX_EMPTY_ROOM_TIMEOUT.as_secs()))]
+    empty_room_timeout: u64,
 }
 
 #[tokio::main]
@@ -55,6 +61,7 @@ async fn main() -> ExitCode {
             limits: RoomLimits {
                 max_members_per_room: flags.max_members_per_room as usize,
                 max_rooms: flags.max_rooms as usize,
+                empty_room_timeout: Duration::from_secs(flags.empty_room_timeout),
             },
             ..config
         },
