@@ -311,6 +311,30 @@ declare namespace TRTCCloud {
   export function startServer(options?: StartServerOptions): Promise<RoomServer>
 
   /** The REST admin API (shaped like livekit-server-sdk's RoomServiceClient). */
+  /** A room as DescribeRoom reports it. */
+  export interface RoomDescription {
+    /** Set for a numeric room. */
+    roomId?: number
+    /** Set for a string room. */
+    strRoomId?: string
+    memberCount: number
+    /** userIds in the order they entered. */
+    members: string[]
+    maxMembers: number
+    emptyRoomTimeoutMs: number
+    requestId: string
+  }
+
+  /** A page of ListRooms. */
+  export interface RoomList {
+    /** How many rooms are open in all. */
+    total: number
+    offset: number
+    limit: number
+    rooms: Array<{ roomId?: number; strRoomId?: string; memberCount: number }>
+    requestId: string
+  }
+
   export class RoomServiceClient {
     /** @param url the server as ws://host:port or http://host:port */
     constructor(url: string, sdkAppId: number, secretKey: string)
@@ -320,6 +344,11 @@ declare namespace TRTCCloud {
     /** Dismiss a numeric room: every member gets onExitRoom(2). */
     dismissRoom(roomId: number): Promise<{ requestId: string }>
     dismissRoomByStrRoomId(strRoomId: string): Promise<{ requestId: string }>
+    /** A numeric room's members, in the order they entered, and its settings. Rejects with 'FailedOperation.RoomNotExist' for a room that is not open. */
+    describeRoom(roomId: number): Promise<RoomDescription>
+    describeRoomByStrRoomId(strRoomId: string): Promise<RoomDescription>
+    /** A page of the open rooms (numeric ids ascending, then string ids) with their member counts. `limit` 1–100, default 20. */
+    listRooms(page?: { offset?: number; limit?: number }): Promise<RoomList>
   }
 
   export { TRTCCloudClass as TRTCCloud, TRTCCloudClass as default }

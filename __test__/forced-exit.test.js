@@ -126,3 +126,62 @@ test('entering an empty room during its timeout keeps it: the newcomer meets nob
     expect(Date.now() - started).toBeLessThan(2000)
   }
 })
+
+test('DescribeRoom lists members in entering order with the settings; ListRooms pages through rooms', async () => {
+  const { startServer, RoomServiceClient } = require('..')
+  const server = await startServer({ port: 0, maxMembersPerRoom: 50, emptyRoomTimeoutMs: 60_000 })
+  try {
+    const admin = new RoomServiceClient(server.url, server.sdkAppId, server.secretKey)
+    const people = ['carol', 'alice', 'bob'].map((u) => new Member(server, u))
+    for (const m of people) await m.enter(7)
+    const dave = new Member(server, 'dave')
+    await dave.enter('lobby')
+    const erin = new Member(server, 'erin')
+    await erin.enter(3)
+
+    await expect(admin.describeRoom(7)).resolves.toEqual({
+      roomId: 7,
+      memberCount: 3,
+      members: ['carol', 'alice', 'bob'],
+      maxMembers: 50,
+      emptyRoomTimeoutMs: 60_000,
+      requestId: expect.any(String),
+    })
+    await expect(admin.describeRoomByStrRoomId('lobby')).resolves.toMatchObject({
+      strRoomId: 'lobby',
+      members: ['dave'],
+    })
+    await expect(admin.describeRoom(8)).rejects.toMatchObject({
+      code: 'FailedOperation.RoomNotExist',
+    })
+
+    const all = await admin.listRooms()
+    expect(all).toMatchObject({ total: 3, offset: 0, limit: 20 })
+    expect(all.rooms).toEqual([
+      { roomId: 3, memberCount: 1 },
+      { roomId: 7, memberCount: 3 },
+      { strRoomId: 'lobby', memberCount: 1 },
+    ])
+    const second = await admin.listRooms({ offset: 1, limit: 1 })
+    expect(second).toMatchObject({
+      total: 3,
+      offset: 1,
+      limit: 1,
+      rooms: [{ roomId: 7, memberCount: 3 }],
+    })
+    await expect(admin.listRooms({ limit: 101 })).rejects.toMatchObject({
+      code: 'InvalidParameter.Limit',
+      status: 400,
+    })
+    await expect(admin.listRooms({ offset: -1 })).rejects.toMatchObject({
+      code: 'InvalidParameter.Offset',
+    })
+
+    // An empty room within its timeout is still listed, with no members.
+    await erin.cloud.exitRoom()
+    await expect(admin.describeRoom(3)).resolves.toMatchObject({ memberCount: 0, members: [] })
+    await Promise.all([...people, dave].map((m) => m.cloud.exitRoom()))
+  } finally {
+    await server.close()
+  }
+})

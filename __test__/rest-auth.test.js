@@ -80,7 +80,14 @@ test('unauthorised calls get 401 with a code saying which check failed, and nobo
     })
     expect(response.body.Response.RequestId).toEqual(expect.any(String))
   }
-  for (const action of ['DismissRoom', 'RemoveUserByStrRoomId', 'DismissRoomByStrRoomId']) {
+  for (const action of [
+    'DismissRoom',
+    'RemoveUserByStrRoomId',
+    'DismissRoomByStrRoomId',
+    'DescribeRoom',
+    'DescribeRoomByStrRoomId',
+    'ListRooms',
+  ]) {
     const response = await post(action, { SdkAppId: ctx.server.sdkAppId, RoomId: 300 }, 'Bearer x')
     expect(response.status).toBe(401)
   }

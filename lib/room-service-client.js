@@ -27,25 +27,48 @@ class RoomServiceClient {
 
   /** Remove users (at most 10) from a numeric room; each gets onExitRoom(1). */
   removeUser(roomId, userIds) {
-    return this._call('RemoveUser', { RoomId: roomId, UserIds: userIds })
+    return this._call('RemoveUser', { RoomId: roomId, UserIds: userIds }).then(requestIdOnly)
   }
 
   removeUserByStrRoomId(strRoomId, userIds) {
-    return this._call('RemoveUserByStrRoomId', { RoomId: strRoomId, UserIds: userIds })
+    return this._call('RemoveUserByStrRoomId', { RoomId: strRoomId, UserIds: userIds }).then(
+      requestIdOnly,
+    )
   }
 
   /** Dismiss a numeric room; every member gets onExitRoom(2). */
   dismissRoom(roomId) {
-    return this._call('DismissRoom', { RoomId: roomId })
+    return this._call('DismissRoom', { RoomId: roomId }).then(requestIdOnly)
   }
 
   dismissRoomByStrRoomId(strRoomId) {
-    return this._call('DismissRoomByStrRoomId', { RoomId: strRoomId })
+    return this._call('DismissRoomByStrRoomId', { RoomId: strRoomId }).then(requestIdOnly)
+  }
+
+  /** A numeric room's members (in the order they entered) and settings. */
+  describeRoom(roomId) {
+    return this._call('DescribeRoom', { RoomId: roomId }).then(roomDescription)
+  }
+
+  describeRoomByStrRoomId(strRoomId) {
+    return this._call('DescribeRoomByStrRoomId', { RoomId: strRoomId }).then(roomDescription)
+  }
+
+  /** A page of the open rooms with their member counts: numeric ids ascending, then string ids. */
+  listRooms({ offset = 0, limit = 20 } = {}) {
+    return this._call('ListRooms', { Offset: offset, Limit: limit }).then((r) => ({
+      total: r.Total,
+      offset: r.Offset,
+      limit: r.Limit,
+      rooms: r.Rooms.map((room) => ({ ...roomIdOf(room), memberCount: room.MemberCount })),
+      requestId: r.RequestId,
+    }))
   }
 
   /**
-   * POST one action. Resolves to `{ requestId }`; rejects with an Error whose `code` is the
-   * API's error code (e.g. 'FailedOperation.RoomNotExist'), with `status` and `requestId`.
+   * POST one action. Resolves to the API's `Response` object; rejects with an Error whose
+   * `code` is the API's error code (e.g. 'FailedOperation.RoomNotExist'), with `status` and
+   * `requestId`.
    */
   async _call(action, body) {
     const sig = genUserSig(this.sdkAppId, this.secretKey, ADMIN_IDENTIFIER, ADMIN_SIG_SECONDS)
@@ -84,8 +107,23 @@ class RoomServiceClient {
         requestId: payload.RequestId,
       })
     }
-    return { requestId: payload?.RequestId }
+    return payload
   }
 }
+
+const requestIdOnly = (response) => ({ requestId: response.RequestId })
+
+/** `{ roomId }` or `{ strRoomId }`, as the room was named. */
+const roomIdOf = (room) =>
+  'StrRoomId' in room ? { strRoomId: room.StrRoomId } : { roomId: room.RoomId }
+
+const roomDescription = (r) => ({
+  ...roomIdOf(r),
+  memberCount: r.MemberCount,
+  members: r.Members.map((m) => m.UserId),
+  maxMembers: r.MaxMembers,
+  emptyRoomTimeoutMs: r.EmptyRoomTimeoutMs,
+  requestId: r.RequestId,
+})
 
 module.exports = { RoomServiceClient }

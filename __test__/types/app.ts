@@ -28,6 +28,10 @@ async function main(): Promise<void> {
     void code
   }
   const admin = new TRTCCloud.RoomServiceClient(server.url, server.sdkAppId, server.secretKey)
+  const described: TRTCCloud.RoomDescription = await admin.describeRoom(1)
+  const members: string[] = described.members
+  const page: TRTCCloud.RoomList = await admin.listRooms({ offset: 0, limit: 10 })
+  ;(void members, page)
   const { requestId }: { requestId: string } = await admin.dismissRoom(1)
   ;(void elapsed, requestId)
   const code: -3320 = TRTCCloud.TXLiteAVError.ERR_USER_SIG_INVALID

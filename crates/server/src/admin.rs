@@ -32,6 +32,20 @@ pub fn router() -> Router<SessionContext> {
             "/v1/RemoveUserByStrRoomId",
             action(remove, RoomIdForm::String),
         )
+        .route("/v1/DescribeRoom", action(describe, RoomIdForm::Numeric))
+        .route(
+            "/v1/DescribeRoomByStrRoomId",
+            action(describe, RoomIdForm::String),
+        )
+        .route(
+            "/v1/ListRooms",
+            post(
+                |State(ctx): State<SessionContext>, headers: HeaderMap, body: Body| async move {
+                    let body = authorised_body(&ctx, &headers, body).await?;
+                    list_rooms(ctx, body).await
+                },
+            ),
+        )
         .route("/v1/DismissRoom", action(dismiss, RoomIdForm::Numeric))
         .route(
             "/v1/DismissRoomByStrRoomId",
@@ -96,7 +110,7 @@ impl ApiError {
         ApiError::new(
             StatusCode::NOT_FOUND,
             "InvalidAction",
-            format!("{path} is not an action; use POST /v1/RemoveUser, /v1/RemoveUserByStrRoomId, /v1/DismissRoom or /v1/DismissRoomByStrRoomId"),
+            format!("{path} is not an action; use POST /v1/RemoveUser, /v1/RemoveUserByStrRoomId, /v1/DismissRoom, /v1/DismissRoomByStrRoomId, /v1/DescribeRoom, /v1/DescribeRoomByStrRoomId or /v1/ListRooms"),
         )
     }
 }
@@ -116,8 +130,28 @@ fn request_id() -> String {
 }
 
 fn success() -> Response {
-    Json(json!({"Response": {"RequestId": request_id()}})).into_response()
+    success_with(Map::new())
 }
+
+/// `{"Response": {…fields, "RequestId": …}}`.
+fn success_with(mut fields: Map<String, Value>) -> Response {
+    fields.insert("RequestId".into(), Value::String(request_id()));
+    Json(json!({ "Response": fields })).into_response()
+}
+
+/// A room id as the API names it: `{"RoomId": 123}` or `{"StrRoomId": "lobby"}`.
+fn room_id_fields(room_id: &RoomId) -> Map<String, Value> {
+    let mut fields = Map::new();
+    match room_id {
+        RoomId::RoomId(n) => fields.insert("RoomId".into(), json!(n)),
+        RoomId::StrRoomId(s) => fields.insert("StrRoomId".into(), json!(s)),
+    };
+    fields
+}
+
+/// The longest page ListRooms returns.
+const MAX_PAGE: u64 = 100;
+const DEFAULT_PAGE: u64 = 20;
 
 /// Which form of RoomId an action takes.
 #[derive(Clone, Copy)]
@@ -161,6 +195,83 @@ async fn dismiss(
         Ok(room.dismiss().await.ok().map(|()| success()))
     })
     .await
+}
+
+async fn describe(
+    ctx: SessionContext,
+    body: Map<String, Value>,
+    form: RoomIdForm,
+) -> Result<Response, ApiError> {
+    let room_id = room_id(&body, form)?;
+    on_room(&ctx, &room_id, |room| {
+        let room_id = &room_id;
+        async move {
+            let Ok(snapshot) = room.describe().await else {
+                return Ok(None);
+            };
+            let mut fields = room_id_fields(room_id);
+            fields.insert("MemberCount".into(), json!(snapshot.members.len()));
+            fields.insert(
+                "Members".into(),
+                json!(snapshot
+                    .members
+                    .iter()
+                    .map(|user| json!({ "UserId": user }))
+                    .collect::<Vec<_>>()),
+            );
+            fields.insert("MaxMembers".into(), json!(snapshot.max_members));
+            fields.insert(
+                "EmptyRoomTimeoutMs".into(),
+                json!(u64::try_from(snapshot.empty_timeout.as_millis()).unwrap_or(u64::MAX)),
+            );
+            Ok(Some(success_with(fields)))
+        }
+    })
+    .await
+}
+
+async fn list_rooms(ctx: SessionContext, body: Map<String, Value>) -> Result<Response, ApiError> {
+    let number = |name: &str, default: u64, max: u64| match body.get(name) {
+        None => Ok(default),
+        Some(value) => value.as_u64().filter(|n| *n <= max).ok_or_else(|| {
+            ApiError::invalid(
+                if name == "Offset" {
+                    "InvalidParameter.Offset"
+                } else {
+                    "InvalidParameter.Limit"
+                },
+                format!("{name} must be an integer from 0 to {max}, got {value}"),
+            )
+        }),
+    };
+    let offset = number("Offset", 0, u64::from(u32::MAX))?;
+    let limit = number("Limit", DEFAULT_PAGE, MAX_PAGE)?;
+    let rooms = ctx.registry.list();
+    let total = rooms.len();
+    let page = rooms
+        .into_iter()
+        .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+        .take(usize::try_from(limit).unwrap_or(0));
+    // Ask the page's rooms at once; a room that closed meanwhile is left out.
+    let described = futures_util::future::join_all(page.map(|(id, room)| async move {
+        room.describe().await.ok().map(|snapshot| (id, snapshot))
+    }))
+    .await;
+    let listed: Vec<Value> = described
+        .into_iter()
+        .flatten()
+        .map(|(id, snapshot)| {
+            let mut fields = room_id_fields(&id);
+            fields.insert("MemberCount".into(), json!(snapshot.members.len()));
+            Value::Object(fields)
+        })
+        .collect();
+    let mut fields = Map::new();
+    fields.insert("Total".into(), json!(total));
+    fields.insert("Offset".into(), json!(offset));
+    fields.insert("Limit".into(), json!(limit));
+    fields.insert("Rooms".into(), Value::Array(listed));
+    Ok(success_with(fields))
 }
 
 /// Attempts at reaching a room whose actor closes under us: the registry may already hold a

@@ -67,6 +67,23 @@ impl Registry {
         Ok(handle)
     }
 
+    /// Every open room with its actor, in a stable order (numeric ids first, ascending, then
+    /// string ids), for paging through them.
+    pub fn list(&self) -> Vec<(RoomId, RoomHandle)> {
+        let mut rooms: Vec<(RoomId, RoomHandle)> = self
+            .rooms()
+            .iter()
+            .map(|(id, handle)| (id.clone(), handle.clone()))
+            .collect();
+        rooms.sort_by(|(a, _), (b, _)| match (a, b) {
+            (RoomId::RoomId(a), RoomId::RoomId(b)) => a.cmp(b),
+            (RoomId::RoomId(_), RoomId::StrRoomId(_)) => std::cmp::Ordering::Less,
+            (RoomId::StrRoomId(_), RoomId::RoomId(_)) => std::cmp::Ordering::Greater,
+            (RoomId::StrRoomId(a), RoomId::StrRoomId(b)) => a.cmp(b),
+        });
+        rooms
+    }
+
     /// How many rooms are open.
     pub fn len(&self) -> usize {
         self.rooms().len()

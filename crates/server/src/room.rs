@@ -85,6 +85,18 @@ enum Command {
     Dismiss {
         reply: oneshot::Sender<()>,
     },
+    Describe {
+        reply: oneshot::Sender<RoomSnapshot>,
+    },
+}
+
+/// What a room holds now, for DescribeRoom and ListRooms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoomSnapshot {
+    /// Members in the order they entered.
+    pub members: Vec<UserId>,
+    pub max_members: usize,
+    pub empty_timeout: Duration,
 }
 
 /// A cheap, cloneable address of a room actor.
@@ -135,6 +147,13 @@ impl RoomHandle {
     pub async fn dismiss(&self) -> Result<(), RoomClosed> {
         let (reply, answer) = oneshot::channel();
         self.send(Command::Dismiss { reply }).await?;
+        answer.await.map_err(|_| RoomClosed)
+    }
+
+    /// The room's members and settings now.
+    pub async fn describe(&self) -> Result<RoomSnapshot, RoomClosed> {
+        let (reply, answer) = oneshot::channel();
+        self.send(Command::Describe { reply }).await?;
         answer.await.map_err(|_| RoomClosed)
     }
 
@@ -244,6 +263,13 @@ impl Room {
         match command {
             Command::Enter { entrant, reply } => {
                 let _ = reply.send(self.enter(entrant));
+            }
+            Command::Describe { reply } => {
+                let _ = reply.send(RoomSnapshot {
+                    members: self.members.iter().map(|m| m.user_id.clone()).collect(),
+                    max_members: self.max_members,
+                    empty_timeout: self.empty_timeout,
+                });
             }
             Command::Exit {
                 user_id,
@@ -367,6 +393,6 @@ fn refuse(command: Command) {
             let _ = reply.send(Err(RoomClosed.into()));
         }
         // Dropping the reply tells the sender the room is gone.
-        Command::Exit { .. } | Command::Dismiss { .. } => {}
+        Command::Exit { .. } | Command::Dismiss { .. } | Command::Describe { .. } => {}
     }
 }
