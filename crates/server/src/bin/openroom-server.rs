@@ -78,6 +78,13 @@ async fn main() -> ExitCode {
             tracing::warn!("DEV MODE on a non-loopback address ({}): other machines can reach this unauthenticated server", config.listen);
         }
     }
+    let mut stop = match StopSignals::install() {
+        Ok(stop) => stop,
+        Err(error) => {
+            tracing::error!("cannot install signal handlers: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
     let server = match openroom_server::start(config).await {
         Ok(server) => server,
         Err(error) => {
@@ -90,11 +97,11 @@ async fn main() -> ExitCode {
         server.url(),
         server.local_addr()
     );
-    wait_for_stop_signal().await;
+    stop.next().await;
     tracing::info!("stopping: closing every session (signal again to stop at once)");
     tokio::select! {
         _ = server.close() => ExitCode::SUCCESS,
-        _ = wait_for_stop_signal() => {
+        _ = stop.next() => {
             tracing::warn!("second signal: stopping without waiting for sessions");
             ExitCode::from(130)
         }
@@ -105,25 +112,42 @@ fn listen_flag(value: &str) -> Result<SocketAddr, String> {
     openroom_server::parse_listen(value).map_err(|error| error.to_string())
 }
 
-async fn wait_for_stop_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
+/// Ctrl-C and SIGTERM. Installed before the server says it is listening, so a supervisor that
+/// stops it right after readiness gets the clean shutdown, not the default kill.
+struct StopSignals {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = ctrl_c => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = ctrl_c.await;
-            }
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl StopSignals {
+    fn install() -> std::io::Result<StopSignals> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            Ok(StopSignals {
+                interrupt: signal(SignalKind::interrupt())?,
+                terminate: signal(SignalKind::terminate())?,
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            Ok(StopSignals {})
         }
     }
-    #[cfg(not(unix))]
-    {
-        let _ = ctrl_c.await;
+
+    async fn next(&mut self) {
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                _ = self.interrupt.recv() => {}
+                _ = self.terminate.recv() => {}
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
