@@ -311,6 +311,14 @@ declare namespace TRTCCloud {
   export function startServer(options?: StartServerOptions): Promise<RoomServer>
 
   /** The REST admin API (shaped like livekit-server-sdk's RoomServiceClient). */
+  /** A created room's own settings. */
+  export interface RoomSettings {
+    /** 1 to the server's maxMembersPerRoom (the default). */
+    maxMembers?: number
+    /** 0 to 3 hours; default the server's emptyRoomTimeoutMs. */
+    emptyRoomTimeoutMs?: number
+  }
+
   /** A room as DescribeRoom reports it. */
   export interface RoomDescription {
     /** Set for a numeric room. */
@@ -344,6 +352,13 @@ declare namespace TRTCCloud {
     /** Dismiss a numeric room: every member gets onExitRoom(2). */
     dismissRoom(roomId: number): Promise<{ requestId: string }>
     dismissRoomByStrRoomId(strRoomId: string): Promise<{ requestId: string }>
+    /**
+     * Create a numeric room ahead of time with its own settings; nobody entering, it closes after
+     * 30 s. Rejects with 'FailedOperation.RoomAlreadyExists' (409) if it is open, 'LimitExceeded.RoomCount'
+     * (503) at the server's room limit, 'InvalidParameter.MaxMembers' / '.EmptyRoomTimeoutMs' (400).
+     */
+    createRoom(roomId: number, settings?: RoomSettings): Promise<RoomDescription>
+    createRoomByStrRoomId(strRoomId: string, settings?: RoomSettings): Promise<RoomDescription>
     /** A numeric room's members, in the order they entered, and its settings. Rejects with 'FailedOperation.RoomNotExist' for a room that is not open. */
     describeRoom(roomId: number): Promise<RoomDescription>
     describeRoomByStrRoomId(strRoomId: string): Promise<RoomDescription>

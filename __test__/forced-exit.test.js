@@ -185,3 +185,48 @@ test('DescribeRoom lists members in entering order with the settings; ListRooms 
     await server.close()
   }
 })
+
+test('CreateRoom: a room with its own member limit and empty-room timeout', async () => {
+  const { startServer, RoomServiceClient, TXLiteAVError } = require('..')
+  const server = await startServer({ port: 0 })
+  try {
+    const admin = new RoomServiceClient(server.url, server.sdkAppId, server.secretKey)
+    await expect(admin.createRoom(60, { maxMembers: 2, emptyRoomTimeoutMs: 0 })).resolves.toEqual({
+      roomId: 60,
+      memberCount: 0,
+      members: [],
+      maxMembers: 2,
+      emptyRoomTimeoutMs: 0,
+      requestId: expect.any(String),
+    })
+    // Created and waiting for its first member: it exists.
+    await expect(admin.describeRoom(60)).resolves.toMatchObject({ memberCount: 0, maxMembers: 2 })
+    await expect(admin.createRoom(60)).rejects.toMatchObject({
+      code: 'FailedOperation.RoomAlreadyExists',
+      status: 409,
+    })
+    const [a, b, c] = ['a', 'b', 'c'].map((u) => new Member(server, u))
+    await a.enter(60)
+    await b.enter(60)
+    await expect(c.enter(60)).rejects.toMatchObject({ code: TXLiteAVError.ERR_ROOM_FULL })
+    await expect(admin.createRoomByStrRoomId('planned', { maxMembers: 301 })).rejects.toMatchObject(
+      {
+        code: 'InvalidParameter.MaxMembers',
+        status: 400,
+      },
+    )
+    await expect(admin.createRoom(61, { emptyRoomTimeoutMs: -1 })).rejects.toMatchObject({
+      code: 'InvalidParameter.EmptyRoomTimeoutMs',
+    })
+    // Its own empty-room timeout (0): once everyone has left, it is gone.
+    await Promise.all([a, b].map((m) => m.cloud.exitRoom()))
+    let answer = await admin.describeRoom(60).catch((e) => e.code)
+    for (let tries = 0; answer !== 'FailedOperation.RoomNotExist' && tries < 100; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 20))
+      answer = await admin.describeRoom(60).catch((e) => e.code)
+    }
+    expect(answer).toBe('FailedOperation.RoomNotExist')
+  } finally {
+    await server.close()
+  }
+})

@@ -45,6 +45,23 @@ class RoomServiceClient {
     return this._call('DismissRoomByStrRoomId', { RoomId: strRoomId }).then(requestIdOnly)
   }
 
+  /**
+   * Create a numeric room ahead of time, with its own settings: `maxMembers` (up to the server's
+   * limit) and `emptyRoomTimeoutMs` (0 to 3 hours). Nobody entering, it closes after 30 s.
+   */
+  createRoom(roomId, settings = {}) {
+    return this._call('CreateRoom', { RoomId: roomId, ...roomSettings(settings) }).then(
+      roomDescription,
+    )
+  }
+
+  createRoomByStrRoomId(strRoomId, settings = {}) {
+    return this._call('CreateRoomByStrRoomId', {
+      RoomId: strRoomId,
+      ...roomSettings(settings),
+    }).then(roomDescription)
+  }
+
   /** A numeric room's members (in the order they entered) and settings. */
   describeRoom(roomId) {
     return this._call('DescribeRoom', { RoomId: roomId }).then(roomDescription)
@@ -117,13 +134,20 @@ const requestIdOnly = (response) => ({ requestId: response.RequestId })
 const roomIdOf = (room) =>
   'StrRoomId' in room ? { strRoomId: room.StrRoomId } : { roomId: room.RoomId }
 
+/** A room's description; a just-created room has no members yet. */
 const roomDescription = (r) => ({
   ...roomIdOf(r),
-  memberCount: r.MemberCount,
-  members: r.Members.map((m) => m.UserId),
+  memberCount: r.MemberCount ?? 0,
+  members: (r.Members ?? []).map((m) => m.UserId),
   maxMembers: r.MaxMembers,
   emptyRoomTimeoutMs: r.EmptyRoomTimeoutMs,
   requestId: r.RequestId,
+})
+
+/** CreateRoom's optional settings, under the API's names. */
+const roomSettings = ({ maxMembers, emptyRoomTimeoutMs }) => ({
+  ...(maxMembers === undefined ? {} : { MaxMembers: maxMembers }),
+  ...(emptyRoomTimeoutMs === undefined ? {} : { EmptyRoomTimeoutMs: emptyRoomTimeoutMs }),
 })
 
 module.exports = { RoomServiceClient }

@@ -18,9 +18,12 @@ use serde_json::{json, Map, Value};
 use std::future::Future;
 
 use crate::auth;
-use crate::config::MAX_ADMIN_BODY_BYTES;
+use crate::config::{millis, MAX_ADMIN_BODY_BYTES, MAX_EMPTY_ROOM_TIMEOUT};
+use crate::registry::CreateRefused;
+use crate::room::RoomSettings;
 use crate::room::{list, RemoveRefused, RoomHandle};
 use crate::signaling::SessionContext;
+use std::time::Duration;
 
 /// TRTC's limit on UserIds in one RemoveUser call.
 const MAX_USER_IDS: usize = 10;
@@ -31,6 +34,11 @@ pub fn router() -> Router<SessionContext> {
         .route(
             "/v1/RemoveUserByStrRoomId",
             action(remove, RoomIdForm::String),
+        )
+        .route("/v1/CreateRoom", action(create, RoomIdForm::Numeric))
+        .route(
+            "/v1/CreateRoomByStrRoomId",
+            action(create, RoomIdForm::String),
         )
         .route("/v1/DescribeRoom", action(describe, RoomIdForm::Numeric))
         .route(
@@ -110,7 +118,7 @@ impl ApiError {
         ApiError::new(
             StatusCode::NOT_FOUND,
             "InvalidAction",
-            format!("{path} is not an action; use POST /v1/RemoveUser, /v1/RemoveUserByStrRoomId, /v1/DismissRoom, /v1/DismissRoomByStrRoomId, /v1/DescribeRoom, /v1/DescribeRoomByStrRoomId or /v1/ListRooms"),
+            format!("{path} is not an action; use POST /v1/RemoveUser, /v1/RemoveUserByStrRoomId, /v1/DismissRoom, /v1/DismissRoomByStrRoomId, /v1/CreateRoom, /v1/CreateRoomByStrRoomId, /v1/DescribeRoom, /v1/DescribeRoomByStrRoomId or /v1/ListRooms"),
         )
     }
 }
@@ -197,6 +205,69 @@ async fn dismiss(
     .await
 }
 
+async fn create(
+    ctx: SessionContext,
+    body: Map<String, Value>,
+    form: RoomIdForm,
+) -> Result<Response, ApiError> {
+    let room_id = room_id(&body, form)?;
+    let limits = *ctx.registry.limits();
+    let max_members = match body.get("MaxMembers") {
+        None => limits.max_members_per_room,
+        Some(value) => value
+            .as_u64()
+            .and_then(|n| usize::try_from(n).ok())
+            .filter(|n| (1..=limits.max_members_per_room).contains(n))
+            .ok_or_else(|| {
+                ApiError::invalid(
+                    "InvalidParameter.MaxMembers",
+                    format!(
+                        "MaxMembers must be an integer from 1 to this server's limit of {}, got {value}",
+                        limits.max_members_per_room
+                    ),
+                )
+            })?,
+    };
+    let most = u64::try_from(MAX_EMPTY_ROOM_TIMEOUT.as_millis()).unwrap_or(u64::MAX);
+    let empty_timeout = match body.get("EmptyRoomTimeoutMs") {
+        None => limits.empty_room_timeout,
+        Some(value) => value
+            .as_u64()
+            .filter(|ms| *ms <= most)
+            .map(Duration::from_millis)
+            .ok_or_else(|| {
+                ApiError::invalid(
+                    "InvalidParameter.EmptyRoomTimeoutMs",
+                    format!("EmptyRoomTimeoutMs must be an integer from 0 to {most} (3 hours), got {value}"),
+                )
+            })?,
+    };
+    let settings = RoomSettings {
+        max_members,
+        empty_timeout,
+        first_member_timeout: limits.created_room_timeout,
+    };
+    match ctx.registry.create(&room_id, settings) {
+        Ok(_) => {
+            tracing::info!(room = %room_id, max_members, "room created");
+            let mut fields = room_id_fields(&room_id);
+            fields.insert("MaxMembers".into(), json!(max_members));
+            fields.insert("EmptyRoomTimeoutMs".into(), json!(millis(empty_timeout)));
+            Ok(success_with(fields))
+        }
+        Err(CreateRefused::Exists) => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "FailedOperation.RoomAlreadyExists",
+            format!("{room_id} already exists; DescribeRoom shows its settings"),
+        )),
+        Err(CreateRefused::Limit(limit)) => Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "LimitExceeded.RoomCount",
+            limit.to_string(),
+        )),
+    }
+}
+
 async fn describe(
     ctx: SessionContext,
     body: Map<String, Value>,
@@ -222,7 +293,7 @@ async fn describe(
             fields.insert("MaxMembers".into(), json!(snapshot.max_members));
             fields.insert(
                 "EmptyRoomTimeoutMs".into(),
-                json!(u64::try_from(snapshot.empty_timeout.as_millis()).unwrap_or(u64::MAX)),
+                json!(millis(snapshot.empty_timeout)),
             );
             Ok(Some(success_with(fields)))
         }

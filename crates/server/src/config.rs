@@ -34,6 +34,10 @@ pub const DEFAULT_MAX_ROOMS: usize = 10_000;
 /// keeps it.
 pub const DEFAULT_EMPTY_ROOM_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// How long a room created ahead of time (REST CreateRoom) waits for its first member, by
+/// default (Qiniu's figure).
+pub const DEFAULT_CREATED_ROOM_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// The longest empty-room timeout allowed (ZIM's figure).
 pub const MAX_EMPTY_ROOM_TIMEOUT: Duration = Duration::from_secs(3 * 3600);
 
@@ -88,6 +92,8 @@ pub struct RoomLimits {
     pub max_rooms: usize,
     /// How long a room stays open with nobody in it.
     pub empty_room_timeout: Duration,
+    /// How long a room created ahead of time waits for its first member.
+    pub created_room_timeout: Duration,
 }
 
 impl Default for RoomLimits {
@@ -96,6 +102,7 @@ impl Default for RoomLimits {
             max_members_per_room: DEFAULT_MAX_MEMBERS_PER_ROOM,
             max_rooms: DEFAULT_MAX_ROOMS,
             empty_room_timeout: DEFAULT_EMPTY_ROOM_TIMEOUT,
+            created_room_timeout: DEFAULT_CREATED_ROOM_TIMEOUT,
         }
     }
 }
@@ -108,6 +115,11 @@ pub enum ConfigError {
     SdkAppIdRequired,
     #[error("sdkAppId must be a positive integer")]
     SdkAppIdZero,
+}
+
+/// A duration in whole milliseconds, as the wire and the REST API state durations.
+pub fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
 
 /// A listen address from `host:port` (an IP address or a host name such as localhost).

@@ -10,12 +10,20 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::config::RoomLimits;
-use crate::room::{self, RoomHandle};
+use crate::room::{self, RoomHandle, RoomSettings};
 
 /// The server holds as many rooms as it may; no new one opens until one closes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("this server already holds its limit of {0} rooms; try again later")]
 pub struct RoomLimitReached(pub usize);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum CreateRefused {
+    #[error("the room already exists")]
+    Exists,
+    #[error(transparent)]
+    Limit(#[from] RoomLimitReached),
+}
 
 #[derive(Clone)]
 pub struct Registry {
@@ -61,10 +69,38 @@ impl Registry {
         if rooms.len() >= limit {
             return Err(RoomLimitReached(limit));
         }
+        let settings = RoomSettings::opened_by_enter(&self.inner.limits);
+        Ok(self.open(&mut rooms, id, settings))
+    }
+
+    /// Create a room ahead of time with its own settings (REST CreateRoom).
+    pub fn create(&self, id: &RoomId, settings: RoomSettings) -> Result<RoomHandle, CreateRefused> {
+        let mut rooms = self.rooms();
+        if rooms.contains_key(id) {
+            return Err(CreateRefused::Exists);
+        }
+        let limit = self.inner.limits.max_rooms;
+        if rooms.len() >= limit {
+            return Err(CreateRefused::Limit(RoomLimitReached(limit)));
+        }
+        Ok(self.open(&mut rooms, id, settings))
+    }
+
+    /// The server's limits, which a created room's settings must stay within.
+    pub fn limits(&self) -> &RoomLimits {
+        &self.inner.limits
+    }
+
+    fn open(
+        &self,
+        rooms: &mut HashMap<RoomId, RoomHandle>,
+        id: &RoomId,
+        settings: RoomSettings,
+    ) -> RoomHandle {
         let generation = self.inner.next_generation.fetch_add(1, Ordering::Relaxed);
-        let handle = room::spawn(id.clone(), generation, self.inner.limits, self.clone());
+        let handle = room::spawn(id.clone(), generation, settings, self.clone());
         rooms.insert(id.clone(), handle.clone());
-        Ok(handle)
+        handle
     }
 
     /// Every open room with its actor, in a stable order (numeric ids first, ascending, then

@@ -178,27 +178,45 @@ impl Member {
 
 /// The actor's state. Members are kept in entering order: a new member learns of the others
 /// in that order, as TRTC reports them.
+/// One room's own settings: the server's defaults, or what REST CreateRoom asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RoomSettings {
+    pub max_members: usize,
+    /// How long the room stays open with nobody in it.
+    pub empty_timeout: Duration,
+    /// How long a new room waits for its first member.
+    pub first_member_timeout: Duration,
+}
+
+impl RoomSettings {
+    /// A room opened by its first enter, with the server's limits.
+    pub fn opened_by_enter(limits: &RoomLimits) -> Self {
+        RoomSettings {
+            max_members: limits.max_members_per_room,
+            empty_timeout: limits.empty_room_timeout,
+            first_member_timeout: limits.empty_room_timeout,
+        }
+    }
+}
+
 struct Room {
     id: RoomId,
     members: Vec<Member>,
-    max_members: usize,
-    /// How long the room stays open with nobody in it.
-    empty_timeout: Duration,
+    settings: RoomSettings,
 }
 
 /// Start the actor for `id`; it serves until the room is empty or dismissed.
 pub(crate) fn spawn(
     id: RoomId,
     generation: u64,
-    limits: RoomLimits,
+    settings: RoomSettings,
     registry: Registry,
 ) -> RoomHandle {
     let (mailbox, inbox) = mpsc::channel(MAILBOX);
     let room = Room {
         id,
         members: Vec::new(),
-        max_members: limits.max_members_per_room,
-        empty_timeout: limits.empty_room_timeout,
+        settings,
     };
     registry
         .tasks()
@@ -218,15 +236,16 @@ impl Room {
     ) {
         tracing::debug!(room = %self.id, "room opened");
         let shutdown = registry.shutdown().clone();
-        // When the room last became empty: it closes its empty-room timeout after that, unless
-        // someone enters. Other commands (a REST call, say) do not postpone it.
-        let mut empty_since = Some(Instant::now());
+        // While the room is empty, when it closes: its timeout after it became empty (a new room
+        // waits for its first member as long as its settings say), unless someone enters.
+        // Other commands (a REST call, say) do not postpone it.
+        let mut closes_at = Some(Instant::now() + self.settings.first_member_timeout);
         loop {
             // On shutdown every room closes at once.
-            let next = if let Some(since) = empty_since {
+            let next = if let Some(deadline) = closes_at {
                 tokio::select! {
                     command = inbox.recv() => command,
-                    _ = sleep_until(since + self.empty_timeout) => {
+                    _ = sleep_until(deadline) => {
                         tracing::debug!(room = %self.id, "empty for its timeout");
                         None
                     }
@@ -244,10 +263,10 @@ impl Room {
             if dismissed {
                 break;
             }
-            empty_since = match (self.members.is_empty(), empty_since) {
+            closes_at = match (self.members.is_empty(), closes_at) {
                 (false, _) => None,
-                (true, Some(since)) => Some(since),
-                (true, None) => Some(Instant::now()),
+                (true, Some(deadline)) => Some(deadline),
+                (true, None) => Some(Instant::now() + self.settings.empty_timeout),
             };
         }
         // Unreachable from the registry first, then refuse whatever was already queued.
@@ -267,8 +286,8 @@ impl Room {
             Command::Describe { reply } => {
                 let _ = reply.send(RoomSnapshot {
                     members: self.members.iter().map(|m| m.user_id.clone()).collect(),
-                    max_members: self.max_members,
-                    empty_timeout: self.empty_timeout,
+                    max_members: self.settings.max_members,
+                    empty_timeout: self.settings.empty_timeout,
                 });
             }
             Command::Exit {
@@ -319,8 +338,8 @@ impl Room {
             std::mem::replace(&mut self.members[index], newcomer).eject(ExitReason::Replaced);
             return Ok(present);
         }
-        if self.members.len() >= self.max_members {
-            return Err(EnterRefused::Full(self.max_members));
+        if self.members.len() >= self.settings.max_members {
+            return Err(EnterRefused::Full(self.settings.max_members));
         }
         let present: Vec<UserId> = self.members.iter().map(|m| m.user_id.clone()).collect();
         self.broadcast(RoomEvent::MemberEntered {

@@ -19,7 +19,7 @@ use tokio::time::{sleep_until, timeout, Instant};
 use tokio_util::sync::CancellationToken;
 
 use crate::auth;
-use crate::config::{ServerConfig, CLOSE_TIMEOUT, MEMBER_EVENT_QUEUE, SEND_TIMEOUT};
+use crate::config::{millis, ServerConfig, CLOSE_TIMEOUT, MEMBER_EVENT_QUEUE, SEND_TIMEOUT};
 use crate::registry::Registry;
 use crate::room::{EnterRefused, Entrant, RoomHandle, SessionId};
 
@@ -359,10 +359,6 @@ impl Session {
             },
         }
     }
-}
-
-fn millis(duration: std::time::Duration) -> u64 {
-    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
 
 /// What the current room has for this session next; never ready when there is no room.

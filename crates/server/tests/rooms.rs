@@ -488,3 +488,67 @@ async fn commands_other_than_an_enter_do_not_keep_an_empty_room_open() {
     tasks.close();
     timeout(Duration::from_secs(5), tasks.wait()).await.unwrap();
 }
+
+#[tokio::test]
+async fn a_created_room_waits_for_its_first_member_then_keeps_its_own_settings() {
+    use openroom_server::registry::CreateRefused;
+    use openroom_server::room::RoomSettings;
+    let (rooms, tasks) = registry();
+    let settings = RoomSettings {
+        max_members: 1,
+        empty_timeout: Duration::ZERO,
+        first_member_timeout: Duration::from_secs(60),
+    };
+    let id = RoomId::string("planned").unwrap();
+    let room = rooms.create(&id, settings).unwrap();
+    assert_eq!(
+        rooms.create(&id, settings).err(),
+        Some(CreateRefused::Exists)
+    );
+    // Nobody yet, but it waits for its first member (60 s here).
+    assert_eq!(room.describe().await.unwrap().max_members, 1);
+    let (a, _) = enter(&room, "a", 1, 4).await;
+    // Its own member limit, not the server's 300.
+    let (events, _rx) = mpsc::channel(4);
+    let refused = room
+        .enter(Entrant {
+            user_id: uid("b"),
+            session: 2,
+            events,
+            ejection: oneshot::channel().0,
+        })
+        .await;
+    assert_eq!(refused, Err(EnterRefused::Full(1)));
+    // Its own empty-room timeout (0): it closes as soon as a leaves.
+    room.exit(a.user_id.clone(), a.session, LeaveReason::Exited)
+        .await;
+    tasks.close();
+    timeout(Duration::from_secs(5), tasks.wait())
+        .await
+        .expect("the room closed");
+    assert!(rooms.get(&id).is_none());
+}
+
+#[tokio::test]
+async fn a_created_room_nobody_enters_closes_after_its_first_member_timeout() {
+    use openroom_server::room::RoomSettings;
+    let (rooms, tasks) = registry();
+    let id = RoomId::RoomId(20);
+    rooms
+        .create(
+            &id,
+            RoomSettings {
+                max_members: 10,
+                empty_timeout: Duration::from_secs(60),
+                first_member_timeout: Duration::from_millis(200),
+            },
+        )
+        .unwrap();
+    let created = tokio::time::Instant::now();
+    tasks.close();
+    timeout(Duration::from_secs(5), tasks.wait())
+        .await
+        .expect("the unused room closed");
+    assert!(created.elapsed() >= Duration::from_millis(150));
+    assert!(rooms.get(&id).is_none());
+}

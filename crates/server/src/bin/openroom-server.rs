@@ -62,6 +62,7 @@ async fn main() -> ExitCode {
                 max_members_per_room: flags.max_members_per_room as usize,
                 max_rooms: flags.max_rooms as usize,
                 empty_room_timeout: Duration::from_secs(flags.empty_room_timeout),
+                ..RoomLimits::default()
             },
             ..config
         },
