@@ -37,6 +37,18 @@ declare class TRTCCloud extends EventEmitter {
    * If the server is unreachable the exit completes locally within exitTimeoutMs.
    */
   exitRoom(): Promise<void>
+  /**
+   * Move to another room in one step. Emits onSwitchRoom(0, '') and then, with nothing in
+   * between, onRemoteUserLeaveRoom(userId, 0) for each member of the old room and
+   * onRemoteUserEnterRoom for each member of the new one; the old room's members see this
+   * instance leave (reason 0), the new room's see it arrive. On failure (room full, bad
+   * UserSig, already in that room, not in a room) onSwitchRoom(code, message) and the
+   * instance is still in its old room, untouched. Resolves on success, rejects with an
+   * OpenRoomError carrying the code.
+   */
+  switchRoom(
+    config: TRTCCloud.TRTCSwitchRoomParam | Partial<TRTCCloud.TRTCSwitchRoomParam> | null,
+  ): Promise<void>
   /** Exit the room if in one (onExitRoom(0) still arrives); later enterRoom calls reject with 'ERR_DESTROYED'. */
   destroy(): void
 
@@ -181,6 +193,18 @@ declare namespace TRTCCloud {
     businessInfo: string
   }
 
+  /** switchRoom's parameters, with trtc-electron-sdk's constructor argument order. */
+  export class TRTCSwitchRoomParam {
+    constructor(roomId?: number, strRoomId?: string, userSig?: string, privateMapKey?: string)
+    /** Numeric room; 0 means "use strRoomId". */
+    roomId: number
+    strRoomId: string
+    /** A UserSig for the same userId; empty means the one given to enterRoom. */
+    userSig: string
+    /** Accepted for compatibility; not used yet. */
+    privateMapKey: string
+  }
+
   /** A plain object works wherever a TRTCParams does. */
   export type TRTCParamsLike = Partial<Omit<TRTCParams, 'role'>> & { role?: TRTCRoleType }
 
@@ -229,6 +253,12 @@ declare namespace TRTCCloud {
      * @param reason 0 exited; 1 connection lost; 2 removed by the server
      */
     onRemoteUserLeaveRoom: (userId: string, reason: RemoteLeaveReason) => void
+    /**
+     * switchRoom finished.
+     * @param errCode 0 on success; else a TXLiteAVError code (the instance stayed in its old room)
+     * @param errMsg '' on success; else what went wrong
+     */
+    onSwitchRoom: (errCode: number, errMsg: string) => void
     /**
      * Something failed. Always a TRTC numeric code; errors without one (such as 'ERR_DESTROYED')
      * reach you only as a promise rejection.

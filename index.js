@@ -12,6 +12,7 @@ module.exports = TRTCCloud
 module.exports.default = TRTCCloud
 module.exports.TRTCCloud = TRTCCloud
 module.exports.TRTCParams = constants.TRTCParams
+module.exports.TRTCSwitchRoomParam = constants.TRTCSwitchRoomParam
 module.exports.TRTCAppScene = constants.TRTCAppScene
 module.exports.TRTCRoleType = constants.TRTCRoleType
 module.exports.TXLiteAVError = constants.TXLiteAVError

@@ -71,6 +71,22 @@ test("TRTCParams takes trtc-electron-sdk's constructor arguments in order, with 
   ]).toEqual([1400000001, 'alice', 'sig', 7, 'seven', 21, 'pmk', 'biz'])
 })
 
+test("TRTCSwitchRoomParam takes trtc-electron-sdk's constructor arguments in order", () => {
+  const { TRTCSwitchRoomParam } = openroom
+  expect({ ...new TRTCSwitchRoomParam() }).toEqual({
+    roomId: 0,
+    strRoomId: '',
+    userSig: '',
+    privateMapKey: '',
+  })
+  expect({ ...new TRTCSwitchRoomParam(5, 'five', 'sig', 'pmk') }).toEqual({
+    roomId: 5,
+    strRoomId: 'five',
+    userSig: 'sig',
+    privateMapKey: 'pmk',
+  })
+})
+
 test('getTRTCShareInstance returns one instance until destroyTRTCShareInstance', async () => {
   const shared = TRTCCloud.getTRTCShareInstance({ serverUrl: ctx.server.url })
   expect(TRTCCloud.getTRTCShareInstance()).toBe(shared)

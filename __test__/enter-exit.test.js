@@ -117,3 +117,60 @@ test('plain objects work as params, and the TRTC role and scene are accepted', a
   ).resolves.toBeGreaterThan(0)
   await alice.cloud.exitRoom()
 })
+
+test('switchRoom: onSwitchRoom(0), the old members leave, the new ones arrive; both rooms see the move', async () => {
+  const { TRTCSwitchRoomParam } = require('..')
+  const [alice, bob, carol] = ['alice', 'bob', 'carol'].map((u) => new Member(ctx.server, u))
+  await alice.enter(110)
+  await bob.enter(110)
+  await carol.enter(111)
+  await barrier(ctx.server, 110, [alice, bob])
+  await barrier(ctx.server, 111, [carol])
+  const seen = {
+    alice: alice.roomEvents.length,
+    bob: bob.roomEvents.length,
+    carol: carol.roomEvents.length,
+  }
+
+  await alice.cloud.switchRoom(new TRTCSwitchRoomParam(111))
+  await barrier(ctx.server, 111, [alice, carol])
+  await barrier(ctx.server, 110, [bob])
+  expect(alice.roomEvents.slice(seen.alice)).toEqual([
+    ['onSwitchRoom', 0, ''],
+    ['onRemoteUserLeaveRoom', 'bob', 0],
+    ['onRemoteUserEnterRoom', 'carol'],
+  ])
+  expect(bob.roomEvents.slice(seen.bob)).toEqual([['onRemoteUserLeaveRoom', 'alice', 0]])
+  expect(carol.roomEvents.slice(seen.carol)).toEqual([['onRemoteUserEnterRoom', 'alice']])
+  await Promise.all([alice, bob, carol].map((m) => m.cloud.exitRoom()))
+  expect(alice.events.at(-1)).toEqual(['onExitRoom', 0])
+})
+
+test('a failed switchRoom rejects with its code, emits onSwitchRoom, and leaves the room untouched', async () => {
+  const [alice, bob] = ['alice', 'bob'].map((u) => new Member(ctx.server, u))
+  await alice.enter(112)
+  await bob.enter(112)
+  await barrier(ctx.server, 112, [alice, bob])
+  const seen = bob.roomEvents.length
+  await expect(alice.cloud.switchRoom({ roomId: 113, userSig: 'forged' })).rejects.toMatchObject({
+    code: -3320,
+  })
+  await expect(alice.cloud.switchRoom({ roomId: 112 })).rejects.toMatchObject({
+    code: -3301,
+    message: /already in/,
+  })
+  await expect(alice.cloud.switchRoom(null)).rejects.toMatchObject({ code: -3316 })
+  expect(alice.events.filter(([name]) => name === 'onSwitchRoom').map(([, code]) => code)).toEqual([
+    -3320, -3301, -3316,
+  ])
+  await barrier(ctx.server, 112, [alice, bob])
+  expect(bob.roomEvents.slice(seen)).toEqual([])
+  // Not in a room at all: refused, with onSwitchRoom.
+  const idle = new Member(ctx.server, 'idle')
+  await expect(idle.cloud.switchRoom({ roomId: 1 })).rejects.toMatchObject({
+    code: -3301,
+    message: /not in a room/,
+  })
+  expect(idle.events).toEqual([['onSwitchRoom', -3301, expect.stringContaining('not in a room')]])
+  await Promise.all([alice, bob].map((m) => m.cloud.exitRoom()))
+})

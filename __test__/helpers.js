@@ -12,6 +12,7 @@ const EVENTS = [
   'onRemoteUserLeaveRoom',
   'onError',
   'onConnectionLost',
+  'onSwitchRoom',
 ]
 
 /** How long one awaited event may take on loopback before the test fails with a message. */

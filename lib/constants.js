@@ -49,7 +49,18 @@ class TRTCParams {
   }
 }
 
+/** switchRoom's parameters, with trtc-electron-sdk's constructor argument order. */
+class TRTCSwitchRoomParam {
+  constructor(roomId = 0, strRoomId = '', userSig = '', privateMapKey = '') {
+    this.roomId = roomId
+    this.strRoomId = strRoomId
+    this.userSig = userSig
+    this.privateMapKey = privateMapKey
+  }
+}
+
 module.exports = {
+  TRTCSwitchRoomParam,
   TRTCAppScene,
   TRTCRoleType,
   TXLiteAVError,

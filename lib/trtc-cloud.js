@@ -172,6 +172,31 @@ class TRTCCloud extends EventEmitter {
     return session.closed.promise
   }
 
+  /**
+   * Move to another room (TRTCSwitchRoomParam: roomId or strRoomId, and userSig — empty means
+   * the one given to enterRoom). Emits onSwitchRoom(0, '') then onRemoteUserLeaveRoom for the
+   * old room's members and onRemoteUserEnterRoom for the new room's; on failure
+   * onSwitchRoom(code, message) and the instance is still in its old room. Resolves on
+   * success; rejects with an Error carrying `.code`.
+   */
+  switchRoom(config) {
+    const session = this._session
+    const switched = deferred()
+    handled(switched.promise)
+    try {
+      this._engine.switchRoom(plainParams(config))
+    } catch (nativeError) {
+      const error = fromNative(nativeError)
+      process.nextTick(() => {
+        if (typeof error.code === 'number') this.emit('onSwitchRoom', error.code, error.message)
+        switched.reject(error)
+      })
+      return switched.promise
+    }
+    session.switching = switched
+    return switched.promise
+  }
+
   /** Exit the room (if any) and release the engine; later enterRoom calls fail with ERR_DESTROYED. */
   destroy() {
     this._engine.destroy()
@@ -197,7 +222,21 @@ class TRTCCloud extends EventEmitter {
         }
         this.emit('onError', ...args)
         break
+      case 'onSwitchRoom': {
+        const [code, message] = args
+        const switching = session.switching
+        session.switching = null
+        // Settle first, as for onEnterRoom: a throwing listener cannot strand the promise.
+        if (switching) {
+          if (code === 0) switching.resolve()
+          else switching.reject(codedError(code, message))
+        }
+        this.emit('onSwitchRoom', code, message)
+        break
+      }
       case 'sessionClosed':
+        // A switch still pending when the session ends (it was lost or ended meanwhile).
+        session.switching?.reject(codedError(-3301, 'the room session ended during switchRoom'))
         // A failure without onError (cancelled by exitRoom) is settled here.
         if (session.failure) session.entered.reject(session.failure)
         if (this._session === session) this._session = null

@@ -2,6 +2,7 @@
 import openroom = require('../index')
 
 export import TRTCParams = openroom.TRTCParams
+export import TRTCSwitchRoomParam = openroom.TRTCSwitchRoomParam
 export import TRTCAppScene = openroom.TRTCAppScene
 export import TRTCRoleType = openroom.TRTCRoleType
 export import TXLiteAVError = openroom.TXLiteAVError

@@ -33,6 +33,17 @@ fn js_error(code: &str, message: impl Into<String>) -> Error<String> {
     Error::new(code.to_owned(), message.into())
 }
 
+/// A refused engine call as a JS error: room-state refusals carry ERR_ROOM_ENTER_FAIL (-3301),
+/// use after destroy() ERR_DESTROYED.
+fn engine_error(error: EngineError) -> Error<String> {
+    match error {
+        EngineError::Busy(_) | EngineError::NotInRoom(_) => {
+            js_error(ErrorCode::RoomEnterFail.trtc_name(), error.to_string())
+        }
+        EngineError::Destroyed => js_error("ERR_DESTROYED", error.to_string()),
+    }
+}
+
 /// `{ name: value }` of every TRTC error code, the single source of `TXLiteAVError`.
 #[napi]
 pub fn error_codes() -> std::collections::HashMap<String, i32> {
@@ -141,12 +152,13 @@ impl RoomEngine {
     ) -> std::result::Result<(), Error<String>> {
         self.engine
             .enter_room(&params, &scene, CallbackSink(on_event))
-            .map_err(|error| match error {
-                EngineError::Busy(_) => {
-                    js_error(ErrorCode::RoomEnterFail.trtc_name(), error.to_string())
-                }
-                EngineError::Destroyed => js_error("ERR_DESTROYED", error.to_string()),
-            })
+            .map_err(engine_error)
+    }
+
+    /// Start moving to another room; the outcome arrives as onSwitchRoom.
+    #[napi(ts_args_type = "params: unknown")]
+    pub fn switch_room(&self, params: Value) -> std::result::Result<(), Error<String>> {
+        self.engine.switch_room(&params).map_err(engine_error)
     }
 
     /// True when a session is running and will end with `onExitRoom`.

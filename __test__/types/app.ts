@@ -21,6 +21,9 @@ async function main(): Promise<void> {
     TRTCAppScene.TRTCAppSceneVideoCall,
   )
   await cloud.enterRoom({ sdkAppId: 1, userId: 'a', userSig: sig, strRoomId: 'lobby' }, 1)
+  cloud.on('onSwitchRoom', (errCode, errMsg) => void [errCode + 1, errMsg.length])
+  await cloud.switchRoom(new TRTCCloud.TRTCSwitchRoomParam(2))
+  await cloud.switchRoom({ strRoomId: 'other' })
   try {
     await cloud.exitRoom()
   } catch (error) {

@@ -45,6 +45,8 @@ pub enum EngineError {
     Busy(String),
     #[error("this instance was destroyed; create a new TRTCCloud")]
     Destroyed,
+    #[error("{0}")]
+    NotInRoom(String),
 }
 
 /// Where a session is in its life, for the message of a refused second `enter_room`.
@@ -52,11 +54,14 @@ pub enum EngineError {
 pub(crate) enum Phase {
     Entering,
     InRoom,
+    Switching,
     Exiting,
 }
 
 pub(crate) enum Command {
     Exit,
+    /// switchRoom's params, as the app gave them (read by the session, which knows the sig).
+    Switch(Value),
 }
 
 struct Active {
@@ -81,6 +86,12 @@ pub(crate) struct SlotRef {
 }
 
 impl SlotRef {
+    pub(crate) fn set_room(&self, room: RoomId) {
+        if let Some(active) = lock(&self.slot).active.as_mut().filter(|a| a.id == self.id) {
+            active.room = room;
+        }
+    }
+
     pub(crate) fn set_phase(&self, phase: Phase) {
         if let Some(active) = lock(&self.slot).active.as_mut().filter(|a| a.id == self.id) {
             active.phase = phase;
@@ -135,6 +146,7 @@ impl Engine {
             let state = match active.phase {
                 Phase::Entering => format!("entering {}", active.room),
                 Phase::InRoom => format!("in {}", active.room),
+                Phase::Switching => format!("switching from {}", active.room),
                 Phase::Exiting => format!("exiting {}", active.room),
             };
             return Err(EngineError::Busy(state));
@@ -187,6 +199,28 @@ impl Engine {
                 true
             }
             None => false,
+        }
+    }
+
+    /// Start moving to another room (TRTCSwitchRoomParam). The outcome arrives as
+    /// `onSwitchRoom(errCode, errMsg)` through the session's sink; refused at once when there
+    /// is no room to switch from.
+    pub fn switch_room(&self, params: &Value) -> Result<(), EngineError> {
+        let slot = lock(&self.slot);
+        match &slot.active {
+            Some(active) if active.phase == Phase::InRoom => {
+                let _ = active.commands.send(Command::Switch(params.clone()));
+                Ok(())
+            }
+            Some(active) if active.phase == Phase::Switching => {
+                Err(EngineError::NotInRoom(format!(
+                    "already switching from {}; wait for onSwitchRoom",
+                    active.room
+                )))
+            }
+            _ => Err(EngineError::NotInRoom(
+                "not in a room: enterRoom first and wait for onEnterRoom".into(),
+            )),
         }
     }
 

@@ -19,6 +19,8 @@ pub enum Event {
     },
     /// `onExitRoom(reason)`: the last event of a room.
     ExitRoom { reason: ExitReason },
+    /// `onSwitchRoom(errCode, errMsg)`: 0 and "" when switchRoom succeeded.
+    SwitchRoom { code: i32, message: String },
     /// `onConnectionLost()`: the connection to the server broke while in a room.
     ConnectionLost { message: String },
     /// Not an app event: the session is over and its sink will not be called again.
@@ -48,6 +50,7 @@ impl Event {
             Event::RemoteUserEnterRoom { .. } => "onRemoteUserEnterRoom",
             Event::RemoteUserLeaveRoom { .. } => "onRemoteUserLeaveRoom",
             Event::ExitRoom { .. } => "onExitRoom",
+            Event::SwitchRoom { .. } => "onSwitchRoom",
             Event::ConnectionLost { .. } => "onConnectionLost",
             Event::SessionClosed => "sessionClosed",
         }
@@ -61,6 +64,7 @@ impl Event {
             Event::RemoteUserEnterRoom { user_id } => vec![json!(user_id)],
             Event::RemoteUserLeaveRoom { user_id, reason } => vec![json!(user_id), json!(reason)],
             Event::ExitRoom { reason } => vec![json!(reason)],
+            Event::SwitchRoom { code, message } => vec![json!(code), json!(message)],
             Event::ConnectionLost { message } => vec![json!(message)],
             Event::SessionClosed => vec![],
         }

@@ -2,7 +2,7 @@
 //! instance or a plain object) with an error code and a message for every mistake. What comes
 //! out is the wire's [`EnterRequest`], valid by construction.
 
-use openroom_protocol::{EnterRequest, ErrorCode, RoomId, UserId, PROTOCOL_VERSION};
+use openroom_protocol::{EnterRequest, ErrorCode, RoomId, SwitchRequest, UserId, PROTOCOL_VERSION};
 use serde_json::{Map, Value};
 
 /// TRTCRoleType values.
@@ -113,6 +113,30 @@ pub fn enter_request(params: &Value, scene: &Value) -> Result<EnterRequest, Para
     })
 }
 
+/// Read switchRoom's `TRTCSwitchRoomParam` (roomId, strRoomId, userSig, privateMapKey). An
+/// empty or missing userSig means the one given at enter (`current_sig`).
+pub fn switch_request(params: &Value, current_sig: &str) -> Result<SwitchRequest, ParamError> {
+    let Value::Object(fields) = params else {
+        return Err(refuse(
+            ErrorCode::EnterRoomParamNull,
+            "switchRoom needs params: a TRTCSwitchRoomParam or {roomId | strRoomId, userSig}",
+        ));
+    };
+    let room = room(fields)?;
+    let user_sig = match fields.get("userSig") {
+        None | Some(Value::Null) => current_sig.to_owned(),
+        Some(Value::String(sig)) if sig.is_empty() => current_sig.to_owned(),
+        Some(Value::String(sig)) => sig.clone(),
+        Some(other) => {
+            return Err(refuse(
+                ErrorCode::UserSigInvalid,
+                format!("userSig must be a string, got {other}"),
+            ))
+        }
+    };
+    Ok(SwitchRequest { room, user_sig })
+}
+
 fn room(fields: &Map<String, Value>) -> Result<RoomId, ParamError> {
     let invalid = |message: String| refuse(ErrorCode::RoomIdInvalid, message);
     let room_id = match fields.get("roomId") {
@@ -205,6 +229,26 @@ mod tests {
         let err = enter_request(&good, &json!(9)).unwrap_err();
         assert_eq!(err.code, ErrorCode::RoomEnterFail);
         assert!(err.message.contains("scene"), "{}", err.message);
+    }
+
+    #[test]
+    fn switch_params_reuse_the_enter_sig_when_none_is_given() {
+        let request = switch_request(&json!({"strRoomId": "b"}), "old").unwrap();
+        assert_eq!(request.room, RoomId::StrRoomId("b".into()));
+        assert_eq!(request.user_sig, "old");
+        let request = switch_request(&json!({"roomId": 2, "userSig": "new"}), "old").unwrap();
+        assert_eq!(
+            (request.room, request.user_sig.as_str()),
+            (RoomId::RoomId(2), "new")
+        );
+        assert_eq!(
+            switch_request(&json!({"roomId": 0}), "s").unwrap_err().code,
+            ErrorCode::RoomIdInvalid
+        );
+        assert_eq!(
+            switch_request(&Value::Null, "s").unwrap_err().code,
+            ErrorCode::EnterRoomParamNull
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use openroom_protocol::messages::{Outcome, Reply};
 use openroom_protocol::{
-    ClientRequest, EnterRequest, ErrorCode, ExitReason, RoomEvent, ServerFrame, UserId,
+    ClientRequest, EnterRequest, ErrorCode, ExitReason, LeaveReason, RoomEvent, ServerFrame, UserId,
 };
 use tokio::sync::mpsc;
 use tokio::time::{
@@ -18,6 +18,7 @@ use tokio::time::{
 use crate::connection::{Connection, ConnectionError};
 use crate::engine::{ClientConfig, Command, Phase, SlotRef};
 use crate::events::{Event, EventSink};
+use crate::params;
 
 /// Longest a session waits for the WebSocket close handshake. The close is a courtesy (it
 /// lets the server tell a deliberate departure from a lost connection), never a reason to wait.
@@ -47,6 +48,11 @@ struct Session {
     last_seq: u64,
     /// Set once `sessionClosed` has been emitted.
     closed: bool,
+    /// The UserSig given at enter; switchRoom reuses it when the app gives none.
+    user_sig: String,
+    /// The other members of the current room, in the order they entered: what switchRoom
+    /// announces as leaving.
+    members: Vec<UserId>,
 }
 
 impl Drop for Session {
@@ -76,6 +82,8 @@ pub(crate) async fn run(
         slot,
         last_seq: 0,
         closed: false,
+        user_sig: request.user_sig.clone(),
+        members: Vec::new(),
     };
     let (connection, members, heartbeat) = match session.enter(request, started).await {
         Entering::Entered(connection, members, heartbeat) => (connection, members, heartbeat),
@@ -110,9 +118,12 @@ pub(crate) async fn run(
         result: i64::try_from(elapsed_ms).unwrap_or(i64::MAX),
         message: String::new(),
     });
-    for user_id in members {
-        session.emit(Event::RemoteUserEnterRoom { user_id });
+    for user_id in &members {
+        session.emit(Event::RemoteUserEnterRoom {
+            user_id: user_id.clone(),
+        });
     }
+    session.members = members;
     let reason = session.in_room(*connection, heartbeat).await;
     session.slot.release();
     session.emit(Event::ExitRoom { reason });
@@ -229,8 +240,20 @@ impl Session {
         loop {
             let silent_until = connection.last_heard() + heartbeat.session_timeout;
             tokio::select! {
-                // Exit from exitRoom() or destroy().
-                _ = self.commands.recv() => return self.exit(connection).await,
+                command = self.commands.recv() => match command {
+                    Some(Command::Switch(params)) => {
+                        match self.switch(&mut connection, &params).await {
+                            Ok(None) => {}
+                            Ok(Some(reason)) => {
+                                self.close(connection).await;
+                                return reason;
+                            }
+                            Err(message) => return self.connection_lost(connection, message).await,
+                        }
+                    }
+                    // Exit from exitRoom() or destroy() (or the engine is gone).
+                    Some(Command::Exit) | None => return self.exit(connection).await,
+                },
                 frame = connection.next_frame() => match frame {
                     Ok(ServerFrame::Event { seq, event }) => {
                         if let Some(reason) = self.on_room_event(seq, event) {
@@ -270,8 +293,96 @@ impl Session {
         drop(connection);
         self.emit(Event::ConnectionLost { message });
         // Nothing more can arrive; the room ends when the app exits.
-        let _ = self.commands.recv().await;
+        while let Some(Command::Switch(_)) = self.commands.recv().await {
+            self.emit(Event::SwitchRoom {
+                code: ErrorCode::RoomEnterFail.value(),
+                message: "the connection to the room server is lost: exitRoom() and enter again"
+                    .into(),
+            });
+        }
         ExitReason::Exited
+    }
+
+    /// Move to another room. Ok(None): done, one way or the other (onSwitchRoom says which);
+    /// Ok(Some(reason)): the server ended the session meanwhile; Err: the connection is lost.
+    async fn switch(
+        &mut self,
+        connection: &mut Connection,
+        params: &serde_json::Value,
+    ) -> Result<Option<ExitReason>, String> {
+        let request = match params::switch_request(params, &self.user_sig) {
+            Ok(request) => request,
+            Err(error) => {
+                self.emit(Event::SwitchRoom {
+                    code: error.code.value(),
+                    message: error.message,
+                });
+                return Ok(None);
+            }
+        };
+        self.slot.set_phase(Phase::Switching);
+        let room = request.room.clone();
+        let user_sig = request.user_sig.clone();
+        let deadline = Instant::now() + self.config.enter_timeout;
+        let sent = timeout_at(deadline, connection.send(ClientRequest::Switch(request))).await;
+        let request_id = match sent {
+            Ok(Ok(id)) => id,
+            Ok(Err(error)) => return Err(error.to_string()),
+            Err(_) => return Err("the room server did not take the switch request".into()),
+        };
+        // Events of the old room arrive until the answer; relay them first.
+        let outcome = loop {
+            match timeout_at(deadline, connection.next_frame()).await {
+                Err(_) => {
+                    return Err(format!(
+                        "the room server did not answer switchRoom within {} ms",
+                        self.config.enter_timeout.as_millis()
+                    ))
+                }
+                Ok(Err(error)) => return Err(error.to_string()),
+                Ok(Ok(ServerFrame::Event { seq, event })) => {
+                    if let Some(reason) = self.on_room_event(seq, event) {
+                        return Ok(Some(reason));
+                    }
+                }
+                Ok(Ok(ServerFrame::Response { id, result })) if id == request_id => break result,
+                Ok(Ok(_)) => {}
+            }
+        };
+        self.slot.set_phase(Phase::InRoom);
+        match outcome {
+            Outcome::Ok(Reply::Switched { members }) => {
+                self.slot.set_room(room);
+                self.user_sig = user_sig;
+                // onSwitchRoom first (as onEnterRoom is), then the old room's members leave and
+                // the new room's arrive, with nothing in between.
+                self.emit(Event::SwitchRoom {
+                    code: 0,
+                    message: String::new(),
+                });
+                for user_id in std::mem::take(&mut self.members) {
+                    self.emit(Event::RemoteUserLeaveRoom {
+                        user_id,
+                        reason: LeaveReason::Exited,
+                    });
+                }
+                for user_id in &members {
+                    self.emit(Event::RemoteUserEnterRoom {
+                        user_id: user_id.clone(),
+                    });
+                }
+                self.members = members;
+            }
+            Outcome::Error(body) => self.emit(Event::SwitchRoom {
+                code: body.code,
+                message: body.message,
+            }),
+            Outcome::Ok(other) => self.emit(Event::SwitchRoom {
+                code: ErrorCode::RoomEnterFail.value(),
+                message: format!("the server answered switch with {other:?}"),
+            }),
+        }
+        Ok(None)
     }
 
     /// Tell the server we leave and wait (bounded) for its acknowledgement, relaying the
@@ -315,9 +426,11 @@ impl Session {
         self.last_seq = seq;
         match event {
             RoomEvent::MemberEntered { user_id } => {
+                self.members.push(user_id.clone());
                 self.emit(Event::RemoteUserEnterRoom { user_id })
             }
             RoomEvent::MemberLeft { user_id, reason } => {
+                self.members.retain(|member| member != &user_id);
                 self.emit(Event::RemoteUserLeaveRoom { user_id, reason })
             }
             RoomEvent::Ejected { reason } => return Some(reason),

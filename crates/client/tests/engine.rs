@@ -473,3 +473,103 @@ async fn sequence_numbers_wrap_without_a_panic() {
     alice.engine.exit_room();
     assert_eq!(alice.next().await, exit(ExitReason::Exited));
 }
+
+fn switch_event(code: i32) -> Event {
+    Event::SwitchRoom {
+        code,
+        message: String::new(),
+    }
+}
+
+#[tokio::test]
+async fn switch_room_moves_a_member_and_everyone_sees_exactly_that() {
+    let server = server().await;
+    let url = server.url();
+    let (mut alice, mut bob, mut carol) = (Member::new(&url), Member::new(&url), Member::new(&url));
+    alice.enter(params(&server, "alice", 21)).await;
+    bob.enter(params(&server, "bob", 21)).await;
+    assert_eq!(bob.next().await, entered("alice"));
+    assert_eq!(alice.next().await, entered("bob"));
+    carol.enter(params(&server, "carol", 22)).await;
+
+    // No userSig given: the one from enterRoom is used.
+    alice.engine.switch_room(&json!({"roomId": 22})).unwrap();
+    assert_eq!(alice.next().await, switch_event(0));
+    assert_eq!(alice.next().await, left("bob", LeaveReason::Exited));
+    assert_eq!(alice.next().await, entered("carol"));
+    assert_eq!(bob.next().await, left("alice", LeaveReason::Exited));
+    assert_eq!(carol.next().await, entered("alice"));
+    // Now in room 22: carol's exit reaches alice; bob's room is no longer hers.
+    carol.engine.exit_room();
+    assert_eq!(alice.next().await, left("carol", LeaveReason::Exited));
+    bob.engine.exit_room();
+    alice.assert_quiet().await;
+    server.close().await;
+}
+
+#[tokio::test]
+async fn a_failed_switch_leaves_the_member_in_its_old_room() {
+    let server = openroom_server::start(ServerConfig {
+        limits: openroom_server::RoomLimits {
+            max_members_per_room: 1,
+            ..Default::default()
+        },
+        ..ServerConfig::dev_ephemeral()
+    })
+    .await
+    .unwrap();
+    let url = server.url();
+    let (mut alice, mut carol) = (Member::new(&url), Member::new(&url));
+    alice.enter(params(&server, "alice", 31)).await;
+    carol.enter(params(&server, "carol", 32)).await;
+
+    // Full (room 32 holds 1), bad UserSig, same room, bad room id: each refused.
+    alice.engine.switch_room(&json!({"roomId": 32})).unwrap();
+    assert!(matches!(
+        alice.next().await,
+        Event::SwitchRoom { code: -7001, .. }
+    ));
+    let forged = gen_user_sig(
+        server.config().sdk_app_id.into(),
+        "wrong",
+        "alice",
+        60,
+        now(),
+    );
+    alice
+        .engine
+        .switch_room(&json!({"roomId": 33, "userSig": forged}))
+        .unwrap();
+    assert!(matches!(
+        alice.next().await,
+        Event::SwitchRoom { code: -3320, .. }
+    ));
+    alice.engine.switch_room(&json!({"roomId": 31})).unwrap();
+    match alice.next().await {
+        Event::SwitchRoom {
+            code: -3301,
+            message,
+        } => assert!(message.contains("already in"), "{message}"),
+        other => panic!("{other:?}"),
+    }
+    alice.engine.switch_room(&json!({"roomId": "x"})).unwrap();
+    assert!(matches!(
+        alice.next().await,
+        Event::SwitchRoom { code: -3318, .. }
+    ));
+    carol.assert_quiet().await;
+    // Still in room 31: a newcomer there meets her.
+    let mut bob = Member::new(&url);
+    let server_with_room = server.rooms().get(&RoomId::RoomId(31)).unwrap();
+    assert_eq!(
+        server_with_room.describe().await.unwrap().members,
+        vec![uid("alice")]
+    );
+    // Not in a room: refused at once.
+    assert!(matches!(
+        bob.engine.switch_room(&json!({"roomId": 31})),
+        Err(EngineError::NotInRoom(_))
+    ));
+    bob.assert_quiet().await;
+    server.close().await;
+}

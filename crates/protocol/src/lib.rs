@@ -9,7 +9,9 @@ pub mod usersig;
 
 pub use codes::{ErrorCode, ExitReason, LeaveReason};
 pub use ids::{IdError, RoomId, UserId};
-pub use messages::{ClientFrame, ClientRequest, EnterRequest, RoomEvent, ServerFrame};
+pub use messages::{
+    ClientFrame, ClientRequest, EnterRequest, RoomEvent, ServerFrame, SwitchRequest,
+};
 
 /// Version of the signaling protocol spoken over the WebSocket. The client sends it with
 /// `enter`; a server that does not speak it refuses with a message naming both versions.

@@ -25,6 +25,17 @@ pub enum ClientRequest {
     Enter(EnterRequest),
     /// Leave the room; the server tells every other member before it answers.
     Exit,
+    /// Move to another room in one step: enter the new room, then leave the old one. On
+    /// failure the member is still in the old room, untouched.
+    Switch(SwitchRequest),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SwitchRequest {
+    pub room: RoomId,
+    /// A UserSig for the same user (the one given at enter, when the app gives none).
+    pub user_sig: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -83,6 +94,8 @@ pub enum Reply {
     },
     /// Exited: every other member has been told.
     Exited,
+    /// Switched: now in the new room; `members` are the others there, in entering order.
+    Switched { members: Vec<UserId> },
 }
 
 /// A refusal: a TRTC error code and a message that says what to fix.
@@ -138,6 +151,21 @@ mod tests {
         assert_eq!(serde_json::from_value::<ClientFrame>(value).unwrap(), frame);
         let exit: ClientFrame = serde_json::from_str(r#"{"id":8,"type":"exit"}"#).unwrap();
         assert_eq!(exit.request, ClientRequest::Exit);
+    }
+
+    #[test]
+    fn switch_frames_have_a_flat_documented_shape() {
+        let frame: ClientFrame = serde_json::from_value(
+            json!({"id": 3, "type": "switch", "room": {"strRoomId": "b"}, "userSig": "s"}),
+        )
+        .unwrap();
+        assert_eq!(
+            frame.request,
+            ClientRequest::Switch(SwitchRequest {
+                room: RoomId::StrRoomId("b".into()),
+                user_sig: "s".into()
+            })
+        );
     }
 
     #[test]

@@ -11,7 +11,7 @@ use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use openroom_protocol::messages::{ErrorBody, Outcome, Reply};
 use openroom_protocol::{
     ClientFrame, ClientRequest, EnterRequest, ErrorCode, ExitReason, LeaveReason, RoomEvent,
-    RoomId, ServerFrame, UserId, PROTOCOL_VERSION,
+    RoomId, ServerFrame, SwitchRequest, UserId, PROTOCOL_VERSION,
 };
 use serde::Deserialize;
 use tokio::sync::{mpsc, oneshot};
@@ -227,6 +227,10 @@ impl Session {
                 self.exit().await?;
                 Outcome::Ok(Reply::Exited)
             }
+            ClientRequest::Switch(request) => match self.switch(request).await? {
+                Ok(members) => Outcome::Ok(Reply::Switched { members }),
+                Err(body) => Outcome::Error(body),
+            },
         };
         self.respond(frame.id, outcome).await
     }
@@ -267,48 +271,56 @@ impl Session {
         auth::check(config, request.user_id.as_str(), &request.user_sig)
             .map_err(|error| refuse(ErrorCode::UserSigInvalid, error.to_string()))?;
 
-        for _ in 0..ENTER_ATTEMPTS {
-            let (events_tx, events) = mpsc::channel(MEMBER_EVENT_QUEUE);
-            let (ejection_tx, ejection) = oneshot::channel();
-            let room = self
-                .ctx
-                .registry
-                .get_or_open(&request.room)
-                .map_err(|limit| refuse(ErrorCode::ServerRoomLimit, limit.to_string()))?;
-            let entrant = Entrant {
-                user_id: request.user_id.clone(),
-                session: self.id,
-                events: events_tx,
-                ejection: ejection_tx,
-            };
-            match room.enter(entrant).await {
-                Ok(members) => {
-                    tracing::info!(session = self.id, room = %request.room, user = %request.user_id, "entered");
-                    self.membership = Some(Membership {
-                        room,
-                        room_id: request.room,
-                        user_id: request.user_id,
-                        events,
-                        ejection,
-                    });
-                    return Ok(members);
-                }
-                Err(EnterRefused::Closed(_)) => continue,
-                Err(EnterRefused::Full(limit)) => {
-                    return Err(refuse(
-                        ErrorCode::RoomFull,
-                        format!(
-                            "{} is full: it holds its limit of {limit} members; try again when someone leaves",
-                            request.room
-                        ),
-                    ));
-                }
-            }
+        let (membership, members) = join(&self.ctx, self.id, request.room, request.user_id).await?;
+        tracing::info!(session = self.id, room = %membership.room_id, user = %membership.user_id, "entered");
+        self.membership = Some(membership);
+        Ok(members)
+    }
+
+    /// Move to another room: enter the new one first, so a refusal (full, bad UserSig) leaves
+    /// the member in its old room untouched; then leave the old one, whose members are told
+    /// (reason 0), and deliver its last events before answering.
+    async fn switch(
+        &mut self,
+        request: SwitchRequest,
+    ) -> Result<Result<Vec<UserId>, ErrorBody>, Ending> {
+        let refuse = |code: ErrorCode, message: String| {
+            Ok(Err(ErrorBody {
+                code: code.value(),
+                message,
+            }))
+        };
+        let Some(current) = &self.membership else {
+            return refuse(
+                ErrorCode::RoomEnterFail,
+                "not in a room: enterRoom first".into(),
+            );
+        };
+        if current.room_id == request.room {
+            return refuse(
+                ErrorCode::RoomEnterFail,
+                format!("already in {}", request.room),
+            );
         }
-        Err(refuse(
-            ErrorCode::RoomEnterFail,
-            format!("{} kept closing while entering; try again", request.room),
-        ))
+        let user_id = current.user_id.clone();
+        if let Err(error) = auth::check(&self.ctx.config, user_id.as_str(), &request.user_sig) {
+            return refuse(ErrorCode::UserSigInvalid, error.to_string());
+        }
+        let (joined, members) = match join(&self.ctx, self.id, request.room, user_id).await {
+            Ok(joined) => joined,
+            Err(body) => return Ok(Err(body)),
+        };
+        if let Some(mut old) = self.membership.take() {
+            old.room
+                .exit(old.user_id.clone(), self.id, LeaveReason::Exited)
+                .await;
+            while let Some(event) = old.events.recv().await {
+                self.send_event(event).await?;
+            }
+            tracing::info!(session = self.id, from = %old.room_id, to = %joined.room_id, user = %joined.user_id, "switched");
+        }
+        self.membership = Some(joined);
+        Ok(Ok(members))
     }
 
     /// Leave the current room: the room tells the others before it answers. The events the
@@ -359,6 +371,59 @@ impl Session {
             },
         }
     }
+}
+
+/// Enter `room_id` as `user_id` on this session, retrying when the room was closing.
+/// Returns the membership and the others present.
+async fn join(
+    ctx: &SessionContext,
+    session: SessionId,
+    room_id: RoomId,
+    user_id: UserId,
+) -> Result<(Membership, Vec<UserId>), ErrorBody> {
+    let refuse = |code: ErrorCode, message: String| ErrorBody {
+        code: code.value(),
+        message,
+    };
+    for _ in 0..ENTER_ATTEMPTS {
+        let (events_tx, events) = mpsc::channel(MEMBER_EVENT_QUEUE);
+        let (ejection_tx, ejection) = oneshot::channel();
+        let room = ctx
+            .registry
+            .get_or_open(&room_id)
+            .map_err(|limit| refuse(ErrorCode::ServerRoomLimit, limit.to_string()))?;
+        let entrant = Entrant {
+            user_id: user_id.clone(),
+            session,
+            events: events_tx,
+            ejection: ejection_tx,
+        };
+        match room.enter(entrant).await {
+            Ok(members) => {
+                let membership = Membership {
+                    room,
+                    room_id,
+                    user_id,
+                    events,
+                    ejection,
+                };
+                return Ok((membership, members));
+            }
+            Err(EnterRefused::Closed(_)) => continue,
+            Err(EnterRefused::Full(limit)) => {
+                return Err(refuse(
+                    ErrorCode::RoomFull,
+                    format!(
+                        "{room_id} is full: it holds its limit of {limit} members; try again when someone leaves"
+                    ),
+                ));
+            }
+        }
+    }
+    Err(refuse(
+        ErrorCode::RoomEnterFail,
+        format!("{room_id} kept closing while entering; try again"),
+    ))
 }
 
 /// What the current room has for this session next; never ready when there is no room.
