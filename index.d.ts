@@ -340,7 +340,6 @@ declare namespace TRTCCloud {
    */
   export function startServer(options?: StartServerOptions): Promise<RoomServer>
 
-  /** The REST admin API (shaped like livekit-server-sdk's RoomServiceClient). */
   /** A created room's own settings. */
   export interface RoomSettings {
     /** 1 to the server's maxMembersPerRoom (the default). */
@@ -373,6 +372,7 @@ declare namespace TRTCCloud {
     requestId: string
   }
 
+  /** The REST admin API (shaped like livekit-server-sdk's RoomServiceClient). */
   export class RoomServiceClient {
     /** @param url the server as ws://host:port or http://host:port */
     constructor(url: string, sdkAppId: number, secretKey: string)

@@ -108,13 +108,16 @@ test('an empty room stays for its empty-room timeout, then is gone', async () =>
 })
 
 test('entering an empty room during its timeout keeps it: the newcomer meets nobody, nothing is lost', async () => {
-  const { startServer } = require('..')
+  const { startServer, RoomServiceClient } = require('..')
   const server = await startServer({ port: 0, emptyRoomTimeoutMs: 60_000 })
   try {
     const alice = new Member(server, 'alice')
     const bob = new Member(server, 'bob')
     await alice.enter(3)
     await alice.cloud.exitRoom()
+    // Empty, and still open: its timeout keeps it.
+    const admin = new RoomServiceClient(server.url, server.sdkAppId, server.secretKey)
+    await expect(admin.describeRoom(3)).resolves.toMatchObject({ memberCount: 0 })
     await bob.enter(3)
     await alice.enter(3)
     await bob.waitFor('onRemoteUserEnterRoom', 'alice')
@@ -172,6 +175,9 @@ test('DescribeRoom lists members in entering order with the settings; ListRooms 
     await expect(admin.listRooms({ limit: 101 })).rejects.toMatchObject({
       code: 'InvalidParameter.Limit',
       status: 400,
+    })
+    await expect(admin.listRooms({ limit: 0 })).rejects.toMatchObject({
+      code: 'InvalidParameter.Limit',
     })
     await expect(admin.listRooms({ offset: -1 })).rejects.toMatchObject({
       code: 'InvalidParameter.Offset',

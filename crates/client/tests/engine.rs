@@ -573,3 +573,33 @@ async fn a_failed_switch_leaves_the_member_in_its_old_room() {
     bob.assert_quiet().await;
     server.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_shutdown_every_member_hears_server_shutting_down() {
+    for round in 0..10u32 {
+        let server = server().await;
+        let url = server.url();
+        let mut members = Vec::new();
+        for i in 0..5 {
+            let mut member = Member::new(&url);
+            member
+                .enter(params(&server, &format!("m{i}"), 40 + round))
+                .await;
+            members.push(member);
+        }
+        server.close().await;
+        for member in &mut members {
+            // Drain arrivals, then the loss must say why: the server is shutting down (1001).
+            loop {
+                match member.next().await {
+                    Event::RemoteUserEnterRoom { .. } => continue,
+                    Event::ConnectionLost { message } => {
+                        assert!(message.contains("1001"), "round {round}: {message}");
+                        break;
+                    }
+                    other => panic!("round {round}: {other:?}"),
+                }
+            }
+        }
+    }
+}

@@ -15,7 +15,9 @@ pub use messages::{
 
 /// Version of the signaling protocol spoken over the WebSocket. The client sends it with
 /// `enter`; a server that does not speak it refuses with a message naming both versions.
-pub const PROTOCOL_VERSION: u32 = 1;
+/// Raised whenever a change would break an older peer: 2 made pings mandatory (a version 1
+/// client would be dropped as silent) and added exit reason 3.
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// Path of the WebSocket signaling endpoint on the server's one port.
 pub const SIGNALING_PATH: &str = "/ws";

@@ -100,7 +100,7 @@ impl ApiError {
         ApiError::new(
             StatusCode::NOT_FOUND,
             "FailedOperation.RoomNotExist",
-            format!("{room} does not exist (no one is in it)"),
+            format!("{room} is not open (it never was, or it closed after its last member left)"),
         )
     }
 
@@ -317,6 +317,12 @@ async fn list_rooms(ctx: SessionContext, body: Map<String, Value>) -> Result<Res
     };
     let offset = number("Offset", 0, u64::from(u32::MAX))?;
     let limit = number("Limit", DEFAULT_PAGE, MAX_PAGE)?;
+    if limit == 0 {
+        return Err(ApiError::invalid(
+            "InvalidParameter.Limit",
+            format!("Limit must be an integer from 1 to {MAX_PAGE}, got 0"),
+        ));
+    }
     let rooms = ctx.registry.list();
     let total = rooms.len();
     let page = rooms

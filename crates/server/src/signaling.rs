@@ -82,7 +82,7 @@ impl Ending {
             Ending::ProtocolViolation(why) => Some((1008, why)),
             Ending::TimedOut => Some((1001, "session timed out: no ping from the client")),
             Ending::Shutdown => Some((1001, "server shutting down")),
-            Ending::Ejected => Some((1000, "removed from the room")),
+            Ending::Ejected => Some((1000, "session ended by the server (see the ejected event)")),
             Ending::TooSlow => Some((1008, "event queue overflow: the client is not reading")),
         }
     }
@@ -144,6 +144,9 @@ impl Session {
         loop {
             let silent_until = self.last_heard + timeout_after;
             let result = tokio::select! {
+                // Shutdown first: it also closes rooms, and a session must not mistake its
+                // room's going away for anything else.
+                biased;
                 _ = self.ctx.shutdown.cancelled() => Err(Ending::Shutdown),
                 _ = sleep_until(silent_until) => {
                     tracing::info!(session = self.id, timeout_ms = timeout_after.as_millis() as u64, "client silent; dropping the session");
@@ -185,11 +188,15 @@ impl Session {
                 Err(Ending::Ejected)
             }
             RoomSignal::Dropped => {
+                self.membership = None;
+                if self.ctx.shutdown.is_cancelled() {
+                    // The room closed for the shutdown, not because this client fell behind.
+                    return Err(Ending::Shutdown);
+                }
                 tracing::warn!(
                     session = self.id,
                     "member dropped by its room for falling behind"
                 );
-                self.membership = None;
                 Err(Ending::TooSlow)
             }
         }

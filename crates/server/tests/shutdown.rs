@@ -57,3 +57,22 @@ async fn a_client_that_floods_and_never_reads_cannot_hold_shutdown() {
         .await
         .expect("close() returned despite the unread responses");
 }
+
+#[tokio::test]
+async fn a_client_of_an_older_protocol_is_refused_with_both_versions_named() {
+    use futures_util::StreamExt;
+    let server = openroom_server::start(config()).await.unwrap();
+    let (mut socket, _) = tokio_tungstenite::connect_async(format!("{}/ws", server.url()))
+        .await
+        .unwrap();
+    let enter = r#"{"id":1,"type":"enter","protocol":1,"sdkAppId":1,"userId":"a","userSig":"s","room":{"roomId":1},"role":20,"scene":0}"#;
+    socket.send(Message::text(enter)).await.unwrap();
+    let Some(Ok(Message::Text(answer))) = socket.next().await else {
+        panic!("no answer")
+    };
+    assert!(
+        answer.contains("protocol version 1 is not supported; this server speaks 2"),
+        "{answer}"
+    );
+    server.close().await;
+}

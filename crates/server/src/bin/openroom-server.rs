@@ -120,6 +120,8 @@ struct StopSignals {
     interrupt: tokio::signal::unix::Signal,
     #[cfg(unix)]
     terminate: tokio::signal::unix::Signal,
+    #[cfg(windows)]
+    ctrl_c: tokio::signal::windows::CtrlC,
 }
 
 impl StopSignals {
@@ -132,9 +134,11 @@ impl StopSignals {
                 terminate: signal(SignalKind::terminate())?,
             })
         }
-        #[cfg(not(unix))]
+        #[cfg(windows)]
         {
-            Ok(StopSignals {})
+            Ok(StopSignals {
+                ctrl_c: tokio::signal::windows::ctrl_c()?,
+            })
         }
     }
 
@@ -146,9 +150,9 @@ impl StopSignals {
                 _ = self.terminate.recv() => {}
             }
         }
-        #[cfg(not(unix))]
+        #[cfg(windows)]
         {
-            let _ = tokio::signal::ctrl_c().await;
+            self.ctrl_c.recv().await;
         }
     }
 }
