@@ -384,7 +384,7 @@ declare namespace TRTCCloud {
     dismissRoomByStrRoomId(strRoomId: string): Promise<{ requestId: string }>
     /**
      * Create a numeric room ahead of time with its own settings; nobody entering, it closes after
-     * 30 s. Rejects with 'FailedOperation.RoomAlreadyExists' (409) if it is open, 'LimitExceeded.RoomCount'
+     * 30 s. An open but empty room takes the new settings. Rejects with 'FailedOperation.RoomAlreadyExists' (409) if it has members, 'LimitExceeded.RoomCount'
      * (503) at the server's room limit, 'InvalidParameter.MaxMembers' / '.EmptyRoomTimeoutMs' (400).
      */
     createRoom(roomId: number, settings?: RoomSettings): Promise<RoomDescription>

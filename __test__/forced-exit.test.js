@@ -207,14 +207,20 @@ test('CreateRoom: a room with its own member limit and empty-room timeout', asyn
     })
     // Created and waiting for its first member: it exists.
     await expect(admin.describeRoom(60)).resolves.toMatchObject({ memberCount: 0, maxMembers: 2 })
-    await expect(admin.createRoom(60)).rejects.toMatchObject({
-      code: 'FailedOperation.RoomAlreadyExists',
-      status: 409,
-    })
+    // Open but still empty, it takes new settings, as if created now.
+    await expect(
+      admin.createRoom(60, { maxMembers: 2, emptyRoomTimeoutMs: 0 }),
+    ).resolves.toMatchObject({ maxMembers: 2 })
     const [a, b, c] = ['a', 'b', 'c'].map((u) => new Member(server, u))
     await a.enter(60)
     await b.enter(60)
     await expect(c.enter(60)).rejects.toMatchObject({ code: TXLiteAVError.ERR_ROOM_FULL })
+    // With members it keeps its own settings: 409.
+    await expect(admin.createRoom(60, { maxMembers: 9 })).rejects.toMatchObject({
+      code: 'FailedOperation.RoomAlreadyExists',
+      status: 409,
+      message: expect.stringContaining('2 members'),
+    })
     await expect(admin.createRoomByStrRoomId('planned', { maxMembers: 301 })).rejects.toMatchObject(
       {
         code: 'InvalidParameter.MaxMembers',

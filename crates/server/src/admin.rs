@@ -20,8 +20,8 @@ use std::future::Future;
 use crate::auth;
 use crate::config::{millis, MAX_ADMIN_BODY_BYTES, MAX_EMPTY_ROOM_TIMEOUT};
 use crate::registry::CreateRefused;
-use crate::room::RoomSettings;
 use crate::room::{list, RemoveRefused, RoomHandle};
+use crate::room::{RoomClosed, RoomSettings};
 use crate::signaling::SessionContext;
 use std::time::Duration;
 
@@ -247,25 +247,53 @@ async fn create(
         empty_timeout,
         first_member_timeout: limits.created_room_timeout,
     };
-    match ctx.registry.create(&room_id, settings) {
-        Ok(_) => {
-            tracing::info!(room = %room_id, max_members, "room created");
-            let mut fields = room_id_fields(&room_id);
-            fields.insert("MaxMembers".into(), json!(max_members));
-            fields.insert("EmptyRoomTimeoutMs".into(), json!(millis(empty_timeout)));
-            Ok(success_with(fields))
+    for _ in 0..ROOM_ATTEMPTS {
+        let existing = match ctx.registry.create(&room_id, settings) {
+            Ok(_) => return Ok(created(&room_id, settings)),
+            Err(CreateRefused::Limit(limit)) => {
+                return Err(ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "LimitExceeded.RoomCount",
+                    limit.to_string(),
+                ))
+            }
+            Err(CreateRefused::Exists) => match ctx.registry.get(&room_id) {
+                Some(existing) => existing,
+                None => continue, // it closed meanwhile: create it afresh
+            },
+        };
+        // Open but empty (waiting out its empty-room timeout): it takes the new settings, as
+        // if created now. With members it keeps its own.
+        match existing.reconfigure(settings).await {
+            Ok(Ok(())) => return Ok(created(&room_id, settings)),
+            Ok(Err(occupied)) => {
+                return Err(ApiError::new(
+                    StatusCode::CONFLICT,
+                    "FailedOperation.RoomAlreadyExists",
+                    format!(
+                        "{room_id} already exists: {occupied}; DescribeRoom shows its settings"
+                    ),
+                ))
+            }
+            Err(RoomClosed) => continue,
         }
-        Err(CreateRefused::Exists) => Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "FailedOperation.RoomAlreadyExists",
-            format!("{room_id} already exists; DescribeRoom shows its settings"),
-        )),
-        Err(CreateRefused::Limit(limit)) => Err(ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "LimitExceeded.RoomCount",
-            limit.to_string(),
-        )),
     }
+    Err(ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "FailedOperation.RoomClosing",
+        format!("{room_id} kept closing while being created; try again"),
+    ))
+}
+
+fn created(room_id: &RoomId, settings: RoomSettings) -> Response {
+    tracing::info!(room = %room_id, max_members = settings.max_members, "room created");
+    let mut fields = room_id_fields(room_id);
+    fields.insert("MaxMembers".into(), json!(settings.max_members));
+    fields.insert(
+        "EmptyRoomTimeoutMs".into(),
+        json!(millis(settings.empty_timeout)),
+    );
+    success_with(fields)
 }
 
 async fn describe(

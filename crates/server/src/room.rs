@@ -88,7 +88,16 @@ enum Command {
     Describe {
         reply: oneshot::Sender<RoomSnapshot>,
     },
+    Reconfigure {
+        settings: RoomSettings,
+        reply: oneshot::Sender<Result<(), Occupied>>,
+    },
 }
+
+/// The room has members, so its settings cannot be replaced (CreateRoom of an open room).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the room is open with {0} members")]
+pub struct Occupied(pub usize);
 
 /// What a room holds now, for DescribeRoom and ListRooms.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -150,6 +159,17 @@ impl RoomHandle {
         answer.await.map_err(|_| RoomClosed)
     }
 
+    /// Give an empty room new settings, and the wait for a first member they ask for (REST
+    /// CreateRoom of a room that is open but empty).
+    pub async fn reconfigure(
+        &self,
+        settings: RoomSettings,
+    ) -> Result<Result<(), Occupied>, RoomClosed> {
+        let (reply, answer) = oneshot::channel();
+        self.send(Command::Reconfigure { settings, reply }).await?;
+        answer.await.map_err(|_| RoomClosed)
+    }
+
     /// The room's members and settings now.
     pub async fn describe(&self) -> Result<RoomSnapshot, RoomClosed> {
         let (reply, answer) = oneshot::channel();
@@ -203,6 +223,10 @@ struct Room {
     id: RoomId,
     members: Vec<Member>,
     settings: RoomSettings,
+    /// While the room is empty, when it closes: its timeout after it became empty (a new room
+    /// waits for its first member as long as its settings say), unless someone enters.
+    /// Other commands (a REST call, say) do not postpone it.
+    closes_at: Option<Instant>,
 }
 
 /// Start the actor for `id`; it serves until the room is empty or dismissed.
@@ -217,6 +241,7 @@ pub(crate) fn spawn(
         id,
         members: Vec::new(),
         settings,
+        closes_at: Some(Instant::now() + settings.first_member_timeout),
     };
     registry
         .tasks()
@@ -236,13 +261,9 @@ impl Room {
     ) {
         tracing::debug!(room = %self.id, "room opened");
         let shutdown = registry.shutdown().clone();
-        // While the room is empty, when it closes: its timeout after it became empty (a new room
-        // waits for its first member as long as its settings say), unless someone enters.
-        // Other commands (a REST call, say) do not postpone it.
-        let mut closes_at = Some(Instant::now() + self.settings.first_member_timeout);
         loop {
             // On shutdown every room closes at once.
-            let next = if let Some(deadline) = closes_at {
+            let next = if let Some(deadline) = self.closes_at {
                 tokio::select! {
                     command = inbox.recv() => command,
                     _ = sleep_until(deadline) => {
@@ -263,7 +284,7 @@ impl Room {
             if dismissed {
                 break;
             }
-            closes_at = match (self.members.is_empty(), closes_at) {
+            self.closes_at = match (self.members.is_empty(), self.closes_at) {
                 (false, _) => None,
                 (true, Some(deadline)) => Some(deadline),
                 (true, None) => Some(Instant::now() + self.settings.empty_timeout),
@@ -282,6 +303,15 @@ impl Room {
         match command {
             Command::Enter { entrant, reply } => {
                 let _ = reply.send(self.enter(entrant));
+            }
+            Command::Reconfigure { settings, reply } => {
+                let _ = reply.send(if self.members.is_empty() {
+                    self.settings = settings;
+                    self.closes_at = Some(Instant::now() + settings.first_member_timeout);
+                    Ok(())
+                } else {
+                    Err(Occupied(self.members.len()))
+                });
             }
             Command::Describe { reply } => {
                 let _ = reply.send(RoomSnapshot {
@@ -412,6 +442,9 @@ fn refuse(command: Command) {
             let _ = reply.send(Err(RoomClosed.into()));
         }
         // Dropping the reply tells the sender the room is gone.
-        Command::Exit { .. } | Command::Dismiss { .. } | Command::Describe { .. } => {}
+        Command::Exit { .. }
+        | Command::Dismiss { .. }
+        | Command::Describe { .. }
+        | Command::Reconfigure { .. } => {}
     }
 }

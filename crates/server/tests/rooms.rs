@@ -552,3 +552,29 @@ async fn a_created_room_nobody_enters_closes_after_its_first_member_timeout() {
     assert!(created.elapsed() >= Duration::from_millis(150));
     assert!(rooms.get(&id).is_none());
 }
+
+#[tokio::test]
+async fn an_empty_open_room_takes_new_settings_but_an_occupied_one_keeps_its_own() {
+    use openroom_server::room::{Occupied, RoomSettings};
+    let (rooms, _) = registry_with(RoomLimits {
+        empty_room_timeout: Duration::from_secs(60),
+        ..RoomLimits::default()
+    });
+    let room = rooms.get_or_open(&RoomId::RoomId(30)).unwrap();
+    let (a, _) = enter(&room, "a", 1, 4).await;
+    room.exit(a.user_id.clone(), a.session, LeaveReason::Exited)
+        .await;
+    let settings = RoomSettings {
+        max_members: 1,
+        empty_timeout: Duration::from_secs(5),
+        first_member_timeout: Duration::from_secs(30),
+    };
+    assert_eq!(room.reconfigure(settings).await, Ok(Ok(())));
+    let snapshot = room.describe().await.unwrap();
+    assert_eq!(
+        (snapshot.max_members, snapshot.empty_timeout),
+        (1, Duration::from_secs(5))
+    );
+    let (_b, _) = enter(&room, "b", 2, 4).await;
+    assert_eq!(room.reconfigure(settings).await, Ok(Err(Occupied(1))));
+}
