@@ -113,16 +113,8 @@ async function startServer(options = {}) {
   for (const [ok, message] of checks) if (!ok) throw codedError('ERR_INVALID_ARG_VALUE', message)
   try {
     return new RoomServer(
-      await binding.startServer({
-        host,
-        port,
-        sdkAppId,
-        secretKey,
-        sessionTimeoutMs,
-        maxMembersPerRoom,
-        maxRooms,
-        emptyRoomTimeoutMs,
-      }),
+      // Every option was checked above; the binding reads the ones it knows.
+      await binding.startServer({ ...(options ?? {}) }),
     )
   } catch (error) {
     const code =

@@ -77,6 +77,13 @@ async fn enter(
     )
 }
 
+/// A member enters and leaves: the room is open and empty.
+async fn enter_and_leave(room: &RoomHandle, user: &str, session: u64) {
+    let (member, _) = enter(room, user, session, 4).await;
+    room.exit(member.user_id.clone(), member.session, LeaveReason::Exited)
+        .await;
+}
+
 /// A registry whose empty rooms close at once, so tests can wait for rooms to end.
 fn registry() -> (Registry, TaskTracker) {
     registry_with(RoomLimits {
@@ -423,9 +430,7 @@ async fn an_empty_room_waits_for_its_timeout_and_an_enter_meanwhile_keeps_it() {
     });
     let id = RoomId::RoomId(10);
     let room = rooms.get_or_open(&id).unwrap();
-    let (a, _) = enter(&room, "a", 1, 4).await;
-    room.exit(a.user_id.clone(), a.session, LeaveReason::Exited)
-        .await;
+    enter_and_leave(&room, "a", 1).await;
     // Empty, but within its timeout: the same actor takes the next member.
     let (b, present) = enter(&room, "b", 2, 4).await;
     assert_eq!(present, vec![]);
@@ -450,9 +455,7 @@ async fn shutdown_closes_empty_rooms_at_once() {
     let shutdown = CancellationToken::new();
     let rooms = Registry::new(tasks.clone(), RoomLimits::default(), shutdown.clone());
     let room = rooms.get_or_open(&RoomId::RoomId(11)).unwrap();
-    let (a, _) = enter(&room, "a", 1, 4).await;
-    room.exit(a.user_id.clone(), a.session, LeaveReason::Exited)
-        .await;
+    enter_and_leave(&room, "a", 1).await;
     shutdown.cancel();
     tasks.close();
     timeout(Duration::from_secs(2), tasks.wait())
@@ -467,9 +470,7 @@ async fn commands_other_than_an_enter_do_not_keep_an_empty_room_open() {
         ..RoomLimits::default()
     });
     let room = rooms.get_or_open(&RoomId::RoomId(12)).unwrap();
-    let (a, _) = enter(&room, "a", 1, 4).await;
-    room.exit(a.user_id.clone(), a.session, LeaveReason::Exited)
-        .await;
+    enter_and_leave(&room, "a", 1).await;
     let emptied = tokio::time::Instant::now();
     // Someone polls the room (REST RemoveUser of an absent user) every 20 ms.
     let poller = room.clone();
@@ -561,9 +562,7 @@ async fn an_empty_open_room_takes_new_settings_but_an_occupied_one_keeps_its_own
         ..RoomLimits::default()
     });
     let room = rooms.get_or_open(&RoomId::RoomId(30)).unwrap();
-    let (a, _) = enter(&room, "a", 1, 4).await;
-    room.exit(a.user_id.clone(), a.session, LeaveReason::Exited)
-        .await;
+    enter_and_leave(&room, "a", 1).await;
     let settings = RoomSettings {
         max_members: 1,
         empty_timeout: Duration::from_secs(5),
