@@ -174,3 +174,36 @@ test('a failed switchRoom rejects with its code, emits onSwitchRoom, and leaves 
   expect(idle.events).toEqual([['onSwitchRoom', -3301, expect.stringContaining('not in a room')]])
   await Promise.all([alice, bob].map((m) => m.cloud.exitRoom()))
 })
+
+test('switchRoom called twice in a row: both settle, in order, and the member ends in the second room', async () => {
+  const [alice, bob] = ['alice', 'bob'].map((u) => new Member(ctx.server, u))
+  await alice.enter(114)
+  await bob.enter(116)
+  const first = alice.cloud.switchRoom({ roomId: 115 })
+  const second = alice.cloud.switchRoom({ roomId: 116 })
+  await expect(first).resolves.toBeUndefined()
+  await expect(second).resolves.toBeUndefined()
+  await bob.waitFor('onRemoteUserEnterRoom', 'alice')
+  expect(alice.events.filter(([name]) => name === 'onSwitchRoom')).toEqual([
+    ['onSwitchRoom', 0, ''],
+    ['onSwitchRoom', 0, ''],
+  ])
+  await Promise.all([alice, bob].map((m) => m.cloud.exitRoom()))
+})
+
+test('a switchRoom pending when the session ends is rejected, not left hanging', async () => {
+  const { startServer } = require('..')
+  const server = await startServer({ port: 0 })
+  const alice = new Member(server, 'alice', { exitTimeoutMs: 200 })
+  await alice.enter(1)
+  const switching = alice.cloud.switchRoom({ roomId: 2 })
+  alice.cloud.destroy()
+  // Either the switch finished before the exit, or the session ended under it: it settles.
+  const outcome = await switching.then(
+    () => 'switched',
+    (e) => e.code,
+  )
+  expect(['switched', -3301]).toContain(outcome)
+  await alice.waitFor('onExitRoom', 0)
+  await server.close()
+})

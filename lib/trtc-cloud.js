@@ -135,7 +135,7 @@ class TRTCCloud extends EventEmitter {
    * rejects with an Error whose `.code` is the TRTC error code.
    */
   enterRoom(params, scene) {
-    const session = { entered: deferred(), closed: deferred() }
+    const session = { entered: deferred(), closed: deferred(), switches: [] }
     handled(session.entered.promise)
     try {
       this._engine.enterRoom(plainParams(params), jsonValue(scene), (name, args) =>
@@ -193,7 +193,8 @@ class TRTCCloud extends EventEmitter {
       })
       return switched.promise
     }
-    session.switching = switched
+    // The session handles switches one after another, so their outcomes arrive in call order.
+    session.switches.push(switched)
     return switched.promise
   }
 
@@ -224,8 +225,7 @@ class TRTCCloud extends EventEmitter {
         break
       case 'onSwitchRoom': {
         const [code, message] = args
-        const switching = session.switching
-        session.switching = null
+        const switching = session.switches.shift()
         // Settle first, as for onEnterRoom: a throwing listener cannot strand the promise.
         if (switching) {
           if (code === 0) switching.resolve()
@@ -236,7 +236,9 @@ class TRTCCloud extends EventEmitter {
       }
       case 'sessionClosed':
         // A switch still pending when the session ends (it was lost or ended meanwhile).
-        session.switching?.reject(codedError(-3301, 'the room session ended during switchRoom'))
+        for (const switching of session.switches.splice(0)) {
+          switching.reject(codedError(-3301, 'the room session ended during switchRoom'))
+        }
         // A failure without onError (cancelled by exitRoom) is settled here.
         if (session.failure) session.entered.reject(session.failure)
         if (this._session === session) this._session = null
