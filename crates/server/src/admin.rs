@@ -212,36 +212,19 @@ async fn create(
 ) -> Result<Response, ApiError> {
     let room_id = room_id(&body, form)?;
     let limits = *ctx.registry.limits();
-    let max_members = match body.get("MaxMembers") {
-        None => limits.max_members_per_room,
-        Some(value) => value
-            .as_u64()
-            .and_then(|n| usize::try_from(n).ok())
-            .filter(|n| (1..=limits.max_members_per_room).contains(n))
-            .ok_or_else(|| {
-                ApiError::invalid(
-                    "InvalidParameter.MaxMembers",
-                    format!(
-                        "MaxMembers must be an integer from 1 to this server's limit of {}, got {value}",
-                        limits.max_members_per_room
-                    ),
-                )
-            })?,
-    };
-    let most = u64::try_from(MAX_EMPTY_ROOM_TIMEOUT.as_millis()).unwrap_or(u64::MAX);
-    let empty_timeout = match body.get("EmptyRoomTimeoutMs") {
-        None => limits.empty_room_timeout,
-        Some(value) => value
-            .as_u64()
-            .filter(|ms| *ms <= most)
-            .map(Duration::from_millis)
-            .ok_or_else(|| {
-                ApiError::invalid(
-                    "InvalidParameter.EmptyRoomTimeoutMs",
-                    format!("EmptyRoomTimeoutMs must be an integer from 0 to {most} (3 hours), got {value}"),
-                )
-            })?,
-    };
+    let max_members = bounded_field(
+        &body,
+        Field::MaxMembers,
+        1..=limits.max_members_per_room as u64,
+        limits.max_members_per_room as u64,
+    )? as usize;
+    let most = millis(MAX_EMPTY_ROOM_TIMEOUT);
+    let empty_timeout = Duration::from_millis(bounded_field(
+        &body,
+        Field::EmptyRoomTimeoutMs,
+        0..=most,
+        millis(limits.empty_room_timeout),
+    )?);
     let settings = RoomSettings {
         max_members,
         empty_timeout,
@@ -330,27 +313,8 @@ async fn describe(
 }
 
 async fn list_rooms(ctx: SessionContext, body: Map<String, Value>) -> Result<Response, ApiError> {
-    let number = |name: &str, default: u64, max: u64| match body.get(name) {
-        None => Ok(default),
-        Some(value) => value.as_u64().filter(|n| *n <= max).ok_or_else(|| {
-            ApiError::invalid(
-                if name == "Offset" {
-                    "InvalidParameter.Offset"
-                } else {
-                    "InvalidParameter.Limit"
-                },
-                format!("{name} must be an integer from 0 to {max}, got {value}"),
-            )
-        }),
-    };
-    let offset = number("Offset", 0, u64::from(u32::MAX))?;
-    let limit = number("Limit", DEFAULT_PAGE, MAX_PAGE)?;
-    if limit == 0 {
-        return Err(ApiError::invalid(
-            "InvalidParameter.Limit",
-            format!("Limit must be an integer from 1 to {MAX_PAGE}, got 0"),
-        ));
-    }
+    let offset = bounded_field(&body, Field::Offset, 0..=u64::from(u32::MAX), 0)?;
+    let limit = bounded_field(&body, Field::Limit, 1..=MAX_PAGE, DEFAULT_PAGE)?;
     let rooms = ctx.registry.list();
     let total = rooms.len();
     let page = rooms
@@ -467,6 +431,58 @@ async fn authorised_body(
             format!("SdkAppId is missing or not a positive integer; this server's is {expected}"),
         )),
     }
+}
+
+/// The optional integer fields of the API, each with its own error code.
+#[derive(Clone, Copy)]
+enum Field {
+    Offset,
+    Limit,
+    MaxMembers,
+    EmptyRoomTimeoutMs,
+}
+
+impl Field {
+    fn name(self) -> &'static str {
+        match self {
+            Field::Offset => "Offset",
+            Field::Limit => "Limit",
+            Field::MaxMembers => "MaxMembers",
+            Field::EmptyRoomTimeoutMs => "EmptyRoomTimeoutMs",
+        }
+    }
+
+    fn error_code(self) -> &'static str {
+        match self {
+            Field::Offset => "InvalidParameter.Offset",
+            Field::Limit => "InvalidParameter.Limit",
+            Field::MaxMembers => "InvalidParameter.MaxMembers",
+            Field::EmptyRoomTimeoutMs => "InvalidParameter.EmptyRoomTimeoutMs",
+        }
+    }
+}
+
+/// An optional integer field: `default` when absent, else an integer within `range`.
+fn bounded_field(
+    body: &Map<String, Value>,
+    field: Field,
+    range: std::ops::RangeInclusive<u64>,
+    default: u64,
+) -> Result<u64, ApiError> {
+    let Some(value) = body.get(field.name()) else {
+        return Ok(default);
+    };
+    value.as_u64().filter(|n| range.contains(n)).ok_or_else(|| {
+        ApiError::invalid(
+            field.error_code(),
+            format!(
+                "{} must be an integer from {} to {}, got {value}",
+                field.name(),
+                range.start(),
+                range.end()
+            ),
+        )
+    })
 }
 
 fn room_id(body: &Map<String, Value>, form: RoomIdForm) -> Result<RoomId, ApiError> {
