@@ -143,18 +143,7 @@ class TRTCCloud extends EventEmitter {
       )
     } catch (nativeError) {
       // Refused before starting (already in a room, destroyed): the current room is untouched.
-      const error = fromNative(nativeError)
-      // Like every outcome: later, not inside this call, and onError before the rejection.
-      // onError carries TRTC's numeric codes only; ERR_DESTROYED (a programming error, not a
-      // room error) is reported through the rejection alone.
-      return handled(
-        new Promise((resolve, reject) => {
-          process.nextTick(() => {
-            if (typeof error.code === 'number') this.emit('onError', error.code, error.message)
-            reject(error)
-          })
-        }),
-      )
+      return this._refuse('onError', nativeError)
     }
     this._session = session
     return session.entered.promise
@@ -181,18 +170,13 @@ class TRTCCloud extends EventEmitter {
    */
   switchRoom(config) {
     const session = this._session
-    const switched = deferred()
-    handled(switched.promise)
     try {
       this._engine.switchRoom(plainParams(config))
     } catch (nativeError) {
-      const error = fromNative(nativeError)
-      process.nextTick(() => {
-        if (typeof error.code === 'number') this.emit('onSwitchRoom', error.code, error.message)
-        switched.reject(error)
-      })
-      return switched.promise
+      return this._refuse('onSwitchRoom', nativeError)
     }
+    const switched = deferred()
+    handled(switched.promise)
     // The session handles switches one after another, so their outcomes arrive in call order.
     session.switches.push(switched)
     return switched.promise
@@ -201,6 +185,24 @@ class TRTCCloud extends EventEmitter {
   /** Exit the room (if any) and release the engine; later enterRoom calls fail with ERR_DESTROYED. */
   destroy() {
     this._engine.destroy()
+  }
+
+  /**
+   * A call the engine refused before starting (busy, not in a room, destroyed): reported like
+   * every outcome, later and not inside the call, with `event(code, message)` emitted before
+   * the rejection. Events carry TRTC's numeric codes only; ERR_DESTROYED (a programming error,
+   * not a room error) is reported through the rejection alone.
+   */
+  _refuse(event, nativeError) {
+    const error = fromNative(nativeError)
+    return handled(
+      new Promise((resolve, reject) => {
+        process.nextTick(() => {
+          if (typeof error.code === 'number') this.emit(event, error.code, error.message)
+          reject(error)
+        })
+      }),
+    )
   }
 
   _dispatch(session, name, args) {

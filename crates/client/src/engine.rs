@@ -156,8 +156,9 @@ impl Engine {
             Err(error) => {
                 // Reported asynchronously like every other outcome; no session, no slot.
                 self.runtime.spawn(async move {
-                    sink.emit(Event::enter_failed(error.code, error.message.clone()));
-                    sink.emit(Event::error(error.code, error.message));
+                    for event in Event::enter_failure(error.code.value(), error.message) {
+                        sink.emit(event);
+                    }
                     sink.emit(Event::SessionClosed);
                 });
                 return Ok(());

@@ -35,11 +35,16 @@ impl Event {
         }
     }
 
-    pub(crate) fn error(code: ErrorCode, message: impl Into<String>) -> Event {
-        Event::Error {
-            code: code.value(),
-            message: message.into(),
-        }
+    /// How a failed enter is reported: `onEnterRoom(code)` (with the message, for the
+    /// promise), then `onError(code, message)`.
+    pub(crate) fn enter_failure(code: i32, message: String) -> [Event; 2] {
+        [
+            Event::EnterRoom {
+                result: i64::from(code),
+                message: message.clone(),
+            },
+            Event::Error { code, message },
+        ]
     }
 
     /// The callback's name in trtc-electron-sdk (`sessionClosed` for the internal marker).

@@ -89,11 +89,9 @@ pub(crate) async fn run(
         Entering::Entered(connection, members, heartbeat) => (connection, members, heartbeat),
         Entering::Failed(code, message) => {
             session.slot.release();
-            session.emit(Event::EnterRoom {
-                result: i64::from(code),
-                message: message.clone(),
-            });
-            session.emit(Event::Error { code, message });
+            for event in Event::enter_failure(code, message) {
+                session.emit(event);
+            }
             session.finish();
             return;
         }

@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::codes::{ExitReason, LeaveReason};
+use crate::codes::{ErrorCode, ExitReason, LeaveReason};
 use crate::ids::{RoomId, UserId};
 
 /// A request from the client, tagged with the id its response will carry.
@@ -103,6 +103,15 @@ pub enum Reply {
 pub struct ErrorBody {
     pub code: i32,
     pub message: String,
+}
+
+impl ErrorBody {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        ErrorBody {
+            code: code.value(),
+            message: message.into(),
+        }
+    }
 }
 
 /// Something that happened in the room, pushed to one member.

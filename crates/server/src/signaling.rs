@@ -214,10 +214,8 @@ impl Session {
                 let id = serde_json::from_str::<JustId>(text)
                     .map(|j| j.id)
                     .unwrap_or(0);
-                let body = ErrorBody {
-                    code: ErrorCode::RoomEnterFail.value(),
-                    message: format!("bad request: {error}"),
-                };
+                let body =
+                    ErrorBody::new(ErrorCode::RoomEnterFail, format!("bad request: {error}"));
                 return self.respond(id, Outcome::Error(body)).await;
             }
         };
@@ -243,12 +241,8 @@ impl Session {
     }
 
     async fn enter(&mut self, request: EnterRequest) -> Result<Vec<UserId>, ErrorBody> {
-        let refuse = |code: ErrorCode, message: String| ErrorBody {
-            code: code.value(),
-            message,
-        };
         if request.protocol != PROTOCOL_VERSION {
-            return Err(refuse(
+            return Err(ErrorBody::new(
                 ErrorCode::RoomEnterFail,
                 format!(
                     "protocol version {} is not supported; this server speaks {PROTOCOL_VERSION}",
@@ -257,7 +251,7 @@ impl Session {
             ));
         }
         if let Some(current) = &self.membership {
-            return Err(refuse(
+            return Err(ErrorBody::new(
                 ErrorCode::RoomEnterFail,
                 format!(
                     "this connection is already in {}; exit it first",
@@ -267,7 +261,7 @@ impl Session {
         }
         let config = &self.ctx.config;
         if request.sdk_app_id != config.sdk_app_id {
-            return Err(refuse(
+            return Err(ErrorBody::new(
                 ErrorCode::SdkAppIdInvalid,
                 format!(
                     "sdkAppId {} is not served here; this server's sdkAppId is {}",
@@ -276,7 +270,7 @@ impl Session {
             ));
         }
         auth::check(config, request.user_id.as_str(), &request.user_sig)
-            .map_err(|error| refuse(ErrorCode::UserSigInvalid, error.to_string()))?;
+            .map_err(|error| ErrorBody::new(ErrorCode::UserSigInvalid, error.to_string()))?;
 
         let (membership, members) = join(&self.ctx, self.id, request.room, request.user_id).await?;
         tracing::info!(session = self.id, room = %membership.room_id, user = %membership.user_id, "entered");
@@ -291,12 +285,7 @@ impl Session {
         &mut self,
         request: SwitchRequest,
     ) -> Result<Result<Vec<UserId>, ErrorBody>, Ending> {
-        let refuse = |code: ErrorCode, message: String| {
-            Ok(Err(ErrorBody {
-                code: code.value(),
-                message,
-            }))
-        };
+        let refuse = |code: ErrorCode, message: String| Ok(Err(ErrorBody::new(code, message)));
         let Some(current) = &self.membership else {
             return refuse(
                 ErrorCode::RoomEnterFail,
@@ -388,17 +377,13 @@ async fn join(
     room_id: RoomId,
     user_id: UserId,
 ) -> Result<(Membership, Vec<UserId>), ErrorBody> {
-    let refuse = |code: ErrorCode, message: String| ErrorBody {
-        code: code.value(),
-        message,
-    };
     for _ in 0..ENTER_ATTEMPTS {
         let (events_tx, events) = mpsc::channel(MEMBER_EVENT_QUEUE);
         let (ejection_tx, ejection) = oneshot::channel();
         let room = ctx
             .registry
             .get_or_open(&room_id)
-            .map_err(|limit| refuse(ErrorCode::ServerRoomLimit, limit.to_string()))?;
+            .map_err(|limit| ErrorBody::new(ErrorCode::ServerRoomLimit, limit.to_string()))?;
         let entrant = Entrant {
             user_id: user_id.clone(),
             session,
@@ -418,7 +403,7 @@ async fn join(
             }
             Err(EnterRefused::Closed(_)) => continue,
             Err(EnterRefused::Full(limit)) => {
-                return Err(refuse(
+                return Err(ErrorBody::new(
                     ErrorCode::RoomFull,
                     format!(
                         "{room_id} is full: it holds its limit of {limit} members; try again when someone leaves"
@@ -427,7 +412,7 @@ async fn join(
             }
         }
     }
-    Err(refuse(
+    Err(ErrorBody::new(
         ErrorCode::RoomEnterFail,
         format!("{room_id} kept closing while entering; try again"),
     ))
