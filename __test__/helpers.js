@@ -18,6 +18,14 @@ const EVENTS = [
 /** How long one awaited event may take on loopback before the test fails with a message. */
 const EVENT_WAIT_MS = 5000
 
+/** Every Member of this test file: destroyed after its tests, so a test that failed halfway
+ * leaves no session behind to keep the process (and CI) running. */
+const members = new Set()
+afterAll(() => {
+  for (const member of members) member.cloud.destroy()
+  members.clear()
+})
+
 /** A TRTCCloud that records every event it emits as [name, ...args], in order. */
 class Member {
   constructor(server, userId, config = {}) {
@@ -26,6 +34,7 @@ class Member {
     this.cloud = new TRTCCloud({ serverUrl: server.url, ...config })
     this.events = []
     this._waiters = []
+    members.add(this)
     for (const name of EVENTS) {
       this.cloud.on(name, (...args) => {
         this.events.push([name, ...args])

@@ -209,15 +209,11 @@ impl Engine {
     pub fn switch_room(&self, params: &Value) -> Result<(), EngineError> {
         let slot = lock(&self.slot);
         match &slot.active {
-            Some(active) if active.phase == Phase::InRoom => {
+            // A switch asked for while another is under way waits its turn: the session
+            // handles commands one after another, so the outcomes come in call order.
+            Some(active) if matches!(active.phase, Phase::InRoom | Phase::Switching) => {
                 let _ = active.commands.send(Command::Switch(params.clone()));
                 Ok(())
-            }
-            Some(active) if active.phase == Phase::Switching => {
-                Err(EngineError::NotInRoom(format!(
-                    "already switching from {}; wait for onSwitchRoom",
-                    active.room
-                )))
             }
             _ => Err(EngineError::NotInRoom(
                 "not in a room: enterRoom first and wait for onEnterRoom".into(),

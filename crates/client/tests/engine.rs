@@ -574,6 +574,68 @@ async fn a_failed_switch_leaves_the_member_in_its_old_room() {
     server.close().await;
 }
 
+/// A second switchRoom asked for while the first is on the wire waits its turn; both settle
+/// in call order. The scripted server proves the first request was sent (so the session was
+/// switching) before the second call is made.
+#[tokio::test]
+async fn a_switch_asked_for_during_another_waits_its_turn() {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio::sync::oneshot;
+    use tokio_tungstenite::tungstenite::Message;
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("ws://{}", listener.local_addr().unwrap());
+    let (first_sent, first_arrived) = oneshot::channel::<()>();
+    let (go, proceed) = oneshot::channel::<()>();
+    let script = tokio::spawn(async move {
+        let (tcp, _) = listener.accept().await.unwrap();
+        let mut ws = tokio_tungstenite::accept_async(tcp).await.unwrap();
+        let reply = |id: &Value, ok: Value| {
+            Message::text(json!({"type": "response", "id": id, "result": {"ok": ok}}).to_string())
+        };
+        let mut first_sent = Some(first_sent);
+        let mut proceed = Some(proceed);
+        let mut answered = 0;
+        while answered < 3 {
+            let Some(Ok(Message::Text(text))) = ws.next().await else {
+                continue;
+            };
+            let request = serde_json::from_str::<Value>(text.as_str()).unwrap();
+            let id = &request["id"];
+            if answered == 0 {
+                let entered = json!({"type": "entered", "members": []});
+                ws.send(reply(id, entered)).await.unwrap();
+            } else {
+                if let (Some(sent), Some(proceed)) = (first_sent.take(), proceed.take()) {
+                    sent.send(()).unwrap();
+                    proceed.await.unwrap();
+                }
+                let switched = json!({"type": "switched", "members": []});
+                ws.send(reply(id, switched)).await.unwrap();
+            }
+            answered += 1;
+        }
+        // Stay connected until the client hangs up (it exits without an acknowledgement).
+        while let Some(Ok(message)) = ws.next().await {
+            if message.is_close() {
+                break;
+            }
+        }
+    });
+
+    let mut alice = scripted_member(&url);
+    alice.enter(any_params()).await;
+    alice.engine.switch_room(&json!({"roomId": 2})).unwrap();
+    timeout(EVENT_WAIT, first_arrived).await.unwrap().unwrap();
+    // The first switch is under way: the second is queued, not refused.
+    alice.engine.switch_room(&json!({"roomId": 3})).unwrap();
+    go.send(()).unwrap();
+    assert_eq!(alice.next().await, switch_event(0));
+    assert_eq!(alice.next().await, switch_event(0));
+    alice.engine.exit_room();
+    assert_eq!(alice.next().await, exit(ExitReason::Exited));
+    timeout(EVENT_WAIT, script).await.unwrap().unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn on_shutdown_every_member_hears_server_shutting_down() {
     for round in 0..10u32 {
