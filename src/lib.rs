@@ -12,7 +12,7 @@ use std::time::Duration;
 use napi::bindgen_prelude::*;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi_derive::napi;
-use openroom_client::{ClientConfig, Engine, EngineError, Event, EventSink};
+use openroom_client::{ClientConfig, Engine, EngineError, Event, EventSink, ReconnectPolicy};
 use openroom_protocol::{ErrorCode, UserId};
 use openroom_server::{RunningServer, ServerConfig, StartError};
 use serde_json::Value;
@@ -94,6 +94,11 @@ pub struct EngineOptions {
     pub server_url: Option<String>,
     pub enter_timeout_ms: Option<u32>,
     pub exit_timeout_ms: Option<u32>,
+    /// Reconnection attempts after a lost connection (0: off). Checked by the JS layer.
+    pub reconnect_attempts: Option<u32>,
+    /// First wait between attempts; doubled each time up to `reconnect_max_interval_ms`.
+    pub reconnect_interval_ms: Option<u32>,
+    pub reconnect_max_interval_ms: Option<u32>,
 }
 
 /// One TRTCCloud's engine.
@@ -133,6 +138,21 @@ impl RoomEngine {
             exit_timeout: options
                 .exit_timeout_ms
                 .map_or(defaults.exit_timeout, |ms| Duration::from_millis(ms.into())),
+            reconnect: ReconnectPolicy {
+                attempts: options
+                    .reconnect_attempts
+                    .unwrap_or(defaults.reconnect.attempts),
+                interval: options
+                    .reconnect_interval_ms
+                    .map_or(defaults.reconnect.interval, |ms| {
+                        Duration::from_millis(ms.into())
+                    }),
+                max_interval: options
+                    .reconnect_max_interval_ms
+                    .map_or(defaults.reconnect.max_interval, |ms| {
+                        Duration::from_millis(ms.into())
+                    }),
+            },
         };
         let runtime = within_runtime_if_available(tokio::runtime::Handle::current);
         RoomEngine {
@@ -170,6 +190,12 @@ impl RoomEngine {
     #[napi]
     pub fn destroy(&self) -> bool {
         self.engine.destroy()
+    }
+
+    /// DISCONNECTED, CONNECTING, CONNECTED or RECONNECTING.
+    #[napi]
+    pub fn connection_state(&self) -> &'static str {
+        self.engine.connection_state().name()
     }
 }
 

@@ -96,9 +96,12 @@ impl Connection {
         Ok(self.last_request_id)
     }
 
-    /// Ask the server for a sign of life (a WebSocket ping; its pong counts as heard).
-    pub async fn ping(&mut self) -> Result<(), ConnectionError> {
-        self.socket.send(Message::Ping(Default::default())).await?;
+    /// Ask the server for a sign of life (a WebSocket ping; its pong counts as heard). The
+    /// ping carries `last_seq`, the last room event received, as 8 big-endian bytes: the
+    /// server need not keep anything older for a resume.
+    pub async fn ping(&mut self, last_seq: u64) -> Result<(), ConnectionError> {
+        let payload = last_seq.to_be_bytes().to_vec();
+        self.socket.send(Message::Ping(payload.into())).await?;
         Ok(())
     }
 

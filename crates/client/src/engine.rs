@@ -26,6 +26,7 @@ pub struct ClientConfig {
     pub server_url: String,
     pub enter_timeout: Duration,
     pub exit_timeout: Duration,
+    pub reconnect: ReconnectPolicy,
 }
 
 impl Default for ClientConfig {
@@ -34,6 +35,68 @@ impl Default for ClientConfig {
             server_url: DEFAULT_SERVER_URL.to_owned(),
             enter_timeout: DEFAULT_ENTER_TIMEOUT,
             exit_timeout: DEFAULT_EXIT_TIMEOUT,
+            reconnect: ReconnectPolicy::default(),
+        }
+    }
+}
+
+/// What a session does when its connection breaks (EnableX's `allow_reconnect`,
+/// `number_of_attempts`, `timeout_interval`). The first attempt is made at once; before each
+/// later one the session waits `interval`, doubled each time up to `max_interval`, with ±20 %
+/// jitter so that the clients of a restarted server do not all come back in the same instant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReconnectPolicy {
+    /// Attempts before giving up; 0 turns reconnection off.
+    pub attempts: u32,
+    pub interval: Duration,
+    pub max_interval: Duration,
+}
+
+/// Default number of reconnection attempts: with the default intervals, about 40 s of trying.
+pub const DEFAULT_RECONNECT_ATTEMPTS: u32 = 8;
+pub const DEFAULT_RECONNECT_INTERVAL: Duration = Duration::from_millis(500);
+pub const DEFAULT_RECONNECT_MAX_INTERVAL: Duration = Duration::from_secs(8);
+
+impl Default for ReconnectPolicy {
+    fn default() -> Self {
+        ReconnectPolicy {
+            attempts: DEFAULT_RECONNECT_ATTEMPTS,
+            interval: DEFAULT_RECONNECT_INTERVAL,
+            max_interval: DEFAULT_RECONNECT_MAX_INTERVAL,
+        }
+    }
+}
+
+impl ReconnectPolicy {
+    /// How long to wait before attempt `attempt` (1-based), before jitter.
+    pub fn delay_before(&self, attempt: u32) -> Duration {
+        if attempt <= 1 {
+            return Duration::ZERO;
+        }
+        let doublings = (attempt - 2).min(20);
+        self.interval
+            .saturating_mul(1 << doublings)
+            .min(self.max_interval.max(self.interval))
+    }
+}
+
+/// The connection to the room server as the app sees it (`getConnectionState()`), Qiniu's
+/// and Agora's model beside TRTC's three connection events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConnectionState {
+    Disconnected,
+    Connecting,
+    Connected,
+    Reconnecting,
+}
+
+impl ConnectionState {
+    pub fn name(self) -> &'static str {
+        match self {
+            ConnectionState::Disconnected => "DISCONNECTED",
+            ConnectionState::Connecting => "CONNECTING",
+            ConnectionState::Connected => "CONNECTED",
+            ConnectionState::Reconnecting => "RECONNECTING",
         }
     }
 }
@@ -68,6 +131,7 @@ struct Active {
     id: u64,
     room: RoomId,
     phase: Phase,
+    connection: ConnectionState,
     commands: mpsc::UnboundedSender<Command>,
 }
 
@@ -95,6 +159,12 @@ impl SlotRef {
     pub(crate) fn set_phase(&self, phase: Phase) {
         if let Some(active) = lock(&self.slot).active.as_mut().filter(|a| a.id == self.id) {
             active.phase = phase;
+        }
+    }
+
+    pub(crate) fn set_connection(&self, state: ConnectionState) {
+        if let Some(active) = lock(&self.slot).active.as_mut().filter(|a| a.id == self.id) {
+            active.connection = state;
         }
     }
 
@@ -171,6 +241,7 @@ impl Engine {
             id,
             room: request.room.clone(),
             phase: Phase::Entering,
+            connection: ConnectionState::Connecting,
             commands,
         });
         let slot_ref = SlotRef {
@@ -219,6 +290,14 @@ impl Engine {
                 "not in a room: enterRoom first and wait for onEnterRoom".into(),
             )),
         }
+    }
+
+    /// The connection's state now, as the last `onConnectionStateChanged` reported it.
+    pub fn connection_state(&self) -> ConnectionState {
+        lock(&self.slot)
+            .active
+            .as_ref()
+            .map_or(ConnectionState::Disconnected, |active| active.connection)
     }
 
     /// Exit the current room, if any, and refuse every later `enter_room`.

@@ -3,6 +3,8 @@
 use openroom_protocol::{ErrorCode, ExitReason, LeaveReason, UserId};
 use serde_json::{json, Value};
 
+use crate::engine::ConnectionState;
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
     /// `onEnterRoom(result)`: elapsed milliseconds (> 0) on success, a negative error code on
@@ -23,6 +25,15 @@ pub enum Event {
     SwitchRoom { code: i32, message: String },
     /// `onConnectionLost()`: the connection to the server broke while in a room.
     ConnectionLost { message: String },
+    /// `onTryToReconnect()`: reconnection attempt `attempt` (1-based) starts now.
+    TryToReconnect { attempt: u32 },
+    /// `onConnectionRecovery()`: back in the room after a lost connection.
+    ConnectionRecovery,
+    /// `onConnectionStateChanged(state, reason)`: every change of [`ConnectionState`].
+    ConnectionStateChanged {
+        state: ConnectionState,
+        reason: StateChangeReason,
+    },
     /// Not an app event: the session is over and its sink will not be called again.
     SessionClosed,
 }
@@ -57,6 +68,9 @@ impl Event {
             Event::ExitRoom { .. } => "onExitRoom",
             Event::SwitchRoom { .. } => "onSwitchRoom",
             Event::ConnectionLost { .. } => "onConnectionLost",
+            Event::TryToReconnect { .. } => "onTryToReconnect",
+            Event::ConnectionRecovery => "onConnectionRecovery",
+            Event::ConnectionStateChanged { .. } => "onConnectionStateChanged",
             Event::SessionClosed => "sessionClosed",
         }
     }
@@ -71,7 +85,48 @@ impl Event {
             Event::ExitRoom { reason } => vec![json!(reason)],
             Event::SwitchRoom { code, message } => vec![json!(code), json!(message)],
             Event::ConnectionLost { message } => vec![json!(message)],
+            Event::TryToReconnect { attempt } => vec![json!(attempt)],
+            Event::ConnectionRecovery => vec![],
+            Event::ConnectionStateChanged { state, reason } => {
+                vec![json!(state.name()), json!(reason.name())]
+            }
             Event::SessionClosed => vec![],
+        }
+    }
+}
+
+/// Why the connection state changed: the second argument of `onConnectionStateChanged`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StateChangeReason {
+    /// enterRoom() started connecting.
+    EnterRoom,
+    /// The server let us in.
+    Entered,
+    /// Entering failed (or was cancelled by exitRoom()).
+    EnterFailed,
+    /// The connection broke; reconnecting.
+    ConnectionLost,
+    /// The same session continues on a new connection.
+    Resumed,
+    /// The server had lost the session: entered the room again.
+    Reentered,
+    /// The room was left: exitRoom(), removal, dismissal, another login.
+    Exited,
+    /// The connection broke and reconnecting failed or is off.
+    GaveUp,
+}
+
+impl StateChangeReason {
+    pub fn name(self) -> &'static str {
+        match self {
+            StateChangeReason::EnterRoom => "ENTER_ROOM",
+            StateChangeReason::Entered => "ENTERED",
+            StateChangeReason::EnterFailed => "ENTER_FAILED",
+            StateChangeReason::ConnectionLost => "CONNECTION_LOST",
+            StateChangeReason::Resumed => "RESUMED",
+            StateChangeReason::Reentered => "REENTERED",
+            StateChangeReason::Exited => "EXITED",
+            StateChangeReason::GaveUp => "GAVE_UP",
         }
     }
 }

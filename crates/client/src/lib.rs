@@ -12,6 +12,6 @@ pub mod events;
 pub mod params;
 mod session;
 
-pub use engine::{ClientConfig, Engine, EngineError};
-pub use events::{Event, EventSink};
+pub use engine::{ClientConfig, ConnectionState, Engine, EngineError, ReconnectPolicy};
+pub use events::{Event, EventSink, StateChangeReason};
 pub use params::{enter_request, ParamError};

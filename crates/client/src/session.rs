@@ -1,23 +1,32 @@
-//! One session's life as a tokio task: connect, enter, relay room events, exit.
+//! One session's life as a tokio task: connect, enter, relay room events, reconnect when the
+//! connection breaks, exit.
 //!
 //! Event order per session: `onEnterRoom` first; on success one `onRemoteUserEnterRoom` per
 //! member already present, then the room's events as the server numbered them; `onExitRoom`
-//! last; then the internal `sessionClosed`, which is emitted whatever ends the task.
+//! last; then the internal `sessionClosed`, which is emitted whatever ends the task. Each
+//! `onConnectionStateChanged` comes right before the event it explains.
+//!
+//! A lost connection: `onConnectionLost`, then `onTryToReconnect` before each attempt. An
+//! attempt first asks the server to resume the session (nobody else notices anything; the
+//! events missed meanwhile are delivered, in order, once); if the server no longer holds it,
+//! the session enters the room again and reports the difference in members. Then
+//! `onConnectionRecovery`. Giving up ends the room with `onError` and `onExitRoom`.
 
 use std::time::Duration;
 
 use openroom_protocol::messages::{Outcome, Reply};
 use openroom_protocol::{
-    ClientRequest, EnterRequest, ErrorCode, ExitReason, LeaveReason, RoomEvent, ServerFrame, UserId,
+    ClientRequest, EnterRequest, ErrorCode, ExitReason, LeaveReason, ResumeRequest, RoomEvent,
+    ServerFrame, UserId,
 };
 use tokio::sync::mpsc;
 use tokio::time::{
-    interval, sleep_until, timeout, timeout_at, Instant, Interval, MissedTickBehavior,
+    interval, sleep, sleep_until, timeout, timeout_at, Instant, Interval, MissedTickBehavior,
 };
 
 use crate::connection::{Connection, ConnectionError};
-use crate::engine::{ClientConfig, Command, Phase, SlotRef};
-use crate::events::{Event, EventSink};
+use crate::engine::{ClientConfig, Command, ConnectionState, Phase, SlotRef};
+use crate::events::{Event, EventSink, StateChangeReason};
 use crate::params;
 
 /// Longest a session waits for the WebSocket close handshake. The close is a courtesy (it
@@ -31,12 +40,75 @@ struct Heartbeat {
     session_timeout: Duration,
 }
 
+impl Heartbeat {
+    /// How long the server may be silent before the connection counts as lost: two missed
+    /// pongs. Earlier than the server's own timeout, so a client whose connection died
+    /// without a sound still finds its session parked on the server and resumes it.
+    fn silence_limit(self) -> Duration {
+        if self.ping_interval.is_zero() {
+            self.session_timeout
+        } else {
+            self.session_timeout.min(self.ping_interval * 2)
+        }
+    }
+}
+
+/// What the server said yes to an enter with.
+struct Welcome {
+    members: Vec<UserId>,
+    heartbeat: Heartbeat,
+    resume_token: Option<String>,
+}
+
+impl Welcome {
+    fn from_reply(reply: Reply) -> Result<Welcome, Reply> {
+        match reply {
+            Reply::Entered {
+                members,
+                ping_interval_ms,
+                session_timeout_ms,
+                resume_token,
+            } => Ok(Welcome {
+                members,
+                heartbeat: Heartbeat {
+                    ping_interval: Duration::from_millis(ping_interval_ms),
+                    session_timeout: Duration::from_millis(session_timeout_ms),
+                },
+                resume_token,
+            }),
+            other => Err(other),
+        }
+    }
+}
+
 /// How entering ended.
 enum Entering {
-    Entered(Box<Connection>, Vec<UserId>, Heartbeat),
+    Entered(Box<Connection>, Welcome),
     Failed(i32, String),
     /// exitRoom() was called before the server let us in.
     Cancelled,
+}
+
+/// How serving one connection ended.
+enum Served {
+    /// The room is over for this session.
+    Ended(ExitReason),
+    /// The connection broke; the session may go on over a new one.
+    Lost(String),
+}
+
+/// How one reconnection attempt ended.
+enum Attempt {
+    /// The server handed the session over; these events were missed meanwhile.
+    Resumed(Box<Connection>, Vec<(u64, RoomEvent)>),
+    /// The server had lost the session (or could not replay): entered the room again.
+    Reentered(Box<Connection>, Welcome),
+    /// The server ended the session while we were away.
+    Ended(ExitReason),
+    /// Entering again was refused for good (UserSig expired, room full …).
+    Refused(i32, String),
+    /// Worth another attempt.
+    Failed(String),
 }
 
 struct Session {
@@ -48,11 +120,17 @@ struct Session {
     last_seq: u64,
     /// Set once `sessionClosed` has been emitted.
     closed: bool,
-    /// The UserSig given at enter; switchRoom reuses it when the app gives none.
-    user_sig: String,
+    /// The enter request, kept up to date with the current room and UserSig: what entering
+    /// again after a lost session sends. switchRoom reuses its UserSig when the app gives none.
+    request: EnterRequest,
     /// The other members of the current room, in the order they entered: what switchRoom
-    /// announces as leaving.
+    /// announces as leaving, and what a new enter after a lost session is compared with.
     members: Vec<UserId>,
+    heartbeat: Heartbeat,
+    /// Presents this session to the server again after a lost connection.
+    resume_token: Option<String>,
+    /// Why the connection state goes to DISCONNECTED at the end.
+    end_reason: StateChangeReason,
 }
 
 impl Drop for Session {
@@ -82,12 +160,23 @@ pub(crate) async fn run(
         slot,
         last_seq: 0,
         closed: false,
-        user_sig: request.user_sig.clone(),
+        request: request.clone(),
         members: Vec::new(),
+        heartbeat: Heartbeat {
+            ping_interval: Duration::ZERO,
+            session_timeout: Duration::ZERO,
+        },
+        resume_token: None,
+        end_reason: StateChangeReason::Exited,
     };
-    let (connection, members, heartbeat) = match session.enter(request, started).await {
-        Entering::Entered(connection, members, heartbeat) => (connection, members, heartbeat),
+    session.set_state(ConnectionState::Connecting, StateChangeReason::EnterRoom);
+    let (connection, welcome) = match session.enter(request, started).await {
+        Entering::Entered(connection, welcome) => (connection, welcome),
         Entering::Failed(code, message) => {
+            session.set_state(
+                ConnectionState::Disconnected,
+                StateChangeReason::EnterFailed,
+            );
             session.slot.release();
             for event in Event::enter_failure(code, message) {
                 session.emit(event);
@@ -96,6 +185,10 @@ pub(crate) async fn run(
             return;
         }
         Entering::Cancelled => {
+            session.set_state(
+                ConnectionState::Disconnected,
+                StateChangeReason::EnterFailed,
+            );
             session.slot.release();
             session.emit(Event::enter_failed(
                 ErrorCode::RoomEnterFail,
@@ -112,17 +205,21 @@ pub(crate) async fn run(
     // In the room before the app hears so: an app that reacts to onEnterRoom at once must find
     // the engine in its new phase.
     session.slot.set_phase(Phase::InRoom);
+    session.set_state(ConnectionState::Connected, StateChangeReason::Entered);
     session.emit(Event::EnterRoom {
         result: i64::try_from(elapsed_ms).unwrap_or(i64::MAX),
         message: String::new(),
     });
-    for user_id in &members {
+    for user_id in &welcome.members {
         session.emit(Event::RemoteUserEnterRoom {
             user_id: user_id.clone(),
         });
     }
-    session.members = members;
-    let reason = session.in_room(*connection, heartbeat).await;
+    session.members = welcome.members;
+    session.heartbeat = welcome.heartbeat;
+    session.resume_token = welcome.resume_token;
+    let reason = session.in_room(*connection).await;
+    session.set_state(ConnectionState::Disconnected, session.end_reason);
     session.slot.release();
     session.emit(Event::ExitRoom { reason });
     session.finish();
@@ -131,6 +228,12 @@ pub(crate) async fn run(
 impl Session {
     fn emit(&self, event: Event) {
         self.sink.emit(event);
+    }
+
+    /// Record the connection state (for getConnectionState()) and report the change.
+    fn set_state(&self, state: ConnectionState, reason: StateChangeReason) {
+        self.slot.set_connection(state);
+        self.emit(Event::ConnectionStateChanged { state, reason });
     }
 
     /// The last thing a session does: nothing is emitted after `sessionClosed`.
@@ -171,134 +274,239 @@ impl Session {
                 Ok(Err(error)) => return failed(error),
                 Ok(Ok(id)) => id,
             };
-        loop {
-            let frame = tokio::select! {
-                biased;
-                _ = self.commands.recv() => {
-                    // A clean close: if the server let us in meanwhile, the others see us leave.
+        let answer = tokio::select! {
+            biased;
+            _ = self.commands.recv() => {
+                // A clean close: if the server let us in meanwhile, the others see us leave.
+                self.close(connection).await;
+                return Entering::Cancelled;
+            }
+            answer = timeout_at(deadline, answer_to(&mut connection, request_id)) => answer,
+        };
+        match answer {
+            Err(_) => {
+                self.close(connection).await;
+                timed_out()
+            }
+            Ok(Err(error)) => Entering::Failed(
+                ErrorCode::RoomEnterFail.value(),
+                format!("the room server dropped the enter request: {error}"),
+            ),
+            Ok(Ok(Outcome::Ok(reply))) => match Welcome::from_reply(reply) {
+                Ok(welcome) => Entering::Entered(Box::new(connection), welcome),
+                Err(other) => {
                     self.close(connection).await;
-                    return Entering::Cancelled;
-                }
-                frame = timeout_at(deadline, connection.next_frame()) => frame,
-            };
-            match frame {
-                Err(_) => {
-                    self.close(connection).await;
-                    return timed_out();
-                }
-                Ok(Err(error)) => {
-                    return Entering::Failed(
+                    Entering::Failed(
                         ErrorCode::RoomEnterFail.value(),
-                        format!("the room server dropped the enter request: {error}"),
+                        format!("the server answered enter with {other:?}"),
                     )
                 }
-                Ok(Ok(ServerFrame::Response { id, result })) if id == request_id => {
-                    return match result {
-                        Outcome::Ok(Reply::Entered {
-                            members,
-                            ping_interval_ms,
-                            session_timeout_ms,
-                        }) => {
-                            let heartbeat = Heartbeat {
-                                ping_interval: Duration::from_millis(ping_interval_ms),
-                                session_timeout: Duration::from_millis(session_timeout_ms),
-                            };
-                            Entering::Entered(Box::new(connection), members, heartbeat)
-                        }
-                        Outcome::Ok(other) => {
-                            self.close(connection).await;
-                            Entering::Failed(
-                                ErrorCode::RoomEnterFail.value(),
-                                format!("the server answered enter with {other:?}"),
-                            )
-                        }
-                        Outcome::Error(body) => {
-                            self.close(connection).await;
-                            Entering::Failed(body.code, body.message)
-                        }
-                    };
+            },
+            Ok(Ok(Outcome::Error(body))) => {
+                self.close(connection).await;
+                Entering::Failed(body.code, body.message)
+            }
+        }
+    }
+
+    /// Serve the room over `connection`, and over new connections each time one breaks,
+    /// until the room is over for this session.
+    async fn in_room(&mut self, mut connection: Connection) -> ExitReason {
+        loop {
+            match self.serve(&mut connection).await {
+                Served::Ended(reason) => {
+                    self.close(connection).await;
+                    return reason;
                 }
-                Ok(Ok(other)) => {
-                    tracing::debug!(?other, "frame before the enter response; skipped")
+                Served::Lost(message) => {
+                    drop(connection);
+                    match self.reconnect(message).await {
+                        Ok(next) => connection = next,
+                        Err(reason) => return reason,
+                    }
                 }
             }
         }
     }
 
-    /// Relay room events until the app exits or the server ends the session. Pings the server
-    /// as it asked, and treats it as gone when it is silent for its session timeout (even if
-    /// the socket never reports an error: a peer can vanish without closing).
-    async fn in_room(&mut self, mut connection: Connection, heartbeat: Heartbeat) -> ExitReason {
+    /// Relay room events until the app exits, the server ends the session, or the connection
+    /// breaks. Pings the server as it asked (each ping carries the last event's seq, which
+    /// lets the server trim its replay buffer), and treats the server as gone when it is
+    /// silent too long (even if the socket never reports an error: a peer can vanish
+    /// without closing).
+    async fn serve(&mut self, connection: &mut Connection) -> Served {
+        let heartbeat = self.heartbeat;
         let mut pings = (!heartbeat.ping_interval.is_zero()).then(|| {
             let mut pings = interval(heartbeat.ping_interval);
             pings.set_missed_tick_behavior(MissedTickBehavior::Delay);
             pings
         });
         let watch_silence = !heartbeat.session_timeout.is_zero();
+        let silence_limit = heartbeat.silence_limit();
         loop {
-            let silent_until = connection.last_heard() + heartbeat.session_timeout;
+            let silent_until = connection.last_heard() + silence_limit;
             tokio::select! {
                 command = self.commands.recv() => match command {
-                    Some(Command::Switch(params)) => {
-                        match self.switch(&mut connection, &params).await {
-                            Ok(None) => {}
-                            Ok(Some(reason)) => {
-                                self.close(connection).await;
-                                return reason;
-                            }
-                            Err(message) => return self.connection_lost(connection, message).await,
-                        }
-                    }
+                    Some(Command::Switch(params)) => match self.switch(connection, &params).await {
+                        Ok(None) => {}
+                        Ok(Some(reason)) => return Served::Ended(reason),
+                        Err(message) => return Served::Lost(message),
+                    },
                     // Exit from exitRoom() or destroy() (or the engine is gone).
-                    Some(Command::Exit) | None => return self.exit(connection).await,
+                    Some(Command::Exit) | None => return Served::Ended(self.exit(connection).await),
                 },
                 frame = connection.next_frame() => match frame {
                     Ok(ServerFrame::Event { seq, event }) => {
                         if let Some(reason) = self.on_room_event(seq, event) {
-                            self.close(connection).await;
-                            return reason;
+                            return Served::Ended(reason);
                         }
                     }
                     Ok(ServerFrame::Response { id, .. }) => {
                         tracing::warn!(id, "response to no pending request; skipped")
                     }
                     Ok(ServerFrame::Unknown) => tracing::debug!("unknown frame skipped"),
-                    Err(error) => return self.connection_lost(connection, error.to_string()).await,
+                    Err(error) => return Served::Lost(error.to_string()),
                 },
                 _ = next_tick(&mut pings) => {
-                    if let Err(error) = connection.ping().await {
-                        return self.connection_lost(connection, error.to_string()).await;
+                    if let Err(error) = connection.ping(self.last_seq).await {
+                        return Served::Lost(error.to_string());
                     }
                 }
                 _ = sleep_until(silent_until), if watch_silence => {
                     // The deadline may be stale (a pong arrived meanwhile): check again.
-                    if connection.last_heard() + heartbeat.session_timeout <= Instant::now() {
-                        let message = format!(
+                    if connection.last_heard() + silence_limit <= Instant::now() {
+                        return Served::Lost(format!(
                             "no answer from the room server for {} ms",
-                            heartbeat.session_timeout.as_millis()
-                        );
-                        return self.connection_lost(connection, message).await;
+                            silence_limit.as_millis()
+                        ));
                     }
                 }
             }
         }
     }
 
-    /// The connection is gone: hang up for good (so the server does not keep counting this
-    /// member), tell the app, and wait for it to exit.
-    async fn connection_lost(&mut self, connection: Connection, message: String) -> ExitReason {
+    /// The connection is gone: tell the app, then try to get back into the room as the
+    /// reconnect policy allows. Ok: a connection to go on with; Err: the room is over.
+    async fn reconnect(&mut self, message: String) -> Result<Connection, ExitReason> {
         tracing::warn!(%message, "connection to the room server lost");
-        drop(connection);
-        self.emit(Event::ConnectionLost { message });
-        // Nothing more can arrive; the room ends when the app exits.
-        while let Some(Command::Switch(_)) = self.commands.recv().await {
-            self.emit(Event::SwitchRoom {
-                code: ErrorCode::RoomEnterFail.value(),
-                message: "the connection to the room server is lost: exitRoom() and enter again"
-                    .into(),
+        self.emit(Event::ConnectionLost {
+            message: message.clone(),
+        });
+        let policy = self.config.reconnect;
+        if policy.attempts == 0 {
+            return Err(self.give_up(format!(
+                "the connection to the room server was lost ({message}) and reconnecting is off"
+            )));
+        }
+        self.set_state(
+            ConnectionState::Reconnecting,
+            StateChangeReason::ConnectionLost,
+        );
+        let mut last_error = message;
+        for attempt in 1..=policy.attempts {
+            let wait = jittered(policy.delay_before(attempt));
+            if self.wait_while_away(sleep(wait)).await.is_none() {
+                return Err(ExitReason::Exited);
+            }
+            self.emit(Event::TryToReconnect { attempt });
+            let outcome = attempt_to_return(
+                self.config.server_url.clone(),
+                self.resume_token.clone(),
+                self.last_seq,
+                self.request.clone(),
+                self.config.enter_timeout,
+            );
+            let Some(outcome) = self.wait_while_away(outcome).await else {
+                return Err(ExitReason::Exited);
+            };
+            match outcome {
+                Attempt::Resumed(connection, missed) => {
+                    tracing::info!(attempt, missed = missed.len(), "session resumed");
+                    for (seq, event) in missed {
+                        if let Some(reason) = self.on_room_event(seq, event) {
+                            return Err(reason);
+                        }
+                    }
+                    self.set_state(ConnectionState::Connected, StateChangeReason::Resumed);
+                    self.emit(Event::ConnectionRecovery);
+                    return Ok(*connection);
+                }
+                Attempt::Reentered(connection, welcome) => {
+                    tracing::info!(attempt, "entered the room again");
+                    self.heartbeat = welcome.heartbeat;
+                    self.resume_token = welcome.resume_token;
+                    self.last_seq = 0;
+                    self.set_state(ConnectionState::Connected, StateChangeReason::Reentered);
+                    self.report_member_changes(welcome.members);
+                    self.emit(Event::ConnectionRecovery);
+                    return Ok(*connection);
+                }
+                Attempt::Ended(reason) => return Err(reason),
+                Attempt::Refused(code, message) => {
+                    self.end_reason = StateChangeReason::GaveUp;
+                    self.emit(Event::Error { code, message });
+                    return Err(ExitReason::Exited);
+                }
+                Attempt::Failed(error) => {
+                    tracing::debug!(attempt, %error, "reconnection attempt failed");
+                    last_error = error;
+                }
+            }
+        }
+        Err(self.give_up(format!(
+            "could not reconnect to the room server in {} attempts; last error: {last_error}",
+            policy.attempts
+        )))
+    }
+
+    /// End the room after a lost connection: `onError(ERR_RECONNECT_FAILED)`, then (from
+    /// the caller) `onExitRoom(0)`.
+    fn give_up(&mut self, message: String) -> ExitReason {
+        self.end_reason = StateChangeReason::GaveUp;
+        self.emit(Event::Error {
+            code: ErrorCode::ReconnectFailed.value(),
+            message,
+        });
+        ExitReason::Exited
+    }
+
+    /// Run `work` while away from the room, answering the app's commands meanwhile. None:
+    /// the app exited (exitRoom() or destroy()), which ends the room at once.
+    async fn wait_while_away<T>(
+        &mut self,
+        work: impl std::future::Future<Output = T>,
+    ) -> Option<T> {
+        tokio::pin!(work);
+        loop {
+            tokio::select! {
+                biased;
+                command = self.commands.recv() => match command {
+                    Some(Command::Switch(_)) => self.emit(Event::SwitchRoom {
+                        code: ErrorCode::RoomEnterFail.value(),
+                        message: "reconnecting to the room server: call switchRoom again after onConnectionRecovery".into(),
+                    }),
+                    Some(Command::Exit) | None => return None,
+                },
+                done = &mut work => return Some(done),
+            }
+        }
+    }
+
+    /// After entering again: who left and who arrived while the session was lost, as if the
+    /// app had seen it happen. The reason of a departure it did not see is 0.
+    fn report_member_changes(&mut self, now: Vec<UserId>) {
+        let before = std::mem::replace(&mut self.members, now);
+        for user_id in before.iter().filter(|u| !self.members.contains(u)) {
+            self.emit(Event::RemoteUserLeaveRoom {
+                user_id: user_id.clone(),
+                reason: LeaveReason::Exited,
             });
         }
-        ExitReason::Exited
+        for user_id in self.members.iter().filter(|u| !before.contains(u)) {
+            self.emit(Event::RemoteUserEnterRoom {
+                user_id: user_id.clone(),
+            });
+        }
     }
 
     /// Move to another room. Ok(None): done, one way or the other (onSwitchRoom says which);
@@ -308,7 +516,7 @@ impl Session {
         connection: &mut Connection,
         params: &serde_json::Value,
     ) -> Result<Option<ExitReason>, String> {
-        let request = match params::switch_request(params, &self.user_sig) {
+        let request = match params::switch_request(params, &self.request.user_sig) {
             Ok(request) => request,
             Err(error) => {
                 self.emit(Event::SwitchRoom {
@@ -322,36 +530,27 @@ impl Session {
         let room = request.room.clone();
         let user_sig = request.user_sig.clone();
         let deadline = Instant::now() + self.config.enter_timeout;
-        let sent = timeout_at(deadline, connection.send(ClientRequest::Switch(request))).await;
-        let request_id = match sent {
-            Ok(Ok(id)) => id,
-            Ok(Err(error)) => return Err(error.to_string()),
-            Err(_) => return Err("the room server did not take the switch request".into()),
-        };
-        // Events of the old room arrive until the answer; relay them first.
-        let outcome = loop {
-            match timeout_at(deadline, connection.next_frame()).await {
-                Err(_) => {
-                    return Err(format!(
-                        "the room server did not answer switchRoom within {} ms",
-                        self.config.enter_timeout.as_millis()
-                    ))
-                }
-                Ok(Err(error)) => return Err(error.to_string()),
-                Ok(Ok(ServerFrame::Event { seq, event })) => {
-                    if let Some(reason) = self.on_room_event(seq, event) {
-                        return Ok(Some(reason));
-                    }
-                }
-                Ok(Ok(ServerFrame::Response { id, result })) if id == request_id => break result,
-                Ok(Ok(_)) => {}
+        let outcome = self.switch_exchange(connection, request, deadline).await;
+        self.slot.set_phase(Phase::InRoom);
+        let outcome = match outcome {
+            Ok(Ok(outcome)) => outcome,
+            Ok(Err(reason)) => return Ok(Some(reason)),
+            Err(message) => {
+                // Whether the server moved us is unknown: the session is not resumed but
+                // entered again, into the room the app was told it is in.
+                self.resume_token = None;
+                self.emit(Event::SwitchRoom {
+                    code: ErrorCode::RoomEnterFail.value(),
+                    message: format!("the connection was lost during switchRoom: {message}"),
+                });
+                return Err(message);
             }
         };
-        self.slot.set_phase(Phase::InRoom);
         match outcome {
             Outcome::Ok(Reply::Switched { members }) => {
-                self.slot.set_room(room);
-                self.user_sig = user_sig;
+                self.slot.set_room(room.clone());
+                self.request.room = room;
+                self.request.user_sig = user_sig;
                 // onSwitchRoom first (as onEnterRoom is), then the old room's members leave and
                 // the new room's arrive, with nothing in between.
                 self.emit(Event::SwitchRoom {
@@ -383,9 +582,45 @@ impl Session {
         Ok(None)
     }
 
+    /// Send the switch request and read until its answer, relaying the old room's events that
+    /// arrive first. Ok(Err(reason)): the server ended the session meanwhile.
+    async fn switch_exchange(
+        &mut self,
+        connection: &mut Connection,
+        request: openroom_protocol::SwitchRequest,
+        deadline: Instant,
+    ) -> Result<Result<Outcome, ExitReason>, String> {
+        let sent = timeout_at(deadline, connection.send(ClientRequest::Switch(request))).await;
+        let request_id = match sent {
+            Ok(Ok(id)) => id,
+            Ok(Err(error)) => return Err(error.to_string()),
+            Err(_) => return Err("the room server did not take the switch request".into()),
+        };
+        loop {
+            match timeout_at(deadline, connection.next_frame()).await {
+                Err(_) => {
+                    return Err(format!(
+                        "the room server did not answer switchRoom within {} ms",
+                        self.config.enter_timeout.as_millis()
+                    ))
+                }
+                Ok(Err(error)) => return Err(error.to_string()),
+                Ok(Ok(ServerFrame::Event { seq, event })) => {
+                    if let Some(reason) = self.on_room_event(seq, event) {
+                        return Ok(Err(reason));
+                    }
+                }
+                Ok(Ok(ServerFrame::Response { id, result })) if id == request_id => {
+                    return Ok(Ok(result))
+                }
+                Ok(Ok(_)) => {}
+            }
+        }
+    }
+
     /// Tell the server we leave and wait (bounded) for its acknowledgement, relaying the
     /// events that arrive before it. The exit completes locally whatever the server does.
-    async fn exit(&mut self, mut connection: Connection) -> ExitReason {
+    async fn exit(&mut self, connection: &mut Connection) -> ExitReason {
         self.slot.set_phase(Phase::Exiting);
         let deadline = Instant::now() + self.config.exit_timeout;
         if let Ok(Ok(request_id)) = timeout_at(deadline, connection.send(ClientRequest::Exit)).await
@@ -404,14 +639,12 @@ impl Session {
                     Ok(Ok(ServerFrame::Response { .. } | ServerFrame::Unknown)) => {}
                     Ok(Ok(ServerFrame::Event { seq, event })) => {
                         if let Some(reason) = self.on_room_event(seq, event) {
-                            self.close(connection).await;
                             return reason;
                         }
                     }
                 }
             }
         }
-        self.close(connection).await;
         ExitReason::Exited
     }
 
@@ -441,6 +674,119 @@ impl Session {
     async fn close(&self, connection: Connection) {
         let _ = timeout(CLOSE_GRACE, connection.close()).await;
     }
+}
+
+/// Read frames until the response to `request_id`; frames before it are skipped.
+async fn answer_to(
+    connection: &mut Connection,
+    request_id: u64,
+) -> Result<Outcome, ConnectionError> {
+    loop {
+        match connection.next_frame().await? {
+            ServerFrame::Response { id, result } if id == request_id => return Ok(result),
+            other => tracing::debug!(?other, "frame before the awaited response; skipped"),
+        }
+    }
+}
+
+/// Send `request` and wait for its answer until `deadline`.
+async fn ask(
+    connection: &mut Connection,
+    request: ClientRequest,
+    deadline: Instant,
+) -> Result<Outcome, String> {
+    let exchange = async {
+        let id = connection.send(request).await?;
+        answer_to(connection, id).await
+    };
+    match timeout_at(deadline, exchange).await {
+        Ok(Ok(outcome)) => Ok(outcome),
+        Ok(Err(error)) => Err(error.to_string()),
+        Err(_) => Err("the room server did not answer in time".into()),
+    }
+}
+
+/// One reconnection attempt: a new connection, then resume the session (with `token`), or
+/// enter the room again when the server no longer holds it.
+async fn attempt_to_return(
+    url: String,
+    token: Option<String>,
+    last_seq: u64,
+    request: EnterRequest,
+    within: Duration,
+) -> Attempt {
+    let deadline = Instant::now() + within;
+    let mut connection = match timeout_at(deadline, Connection::open(&url)).await {
+        Ok(Ok(connection)) => connection,
+        Ok(Err(error)) => return Attempt::Failed(error.to_string()),
+        Err(_) => return Attempt::Failed(format!("connecting to {url} timed out")),
+    };
+    if let Some(token) = token {
+        let resume = ClientRequest::Resume(ResumeRequest { token, last_seq });
+        match ask(&mut connection, resume, deadline).await {
+            Err(error) => return Attempt::Failed(error),
+            Ok(Outcome::Ok(Reply::Resumed { replayed })) => {
+                return match read_missed(&mut connection, replayed, deadline).await {
+                    Ok(missed) => Attempt::Resumed(Box::new(connection), missed),
+                    Err(error) => Attempt::Failed(error),
+                };
+            }
+            Ok(Outcome::Ok(Reply::SessionEnded { reason })) => return Attempt::Ended(reason),
+            Ok(Outcome::Ok(reply)) => {
+                return match Welcome::from_reply(reply) {
+                    Ok(welcome) => Attempt::Reentered(Box::new(connection), welcome),
+                    Err(other) => {
+                        Attempt::Failed(format!("the server answered resume with {other:?}"))
+                    }
+                }
+            }
+            Ok(Outcome::Error(body)) if body.code == ErrorCode::SessionExpired.value() => {
+                tracing::debug!(message = %body.message, "session gone; entering again");
+            }
+            Ok(Outcome::Error(body)) => return Attempt::Failed(body.message),
+        }
+    }
+    match ask(&mut connection, ClientRequest::Enter(request), deadline).await {
+        Err(error) => Attempt::Failed(error),
+        Ok(Outcome::Ok(reply)) => match Welcome::from_reply(reply) {
+            Ok(welcome) => Attempt::Reentered(Box::new(connection), welcome),
+            Err(other) => Attempt::Failed(format!("the server answered enter with {other:?}")),
+        },
+        // Worth another try: the room was closing, or the server was not ready.
+        Ok(Outcome::Error(body)) if body.code == ErrorCode::RoomEnterFail.value() => {
+            Attempt::Failed(body.message)
+        }
+        Ok(Outcome::Error(body)) => {
+            let _ = timeout(CLOSE_GRACE, connection.close()).await;
+            Attempt::Refused(body.code, body.message)
+        }
+    }
+}
+
+/// The `count` events the server replays right after `Resumed`.
+async fn read_missed(
+    connection: &mut Connection,
+    count: u64,
+    deadline: Instant,
+) -> Result<Vec<(u64, RoomEvent)>, String> {
+    let mut missed = Vec::new();
+    while (missed.len() as u64) < count {
+        match timeout_at(deadline, connection.next_frame()).await {
+            Ok(Ok(ServerFrame::Event { seq, event })) => missed.push((seq, event)),
+            Ok(Ok(_)) => {}
+            Ok(Err(error)) => return Err(error.to_string()),
+            Err(_) => return Err("the room server did not replay the missed events in time".into()),
+        }
+    }
+    Ok(missed)
+}
+
+/// `delay` ± 20 %, so the clients of a restarted server spread their attempts.
+fn jittered(delay: Duration) -> Duration {
+    if delay.is_zero() {
+        return delay;
+    }
+    delay.mul_f64(rand::random_range(0.8..1.2))
 }
 
 /// The next ping time; never, when the server asked for no pings.

@@ -3,7 +3,9 @@
 
 use std::time::Duration;
 
-use openroom_client::{ClientConfig, Engine, EngineError, Event};
+use openroom_client::{
+    ClientConfig, ConnectionState, Engine, EngineError, Event, ReconnectPolicy, StateChangeReason,
+};
 use openroom_protocol::usersig::gen_user_sig;
 use openroom_protocol::{ExitReason, LeaveReason, RoomId, UserId};
 use openroom_server::{RunningServer, ServerConfig};
@@ -20,6 +22,8 @@ struct Member {
     engine: Engine,
     events: mpsc::UnboundedReceiver<Event>,
     sink: mpsc::UnboundedSender<Event>,
+    /// Every onConnectionStateChanged so far, kept out of `next()`'s way.
+    states: Vec<(ConnectionState, StateChangeReason)>,
 }
 
 impl Member {
@@ -36,6 +40,7 @@ impl Member {
             engine: Engine::new(config, Handle::current()),
             events,
             sink,
+            states: Vec::new(),
         }
     }
 
@@ -46,11 +51,20 @@ impl Member {
         })
     }
 
+    /// The next event, state changes aside (they are recorded in `states`).
     async fn next(&mut self) -> Event {
-        timeout(EVENT_WAIT, self.events.recv())
-            .await
-            .expect("timed out waiting for an event")
-            .expect("event stream ended")
+        loop {
+            let event = timeout(EVENT_WAIT, self.events.recv())
+                .await
+                .expect("timed out waiting for an event")
+                .expect("event stream ended");
+            match event {
+                Event::ConnectionStateChanged { state, reason } => {
+                    self.states.push((state, reason))
+                }
+                event => return event,
+            }
+        }
     }
 
     /// Enter and check the result is a positive elapsed time.
@@ -320,9 +334,35 @@ async fn exit_completes_locally_when_the_server_is_gone() {
     alice.enter(params(&server, "alice", 5)).await;
     server.close().await;
     assert!(matches!(alice.next().await, Event::ConnectionLost { .. }));
+    // Reconnecting (to a server that is gone): exitRoom() ends it at once.
+    assert_eq!(alice.next().await, Event::TryToReconnect { attempt: 1 });
     assert!(alice.engine.exit_room());
-    assert_eq!(alice.next().await, exit(ExitReason::Exited));
+    loop {
+        match alice.next().await {
+            Event::TryToReconnect { .. } => continue,
+            event => {
+                assert_eq!(event, exit(ExitReason::Exited));
+                break;
+            }
+        }
+    }
     assert_eq!(alice.next().await, Event::SessionClosed);
+    assert_eq!(
+        alice.engine.connection_state(),
+        ConnectionState::Disconnected
+    );
+    assert_eq!(
+        alice.states,
+        [
+            (ConnectionState::Connecting, StateChangeReason::EnterRoom),
+            (ConnectionState::Connected, StateChangeReason::Entered),
+            (
+                ConnectionState::Reconnecting,
+                StateChangeReason::ConnectionLost
+            ),
+            (ConnectionState::Disconnected, StateChangeReason::Exited),
+        ]
+    );
 }
 
 #[tokio::test]
@@ -412,11 +452,16 @@ async fn scripted_server(frames: Vec<&'static str>) -> (String, tokio::task::Joi
     (url, script)
 }
 
-/// A member of a scripted server, which never acknowledges an exit: a short exit timeout.
+/// A member of a scripted server, which never acknowledges an exit (a short exit timeout)
+/// and serves one connection only (no reconnecting).
 fn scripted_member(url: &str) -> Member {
     Member::with_config(ClientConfig {
         server_url: url.to_owned(),
         exit_timeout: Duration::from_millis(100),
+        reconnect: ReconnectPolicy {
+            attempts: 0,
+            ..ReconnectPolicy::default()
+        },
         ..ClientConfig::default()
     })
 }
@@ -453,9 +498,22 @@ async fn an_unreadable_frame_is_a_lost_connection_and_the_client_hangs_up() {
         script.await.unwrap(),
         "the client closed the broken connection"
     );
-    alice.engine.exit_room();
+    // Reconnecting is off: the room ends at once, saying why.
+    match alice.next().await {
+        Event::Error {
+            code: -7004,
+            message,
+        } => {
+            assert!(message.contains("reconnecting is off"), "{message}")
+        }
+        other => panic!("expected onError(-7004), got {other:?}"),
+    }
     assert_eq!(alice.next().await, exit(ExitReason::Exited));
     assert_eq!(alice.next().await, Event::SessionClosed);
+    assert_eq!(
+        alice.states.last(),
+        Some(&(ConnectionState::Disconnected, StateChangeReason::GaveUp))
+    );
 }
 
 #[tokio::test]

@@ -28,11 +28,17 @@ pub enum ErrorCode {
     RoomFull = -7001,
     /// OpenRoom's: the server has as many rooms open as its limit allows.
     ServerRoomLimit = -7002,
+    /// OpenRoom's: the server no longer holds the session a client asked to resume (it timed
+    /// out, or the server restarted); the client enters the room again.
+    SessionExpired = -7003,
+    /// OpenRoom's: the connection was lost and every reconnection attempt failed (or
+    /// reconnection is off); the room was left.
+    ReconnectFailed = -7004,
 }
 
 impl ErrorCode {
     /// Every code, for tables and for the JS `TXLiteAVError` object.
-    pub const ALL: [ErrorCode; 9] = [
+    pub const ALL: [ErrorCode; 11] = [
         ErrorCode::RoomEnterFail,
         ErrorCode::RoomRequestEnterRoomTimeout,
         ErrorCode::EnterRoomParamNull,
@@ -42,6 +48,8 @@ impl ErrorCode {
         ErrorCode::UserSigInvalid,
         ErrorCode::RoomFull,
         ErrorCode::ServerRoomLimit,
+        ErrorCode::SessionExpired,
+        ErrorCode::ReconnectFailed,
     ];
 
     /// The numeric value an app sees.
@@ -61,6 +69,8 @@ impl ErrorCode {
             ErrorCode::UserSigInvalid => "ERR_USER_SIG_INVALID",
             ErrorCode::RoomFull => "ERR_ROOM_FULL",
             ErrorCode::ServerRoomLimit => "ERR_SERVER_ROOM_LIMIT",
+            ErrorCode::SessionExpired => "ERR_SESSION_EXPIRED",
+            ErrorCode::ReconnectFailed => "ERR_RECONNECT_FAILED",
         }
     }
 }

@@ -10,7 +10,7 @@ pub mod usersig;
 pub use codes::{ErrorCode, ExitReason, LeaveReason};
 pub use ids::{IdError, RoomId, UserId};
 pub use messages::{
-    ClientFrame, ClientRequest, EnterRequest, RoomEvent, ServerFrame, SwitchRequest,
+    ClientFrame, ClientRequest, EnterRequest, ResumeRequest, RoomEvent, ServerFrame, SwitchRequest,
 };
 
 /// Version of the signaling protocol spoken over the WebSocket. The client sends it with

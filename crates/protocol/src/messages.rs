@@ -28,6 +28,19 @@ pub enum ClientRequest {
     /// Move to another room in one step: enter the new room, then leave the old one. On
     /// failure the member is still in the old room, untouched.
     Switch(SwitchRequest),
+    /// Take a session over on a new connection after the old one broke. Must be the first
+    /// request of the connection.
+    Resume(ResumeRequest),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResumeRequest {
+    /// The `resumeToken` the server gave at enter.
+    pub token: String,
+    /// Sequence number of the last event the client received: the server replays what came
+    /// after it.
+    pub last_seq: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -91,11 +104,23 @@ pub enum Reply {
         ping_interval_ms: u64,
         #[serde(default)]
         session_timeout_ms: u64,
+        /// Presents this session again on a new connection ([`ClientRequest::Resume`]);
+        /// absent when the server keeps no session for reconnects.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        resume_token: Option<String>,
     },
     /// Exited: every other member has been told.
     Exited,
     /// Switched: now in the new room; `members` are the others there, in entering order.
     Switched { members: Vec<UserId> },
+    /// Resumed: the session is this connection's now. The `replayed` events the client
+    /// missed (those after its `lastSeq`) follow, in order, then the room's events as they
+    /// happen.
+    Resumed { replayed: u64 },
+    /// The session to resume was ended by the server while the client was away (removal,
+    /// dismissal, another login); nothing more follows.
+    #[serde(rename_all = "camelCase")]
+    SessionEnded { reason: ExitReason },
 }
 
 /// A refusal: a TRTC error code and a message that says what to fix.
@@ -194,6 +219,17 @@ mod tests {
                     members: vec![UserId::parse("bob").unwrap()],
                     ping_interval_ms: 10_000,
                     session_timeout_ms: 30_000,
+                    resume_token: Some("t0k3n".into()),
+                }),
+            },
+            ServerFrame::Response {
+                id: 3,
+                result: Outcome::Ok(Reply::Resumed { replayed: 2 }),
+            },
+            ServerFrame::Response {
+                id: 4,
+                result: Outcome::Ok(Reply::SessionEnded {
+                    reason: ExitReason::Removed,
                 }),
             },
             ServerFrame::Response {

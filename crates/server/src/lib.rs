@@ -10,6 +10,7 @@ pub mod admin;
 pub mod auth;
 pub mod config;
 pub mod registry;
+pub mod resume;
 pub mod room;
 pub mod server;
 pub mod signaling;

@@ -68,6 +68,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         config: config.clone(),
         registry: registry.clone(),
         shutdown: shutdown.clone(),
+        sessions: Default::default(),
     };
     let app = Router::new()
         .route(SIGNALING_PATH, get(upgrade))

@@ -1,17 +1,23 @@
 //! One signaling session per WebSocket connection: reads the client's requests, answers
 //! each, and forwards the room's events numbered by a per-session sequence.
 //!
-//! A connection is in at most one room at a time. How a session ends is one [`Ending`], and
-//! [`Ending::close_frame`] and [`Ending::leave_reason`] are the only places that decide what
-//! the client and the room are told.
+//! A connection is in at most one room at a time. How a connection ends is one [`Ending`],
+//! and [`Ending::close_frame`] and [`Ending::leave_reason`] are the only places that decide
+//! what the client and the room are told.
+//!
+//! A session in a room outlives a broken connection: the task parks it (still a member; the
+//! room's events queue up) until the client's session timeout, counted from when it was last
+//! heard. A new connection that presents the session's resume token takes it over (see
+//! [`crate::resume`]): the events the client missed are sent again from the replay buffer,
+//! and nobody else notices anything.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use openroom_protocol::messages::{ErrorBody, Outcome, Reply};
 use openroom_protocol::{
-    ClientFrame, ClientRequest, EnterRequest, ErrorCode, ExitReason, LeaveReason, RoomEvent,
-    RoomId, ServerFrame, SwitchRequest, UserId, PROTOCOL_VERSION,
+    ClientFrame, ClientRequest, EnterRequest, ErrorCode, ExitReason, LeaveReason, ResumeRequest,
+    RoomEvent, RoomId, ServerFrame, SwitchRequest, UserId, PROTOCOL_VERSION,
 };
 use serde::Deserialize;
 use tokio::sync::{mpsc, oneshot};
@@ -21,6 +27,7 @@ use tokio_util::sync::CancellationToken;
 use crate::auth;
 use crate::config::{millis, ServerConfig, CLOSE_TIMEOUT, MEMBER_EVENT_QUEUE, SEND_TIMEOUT};
 use crate::registry::Registry;
+use crate::resume::{Directory, Lookup, ReplayBuffer, Takeover};
 use crate::room::{EnterRefused, Entrant, RoomHandle, SessionId};
 
 /// Entering retries this often when it races with the room closing; each retry opens a fresh
@@ -35,6 +42,25 @@ pub struct SessionContext {
     pub config: std::sync::Arc<ServerConfig>,
     pub registry: Registry,
     pub shutdown: CancellationToken,
+    /// Sessions that a new connection may take over.
+    pub sessions: Directory<SessionState>,
+}
+
+/// A session: what moves to a new connection when the client resumes.
+pub struct SessionState {
+    id: SessionId,
+    membership: Option<Membership>,
+    /// Sequence number of the last event sent on this session.
+    seq: u64,
+    /// The events sent lately, for a client that resumes after missing some.
+    sent: ReplayBuffer,
+    /// Present while the session is in a room and listed in the directory.
+    resumable: Option<Resumable>,
+}
+
+struct Resumable {
+    token: String,
+    takeovers: mpsc::Receiver<Takeover<SessionState>>,
 }
 
 /// The session's current room.
@@ -69,9 +95,11 @@ enum Ending {
     /// The server is shutting down.
     Shutdown,
     /// The server ended the membership; the client was sent `Ejected`.
-    Ejected,
+    Ejected(ExitReason),
     /// The room dropped this member for falling behind.
     TooSlow,
+    /// A new connection resumed the session.
+    TakenOver,
 }
 
 impl Ending {
@@ -82,9 +110,17 @@ impl Ending {
             Ending::ProtocolViolation(why) => Some((1008, why)),
             Ending::TimedOut => Some((1001, "session timed out: no ping from the client")),
             Ending::Shutdown => Some((1001, "server shutting down")),
-            Ending::Ejected => Some((1000, "session ended by the server (see the ejected event)")),
+            Ending::Ejected(_) => {
+                Some((1000, "session ended by the server (see the ejected event)"))
+            }
             Ending::TooSlow => Some((1008, "event queue overflow: the client is not reading")),
+            Ending::TakenOver => Some((1000, "session resumed on another connection")),
         }
+    }
+
+    /// Whether the session waits for the client to come back instead of leaving its room.
+    fn parks(self) -> bool {
+        matches!(self, Ending::Lost | Ending::TimedOut)
     }
 
     /// What the other members are told when the session was still in a room.
@@ -96,26 +132,38 @@ impl Ending {
     }
 }
 
+/// One connection and the session it serves (its own, or one it resumed).
 struct Session {
-    id: SessionId,
     socket: WebSocket,
     ctx: SessionContext,
-    membership: Option<Membership>,
-    /// Sequence number of the last event sent on this session.
-    seq: u64,
+    state: SessionState,
     /// When the client was last heard from (any frame, pings included).
     last_heard: Instant,
+    /// Set when a new connection asked for this session: where to hand it over.
+    handover: Option<Takeover<SessionState>>,
+}
+
+/// How a parked session ended.
+enum Parked {
+    Resumed(Takeover<SessionState>),
+    /// The client did not come back in time, or the server is shutting down.
+    Gone,
 }
 
 pub async fn run(socket: WebSocket, ctx: SessionContext) {
-    let id = NEXT_SESSION.fetch_add(1, Ordering::Relaxed);
-    let session = Session {
-        id,
-        socket,
-        ctx,
+    let state = SessionState {
+        id: NEXT_SESSION.fetch_add(1, Ordering::Relaxed),
         membership: None,
         seq: 0,
+        sent: ReplayBuffer::default(),
+        resumable: None,
+    };
+    let session = Session {
+        socket,
+        ctx,
+        state,
         last_heard: Instant::now(),
+        handover: None,
     };
     session.serve().await;
 }
@@ -130,13 +178,44 @@ impl Session {
             };
             let _ = timeout(CLOSE_TIMEOUT, self.socket.send(Message::Close(Some(frame)))).await;
         }
-        if let Some(membership) = self.membership.take() {
+        let Session {
+            socket,
+            ctx,
+            mut state,
+            last_heard,
+            handover,
+        } = self;
+        drop(socket);
+        let id = state.id;
+        let mut handover = handover;
+        if handover.is_none() && ending.parks() && state.resumable.is_some() {
+            let until = last_heard + ctx.config.session_timeout;
+            tracing::debug!(session = id, ?ending, "connection lost; session parked");
+            if let Parked::Resumed(to) = state.park(until, &ctx.shutdown).await {
+                handover = Some(to);
+            }
+        }
+        if let Some(to) = handover {
+            // The session lives on in the new connection's task; if that task is already gone
+            // the session is dropped with it, and the room drops the member on its next event.
+            let _ = to.send(state);
+            tracing::debug!(session = id, "session handed to a new connection");
+            return;
+        }
+        let ejected = match ending {
+            Ending::Ejected(reason) => Some(reason),
+            _ => state.ejection_while_parked(),
+        };
+        if let Some(resumable) = state.resumable.take() {
+            ctx.sessions.forget(&resumable.token, ejected);
+        }
+        if let Some(membership) = state.membership.take() {
             membership
                 .room
-                .exit(membership.user_id, self.id, ending.leave_reason())
+                .exit(membership.user_id, id, ending.leave_reason())
                 .await;
         }
-        tracing::debug!(session = self.id, ?ending, "session ended");
+        tracing::debug!(session = id, ?ending, "session ended");
     }
 
     async fn serve_until_end(&mut self) -> Ending {
@@ -149,19 +228,30 @@ impl Session {
                 biased;
                 _ = self.ctx.shutdown.cancelled() => Err(Ending::Shutdown),
                 _ = sleep_until(silent_until) => {
-                    tracing::info!(session = self.id, timeout_ms = timeout_after.as_millis() as u64, "client silent; dropping the session");
+                    tracing::info!(session = self.state.id, timeout_ms = timeout_after.as_millis() as u64, "client silent; dropping the connection");
                     Err(Ending::TimedOut)
                 }
-                signal = next_signal(&mut self.membership) => self.on_room_signal(signal).await,
+                request = next_takeover(&mut self.state.resumable) => {
+                    self.handover = Some(request);
+                    Err(Ending::TakenOver)
+                }
+                signal = next_signal(&mut self.state.membership) => self.on_room_signal(signal).await,
                 message = self.socket.recv() => match self.heard(message) {
                     Some(Ok(Message::Text(text))) => self.handle_text(text.as_str()).await,
                     Some(Ok(Message::Binary(_))) => {
                         Err(Ending::ProtocolViolation("binary frames are not part of the protocol"))
                     }
                     Some(Ok(Message::Close(_))) | None => Err(Ending::ClientClosed),
-                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => Ok(()),
+                    Some(Ok(Message::Ping(payload))) => {
+                        // A client's ping carries the seq of the last event it received.
+                        if let Ok(bytes) = <[u8; 8]>::try_from(payload.as_ref()) {
+                            self.state.sent.acknowledge(u64::from_be_bytes(bytes));
+                        }
+                        Ok(())
+                    }
+                    Some(Ok(Message::Pong(_))) => Ok(()),
                     Some(Err(error)) => {
-                        tracing::debug!(session = self.id, %error, "connection broke");
+                        tracing::debug!(session = self.state.id, %error, "connection broke");
                         Err(Ending::Lost)
                     }
                 },
@@ -183,18 +273,18 @@ impl Session {
             RoomSignal::Event(event) => self.send_event(event).await,
             RoomSignal::Ejected(reason) => {
                 // The room already dropped this member: nothing to tell it on the way out.
-                self.membership = None;
+                self.state.membership = None;
                 self.send_event(RoomEvent::Ejected { reason }).await?;
-                Err(Ending::Ejected)
+                Err(Ending::Ejected(reason))
             }
             RoomSignal::Dropped => {
-                self.membership = None;
+                self.state.membership = None;
                 if self.ctx.shutdown.is_cancelled() {
                     // The room closed for the shutdown, not because this client fell behind.
                     return Err(Ending::Shutdown);
                 }
                 tracing::warn!(
-                    session = self.id,
+                    session = self.state.id,
                     "member dropped by its room for falling behind"
                 );
                 Err(Ending::TooSlow)
@@ -221,13 +311,12 @@ impl Session {
         };
         let outcome = match frame.request {
             ClientRequest::Enter(request) => match self.enter(request).await {
-                Ok(members) => Outcome::Ok(Reply::Entered {
-                    members,
-                    ping_interval_ms: millis(self.ctx.config.ping_interval()),
-                    session_timeout_ms: millis(self.ctx.config.session_timeout),
-                }),
+                Ok(members) => self.entered(members),
                 Err(body) => Outcome::Error(body),
             },
+            ClientRequest::Resume(request) => {
+                return self.resume(frame.id, request).await;
+            }
             ClientRequest::Exit => {
                 self.exit().await?;
                 Outcome::Ok(Reply::Exited)
@@ -240,6 +329,110 @@ impl Session {
         self.respond(frame.id, outcome).await
     }
 
+    /// The answer to a successful enter: the members, the heartbeat, and a resume token for
+    /// the session (listed now if it is not yet).
+    fn entered(&mut self, members: Vec<UserId>) -> Outcome {
+        let resumable = self.state.resumable.get_or_insert_with(|| {
+            let (token, takeovers) = self.ctx.sessions.register();
+            Resumable { token, takeovers }
+        });
+        Outcome::Ok(Reply::Entered {
+            members,
+            ping_interval_ms: millis(self.ctx.config.ping_interval()),
+            session_timeout_ms: millis(self.ctx.config.session_timeout),
+            resume_token: Some(resumable.token.clone()),
+        })
+    }
+
+    /// Take over the session behind the request's token: answer `Resumed` and send the events
+    /// the client missed, or, when the replay buffer no longer holds them, enter the member
+    /// again in place (the others see nothing) and answer `Entered` with the members now.
+    async fn resume(&mut self, id: u64, request: ResumeRequest) -> Result<(), Ending> {
+        if self.state.membership.is_some() || self.state.resumable.is_some() {
+            let body = ErrorBody::new(
+                ErrorCode::RoomEnterFail,
+                "resume must be the first request of a connection",
+            );
+            return self.respond(id, Outcome::Error(body)).await;
+        }
+        let mut state = match self.ctx.sessions.take_over(&request.token).await {
+            Lookup::Live(state) => state,
+            Lookup::Ended(reason) => {
+                let reply = Outcome::Ok(Reply::SessionEnded { reason });
+                self.respond(id, reply).await?;
+                return Err(Ending::Ejected(reason));
+            }
+            Lookup::Unknown => {
+                let body = ErrorBody::new(
+                    ErrorCode::SessionExpired,
+                    "the server no longer holds this session (it timed out, or the server restarted): enter the room again",
+                );
+                return self.respond(id, Outcome::Error(body)).await;
+            }
+        };
+        if let Some(reason) = state.ejection_while_parked() {
+            // Removed, dismissed or replaced while away: say so, and the session ends here.
+            if let Some(resumable) = state.resumable.take() {
+                self.ctx.sessions.forget(&resumable.token, Some(reason));
+            }
+            self.respond(id, Outcome::Ok(Reply::SessionEnded { reason }))
+                .await?;
+            return Err(Ending::Ejected(reason));
+        }
+        let missed = state.sent.after(request.last_seq, state.seq);
+        std::mem::swap(&mut self.state, &mut state);
+        tracing::info!(
+            session = self.state.id,
+            replayed = missed.as_ref().map(Vec::len),
+            "session resumed"
+        );
+        let Some(missed) = missed else {
+            return self.reenter_in_place(id).await;
+        };
+        let replayed = missed.len() as u64;
+        self.respond(id, Outcome::Ok(Reply::Resumed { replayed }))
+            .await?;
+        for frame in missed {
+            self.send_text(frame).await?;
+        }
+        Ok(())
+    }
+
+    /// Enter the resumed session's room again as the same user: the room replaces the old
+    /// membership in place, so the others see nothing, and the client gets the members now.
+    async fn reenter_in_place(&mut self, id: u64) -> Result<(), Ending> {
+        let Some(old) = self.state.membership.take() else {
+            let body = ErrorBody::new(
+                ErrorCode::SessionExpired,
+                "the session is no longer in a room: enter the room again",
+            );
+            return self.respond(id, Outcome::Error(body)).await;
+        };
+        let outcome = match join(
+            &self.ctx,
+            self.state.id,
+            old.room_id.clone(),
+            old.user_id.clone(),
+        )
+        .await
+        {
+            Ok((membership, members)) => {
+                // A fresh start for the client's view: its events are numbered from 1 again.
+                self.state.membership = Some(membership);
+                self.state.sent = ReplayBuffer::default();
+                self.state.seq = 0;
+                self.entered(members)
+            }
+            Err(body) => {
+                old.room
+                    .exit(old.user_id, self.state.id, LeaveReason::ConnectionLost)
+                    .await;
+                Outcome::Error(body)
+            }
+        };
+        self.respond(id, outcome).await
+    }
+
     async fn enter(&mut self, request: EnterRequest) -> Result<Vec<UserId>, ErrorBody> {
         if request.protocol != PROTOCOL_VERSION {
             return Err(ErrorBody::new(
@@ -250,7 +443,7 @@ impl Session {
                 ),
             ));
         }
-        if let Some(current) = &self.membership {
+        if let Some(current) = &self.state.membership {
             return Err(ErrorBody::new(
                 ErrorCode::RoomEnterFail,
                 format!(
@@ -272,9 +465,10 @@ impl Session {
         auth::check(config, request.user_id.as_str(), &request.user_sig)
             .map_err(|error| ErrorBody::new(ErrorCode::UserSigInvalid, error.to_string()))?;
 
-        let (membership, members) = join(&self.ctx, self.id, request.room, request.user_id).await?;
-        tracing::info!(session = self.id, room = %membership.room_id, user = %membership.user_id, "entered");
-        self.membership = Some(membership);
+        let (membership, members) =
+            join(&self.ctx, self.state.id, request.room, request.user_id).await?;
+        tracing::info!(session = self.state.id, room = %membership.room_id, user = %membership.user_id, "entered");
+        self.state.membership = Some(membership);
         Ok(members)
     }
 
@@ -286,7 +480,7 @@ impl Session {
         request: SwitchRequest,
     ) -> Result<Result<Vec<UserId>, ErrorBody>, Ending> {
         let refuse = |code: ErrorCode, message: String| Ok(Err(ErrorBody::new(code, message)));
-        let Some(current) = &self.membership else {
+        let Some(current) = &self.state.membership else {
             return refuse(
                 ErrorCode::RoomEnterFail,
                 "not in a room: enterRoom first".into(),
@@ -302,58 +496,71 @@ impl Session {
         if let Err(error) = auth::check(&self.ctx.config, user_id.as_str(), &request.user_sig) {
             return refuse(ErrorCode::UserSigInvalid, error.to_string());
         }
-        let (joined, members) = match join(&self.ctx, self.id, request.room, user_id).await {
+        let (joined, members) = match join(&self.ctx, self.state.id, request.room, user_id).await {
             Ok(joined) => joined,
             Err(body) => return Ok(Err(body)),
         };
-        if let Some(mut old) = self.membership.take() {
+        if let Some(mut old) = self.state.membership.take() {
             old.room
-                .exit(old.user_id.clone(), self.id, LeaveReason::Exited)
+                .exit(old.user_id.clone(), self.state.id, LeaveReason::Exited)
                 .await;
             while let Some(event) = old.events.recv().await {
                 self.send_event(event).await?;
             }
-            tracing::info!(session = self.id, from = %old.room_id, to = %joined.room_id, user = %joined.user_id, "switched");
+            tracing::info!(session = self.state.id, from = %old.room_id, to = %joined.room_id, user = %joined.user_id, "switched");
         }
-        self.membership = Some(joined);
+        self.state.membership = Some(joined);
         Ok(Ok(members))
     }
 
     /// Leave the current room: the room tells the others before it answers. The events the
     /// member was sent up to that point are delivered before the exit is acknowledged.
     async fn exit(&mut self) -> Result<(), Ending> {
-        let Some(mut membership) = self.membership.take() else {
+        let Some(mut membership) = self.state.membership.take() else {
             return Ok(());
         };
+        // Out of the room, nothing to resume: the session leaves the directory.
+        if let Some(resumable) = self.state.resumable.take() {
+            self.ctx.sessions.forget(&resumable.token, None);
+        }
         membership
             .room
-            .exit(membership.user_id.clone(), self.id, LeaveReason::Exited)
+            .exit(
+                membership.user_id.clone(),
+                self.state.id,
+                LeaveReason::Exited,
+            )
             .await;
         // The room has dropped this member's queue: drain what is left, then it ends.
         while let Some(event) = membership.events.recv().await {
             self.send_event(event).await?;
         }
-        tracing::info!(session = self.id, room = %membership.room_id, user = %membership.user_id, "exited");
+        tracing::info!(session = self.state.id, room = %membership.room_id, user = %membership.user_id, "exited");
         Ok(())
     }
 
     async fn send_event(&mut self, event: RoomEvent) -> Result<(), Ending> {
-        self.seq = self.seq.wrapping_add(1);
+        self.state.seq = self.state.seq.wrapping_add(1);
         let frame = ServerFrame::Event {
-            seq: self.seq,
+            seq: self.state.seq,
             event,
         };
-        self.send(&frame).await
+        let text = serde_json::to_string(&frame).expect("server frames always serialize");
+        if self.state.resumable.is_some() {
+            self.state.sent.push(self.state.seq, text.clone());
+        }
+        self.send_text(text).await
     }
 
     async fn respond(&mut self, id: u64, result: Outcome) -> Result<(), Ending> {
-        self.send(&ServerFrame::Response { id, result }).await
+        let frame = ServerFrame::Response { id, result };
+        let text = serde_json::to_string(&frame).expect("server frames always serialize");
+        self.send_text(text).await
     }
 
     /// Hand one frame to the socket; gives up on shutdown or after [`SEND_TIMEOUT`], so a
     /// client that stops reading cannot hold the session forever.
-    async fn send(&mut self, frame: &ServerFrame) -> Result<(), Ending> {
-        let text = serde_json::to_string(frame).expect("server frames always serialize");
+    async fn send_text(&mut self, text: String) -> Result<(), Ending> {
         tokio::select! {
             biased;
             _ = self.ctx.shutdown.cancelled() => Err(Ending::Shutdown),
@@ -361,7 +568,7 @@ impl Session {
                 Ok(Ok(())) => Ok(()),
                 Ok(Err(_)) => Err(Ending::Lost),
                 Err(_) => {
-                    tracing::warn!(session = self.id, "client stopped reading; dropping the session");
+                    tracing::warn!(session = self.state.id, "client stopped reading; dropping the connection");
                     Err(Ending::Lost)
                 }
             },
@@ -416,6 +623,39 @@ async fn join(
         ErrorCode::RoomEnterFail,
         format!("{room_id} kept closing while entering; try again"),
     ))
+}
+
+impl SessionState {
+    /// Wait, without a connection, for a new connection to take the session over; gives up at
+    /// `until` or on shutdown. Room events queue up meanwhile (the room drops the member if
+    /// its queue fills).
+    async fn park(&mut self, until: Instant, shutdown: &CancellationToken) -> Parked {
+        tokio::select! {
+            biased;
+            _ = shutdown.cancelled() => Parked::Gone,
+            request = next_takeover(&mut self.resumable) => Parked::Resumed(request),
+            _ = sleep_until(until) => Parked::Gone,
+        }
+    }
+
+    /// Why the server ended the membership while the session was parked, if it did.
+    fn ejection_while_parked(&mut self) -> Option<ExitReason> {
+        self.membership
+            .as_mut()
+            .and_then(|membership| membership.ejection.try_recv().ok())
+    }
+}
+
+/// The next request to hand the session over; never ready when it is not resumable.
+async fn next_takeover(resumable: &mut Option<Resumable>) -> Takeover<SessionState> {
+    match resumable {
+        Some(resumable) => match resumable.takeovers.recv().await {
+            Some(request) => request,
+            // Unreachable while the directory lists the token; wait like an unlisted session.
+            None => std::future::pending().await,
+        },
+        None => std::future::pending().await,
+    }
 }
 
 /// What the current room has for this session next; never ready when there is no room.
