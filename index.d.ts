@@ -49,6 +49,11 @@ declare class TRTCCloud extends EventEmitter {
   switchRoom(
     config: TRTCCloud.TRTCSwitchRoomParam | Partial<TRTCCloud.TRTCSwitchRoomParam> | null,
   ): Promise<void>
+  /**
+   * The connection to the room server now, as the last onConnectionStateChanged reported it:
+   * 'DISCONNECTED' when not in a room.
+   */
+  getConnectionState(): TRTCCloud.TRTCConnectionState
   /** Exit the room if in one (onExitRoom(0) still arrives); later enterRoom calls reject with 'ERR_DESTROYED'. */
   destroy(): void
 
@@ -120,6 +125,10 @@ declare namespace TRTCCloud {
     ERR_ROOM_FULL: -7001
     /** -7002 (OpenRoom's own): the server holds its limit of rooms (maxRooms, default 10000). */
     ERR_SERVER_ROOM_LIMIT: -7002
+    /** -7003 (OpenRoom's own, internal): the server no longer held the session a reconnect asked for; the client enters again by itself. */
+    ERR_SESSION_EXPIRED: -7003
+    /** -7004 (OpenRoom's own): the connection was lost and reconnecting failed in every attempt (or is off); onExitRoom(0) follows. */
+    ERR_RECONNECT_FAILED: -7004
   }>
 
   /** onExitRoom's reasons. */
@@ -148,6 +157,56 @@ declare namespace TRTCCloud {
     Removed: 2
   }>
   export type RemoteLeaveReason = 0 | 1 | 2
+
+  /** getConnectionState() and the first argument of onConnectionStateChanged. */
+  export const TRTCConnectionState: Readonly<{
+    DISCONNECTED: 'DISCONNECTED'
+    CONNECTING: 'CONNECTING'
+    CONNECTED: 'CONNECTED'
+    RECONNECTING: 'RECONNECTING'
+  }>
+  export type TRTCConnectionState = 'DISCONNECTED' | 'CONNECTING' | 'CONNECTED' | 'RECONNECTING'
+
+  /** Why the connection state changed: the second argument of onConnectionStateChanged. */
+  export const ConnectionChangeReason: Readonly<{
+    /** enterRoom() started connecting (→ CONNECTING). */
+    ENTER_ROOM: 'ENTER_ROOM'
+    /** The server let us in (→ CONNECTED). */
+    ENTERED: 'ENTERED'
+    /** Entering failed or was cancelled by exitRoom() (→ DISCONNECTED). */
+    ENTER_FAILED: 'ENTER_FAILED'
+    /** The connection broke; reconnecting (→ RECONNECTING). */
+    CONNECTION_LOST: 'CONNECTION_LOST'
+    /** The same session goes on over a new connection; nobody else noticed (→ CONNECTED). */
+    RESUMED: 'RESUMED'
+    /** The server had lost the session; entered the room again (→ CONNECTED). */
+    REENTERED: 'REENTERED'
+    /** The room was left: exitRoom(), removal, dismissal, another login (→ DISCONNECTED). */
+    EXITED: 'EXITED'
+    /** The connection broke and reconnecting failed or is off (→ DISCONNECTED). */
+    GAVE_UP: 'GAVE_UP'
+  }>
+  export type ConnectionChangeReason =
+    | 'ENTER_ROOM'
+    | 'ENTERED'
+    | 'ENTER_FAILED'
+    | 'CONNECTION_LOST'
+    | 'RESUMED'
+    | 'REENTERED'
+    | 'EXITED'
+    | 'GAVE_UP'
+
+  /** What a TRTCCloud does when its connection breaks (EnableX's allow_reconnect, number_of_attempts, timeout_interval). */
+  export interface ReconnectOptions {
+    /** Reconnect at all. Default true; false ends the room at once with onError(-7004) and onExitRoom(0). */
+    allowReconnect?: boolean
+    /** Attempts before giving up, 0–1000. Default 8 (about 40 s with the default intervals). */
+    numberOfAttempts?: number
+    /** The first attempt is immediate; the wait before the second is this, doubled for each later one (±20 % jitter). Default 500. */
+    intervalMs?: number
+    /** The longest wait between attempts. Default 8000. */
+    maxIntervalMs?: number
+  }
 
   /** An Error with the code of what went wrong. */
   export interface OpenRoomError extends Error {
@@ -219,6 +278,8 @@ declare namespace TRTCCloud {
     enterTimeoutMs?: number
     /** How long exitRoom() waits for the server's acknowledgement before completing locally. Default 3000. */
     exitTimeoutMs?: number
+    /** Reconnection after a lost connection; see ReconnectOptions. */
+    reconnect?: ReconnectOptions
   }
 
   /**
@@ -268,13 +329,30 @@ declare namespace TRTCCloud {
     onError: (errCode: number, errMsg: string) => void
     /**
      * The connection to the room server broke while in a room: it closed, failed, or the
-     * server was silent for the session timeout it announced (a peer can vanish without
-     * closing). Automatic reconnection is not built yet: call exitRoom() (it completes locally
-     * with onExitRoom(0)) and enter again. Until then the session still counts as open and
-     * keeps the Node process alive.
+     * server was silent for two of the ping intervals it announced (a peer can vanish without
+     * closing). Reconnection starts at once (see ReconnectOptions): onTryToReconnect before each
+     * attempt, then onConnectionRecovery, or onError(-7004) and onExitRoom(0) when it gives up.
+     * exitRoom() meanwhile completes at once with onExitRoom(0).
      * @param message why the connection ended
      */
     onConnectionLost: (message: string) => void
+    /**
+     * A reconnection attempt starts.
+     * @param attempt 1 for the first attempt, then 2, 3 … (OpenRoom adds it; TRTC passes nothing)
+     */
+    onTryToReconnect: (attempt: number) => void
+    /**
+     * Back in the room after onConnectionLost. Every room event of the outage has been emitted
+     * before it, once and in order: the events the server kept for a resumed session, or, when
+     * the session had to be entered again, onRemoteUserLeaveRoom(userId, 0) for each member who
+     * left meanwhile and onRemoteUserEnterRoom for each who arrived.
+     */
+    onConnectionRecovery: () => void
+    /**
+     * The connection state changed (Qiniu's and Agora's model). Emitted right before the event it
+     * explains (e.g. CONNECTED/ENTERED before onEnterRoom, DISCONNECTED before onExitRoom).
+     */
+    onConnectionStateChanged: (state: TRTCConnectionState, reason: ConnectionChangeReason) => void
   }
 
   export type TRTCCloudEventName = keyof TRTCCloudEvents

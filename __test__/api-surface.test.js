@@ -43,6 +43,8 @@ test("constants have trtc-electron-sdk's names and values", () => {
     // OpenRoom's own, clear of TRTC's ranges:
     ERR_ROOM_FULL: -7001,
     ERR_SERVER_ROOM_LIMIT: -7002,
+    ERR_SESSION_EXPIRED: -7003,
+    ERR_RECONNECT_FAILED: -7004,
   })
   expect(Object.isFrozen(TXLiteAVError)).toBe(true)
 })

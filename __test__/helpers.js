@@ -12,6 +12,8 @@ const EVENTS = [
   'onRemoteUserLeaveRoom',
   'onError',
   'onConnectionLost',
+  'onTryToReconnect',
+  'onConnectionRecovery',
   'onSwitchRoom',
 ]
 
@@ -33,8 +35,11 @@ class Member {
     this.userId = userId
     this.cloud = new TRTCCloud({ serverUrl: server.url, ...config })
     this.events = []
+    /** Every onConnectionStateChanged as [state, reason], kept apart from `events`. */
+    this.states = []
     this._waiters = []
     members.add(this)
+    this.cloud.on('onConnectionStateChanged', (state, reason) => this.states.push([state, reason]))
     for (const name of EVENTS) {
       this.cloud.on(name, (...args) => {
         this.events.push([name, ...args])

@@ -26,6 +26,26 @@ const ExitRoomReason = Object.freeze({ Exited: 0, Removed: 1, Dismissed: 2, Repl
 /** The reasons of onRemoteUserLeaveRoom(userId, reason). */
 const RemoteLeaveReason = Object.freeze({ Exited: 0, ConnectionLost: 1, Removed: 2 })
 
+/** getConnectionState() and the first argument of onConnectionStateChanged(state, reason). */
+const TRTCConnectionState = Object.freeze({
+  DISCONNECTED: 'DISCONNECTED',
+  CONNECTING: 'CONNECTING',
+  CONNECTED: 'CONNECTED',
+  RECONNECTING: 'RECONNECTING',
+})
+
+/** The second argument of onConnectionStateChanged(state, reason): why the state changed. */
+const ConnectionChangeReason = Object.freeze({
+  ENTER_ROOM: 'ENTER_ROOM',
+  ENTERED: 'ENTERED',
+  ENTER_FAILED: 'ENTER_FAILED',
+  CONNECTION_LOST: 'CONNECTION_LOST',
+  RESUMED: 'RESUMED',
+  REENTERED: 'REENTERED',
+  EXITED: 'EXITED',
+  GAVE_UP: 'GAVE_UP',
+})
+
 /** enterRoom's parameters, with trtc-electron-sdk's constructor argument order. */
 class TRTCParams {
   constructor(
@@ -66,5 +86,7 @@ module.exports = {
   TXLiteAVError,
   ExitRoomReason,
   RemoteLeaveReason,
+  TRTCConnectionState,
+  ConnectionChangeReason,
   TRTCParams,
 }

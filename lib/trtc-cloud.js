@@ -57,11 +57,42 @@ function deferred() {
   return { promise, resolve, reject }
 }
 
+const isPositiveInteger = (v) => Number.isInteger(v) && v > 0 && v <= 0xffffffff
+
+/** The fields of config.reconnect, with a check for each. */
+const RECONNECT_CHECKS = {
+  allowReconnect: [(v) => typeof v === 'boolean', 'a boolean'],
+  numberOfAttempts: [
+    (v) => Number.isInteger(v) && v >= 0 && v <= 1000,
+    'an integer from 0 to 1000',
+  ],
+  intervalMs: [isPositiveInteger, 'a positive integer'],
+  maxIntervalMs: [isPositiveInteger, 'a positive integer'],
+}
+
+/** config.reconnect: an object of known fields, each valid; throws a message that says which. */
+function checkReconnect(reconnect) {
+  if (reconnect === null || typeof reconnect !== 'object') {
+    return 'an object such as { allowReconnect: true, numberOfAttempts: 8, intervalMs: 500 }'
+  }
+  for (const [key, value] of Object.entries(reconnect)) {
+    const check = RECONNECT_CHECKS[key]
+    if (check === undefined) {
+      return `an object of ${Object.keys(RECONNECT_CHECKS).join(', ')}; ${key} is not one`
+    }
+    if (value !== undefined && !check[0](value)) {
+      return `an object whose ${key} is ${check[1]} (got ${String(value)})`
+    }
+  }
+  return null
+}
+
 /** The options of new TRTCCloud(config), with a check for each. */
 const CONFIG_CHECKS = {
   serverUrl: [(v) => typeof v === 'string', 'a string such as ws://127.0.0.1:7788'],
-  enterTimeoutMs: [(v) => Number.isInteger(v) && v > 0 && v <= 0xffffffff, 'a positive integer'],
-  exitTimeoutMs: [(v) => Number.isInteger(v) && v > 0 && v <= 0xffffffff, 'a positive integer'],
+  enterTimeoutMs: [isPositiveInteger, 'a positive integer'],
+  exitTimeoutMs: [isPositiveInteger, 'a positive integer'],
+  reconnect: [(v) => checkReconnect(v) === null, (v) => checkReconnect(v)],
 }
 
 /**
@@ -87,7 +118,8 @@ function checkConfig(config) {
         },
       )
     } else if (value !== undefined && !check[0](value)) {
-      throw codedError('ERR_INVALID_ARG_VALUE', `${key} must be ${check[1]}, got ${String(value)}`)
+      const expected = typeof check[1] === 'function' ? check[1](value) : check[1]
+      throw codedError('ERR_INVALID_ARG_VALUE', `${key} must be ${expected}, got ${String(value)}`)
     }
   }
   return config
@@ -102,14 +134,21 @@ class TRTCCloud extends EventEmitter {
    *   (default: $OPENROOM_SERVER_URL, else ws://127.0.0.1:7788)
    * @param {number} [config.enterTimeoutMs] onEnterRoom(-3308) after this long (default 10000)
    * @param {number} [config.exitTimeoutMs] wait this long for the server's exit ack (default 3000)
+   * @param {object} [config.reconnect] what to do when the connection breaks: allowReconnect
+   *   (default true), numberOfAttempts (default 8), intervalMs (first wait, default 500; doubled
+   *   each attempt up to maxIntervalMs, default 8000)
    */
   constructor(config = {}) {
     super()
     const options = checkConfig(config)
+    const reconnect = options.reconnect ?? {}
     this._engine = new binding.RoomEngine({
       serverUrl: options.serverUrl ?? process.env.OPENROOM_SERVER_URL ?? undefined,
       enterTimeoutMs: options.enterTimeoutMs,
       exitTimeoutMs: options.exitTimeoutMs,
+      reconnectAttempts: reconnect.allowReconnect === false ? 0 : reconnect.numberOfAttempts,
+      reconnectIntervalMs: reconnect.intervalMs,
+      reconnectMaxIntervalMs: reconnect.maxIntervalMs,
     })
     /** The current session's promises; null when idle. */
     this._session = null
@@ -180,6 +219,14 @@ class TRTCCloud extends EventEmitter {
     // The session handles switches one after another, so their outcomes arrive in call order.
     session.switches.push(switched)
     return switched.promise
+  }
+
+  /**
+   * The connection to the room server now: 'DISCONNECTED', 'CONNECTING', 'CONNECTED' or
+   * 'RECONNECTING' (TRTCConnectionState), as the last onConnectionStateChanged reported it.
+   */
+  getConnectionState() {
+    return this._engine.connectionState()
   }
 
   /** Exit the room (if any) and release the engine; later enterRoom calls fail with ERR_DESTROYED. */

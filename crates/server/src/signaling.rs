@@ -389,11 +389,22 @@ impl Session {
         let Some(missed) = missed else {
             return self.reenter_in_place(id).await;
         };
-        let replayed = missed.len() as u64;
+        // The events the room queued while the session was parked count as missed too: the
+        // client hears all of them before it reports the connection recovered.
+        let mut queued = Vec::new();
+        if let Some(membership) = self.state.membership.as_mut() {
+            while let Ok(event) = membership.events.try_recv() {
+                queued.push(event);
+            }
+        }
+        let replayed = (missed.len() + queued.len()) as u64;
         self.respond(id, Outcome::Ok(Reply::Resumed { replayed }))
             .await?;
         for frame in missed {
             self.send_text(frame).await?;
+        }
+        for event in queued {
+            self.send_event(event).await?;
         }
         Ok(())
     }
