@@ -50,6 +50,24 @@ async function main(): Promise<void> {
   await cloud.enterRoom(null, 7)
   // @ts-expect-error: the option is serverUrl
   new TRTCCloud({ serverURL: 'ws://127.0.0.1:7788' })
+
+  const resilient = new TRTCCloud({
+    reconnect: { allowReconnect: true, numberOfAttempts: 5, intervalMs: 200, maxIntervalMs: 2000 },
+  })
+  const state: TRTCCloud.TRTCConnectionState = resilient.getConnectionState()
+  void state
+  resilient.on('onConnectionStateChanged', (next, reason) => {
+    const states: TRTCCloud.TRTCConnectionState[] = [next]
+    const why: TRTCCloud.ConnectionChangeReason = reason
+    ;(void states, why)
+  })
+  resilient.on('onTryToReconnect', (attempt: number) => void attempt)
+  resilient.on('onConnectionRecovery', () => {})
+  // @ts-expect-error: there is no 'RECONNECTED' state
+  const wrong: TRTCCloud.TRTCConnectionState = 'RECONNECTED'
+  void wrong
+  // @ts-expect-error: the reconnect option is numberOfAttempts
+  new TRTCCloud({ reconnect: { attempts: 3 } })
   await server.close()
 }
 
