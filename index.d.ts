@@ -129,6 +129,8 @@ declare namespace TRTCCloud {
     ERR_SESSION_EXPIRED: -7003
     /** -7004 (OpenRoom's own): the connection was lost and reconnecting failed in every attempt (or is off); onExitRoom(0) follows. */
     ERR_RECONNECT_FAILED: -7004
+    /** -7005 (OpenRoom's own): the room does not exist and createIfMissing is false, or the server opens rooms only through CreateRoom. */
+    ERR_ROOM_NOT_FOUND: -7005
   }>
 
   /** onExitRoom's reasons. */
@@ -250,6 +252,8 @@ declare namespace TRTCCloud {
     privateMapKey: string
     /** Accepted for compatibility; not used yet. */
     businessInfo: string
+    /** OpenRoom's: whether entering may open the room when it does not exist (default true; false fails with -7005). */
+    createIfMissing?: boolean
   }
 
   /** switchRoom's parameters, with trtc-electron-sdk's constructor argument order. */
@@ -262,6 +266,8 @@ declare namespace TRTCCloud {
     userSig: string
     /** Accepted for compatibility; not used yet. */
     privateMapKey: string
+    /** OpenRoom's (ZIM's isCreateWhenRoomNotExisted): whether switching may open the room when it does not exist (default true; false fails with -7005). */
+    createIfMissing?: boolean
   }
 
   /** A plain object works wherever a TRTCParams does. */
@@ -389,6 +395,8 @@ declare namespace TRTCCloud {
     maxRooms?: number
     /** Milliseconds a room stays open with nobody in it (0 to 3 hours); entering meanwhile keeps it. Default 10000. */
     emptyRoomTimeoutMs?: number
+    /** Whether entering a room that does not exist opens it. Default true; false: rooms exist only through REST CreateRoom, other enters fail with ERR_ROOM_NOT_FOUND (-7005). */
+    autoCreateRooms?: boolean
   }
 
   /** A room server running inside this process. Like a listening net.Server it keeps the process alive until close() or unref(). */

@@ -45,6 +45,7 @@ test("constants have trtc-electron-sdk's names and values", () => {
     ERR_SERVER_ROOM_LIMIT: -7002,
     ERR_SESSION_EXPIRED: -7003,
     ERR_RECONNECT_FAILED: -7004,
+    ERR_ROOM_NOT_FOUND: -7005,
   })
   expect(Object.isFrozen(TXLiteAVError)).toBe(true)
 })

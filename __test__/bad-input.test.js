@@ -361,6 +361,7 @@ test.each([
   [{ port: 0, maxRooms: 2.5 }, /maxRooms 2.5/],
   [{ port: 0, emptyRoomTimeoutMs: -1 }, /emptyRoomTimeoutMs -1/],
   [{ port: 0, emptyRoomTimeoutMs: 3 * 3600 * 1000 + 1 }, /3 hours/],
+  [{ port: 0, autoCreateRooms: 'no' }, /autoCreateRooms must be a boolean/],
 ])('startServer(%o) is refused with ERR_INVALID_ARG_VALUE', async (options, message) => {
   await expect(startServer(options)).rejects.toMatchObject({
     code: 'ERR_INVALID_ARG_VALUE',

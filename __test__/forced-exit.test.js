@@ -242,3 +242,51 @@ test('CreateRoom: a room with its own member limit and empty-room timeout', asyn
     await server.close()
   }
 })
+
+test('autoCreateRooms: false — entering a room nobody created fails with -7005; CreateRoom opens it', async () => {
+  const { startServer, RoomServiceClient } = require('..')
+  const server = await startServer({ port: 0, autoCreateRooms: false })
+  try {
+    const admin = new RoomServiceClient(server.url, server.sdkAppId, server.secretKey)
+    const alice = new Member(server, 'alice')
+    await expect(alice.enter(70)).rejects.toMatchObject({
+      code: -7005,
+      message: expect.stringContaining('only through REST CreateRoom'),
+    })
+    expect(alice.events).toEqual([
+      ['onEnterRoom', -7005],
+      ['onError', -7005, expect.stringContaining('roomId 70 does not exist')],
+    ])
+    await expect(admin.listRooms()).resolves.toMatchObject({ total: 0 })
+    await admin.createRoom(70)
+    await expect(alice.enter(70)).resolves.toBeGreaterThan(0)
+    await alice.cloud.exitRoom()
+  } finally {
+    await server.close()
+  }
+})
+
+test('switchRoom with createIfMissing: false to a missing room fails with -7005 and leaves the member where it was', async () => {
+  const [alice, bob] = ['alice', 'bob'].map((u) => new Member(ctx.server, u))
+  await alice.enter(71)
+  await bob.enter(71)
+  await alice.waitFor('onRemoteUserEnterRoom', 'bob')
+  await expect(
+    alice.cloud.switchRoom({ roomId: 72, createIfMissing: false }),
+  ).rejects.toMatchObject({ code: -7005 })
+  await expect(ctx.admin.describeRoom(72)).rejects.toMatchObject({
+    code: 'FailedOperation.RoomNotExist',
+  })
+  await barrier(ctx.server, 71, [alice, bob])
+  expect(bob.roomEvents).toEqual([
+    ['onEnterRoom', expect.any(Number)],
+    ['onRemoteUserEnterRoom', 'alice'],
+  ])
+  await expect(
+    alice.cloud.switchRoom({ roomId: 71, createIfMissing: 'yes' }),
+  ).rejects.toMatchObject({
+    code: -3301,
+    message: expect.stringContaining('createIfMissing must be a boolean'),
+  })
+  await Promise.all([alice, bob].map((m) => m.cloud.exitRoom()))
+})

@@ -61,6 +61,8 @@ class RoomServer {
  * @param {number} [options.maxMembersPerRoom] members one room may hold (default 300)
  * @param {number} [options.maxRooms] rooms the server may hold open (default 10000)
  * @param {number} [options.emptyRoomTimeoutMs] how long a room stays open empty (default 10000)
+ * @param {boolean} [options.autoCreateRooms] whether entering opens a missing room (default true;
+ *   false: rooms exist only through REST CreateRoom, other enters fail with -7005)
  * @returns {Promise<RoomServer>}
  */
 async function startServer(options = {}) {
@@ -73,6 +75,7 @@ async function startServer(options = {}) {
     maxMembersPerRoom,
     maxRooms,
     emptyRoomTimeoutMs,
+    autoCreateRooms,
   } = options ?? {}
   const count = (n) => n === undefined || (Number.isInteger(n) && n >= 1 && n <= 0xffffffff)
   const checks = [
@@ -108,6 +111,10 @@ async function startServer(options = {}) {
           emptyRoomTimeoutMs >= 0 &&
           emptyRoomTimeoutMs <= 3 * 3600 * 1000),
       `emptyRoomTimeoutMs ${String(emptyRoomTimeoutMs)} is not an integer from 0 to 10800000 (3 hours)`,
+    ],
+    [
+      autoCreateRooms === undefined || typeof autoCreateRooms === 'boolean',
+      `autoCreateRooms must be a boolean, got ${String(autoCreateRooms)}`,
     ],
   ]
   for (const [ok, message] of checks) if (!ok) throw codedError('ERR_INVALID_ARG_VALUE', message)

@@ -16,6 +16,7 @@ const PARAM_FIELDS = [
   'role',
   'privateMapKey',
   'businessInfo',
+  'createIfMissing',
 ]
 
 /**

@@ -209,6 +209,7 @@ pub struct ServerOptions {
     pub max_members_per_room: Option<u32>,
     pub max_rooms: Option<u32>,
     pub empty_room_timeout_ms: Option<u32>,
+    pub auto_create_rooms: Option<bool>,
 }
 
 /// An embedded room server.
@@ -277,6 +278,7 @@ pub async fn start_server(options: Option<ServerOptions>) -> Result<EmbeddedServ
         session_timeout_ms: None,
         max_members_per_room: None,
         max_rooms: None,
+        auto_create_rooms: None,
         empty_room_timeout_ms: None,
     });
     let host = options.host.unwrap_or_else(|| "127.0.0.1".to_owned());
@@ -304,6 +306,9 @@ pub async fn start_server(options: Option<ServerOptions>) -> Result<EmbeddedServ
     }
     if let Some(ms) = options.empty_room_timeout_ms {
         config.limits.empty_room_timeout = Duration::from_millis(ms.into());
+    }
+    if let Some(auto_create) = options.auto_create_rooms {
+        config.limits.auto_create = auto_create;
     }
     let running = openroom_server::start(config).await.map_err(|error| {
         let StartError::Bind { source, .. } = &error;

@@ -110,7 +110,21 @@ pub fn enter_request(params: &Value, scene: &Value) -> Result<EnterRequest, Para
         room,
         role,
         scene,
+        create_if_missing: create_if_missing(fields)?,
     })
+}
+
+/// OpenRoom's `createIfMissing` (ZIM's `isCreateWhenRoomNotExisted`): may entering open the
+/// room? Default true, as TRTC rooms are created by their first enter.
+fn create_if_missing(fields: &Map<String, Value>) -> Result<bool, ParamError> {
+    match fields.get("createIfMissing") {
+        None | Some(Value::Null) => Ok(true),
+        Some(Value::Bool(create)) => Ok(*create),
+        Some(other) => Err(refuse(
+            ErrorCode::RoomEnterFail,
+            format!("createIfMissing must be a boolean, got {other}"),
+        )),
+    }
 }
 
 /// Read switchRoom's `TRTCSwitchRoomParam` (roomId, strRoomId, userSig, privateMapKey). An
@@ -134,7 +148,11 @@ pub fn switch_request(params: &Value, current_sig: &str) -> Result<SwitchRequest
             ))
         }
     };
-    Ok(SwitchRequest { room, user_sig })
+    Ok(SwitchRequest {
+        room,
+        user_sig,
+        create_if_missing: create_if_missing(fields)?,
+    })
 }
 
 fn room(fields: &Map<String, Value>) -> Result<RoomId, ParamError> {

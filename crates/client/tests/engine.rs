@@ -723,3 +723,85 @@ async fn on_shutdown_every_member_hears_server_shutting_down() {
         }
     }
 }
+
+/// `createIfMissing: false` (ZIM's isCreateWhenRoomNotExisted): switching to a room that does
+/// not exist fails with -7005 and leaves the member in its old room; an existing room is fine.
+#[tokio::test]
+async fn a_switch_that_may_not_create_fails_on_a_missing_room() {
+    let server = server().await;
+    let url = server.url();
+    let (mut alice, mut bob) = (Member::new(&url), Member::new(&url));
+    alice.enter(params(&server, "alice", 50)).await;
+    bob.enter(params(&server, "bob", 50)).await;
+    assert_eq!(alice.next().await, entered("bob"));
+    assert_eq!(bob.next().await, entered("alice"));
+
+    alice
+        .engine
+        .switch_room(&json!({"roomId": 51, "createIfMissing": false}))
+        .unwrap();
+    match alice.next().await {
+        Event::SwitchRoom {
+            code: -7005,
+            message,
+        } => {
+            assert!(message.contains("roomId 51 does not exist"), "{message}")
+        }
+        other => panic!("expected onSwitchRoom(-7005), got {other:?}"),
+    }
+    assert!(server.rooms().get(&RoomId::RoomId(51)).is_none());
+    // Still in room 50: bob's exit reaches her, and bob saw nothing before it.
+    bob.engine.exit_room();
+    assert_eq!(alice.next().await, left("bob", LeaveReason::Exited));
+    assert_eq!(bob.next().await, exit(ExitReason::Exited));
+    // Room 52 exists (carol is in it): the same switch succeeds.
+    let mut carol = Member::new(&url);
+    carol.enter(params(&server, "carol", 52)).await;
+    alice
+        .engine
+        .switch_room(&json!({"roomId": 52, "createIfMissing": false}))
+        .unwrap();
+    assert_eq!(alice.next().await, switch_event(0));
+    assert_eq!(alice.next().await, entered("carol"));
+    server.close().await;
+}
+
+/// A server that opens rooms only through CreateRoom: entering a missing room fails with
+/// -7005 and opens nothing; once created, the room takes members.
+#[tokio::test]
+async fn a_server_without_auto_create_opens_only_created_rooms() {
+    let server = openroom_server::start(ServerConfig {
+        limits: openroom_server::RoomLimits {
+            auto_create: false,
+            ..Default::default()
+        },
+        ..ServerConfig::dev_ephemeral()
+    })
+    .await
+    .unwrap();
+    let mut alice = Member::new(&server.url());
+    alice.start_enter(params(&server, "alice", 60)).unwrap();
+    assert!(matches!(
+        alice.next().await,
+        Event::EnterRoom { result: -7005, .. }
+    ));
+    match alice.next().await {
+        Event::Error {
+            code: -7005,
+            message,
+        } => {
+            assert!(
+                message.contains("only through REST CreateRoom"),
+                "{message}"
+            )
+        }
+        other => panic!("expected onError(-7005), got {other:?}"),
+    }
+    assert_eq!(server.rooms().len(), 0);
+    let id = RoomId::RoomId(60);
+    let settings = openroom_server::room::RoomSettings::opened_by_enter(server.rooms().limits());
+    server.rooms().create(&id, settings).unwrap();
+    assert_eq!(alice.next().await, Event::SessionClosed);
+    alice.enter(params(&server, "alice", 60)).await;
+    server.close().await;
+}

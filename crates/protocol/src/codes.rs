@@ -34,11 +34,14 @@ pub enum ErrorCode {
     /// OpenRoom's: the connection was lost and every reconnection attempt failed (or
     /// reconnection is off); the room was left.
     ReconnectFailed = -7004,
+    /// OpenRoom's: the room does not exist and may not be created by entering it (the request
+    /// said `createIfMissing: false`, or the server creates rooms only through CreateRoom).
+    RoomNotFound = -7005,
 }
 
 impl ErrorCode {
     /// Every code, for tables and for the JS `TXLiteAVError` object.
-    pub const ALL: [ErrorCode; 11] = [
+    pub const ALL: [ErrorCode; 12] = [
         ErrorCode::RoomEnterFail,
         ErrorCode::RoomRequestEnterRoomTimeout,
         ErrorCode::EnterRoomParamNull,
@@ -50,6 +53,7 @@ impl ErrorCode {
         ErrorCode::ServerRoomLimit,
         ErrorCode::SessionExpired,
         ErrorCode::ReconnectFailed,
+        ErrorCode::RoomNotFound,
     ];
 
     /// The numeric value an app sees.
@@ -71,6 +75,7 @@ impl ErrorCode {
             ErrorCode::ServerRoomLimit => "ERR_SERVER_ROOM_LIMIT",
             ErrorCode::SessionExpired => "ERR_SESSION_EXPIRED",
             ErrorCode::ReconnectFailed => "ERR_RECONNECT_FAILED",
+            ErrorCode::RoomNotFound => "ERR_ROOM_NOT_FOUND",
         }
     }
 }

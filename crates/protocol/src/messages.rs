@@ -49,6 +49,14 @@ pub struct SwitchRequest {
     pub room: RoomId,
     /// A UserSig for the same user (the one given at enter, when the app gives none).
     pub user_sig: String,
+    /// Whether switching may open the room when it does not exist (ZIM's
+    /// `isCreateWhenRoomNotExisted`); the server's own policy can still forbid it.
+    #[serde(default = "yes")]
+    pub create_if_missing: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -64,6 +72,9 @@ pub struct EnterRequest {
     pub role: u32,
     /// TRTCAppScene (0 video call, 1 live, 2 audio call, 3 voice chat room).
     pub scene: u32,
+    /// Whether entering may open the room when it does not exist.
+    #[serde(default = "yes")]
+    pub create_if_missing: bool,
 }
 
 /// What the server sends: answers to requests and pushed room events.
@@ -174,15 +185,26 @@ mod tests {
                 room: RoomId::RoomId(42),
                 role: 20,
                 scene: 0,
+                create_if_missing: false,
             }),
         };
         let value = serde_json::to_value(&frame).unwrap();
         assert_eq!(
             value,
             json!({"id":7,"type":"enter","protocol":1,"sdkAppId":1400000000,"userId":"alice",
-                   "userSig":"sig","room":{"roomId":42},"role":20,"scene":0})
+                   "userSig":"sig","room":{"roomId":42},"role":20,"scene":0,
+                   "createIfMissing":false})
         );
         assert_eq!(serde_json::from_value::<ClientFrame>(value).unwrap(), frame);
+        let resume: ClientFrame =
+            serde_json::from_str(r#"{"id":9,"type":"resume","token":"t","lastSeq":41}"#).unwrap();
+        assert_eq!(
+            resume.request,
+            ClientRequest::Resume(ResumeRequest {
+                token: "t".into(),
+                last_seq: 41
+            })
+        );
         let exit: ClientFrame = serde_json::from_str(r#"{"id":8,"type":"exit"}"#).unwrap();
         assert_eq!(exit.request, ClientRequest::Exit);
     }
@@ -197,7 +219,9 @@ mod tests {
             frame.request,
             ClientRequest::Switch(SwitchRequest {
                 room: RoomId::StrRoomId("b".into()),
-                user_sig: "s".into()
+                user_sig: "s".into(),
+                // Absent means true: rooms are created by entering them, as in TRTC.
+                create_if_missing: true,
             })
         );
     }

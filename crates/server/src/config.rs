@@ -94,6 +94,9 @@ pub struct RoomLimits {
     pub empty_room_timeout: Duration,
     /// How long a room created ahead of time waits for its first member.
     pub created_room_timeout: Duration,
+    /// Whether entering a room that does not exist opens it (LiveKit's `auto_create`). When
+    /// false, rooms exist only through REST CreateRoom and entering another fails with -7005.
+    pub auto_create: bool,
 }
 
 impl Default for RoomLimits {
@@ -103,6 +106,7 @@ impl Default for RoomLimits {
             max_rooms: DEFAULT_MAX_ROOMS,
             empty_room_timeout: DEFAULT_EMPTY_ROOM_TIMEOUT,
             created_room_timeout: DEFAULT_CREATED_ROOM_TIMEOUT,
+            auto_create: true,
         }
     }
 }

@@ -424,6 +424,7 @@ impl Session {
             self.state.id,
             old.room_id.clone(),
             old.user_id.clone(),
+            true,
         )
         .await
         {
@@ -476,8 +477,14 @@ impl Session {
         auth::check(config, request.user_id.as_str(), &request.user_sig)
             .map_err(|error| ErrorBody::new(ErrorCode::UserSigInvalid, error.to_string()))?;
 
-        let (membership, members) =
-            join(&self.ctx, self.state.id, request.room, request.user_id).await?;
+        let (membership, members) = join(
+            &self.ctx,
+            self.state.id,
+            request.room,
+            request.user_id,
+            request.create_if_missing,
+        )
+        .await?;
         tracing::info!(session = self.state.id, room = %membership.room_id, user = %membership.user_id, "entered");
         self.state.membership = Some(membership);
         Ok(members)
@@ -507,10 +514,12 @@ impl Session {
         if let Err(error) = auth::check(&self.ctx.config, user_id.as_str(), &request.user_sig) {
             return refuse(ErrorCode::UserSigInvalid, error.to_string());
         }
-        let (joined, members) = match join(&self.ctx, self.state.id, request.room, user_id).await {
-            Ok(joined) => joined,
-            Err(body) => return Ok(Err(body)),
-        };
+        let create = request.create_if_missing;
+        let (joined, members) =
+            match join(&self.ctx, self.state.id, request.room, user_id, create).await {
+                Ok(joined) => joined,
+                Err(body) => return Ok(Err(body)),
+            };
         if let Some(mut old) = self.state.membership.take() {
             old.room
                 .exit(old.user_id.clone(), self.state.id, LeaveReason::Exited)
@@ -588,20 +597,36 @@ impl Session {
 }
 
 /// Enter `room_id` as `user_id` on this session, retrying when the room was closing.
-/// Returns the membership and the others present.
+/// Opens the room when it does not exist if the request allows it (`create`) and the server
+/// does. Returns the membership and the others present.
 async fn join(
     ctx: &SessionContext,
     session: SessionId,
     room_id: RoomId,
     user_id: UserId,
+    create: bool,
 ) -> Result<(Membership, Vec<UserId>), ErrorBody> {
+    let server_creates = ctx.registry.limits().auto_create;
     for _ in 0..ENTER_ATTEMPTS {
         let (events_tx, events) = mpsc::channel(MEMBER_EVENT_QUEUE);
         let (ejection_tx, ejection) = oneshot::channel();
-        let room = ctx
-            .registry
-            .get_or_open(&room_id)
-            .map_err(|limit| ErrorBody::new(ErrorCode::ServerRoomLimit, limit.to_string()))?;
+        let room = if create && server_creates {
+            ctx.registry
+                .get_or_open(&room_id)
+                .map_err(|limit| ErrorBody::new(ErrorCode::ServerRoomLimit, limit.to_string()))?
+        } else {
+            ctx.registry.get(&room_id).ok_or_else(|| {
+                let why = if server_creates {
+                    "and the request said createIfMissing: false"
+                } else {
+                    "and this server opens rooms only through REST CreateRoom"
+                };
+                ErrorBody::new(
+                    ErrorCode::RoomNotFound,
+                    format!("{room_id} does not exist {why}; create it first"),
+                )
+            })?
+        };
         let entrant = Entrant {
             user_id: user_id.clone(),
             session,

@@ -41,6 +41,10 @@ struct Flags {
     /// Seconds a room stays open with nobody in it (0 to 10800); entering meanwhile keeps it.
     #[arg(long, env = "OPENROOM_EMPTY_ROOM_TIMEOUT", default_value_t = DEFAULT_EMPTY_ROOM_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(0..=MAX_EMPTY_ROOM_TIMEOUT.as_secs()))]
     empty_room_timeout: u64,
+    /// Whether entering a room that does not exist opens it. With false, rooms exist only
+    /// through REST CreateRoom and other enters fail with ERR_ROOM_NOT_FOUND (-7005).
+    #[arg(long, env = "OPENROOM_AUTO_CREATE_ROOMS", default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL")]
+    auto_create_rooms: bool,
 }
 
 #[tokio::main]
@@ -62,6 +66,7 @@ async fn main() -> ExitCode {
                 max_members_per_room: flags.max_members_per_room as usize,
                 max_rooms: flags.max_rooms as usize,
                 empty_room_timeout: Duration::from_secs(flags.empty_room_timeout),
+                auto_create: flags.auto_create_rooms,
                 ..RoomLimits::default()
             },
             ..config
