@@ -372,35 +372,73 @@ async fn a_restarted_server_is_entered_again() {
     second.close().await;
 }
 
-/// Removed while the connection was down: on return the client learns it and the room ends
-/// with onExitRoom(1), without a recovery.
+/// Removed (or the room dismissed) while the connection was down: on return the client learns
+/// it and the room ends with onExitRoom(1) (or 2), without a recovery.
 #[tokio::test]
-async fn a_removal_during_the_outage_ends_the_room_with_reason_1() {
-    let server = server_with(PATIENT_TIMEOUT).await;
+async fn a_removal_or_dismissal_during_the_outage_ends_the_room_with_its_reason() {
+    for (room_number, reason) in [(6, ExitReason::Removed), (16, ExitReason::Dismissed)] {
+        let server = server_with(PATIENT_TIMEOUT).await;
+        let proxy = FaultProxy::start(server.local_addr()).await.unwrap();
+        let quick_alice = quick(&proxy.url(), 200);
+        let mut alice = Member::enter(&server, quick_alice, "alice", room_number).await;
+        let mut bob = Member::enter(&server, quick(&server.url(), 0), "bob", room_number).await;
+        assert_eq!(alice.next().await, entered("bob"));
+        assert_eq!(bob.next().await, entered("alice"));
+
+        proxy.set(Fault::Close);
+        assert!(matches!(alice.next().await, Event::ConnectionLost { .. }));
+        let room = server.rooms().get(&RoomId::RoomId(room_number)).unwrap();
+        if reason == ExitReason::Removed {
+            room.remove(vec![uid("alice")]).await.unwrap();
+            assert_eq!(bob.next().await, left("alice", LeaveReason::Removed));
+        } else {
+            room.dismiss().await.unwrap();
+            assert_eq!(bob.next().await, Event::ExitRoom { reason });
+        }
+        proxy.set(Fault::Pass);
+
+        assert_eq!(
+            alice.next_after_attempts().await,
+            Event::ExitRoom { reason }
+        );
+        assert_eq!(alice.next().await, Event::SessionClosed);
+        assert_eq!(
+            alice.engine.connection_state(),
+            ConnectionState::Disconnected
+        );
+        server.close().await;
+    }
+}
+
+/// Removed while away and back only after the session timeout: the server remembers why the
+/// session ended, so the client ends with onExitRoom(1) instead of entering again.
+#[tokio::test]
+async fn a_removal_is_remembered_past_the_session_timeout() {
+    let server = server_with(SESSION_TIMEOUT).await;
     let proxy = FaultProxy::start(server.local_addr()).await.unwrap();
-    let mut alice = Member::enter(&server, quick(&proxy.url(), 200), "alice", 6).await;
-    let mut bob = Member::enter(&server, quick(&server.url(), 0), "bob", 6).await;
+    let mut alice = Member::enter(&server, quick(&proxy.url(), 200), "alice", 9).await;
+    let mut bob = Member::enter(&server, quick(&server.url(), 0), "bob", 9).await;
     assert_eq!(alice.next().await, entered("bob"));
     assert_eq!(bob.next().await, entered("alice"));
 
     proxy.set(Fault::Close);
     assert!(matches!(alice.next().await, Event::ConnectionLost { .. }));
-    let room = server.rooms().get(&RoomId::RoomId(6)).unwrap();
+    let room = server.rooms().get(&RoomId::RoomId(9)).unwrap();
     room.remove(vec![uid("alice")]).await.unwrap();
     assert_eq!(bob.next().await, left("alice", LeaveReason::Removed));
+    // Past the parked session's deadline (its timeout from when alice was last heard). The
+    // wait is the point: the session must be gone from the server, only its record left.
+    tokio::time::sleep(SESSION_TIMEOUT * 2).await;
     proxy.set(Fault::Pass);
-
     assert_eq!(
         alice.next_after_attempts().await,
         Event::ExitRoom {
             reason: ExitReason::Removed
         }
     );
-    assert_eq!(alice.next().await, Event::SessionClosed);
-    assert_eq!(
-        alice.engine.connection_state(),
-        ConnectionState::Disconnected
-    );
+    // Bob saw nothing more: alice did not come back.
+    barrier(&server, 9, &mut [&mut bob]).await;
+    bob.assert_nothing_pending();
     server.close().await;
 }
 
