@@ -54,6 +54,19 @@ declare class TRTCCloud extends EventEmitter {
    * 'DISCONNECTED' when not in a room.
    */
   getConnectionState(): TRTCCloud.TRTCConnectionState
+  /**
+   * Another TRTCCloud, with this instance's options, that enters a room of its own (TRTC's
+   * sub-cloud: the same user in several rooms at once). It has its own events and, for now, its
+   * own connection. destroy() of this instance destroys its sub-clouds, each ending with its own
+   * onExitRoom(0). A sub-cloud's createSubCloud() makes a sibling owned by the same main instance.
+   * @throws OpenRoomError 'ERR_DESTROYED' after destroy()
+   */
+  createSubCloud(): TRTCCloud
+  /**
+   * Destroy a sub-cloud made by createSubCloud() (as subCloud.destroy() does).
+   * @throws OpenRoomError 'ERR_INVALID_ARG_VALUE' for an instance that is not one of its sub-clouds
+   */
+  destroySubCloud(subCloud: TRTCCloud): void
   /** Exit the room if in one (onExitRoom(0) still arrives); later enterRoom calls reject with 'ERR_DESTROYED'. */
   destroy(): void
 

@@ -207,3 +207,57 @@ test('a switchRoom pending when the session ends is rejected, not left hanging',
   await alice.waitFor('onExitRoom', 0)
   await server.close()
 })
+
+test('createSubCloud: the same user in two rooms at once, each with its own events; destroy() of the main instance exits both', async () => {
+  const alice = new Member(ctx.server, 'alice')
+  const aliceSub = new Member(ctx.server, 'alice', {}, alice.cloud.createSubCloud())
+  const [bob, carol] = ['bob', 'carol'].map((u) => new Member(ctx.server, u))
+  await bob.enter(120)
+  await carol.enter(121)
+  await alice.enter(120)
+  await aliceSub.enter(121)
+  await alice.waitFor('onRemoteUserEnterRoom', 'bob')
+  await aliceSub.waitFor('onRemoteUserEnterRoom', 'carol')
+  await bob.waitFor('onRemoteUserEnterRoom', 'alice')
+  await carol.waitFor('onRemoteUserEnterRoom', 'alice')
+
+  alice.cloud.destroy()
+  await alice.waitFor('onExitRoom', 0)
+  await aliceSub.waitFor('onExitRoom', 0)
+  await bob.waitFor('onRemoteUserLeaveRoom', 'alice', 0)
+  await carol.waitFor('onRemoteUserLeaveRoom', 'alice', 0)
+  expect(alice.events).toEqual([
+    ['onEnterRoom', expect.any(Number)],
+    ['onRemoteUserEnterRoom', 'bob'],
+    ['onExitRoom', 0],
+  ])
+  expect(aliceSub.events).toEqual([
+    ['onEnterRoom', expect.any(Number)],
+    ['onRemoteUserEnterRoom', 'carol'],
+    ['onExitRoom', 0],
+  ])
+  expect(() => alice.cloud.createSubCloud()).toThrow(
+    expect.objectContaining({ code: 'ERR_DESTROYED' }),
+  )
+  await expect(aliceSub.enter(121)).rejects.toMatchObject({ code: 'ERR_DESTROYED' })
+  await Promise.all([bob, carol].map((m) => m.cloud.exitRoom()))
+})
+
+test('a sub-cloud destroyed on its own leaves the main instance in its room', async () => {
+  const alice = new Member(ctx.server, 'alice')
+  const sub = alice.cloud.createSubCloud()
+  const aliceSub = new Member(ctx.server, 'alice', {}, sub)
+  // A sub-cloud's sub-cloud belongs to the same main instance.
+  const sibling = sub.createSubCloud()
+  await alice.enter(122)
+  await aliceSub.enter(123)
+  alice.cloud.destroySubCloud(sub)
+  await aliceSub.waitFor('onExitRoom', 0)
+  expect(() => alice.cloud.destroySubCloud(sub)).toThrow(/not a sub-cloud of this instance/)
+  alice.cloud.destroySubCloud(sibling)
+  const bob = new Member(ctx.server, 'bob')
+  await bob.enter(122)
+  await bob.waitFor('onRemoteUserEnterRoom', 'alice')
+  await alice.waitFor('onRemoteUserEnterRoom', 'bob')
+  await Promise.all([alice, bob].map((m) => m.cloud.exitRoom()))
+})

@@ -30,10 +30,11 @@ afterAll(() => {
 
 /** A TRTCCloud that records every event it emits as [name, ...args], in order. */
 class Member {
-  constructor(server, userId, config = {}) {
+  /** `cloud`: record an existing instance (a sub-cloud, say) instead of making one. */
+  constructor(server, userId, config = {}, cloud = null) {
     this.server = server
     this.userId = userId
-    this.cloud = new TRTCCloud({ serverUrl: server.url, ...config })
+    this.cloud = cloud ?? new TRTCCloud({ serverUrl: server.url, ...config })
     this.events = []
     /** Every onConnectionStateChanged as [state, reason], kept apart from `events`. */
     this.states = []

@@ -153,6 +153,13 @@ class TRTCCloud extends EventEmitter {
     })
     /** The current session's promises; null when idle. */
     this._session = null
+    /** The options it was made with, for its sub-clouds. */
+    this._config = options
+    /** Sub-clouds made by createSubCloud(), destroyed with this instance. */
+    this._subClouds = new Set()
+    /** The instance whose createSubCloud() made this one; null for a main instance. */
+    this._mainCloud = null
+    this._destroyed = false
   }
 
   /** The process-wide shared instance (created on first call). */
@@ -230,8 +237,39 @@ class TRTCCloud extends EventEmitter {
     return this._engine.connectionState()
   }
 
-  /** Exit the room (if any) and release the engine; later enterRoom calls fail with ERR_DESTROYED. */
+  /**
+   * Another TRTCCloud, with this one's options, that enters a room of its own (TRTC's
+   * sub-cloud: the same user in several rooms at once). It has its own events and its own
+   * connection. Destroying this instance destroys its sub-clouds, each ending with its own
+   * onExitRoom(0). A sub-cloud's createSubCloud() makes a sibling owned by the same main instance.
+   */
+  createSubCloud() {
+    if (this._mainCloud !== null) return this._mainCloud.createSubCloud()
+    if (this._destroyed) {
+      throw codedError('ERR_DESTROYED', 'this instance was destroyed; create a new TRTCCloud')
+    }
+    const sub = new TRTCCloud(this._config)
+    sub._mainCloud = this
+    this._subClouds.add(sub)
+    return sub
+  }
+
+  /** Destroy a sub-cloud made by this instance's createSubCloud() (as subCloud.destroy() does). */
+  destroySubCloud(subCloud) {
+    if (!this._subClouds.has(subCloud)) {
+      throw codedError('ERR_INVALID_ARG_VALUE', 'not a sub-cloud of this instance')
+    }
+    subCloud.destroy()
+  }
+
+  /**
+   * Exit the room (if any), destroy the sub-clouds, and release the engine; later enterRoom
+   * calls fail with ERR_DESTROYED.
+   */
   destroy() {
+    this._destroyed = true
+    for (const sub of this._subClouds) sub.destroy()
+    this._mainCloud?._subClouds.delete(this)
     this._engine.destroy()
   }
 

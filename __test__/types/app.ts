@@ -66,6 +66,8 @@ async function main(): Promise<void> {
   // @ts-expect-error: there is no 'RECONNECTED' state
   const wrong: TRTCCloud.TRTCConnectionState = 'RECONNECTED'
   void wrong
+  const sub: TRTCCloud = resilient.createSubCloud()
+  resilient.destroySubCloud(sub)
   // @ts-expect-error: the reconnect option is numberOfAttempts
   new TRTCCloud({ reconnect: { attempts: 3 } })
   await server.close()
