@@ -389,19 +389,21 @@ impl Session {
     /// reconnect policy allows. Ok: a connection to go on with; Err: the room is over.
     async fn reconnect(&mut self, message: String) -> Result<Connection, ExitReason> {
         tracing::warn!(%message, "connection to the room server lost");
+        let policy = self.config.reconnect;
+        if policy.attempts > 0 {
+            self.set_state(
+                ConnectionState::Reconnecting,
+                StateChangeReason::ConnectionLost,
+            );
+        }
         self.emit(Event::ConnectionLost {
             message: message.clone(),
         });
-        let policy = self.config.reconnect;
         if policy.attempts == 0 {
             return Err(self.give_up(format!(
                 "the connection to the room server was lost ({message}) and reconnecting is off"
             )));
         }
-        self.set_state(
-            ConnectionState::Reconnecting,
-            StateChangeReason::ConnectionLost,
-        );
         let mut last_error = message;
         for attempt in 1..=policy.attempts {
             let wait = jittered(policy.delay_before(attempt));
@@ -536,9 +538,8 @@ impl Session {
             Ok(Ok(outcome)) => outcome,
             Ok(Err(reason)) => return Ok(Some(reason)),
             Err(message) => {
-                // Whether the server moved us is unknown: the session is not resumed but
-                // entered again, into the room the app was told it is in.
-                self.resume_token = None;
+                // Whether the server moved us is unknown: the resume names the room the app
+                // was told it is in, and the server puts the session back there if need be.
                 self.emit(Event::SwitchRoom {
                     code: ErrorCode::RoomEnterFail.value(),
                     message: format!("the connection was lost during switchRoom: {message}"),
@@ -722,7 +723,11 @@ async fn attempt_to_return(
         Err(_) => return Attempt::Failed(format!("connecting to {url} timed out")),
     };
     if let Some(token) = token {
-        let resume = ClientRequest::Resume(ResumeRequest { token, last_seq });
+        let resume = ClientRequest::Resume(ResumeRequest {
+            token,
+            last_seq,
+            room: Some(request.room.clone()),
+        });
         match ask(&mut connection, resume, deadline).await {
             Err(error) => return Attempt::Failed(error),
             Ok(Outcome::Ok(Reply::Resumed { replayed })) => {

@@ -252,6 +252,14 @@ async fn a_blip_is_invisible_to_the_others_and_loses_no_event() {
     carol.engine.exit_room();
     assert_eq!(bob.next().await, left("carol", LeaveReason::Exited));
     assert!(matches!(alice.next().await, Event::ConnectionLost { .. }));
+    // The state change came first, so the app finds RECONNECTING when it hears of the loss.
+    assert_eq!(
+        alice.states.last(),
+        Some(&(
+            ConnectionState::Reconnecting,
+            StateChangeReason::ConnectionLost
+        ))
+    );
     // Produced while alice has no connection at all.
     let mut dave = Member::enter(&server, quick(&url, 0), "dave", 3).await;
     assert_eq!(bob.next().await, entered("dave"));

@@ -41,6 +41,10 @@ pub struct ResumeRequest {
     /// Sequence number of the last event the client received: the server replays what came
     /// after it.
     pub last_seq: u64,
+    /// The room the client believes it is in. If the session is elsewhere (a switch whose
+    /// answer was lost), the server puts it back here and answers `Entered`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub room: Option<RoomId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -202,7 +206,8 @@ mod tests {
             resume.request,
             ClientRequest::Resume(ResumeRequest {
                 token: "t".into(),
-                last_seq: 41
+                last_seq: 41,
+                room: None,
             })
         );
         let exit: ClientFrame = serde_json::from_str(r#"{"id":8,"type":"exit"}"#).unwrap();

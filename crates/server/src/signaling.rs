@@ -272,9 +272,10 @@ impl Session {
         match signal {
             RoomSignal::Event(event) => self.send_event(event).await,
             RoomSignal::Ejected(reason) => {
-                // The room already dropped this member: nothing to tell it on the way out.
+                // The room already dropped this member: nothing to tell it on the way out. If
+                // the client cannot be told now, the directory remembers why for its return.
                 self.state.membership = None;
-                self.send_event(RoomEvent::Ejected { reason }).await?;
+                let _ = self.send_event(RoomEvent::Ejected { reason }).await;
                 Err(Ending::Ejected(reason))
             }
             RoomSignal::Dropped => {
@@ -370,33 +371,44 @@ impl Session {
                 return self.respond(id, Outcome::Error(body)).await;
             }
         };
-        if let Some(reason) = state.ejection_while_parked() {
+        std::mem::swap(&mut self.state, &mut state);
+        // What the room queued while the session was parked. A queue the room closed means it
+        // ended the membership: ejected it (and said why first) or dropped it for falling behind.
+        let mut queued = Vec::new();
+        let mut dropped = true;
+        if let Some(membership) = self.state.membership.as_mut() {
+            dropped = loop {
+                match membership.events.try_recv() {
+                    Ok(event) => queued.push(event),
+                    Err(mpsc::error::TryRecvError::Empty) => break false,
+                    Err(mpsc::error::TryRecvError::Disconnected) => break true,
+                }
+            };
+        }
+        if let Some(reason) = self.state.ejection_while_parked() {
             // Removed, dismissed or replaced while away: say so, and the session ends here.
-            if let Some(resumable) = state.resumable.take() {
-                self.ctx.sessions.forget(&resumable.token, Some(reason));
-            }
+            self.state.membership = None;
             self.respond(id, Outcome::Ok(Reply::SessionEnded { reason }))
                 .await?;
             return Err(Ending::Ejected(reason));
         }
-        let missed = state.sent.after(request.last_seq, state.seq);
-        std::mem::swap(&mut self.state, &mut state);
+        let current = self.state.membership.as_ref().map(|m| m.room_id.clone());
+        // The client's view of its room wins: a switch whose answer it never got is undone.
+        let room = request.room.clone().or(current.clone());
+        let missed = self.state.sent.after(request.last_seq, self.state.seq);
+        let (Some(missed), false, true) = (missed, dropped, room == current) else {
+            tracing::info!(
+                session = self.state.id,
+                "session taken over; entering again"
+            );
+            return self.reenter(id, room).await;
+        };
         tracing::info!(
             session = self.state.id,
-            replayed = missed.as_ref().map(Vec::len),
+            replayed = missed.len() + queued.len(),
             "session resumed"
         );
-        let Some(missed) = missed else {
-            return self.reenter_in_place(id).await;
-        };
-        // The events the room queued while the session was parked count as missed too: the
-        // client hears all of them before it reports the connection recovered.
-        let mut queued = Vec::new();
-        if let Some(membership) = self.state.membership.as_mut() {
-            while let Ok(event) = membership.events.try_recv() {
-                queued.push(event);
-            }
-        }
+        // The client hears every event it missed before it reports the connection recovered.
         let replayed = (missed.len() + queued.len()) as u64;
         self.respond(id, Outcome::Ok(Reply::Resumed { replayed }))
             .await?;
@@ -409,27 +421,39 @@ impl Session {
         Ok(())
     }
 
-    /// Enter the resumed session's room again as the same user: the room replaces the old
-    /// membership in place, so the others see nothing, and the client gets the members now.
-    async fn reenter_in_place(&mut self, id: u64) -> Result<(), Ending> {
-        let Some(old) = self.state.membership.take() else {
+    /// Put a taken-over session back into `room` (its own room again when the replay buffer
+    /// could not serve the client or the room had dropped it; the room the client believes it
+    /// is in when a switch's answer was lost) and answer `Entered` with the members now: the
+    /// client reports the difference. Entering the same room replaces the old membership in
+    /// place, so the others see nothing. The session gets a new resume token, so a resume that
+    /// still counts events the old way is never served from the new numbering.
+    async fn reenter(&mut self, id: u64, room: Option<RoomId>) -> Result<(), Ending> {
+        if let Some(resumable) = self.state.resumable.take() {
+            self.ctx.sessions.forget(&resumable.token, None);
+        }
+        let old = self.state.membership.take();
+        let (Some(old), Some(room)) = (old, room) else {
             let body = ErrorBody::new(
                 ErrorCode::SessionExpired,
                 "the session is no longer in a room: enter the room again",
             );
             return self.respond(id, Outcome::Error(body)).await;
         };
-        let outcome = match join(
+        let joined = join(
             &self.ctx,
             self.state.id,
-            old.room_id.clone(),
+            room.clone(),
             old.user_id.clone(),
             true,
         )
-        .await
-        {
+        .await;
+        let outcome = match joined {
             Ok((membership, members)) => {
-                // A fresh start for the client's view: its events are numbered from 1 again.
+                if old.room_id != room {
+                    old.room
+                        .exit(old.user_id.clone(), self.state.id, LeaveReason::Exited)
+                        .await;
+                }
                 self.state.membership = Some(membership);
                 self.state.sent = ReplayBuffer::default();
                 self.state.seq = 0;
@@ -515,21 +539,31 @@ impl Session {
             return refuse(ErrorCode::UserSigInvalid, error.to_string());
         }
         let create = request.create_if_missing;
+        let to = request.room.clone();
         let (joined, members) =
             match join(&self.ctx, self.state.id, request.room, user_id, create).await {
                 Ok(joined) => joined,
                 Err(body) => return Ok(Err(body)),
             };
-        if let Some(mut old) = self.state.membership.take() {
-            old.room
-                .exit(old.user_id.clone(), self.state.id, LeaveReason::Exited)
-                .await;
-            while let Some(event) = old.events.recv().await {
-                self.send_event(event).await?;
+        let Some(mut old) = self.state.membership.replace(joined) else {
+            return Ok(Ok(members));
+        };
+        old.room
+            .exit(old.user_id.clone(), self.state.id, LeaveReason::Exited)
+            .await;
+        // The old room's last events, in order; if the connection fails meanwhile they still go
+        // into the replay buffer, and the session (now in the new room) parks.
+        let mut failure = None;
+        while let Some(event) = old.events.recv().await {
+            let text = self.record_event(event);
+            if failure.is_none() {
+                failure = self.send_text(text).await.err();
             }
-            tracing::info!(session = self.state.id, from = %old.room_id, to = %joined.room_id, user = %joined.user_id, "switched");
         }
-        self.state.membership = Some(joined);
+        if let Some(ending) = failure {
+            return Err(ending);
+        }
+        tracing::info!(session = self.state.id, from = %old.room_id, %to, user = %old.user_id, "switched");
         Ok(Ok(members))
     }
 
@@ -560,6 +594,12 @@ impl Session {
     }
 
     async fn send_event(&mut self, event: RoomEvent) -> Result<(), Ending> {
+        let text = self.record_event(event);
+        self.send_text(text).await
+    }
+
+    /// Number the event and keep it for replay; returns its frame, to send.
+    fn record_event(&mut self, event: RoomEvent) -> String {
         self.state.seq = self.state.seq.wrapping_add(1);
         let frame = ServerFrame::Event {
             seq: self.state.seq,
@@ -569,7 +609,7 @@ impl Session {
         if self.state.resumable.is_some() {
             self.state.sent.push(self.state.seq, text.clone());
         }
-        self.send_text(text).await
+        text
     }
 
     async fn respond(&mut self, id: u64, result: Outcome) -> Result<(), Ending> {

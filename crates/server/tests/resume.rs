@@ -1,0 +1,269 @@
+//! Resuming sessions, spoken to the server frame by frame: the cases where a plain resume
+//! would be wrong (the replay buffer cannot serve, the room dropped the member, the client's
+//! room is not the session's, the server ended the session while the client was away).
+
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use openroom_protocol::usersig::gen_user_sig;
+use openroom_protocol::{ExitReason, LeaveReason, RoomEvent, RoomId, UserId};
+use openroom_server::room::Entrant;
+use openroom_server::{RunningServer, ServerConfig};
+use serde_json::{json, Value};
+use tokio::net::TcpStream;
+use tokio::sync::{mpsc, oneshot};
+use tokio::time::timeout;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+const WAIT: Duration = Duration::from_secs(5);
+
+async fn server() -> RunningServer {
+    openroom_server::start(ServerConfig {
+        session_timeout: Duration::from_secs(10),
+        ..ServerConfig::dev_ephemeral()
+    })
+    .await
+    .unwrap()
+}
+
+async fn connect(server: &RunningServer) -> Ws {
+    let url = format!("{}/ws", server.url());
+    tokio_tungstenite::connect_async(url).await.unwrap().0
+}
+
+async fn send(ws: &mut Ws, frame: Value) {
+    ws.send(Message::text(frame.to_string())).await.unwrap();
+}
+
+/// The next text frame (as JSON), or `{"close": …}`.
+async fn next(ws: &mut Ws) -> Value {
+    loop {
+        let message = timeout(WAIT, ws.next()).await.unwrap().unwrap().unwrap();
+        match message {
+            Message::Text(text) => return serde_json::from_str(text.as_str()).unwrap(),
+            Message::Close(frame) => return json!({ "close": format!("{frame:?}") }),
+            _ => continue,
+        }
+    }
+}
+
+/// The answer to request 1, events before it skipped.
+async fn answer(ws: &mut Ws) -> Value {
+    loop {
+        let frame = next(ws).await;
+        if frame["type"] == "response" && frame["id"] == 1 {
+            return frame["result"].clone();
+        }
+    }
+}
+
+/// Enter as `user` on a new connection; returns it and the session's resume token.
+async fn enter(server: &RunningServer, user: &str, room: u32) -> (Ws, String) {
+    let config = server.config();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let sig = gen_user_sig(config.sdk_app_id.into(), &config.secret_key, user, 600, now);
+    let mut ws = connect(server).await;
+    send(
+        &mut ws,
+        json!({"id": 1, "type": "enter", "protocol": 2, "sdkAppId": config.sdk_app_id,
+               "userId": user, "userSig": sig, "room": {"roomId": room}, "role": 20, "scene": 0}),
+    )
+    .await;
+    let entered = answer(&mut ws).await;
+    let token = entered["ok"]["resumeToken"].as_str().unwrap().to_owned();
+    (ws, token)
+}
+
+/// Resume `token` on a new connection; returns it and the answer.
+async fn resume(server: &RunningServer, token: &str, last_seq: u64, room: u32) -> (Ws, Value) {
+    let mut ws = connect(server).await;
+    send(
+        &mut ws,
+        json!({"id": 1, "type": "resume", "token": token, "lastSeq": last_seq,
+               "room": {"roomId": room}}),
+    )
+    .await;
+    let answer = answer(&mut ws).await;
+    (ws, answer)
+}
+
+/// A member placed straight into a room actor (no socket): cheap room events.
+struct Probe {
+    events: mpsc::Receiver<RoomEvent>,
+    _ejection: oneshot::Receiver<ExitReason>,
+}
+
+async fn probe(server: &RunningServer, room: u32, user: &str, session: u64) -> Probe {
+    let handle = server.rooms().get(&RoomId::RoomId(room)).unwrap();
+    let (events_tx, events) = mpsc::channel(100_000);
+    let (ejection_tx, ejection) = oneshot::channel();
+    let entrant = Entrant {
+        user_id: UserId::parse(user).unwrap(),
+        session,
+        events: events_tx,
+        ejection: ejection_tx,
+    };
+    handle.enter(entrant).await.unwrap();
+    Probe {
+        events,
+        _ejection: ejection,
+    }
+}
+
+/// One probe enters and leaves: two events for every member.
+async fn blink(server: &RunningServer, room: u32, n: u64) {
+    let user = format!("p{n}");
+    let _probe = probe(server, room, &user, 1_000_000 + n).await;
+    let handle = server.rooms().get(&RoomId::RoomId(room)).unwrap();
+    handle
+        .exit(
+            UserId::parse(&user).unwrap(),
+            1_000_000 + n,
+            LeaveReason::Exited,
+        )
+        .await;
+}
+
+/// The replay buffer no longer holds what the client missed: the server enters it again in
+/// place (answer `entered`, with the members) under a new token, so a later resume that still
+/// counts the old way is refused instead of being served from the new numbering.
+#[tokio::test]
+async fn a_resume_the_buffer_cannot_serve_enters_again_under_a_new_token() {
+    let server = server().await;
+    let (mut first, token) = enter(&server, "alice", 1).await;
+    let _carol = probe(&server, 1, "carol", 900).await;
+    for n in 0..150 {
+        blink(&server, 1, n).await;
+    }
+    // 301 events sent on the first connection (and never acknowledged: no pings).
+    for _ in 0..301 {
+        assert_eq!(next(&mut first).await["type"], "event");
+    }
+    drop(first);
+
+    let (_second, answer) = resume(&server, &token, 0, 1).await;
+    assert_eq!(answer["ok"]["type"], "entered", "{answer}");
+    assert_eq!(answer["ok"]["members"], json!(["carol"]));
+    let new_token = answer["ok"]["resumeToken"].as_str().unwrap();
+    assert_ne!(new_token, token);
+    // The old token is spent: a resume with it (as from a client that never got the answer)
+    // is told to enter again.
+    let (_third, stale) = resume(&server, &token, 0, 1).await;
+    assert_eq!(stale["error"]["code"], -7003, "{stale}");
+    server.close().await;
+}
+
+/// The room dropped the parked member for falling behind (the others saw it leave): a resume
+/// enters it again, rather than pretending nothing happened.
+#[tokio::test]
+async fn a_member_dropped_while_parked_is_entered_again() {
+    let server = server().await;
+    let (first, token) = enter(&server, "alice", 2).await;
+    let mut watcher = probe(&server, 2, "watcher", 901).await;
+    drop(first);
+    // Flood until the room gives up on alice's full queue.
+    let mut n = 0;
+    'flood: loop {
+        blink(&server, 2, n).await;
+        n += 1;
+        while let Ok(event) = watcher.events.try_recv() {
+            if matches!(&event, RoomEvent::MemberLeft { user_id, reason: LeaveReason::ConnectionLost } if user_id.as_str() == "alice")
+            {
+                break 'flood;
+            }
+        }
+    }
+    let (_second, answer) = resume(&server, &token, 0, 2).await;
+    assert_eq!(answer["ok"]["type"], "entered", "{answer}");
+    assert_eq!(answer["ok"]["members"], json!(["watcher"]));
+    // Back in the room, for the others too.
+    loop {
+        let event = timeout(WAIT, watcher.events.recv()).await.unwrap().unwrap();
+        if matches!(&event, RoomEvent::MemberEntered { user_id } if user_id.as_str() == "alice") {
+            break;
+        }
+    }
+    server.close().await;
+}
+
+/// The client never got the answer to its switch (the connection broke): its resume names the
+/// room it believes it is in, and the server puts the session back there.
+#[tokio::test]
+async fn a_resume_from_the_old_room_undoes_a_switch_whose_answer_was_lost() {
+    let server = server().await;
+    let (mut first, token) = enter(&server, "alice", 10).await;
+    let config = server.config();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let sig = gen_user_sig(
+        config.sdk_app_id.into(),
+        &config.secret_key,
+        "alice",
+        600,
+        now,
+    );
+    send(
+        &mut first,
+        json!({"id": 2, "type": "switch", "room": {"roomId": 11}, "userSig": sig}),
+    )
+    .await;
+    // The server switched (this is its answer), but the client is taken not to have seen it.
+    let switched = next(&mut first).await;
+    assert_eq!(switched["result"]["ok"]["type"], "switched", "{switched}");
+    drop(first);
+
+    let (_second, answer) = resume(&server, &token, 0, 10).await;
+    assert_eq!(answer["ok"]["type"], "entered", "{answer}");
+    let members = |room: u32| {
+        let handle = server.rooms().get(&RoomId::RoomId(room));
+        async move {
+            match handle {
+                Some(handle) => handle
+                    .describe()
+                    .await
+                    .map(|d| d.members)
+                    .unwrap_or_default(),
+                None => Vec::new(),
+            }
+        }
+    };
+    assert_eq!(members(10).await, [UserId::parse("alice").unwrap()]);
+    assert_eq!(members(11).await, Vec::<UserId>::new());
+    server.close().await;
+}
+
+/// Removed while the connection was being reset, so the `ejected` event could not be sent:
+/// the server still remembers why the session ended, and a resume hears it.
+#[tokio::test]
+async fn a_removal_that_could_not_be_told_is_remembered() {
+    let server = server().await;
+    let (mut first, token) = enter(&server, "alice", 3).await;
+    let _bob = probe(&server, 3, "bob", 902).await;
+    assert_eq!(next(&mut first).await["type"], "event");
+    // Reset the TCP connection (SO_LINGER 0), then remove alice at once.
+    if let MaybeTlsStream::Plain(tcp) = first.get_ref() {
+        socket2::SockRef::from(tcp)
+            .set_linger(Some(Duration::ZERO))
+            .unwrap();
+    }
+    drop(first);
+    let room = server.rooms().get(&RoomId::RoomId(3)).unwrap();
+    room.remove(vec![UserId::parse("alice").unwrap()])
+        .await
+        .unwrap();
+    let (_second, answer) = resume(&server, &token, 1, 3).await;
+    assert_eq!(
+        answer["ok"],
+        json!({"type": "sessionEnded", "reason": 1}),
+        "{answer}"
+    );
+    server.close().await;
+}
