@@ -351,7 +351,7 @@ declare namespace TRTCCloud {
      * server was silent for two of the ping intervals it announced (a peer can vanish without
      * closing). Reconnection starts at once (see ReconnectOptions): onTryToReconnect before each
      * attempt, then onConnectionRecovery, or onError(-7004) and onExitRoom(0) when it gives up.
-     * exitRoom() meanwhile completes at once with onExitRoom(0).
+     * exitRoom() meanwhile completes with onExitRoom(0) within exitTimeoutMs (the others see reason 0 when the server can be reached).
      * @param message why the connection ended
      */
     onConnectionLost: (message: string) => void

@@ -408,7 +408,7 @@ impl Session {
         for attempt in 1..=policy.attempts {
             let wait = jittered(policy.delay_before(attempt));
             if self.wait_while_away(sleep(wait)).await.is_none() {
-                return Err(ExitReason::Exited);
+                return Err(self.leave_while_away().await);
             }
             self.emit(Event::TryToReconnect { attempt });
             let outcome = attempt_to_return(
@@ -419,7 +419,7 @@ impl Session {
                 self.config.enter_timeout,
             );
             let Some(outcome) = self.wait_while_away(outcome).await else {
-                return Err(ExitReason::Exited);
+                return Err(self.leave_while_away().await);
             };
             match outcome {
                 Attempt::Resumed(connection, missed) => {
@@ -459,6 +459,37 @@ impl Session {
             "could not reconnect to the room server in {} attempts; last error: {last_error}",
             policy.attempts
         )))
+    }
+
+    /// The app exited while the connection was down. If the server still holds the session
+    /// (parked), take it over just to leave properly, so the others see this member leave with
+    /// reason 0 now rather than time out later. Bounded by the exit timeout; the exit
+    /// completes locally whatever happens.
+    async fn leave_while_away(&mut self) -> ExitReason {
+        let Some(token) = self.resume_token.clone() else {
+            return ExitReason::Exited;
+        };
+        let url = self.config.server_url.clone();
+        let deadline = Instant::now() + self.config.exit_timeout;
+        let resume = ClientRequest::Resume(ResumeRequest {
+            token,
+            last_seq: self.last_seq,
+            room: Some(self.request.room.clone()),
+        });
+        let farewell = async {
+            let mut connection = Connection::open(&url).await.ok()?;
+            if let Outcome::Ok(Reply::Resumed { .. } | Reply::Entered { .. }) =
+                ask(&mut connection, resume, deadline).await.ok()?
+            {
+                let _ = ask(&mut connection, ClientRequest::Exit, deadline).await;
+            }
+            let _ = timeout(CLOSE_GRACE, connection.close()).await;
+            Some(())
+        };
+        if timeout_at(deadline, farewell).await.is_err() {
+            tracing::debug!("could not reach the server to leave; its session times out there");
+        }
+        ExitReason::Exited
     }
 
     /// End the room after a lost connection: `onError(ERR_RECONNECT_FAILED)`, then (from

@@ -450,6 +450,38 @@ async fn a_removal_is_remembered_past_the_session_timeout() {
     server.close().await;
 }
 
+/// The app exits while the client waits to reconnect: if the server is reachable, the client
+/// takes its parked session over just to leave, so the others see reason 0 at once instead of
+/// a timeout later.
+#[tokio::test]
+async fn exiting_while_away_leaves_properly_when_the_server_is_reachable() {
+    let server = server_with(PATIENT_TIMEOUT).await;
+    let proxy = FaultProxy::start(server.local_addr()).await.unwrap();
+    let mut config = quick(&proxy.url(), 5);
+    // The second attempt would come only after a long wait: the exit happens during it.
+    config.reconnect.interval = Duration::from_secs(60);
+    let mut alice = Member::enter(&server, config, "alice", 19).await;
+    let mut bob = Member::enter(&server, quick(&server.url(), 0), "bob", 19).await;
+    assert_eq!(alice.next().await, entered("bob"));
+    assert_eq!(bob.next().await, entered("alice"));
+
+    proxy.set(Fault::Close);
+    assert!(matches!(alice.next().await, Event::ConnectionLost { .. }));
+    assert_eq!(alice.next().await, Event::TryToReconnect { attempt: 1 });
+    proxy.set(Fault::Pass);
+    let asked = Instant::now();
+    alice.engine.exit_room();
+    assert_eq!(
+        alice.next_after_attempts().await,
+        Event::ExitRoom {
+            reason: ExitReason::Exited
+        }
+    );
+    assert_eq!(bob.next().await, left("alice", LeaveReason::Exited));
+    assert!(asked.elapsed() < PATIENT_TIMEOUT, "{:?}", asked.elapsed());
+    server.close().await;
+}
+
 /// Every attempt fails: onError(-7004) and onExitRoom(0), and the instance can enter again.
 #[tokio::test]
 async fn giving_up_ends_the_room_cleanly() {
