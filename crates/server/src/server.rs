@@ -20,12 +20,13 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::admin::{self, ApiError};
+use crate::channels;
 use crate::config::{
     ServerConfig, MAX_CLIENT_FRAME_BYTES, SOCKET_READ_BUFFER_BYTES, TCP_KEEPALIVE_IDLE,
     TCP_KEEPALIVE_INTERVAL, TCP_KEEPALIVE_RETRIES,
 };
 use crate::registry::Registry;
-use crate::signaling::{self, SessionContext};
+use crate::signaling::SessionContext;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -124,7 +125,7 @@ async fn upgrade(upgrade: WebSocketUpgrade, State(ctx): State<SessionContext>) -
         .write_buffer_size(0)
         .max_message_size(MAX_CLIENT_FRAME_BYTES)
         .max_frame_size(MAX_CLIENT_FRAME_BYTES)
-        .on_upgrade(move |socket| tasks.track(signaling::run(socket, ctx)))
+        .on_upgrade(move |socket| tasks.track(channels::run(socket, ctx)))
         .into_response()
 }
 

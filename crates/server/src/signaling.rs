@@ -13,7 +13,6 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use openroom_protocol::messages::{ErrorBody, Outcome, Reply};
 use openroom_protocol::{
     ClientFrame, ClientRequest, EnterRequest, ErrorCode, ExitReason, LeaveReason, ResumeRequest,
@@ -25,7 +24,8 @@ use tokio::time::{sleep_until, timeout, Instant};
 use tokio_util::sync::CancellationToken;
 
 use crate::auth;
-use crate::config::{millis, ServerConfig, CLOSE_TIMEOUT, MEMBER_EVENT_QUEUE, SEND_TIMEOUT};
+use crate::channels::{Inbound, Link};
+use crate::config::{millis, ServerConfig, MEMBER_EVENT_QUEUE, SEND_TIMEOUT};
 use crate::registry::Registry;
 use crate::resume::{Directory, Lookup, ReplayBuffer, Takeover};
 use crate::room::{EnterRefused, Entrant, RoomHandle, SessionId};
@@ -132,9 +132,9 @@ impl Ending {
     }
 }
 
-/// One connection and the session it serves (its own, or one it resumed).
+/// One channel of a connection and the session it serves (its own, or one it resumed).
 struct Session {
-    socket: WebSocket,
+    link: Link,
     ctx: SessionContext,
     state: SessionState,
     /// When the client was last heard from (any frame, pings included).
@@ -150,7 +150,8 @@ enum Parked {
     Gone,
 }
 
-pub async fn run(socket: WebSocket, ctx: SessionContext) {
+/// Serve the session of one channel (see [`crate::channels`]).
+pub(crate) async fn run(link: Link, ctx: SessionContext) {
     let state = SessionState {
         id: NEXT_SESSION.fetch_add(1, Ordering::Relaxed),
         membership: None,
@@ -159,7 +160,7 @@ pub async fn run(socket: WebSocket, ctx: SessionContext) {
         resumable: None,
     };
     let session = Session {
-        socket,
+        link,
         ctx,
         state,
         last_heard: Instant::now(),
@@ -171,21 +172,15 @@ pub async fn run(socket: WebSocket, ctx: SessionContext) {
 impl Session {
     async fn serve(mut self) {
         let ending = self.serve_until_end().await;
-        if let Some((code, reason)) = ending.close_frame() {
-            let frame = CloseFrame {
-                code,
-                reason: reason.into(),
-            };
-            let _ = timeout(CLOSE_TIMEOUT, self.socket.send(Message::Close(Some(frame)))).await;
-        }
         let Session {
-            socket,
+            link,
             ctx,
             mut state,
             last_heard,
             handover,
         } = self;
-        drop(socket);
+        // The channel is free from here on; a parked session waits without one.
+        link.end(ending.close_frame()).await;
         let id = state.id;
         let mut handover = handover;
         if handover.is_none() && ending.parks() && state.resumable.is_some() {
@@ -236,22 +231,19 @@ impl Session {
                     Err(Ending::TakenOver)
                 }
                 signal = next_signal(&mut self.state.membership) => self.on_room_signal(signal).await,
-                message = self.socket.recv() => match self.heard(message) {
-                    Some(Ok(Message::Text(text))) => self.handle_text(text.as_str()).await,
-                    Some(Ok(Message::Binary(_))) => {
-                        Err(Ending::ProtocolViolation("binary frames are not part of the protocol"))
-                    }
-                    Some(Ok(Message::Close(_))) | None => Err(Ending::ClientClosed),
-                    Some(Ok(Message::Ping(payload))) => {
+                inbound = self.link.recv() => match self.heard(inbound) {
+                    Inbound::Text(text) => self.handle_text(&text).await,
+                    Inbound::Heartbeat(acknowledged) => {
                         // A client's ping carries the seq of the last event it received.
-                        if let Ok(bytes) = <[u8; 8]>::try_from(payload.as_ref()) {
-                            self.state.sent.acknowledge(u64::from_be_bytes(bytes));
+                        if let Some(seq) = acknowledged {
+                            self.state.sent.acknowledge(seq);
                         }
                         Ok(())
                     }
-                    Some(Ok(Message::Pong(_))) => Ok(()),
-                    Some(Err(error)) => {
-                        tracing::debug!(session = self.state.id, %error, "connection broke");
+                    Inbound::Closed => Err(Ending::ClientClosed),
+                    Inbound::Violation(why) => Err(Ending::ProtocolViolation(why)),
+                    Inbound::Broken => {
+                        tracing::debug!(session = self.state.id, "connection broke");
                         Err(Ending::Lost)
                     }
                 },
@@ -624,9 +616,9 @@ impl Session {
         tokio::select! {
             biased;
             _ = self.ctx.shutdown.cancelled() => Err(Ending::Shutdown),
-            sent = timeout(SEND_TIMEOUT, self.socket.send(Message::Text(text.into()))) => match sent {
+            sent = timeout(SEND_TIMEOUT, self.link.send(text)) => match sent {
                 Ok(Ok(())) => Ok(()),
-                Ok(Err(_)) => Err(Ending::Lost),
+                Ok(Err(())) => Err(Ending::Lost),
                 Err(_) => {
                     tracing::warn!(session = self.state.id, "client stopped reading; dropping the connection");
                     Err(Ending::Lost)
