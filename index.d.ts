@@ -56,8 +56,9 @@ declare class TRTCCloud extends EventEmitter {
   getConnectionState(): TRTCCloud.TRTCConnectionState
   /**
    * Another TRTCCloud, with this instance's options, that enters a room of its own (TRTC's
-   * sub-cloud: the same user in several rooms at once). It has its own events and, for now, its
-   * own connection. destroy() of this instance destroys its sub-clouds, each ending with its own
+   * sub-cloud: the same user in several rooms at once). It has its own events and shares this
+   * instance's connection to the server (one WebSocket, one channel per room; reconnected
+   * together). destroy() of this instance destroys its sub-clouds, each ending with its own
    * onExitRoom(0). A sub-cloud's createSubCloud() makes a sibling owned by the same main instance.
    * @throws OpenRoomError 'ERR_DESTROYED' after destroy()
    */

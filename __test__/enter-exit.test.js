@@ -261,3 +261,39 @@ test('a sub-cloud destroyed on its own leaves the main instance in its room', as
   await alice.waitFor('onRemoteUserEnterRoom', 'bob')
   await Promise.all([alice, bob].map((m) => m.cloud.exitRoom()))
 })
+
+test("sub-clouds share their main instance's connection, and recover with it", async () => {
+  const { startServer } = require('..')
+  const { startProxy } = require('./proxy.js')
+  const server = await startServer({ port: 0 })
+  const proxy = await startProxy(server.port)
+  try {
+    const config = {
+      serverUrl: proxy.url,
+      enterTimeoutMs: 300,
+      reconnect: { numberOfAttempts: 200, intervalMs: 20, maxIntervalMs: 100 },
+    }
+    const alice = new Member(server, 'alice', config)
+    const subs = [1, 2].map(() => new Member(server, 'alice', {}, alice.cloud.createSubCloud()))
+    await alice.enter(130)
+    await subs[0].enter(131)
+    await subs[1].enter(132)
+    expect(proxy.connections).toBe(1)
+
+    proxy.set('close')
+    proxy.set('pass')
+    for (const member of [alice, ...subs]) await member.waitFor('onConnectionRecovery')
+    expect(proxy.connections).toBe(2)
+    const bob = new Member(server, 'bob')
+    await bob.enter(131)
+    await subs[0].waitFor('onRemoteUserEnterRoom', 'bob')
+    expect(alice.events.some(([, user]) => user === 'bob')).toBe(false)
+    alice.cloud.destroy()
+    for (const member of [alice, ...subs]) await member.waitFor('onExitRoom', 0)
+    await bob.waitFor('onRemoteUserLeaveRoom', 'alice', 0)
+    await bob.cloud.exitRoom()
+  } finally {
+    await proxy.close()
+    await server.close()
+  }
+})

@@ -9,6 +9,7 @@ const net = require('node:net')
 
 async function startProxy(upstreamPort) {
   let mode = 'pass'
+  let carried = 0
   const pairs = new Set()
   const server = net.createServer((client) => {
     if (mode === 'close') {
@@ -16,6 +17,7 @@ async function startProxy(upstreamPort) {
       return
     }
     const upstream = net.connect(upstreamPort, '127.0.0.1')
+    carried += 1
     const pair = { client, upstream }
     pairs.add(pair)
     const forward = (from, to) =>
@@ -38,6 +40,10 @@ async function startProxy(upstreamPort) {
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
   return {
     url: `ws://127.0.0.1:${server.address().port}`,
+    /** Connections carried to the server so far. */
+    get connections() {
+      return carried
+    },
     set(next) {
       mode = next
       if (mode === 'close') {

@@ -239,8 +239,8 @@ class TRTCCloud extends EventEmitter {
 
   /**
    * Another TRTCCloud, with this one's options, that enters a room of its own (TRTC's
-   * sub-cloud: the same user in several rooms at once). It has its own events and its own
-   * connection. Destroying this instance destroys its sub-clouds, each ending with its own
+   * sub-cloud: the same user in several rooms at once). It has its own events and shares this
+   * instance's connection to the server. Destroying this instance destroys its sub-clouds, each ending with its own
    * onExitRoom(0). A sub-cloud's createSubCloud() makes a sibling owned by the same main instance.
    */
   createSubCloud() {
@@ -249,6 +249,8 @@ class TRTCCloud extends EventEmitter {
       throw codedError('ERR_DESTROYED', 'this instance was destroyed; create a new TRTCCloud')
     }
     const sub = new TRTCCloud(this._config)
+    // Its own room, over this instance's connection.
+    sub._engine = this._engine.createSubEngine()
     sub._mainCloud = this
     this._subClouds.add(sub)
     return sub

@@ -192,6 +192,14 @@ impl RoomEngine {
         self.engine.destroy()
     }
 
+    /// An engine for a sub-cloud: its own room, over this engine's connection.
+    #[napi]
+    pub fn create_sub_engine(&self) -> RoomEngine {
+        RoomEngine {
+            engine: self.engine.sub_engine(),
+        }
+    }
+
     /// DISCONNECTED, CONNECTING, CONNECTED or RECONNECTING.
     #[napi]
     pub fn connection_state(&self) -> &'static str {

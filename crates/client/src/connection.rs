@@ -1,38 +1,320 @@
-//! One WebSocket to the room server: send requests with fresh ids, read the server's frames.
+//! Connections to the room server. One WebSocket (a [`Transport`]) is shared by the sessions
+//! of a TRTCCloud and its sub-clouds; each session talks on a channel of it (a
+//! [`Connection`]): send requests with fresh ids, read the server's frames for that channel.
+//!
+//! The socket's task routes the server's frames by their `"sub"` field (channel 0 has none)
+//! and writes the channels' frames tagged the same way. A ping acknowledges one channel's
+//! events (see the server's `channels` module). The socket is opened when a session first
+//! needs it and closed when the last channel is done with it; a channel dropped without a
+//! clean close (its session found the connection dead) marks the socket as not to be reused.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
 
 use futures_util::{SinkExt, StreamExt};
 use openroom_protocol::{ClientFrame, ClientRequest, ServerFrame, SIGNALING_PATH};
+use serde::Deserialize;
 use tokio::net::TcpStream;
+use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum ConnectionError {
     #[error("serverUrl {0:?} is not a ws:// or http:// URL (e.g. ws://127.0.0.1:7788)")]
     BadUrl(String),
     #[error("serverUrl {0:?} uses TLS, which this build does not support yet; put the server behind ws:// on a trusted network")]
     TlsUnsupported(String),
-    #[error("cannot connect to {url}: {source}")]
-    Connect {
-        url: String,
-        source: tokio_tungstenite::tungstenite::Error,
-    },
+    #[error("cannot connect to {url}: {reason}")]
+    Connect { url: String, reason: String },
     #[error("the server closed the connection{}", .0.as_ref().map(|r| format!(" ({r})")).unwrap_or_default())]
     Closed(Option<String>),
     #[error("connection failed: {0}")]
-    Io(#[from] tokio_tungstenite::tungstenite::Error),
+    Broken(String),
     #[error("the server sent a frame this client does not understand: {0}")]
     BadFrame(String),
 }
 
-pub struct Connection {
-    socket: WebSocketStream<MaybeTlsStream<TcpStream>>,
-    last_request_id: u64,
+type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// What a channel asks of the socket's task.
+enum Command {
+    Open {
+        sub: u32,
+        frames: mpsc::UnboundedSender<Result<String, ConnectionError>>,
+    },
+    Send {
+        sub: u32,
+        text: String,
+        done: oneshot::Sender<Result<(), ConnectionError>>,
+    },
+    Ping {
+        sub: u32,
+        seq: u64,
+    },
+    /// A clean end of the channel.
+    Close {
+        sub: u32,
+        done: oneshot::Sender<()>,
+    },
+    /// The channel's session found the connection dead.
+    Abandon {
+        sub: u32,
+    },
+}
+
+/// What the socket's task and its channels share.
+struct Shared {
     /// When the server was last heard from (any frame, pongs included).
-    last_heard: Instant,
+    last_heard: Mutex<Instant>,
+    next_sub: AtomicU32,
+    /// False once the socket failed or a channel found it dead: no new channel goes on it.
+    usable: AtomicBool,
+}
+
+impl Shared {
+    fn heard(&self) {
+        *self.last_heard.lock().unwrap_or_else(|p| p.into_inner()) = Instant::now();
+    }
+
+    fn last_heard(&self) -> Instant {
+        *self.last_heard.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// One socket's handle.
+struct Physical {
+    commands: mpsc::UnboundedSender<Command>,
+    shared: Arc<Shared>,
+}
+
+impl Physical {
+    async fn connect(server_url: &str) -> Result<Physical, ConnectionError> {
+        let url = signaling_url(server_url)?;
+        // Signaling frames are small and latency-bound: send each at once (no Nagle delay).
+        let (socket, _) =
+            tokio_tungstenite::connect_async_with_config(url.as_str(), Some(socket_config()), true)
+                .await
+                .map_err(|error| ConnectionError::Connect {
+                    url,
+                    reason: error.to_string(),
+                })?;
+        let shared = Arc::new(Shared {
+            last_heard: Mutex::new(Instant::now()),
+            next_sub: AtomicU32::new(0),
+            usable: AtomicBool::new(true),
+        });
+        let (commands, inbox) = mpsc::unbounded_channel();
+        tokio::spawn(serve_socket(socket, inbox, shared.clone()));
+        Ok(Physical { commands, shared })
+    }
+
+    /// A new channel on this socket, or None when the socket is not to be used any more.
+    fn channel(&self) -> Option<Connection> {
+        if !self.shared.usable.load(Ordering::Acquire) {
+            return None;
+        }
+        let sub = self.shared.next_sub.fetch_add(1, Ordering::Relaxed);
+        let (frames_tx, frames) = mpsc::unbounded_channel();
+        self.commands
+            .send(Command::Open {
+                sub,
+                frames: frames_tx,
+            })
+            .ok()?;
+        Some(Connection {
+            sub,
+            frames,
+            commands: self.commands.clone(),
+            shared: self.shared.clone(),
+            last_request_id: 0,
+            closed: false,
+        })
+    }
+}
+
+/// Where an engine's sessions get their connections: one socket, shared by a TRTCCloud and
+/// its sub-clouds. Cloning shares it.
+#[derive(Clone, Default)]
+pub struct Transport {
+    current: Arc<tokio::sync::Mutex<Option<Physical>>>,
+}
+
+impl Transport {
+    /// A channel on the shared socket, connecting a new socket when there is none usable.
+    /// Sessions that ask at the same moment share the one new socket.
+    pub async fn open(&self, server_url: &str) -> Result<Connection, ConnectionError> {
+        let mut current = self.current.lock().await;
+        if let Some(connection) = current.as_ref().and_then(Physical::channel) {
+            return Ok(connection);
+        }
+        let physical = Physical::connect(server_url).await?;
+        let connection = physical
+            .channel()
+            .ok_or_else(|| ConnectionError::Broken("the new connection closed at once".into()))?;
+        *current = Some(physical);
+        Ok(connection)
+    }
+}
+
+/// Which channel a server frame is for, and whether it says the channel was closed.
+#[derive(Deserialize)]
+struct Tag {
+    #[serde(default)]
+    sub: u32,
+    #[serde(default, rename = "type")]
+    kind: Option<String>,
+    #[serde(default)]
+    code: Option<u16>,
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+/// The socket's task: writes what the channels send, routes what the server sends, and ends
+/// when no channel is left.
+async fn serve_socket(
+    mut socket: Socket,
+    mut commands: mpsc::UnboundedReceiver<Command>,
+    shared: Arc<Shared>,
+) {
+    let mut channels: HashMap<u32, mpsc::UnboundedSender<Result<String, ConnectionError>>> =
+        HashMap::new();
+    let mut failed: Option<ConnectionError> = None;
+    let fail =
+        |channels: &mut HashMap<u32, mpsc::UnboundedSender<Result<String, ConnectionError>>>,
+         error: ConnectionError| {
+            shared.usable.store(false, Ordering::Release);
+            for channel in channels.values() {
+                let _ = channel.send(Err(error.clone()));
+            }
+            error
+        };
+    loop {
+        tokio::select! {
+            command = commands.recv() => {
+                let Some(command) = command else { break };
+                match command {
+                    Command::Open { sub, frames } => {
+                        if let Some(error) = &failed {
+                            let _ = frames.send(Err(error.clone()));
+                        }
+                        channels.insert(sub, frames);
+                    }
+                    Command::Send { sub, text, done } => {
+                        let result = match &failed {
+                            Some(error) => Err(error.clone()),
+                            None => socket
+                                .send(Message::text(tagged(sub, text)))
+                                .await
+                                .map_err(|e| ConnectionError::Broken(e.to_string())),
+                        };
+                        if let Err(error) = &result {
+                            if failed.is_none() {
+                                failed = Some(fail(&mut channels, error.clone()));
+                            }
+                        }
+                        let _ = done.send(result);
+                    }
+                    Command::Ping { sub, seq } => {
+                        if failed.is_none() {
+                            let _ = socket.send(Message::Ping(ping_payload(sub, seq).into())).await;
+                        }
+                    }
+                    Command::Close { sub, done } => {
+                        channels.remove(&sub);
+                        if failed.is_none() {
+                            if channels.is_empty() {
+                                let frame = CloseFrame { code: CloseCode::Normal, reason: "".into() };
+                                let _ = socket.close(Some(frame)).await;
+                            } else {
+                                let close = serde_json::json!({"type": "close", "sub": sub});
+                                let _ = socket.send(Message::text(close.to_string())).await;
+                            }
+                        }
+                        let _ = done.send(());
+                        if channels.is_empty() {
+                            break;
+                        }
+                    }
+                    Command::Abandon { sub } => {
+                        if channels.remove(&sub).is_some() {
+                            shared.usable.store(false, Ordering::Release);
+                        }
+                        if channels.is_empty() {
+                            break;
+                        }
+                    }
+                }
+            }
+            message = socket.next(), if failed.is_none() => {
+                shared.heard();
+                match message {
+                    Some(Ok(Message::Text(text))) => route(&mut channels, text.as_str()),
+                    Some(Ok(Message::Close(frame))) => {
+                        let reason = frame.map(|f| format!("{}: {}", u16::from(f.code), f.reason.as_str()));
+                        failed = Some(fail(&mut channels, ConnectionError::Closed(reason)));
+                    }
+                    Some(Ok(_)) => {}
+                    Some(Err(error)) => {
+                        failed = Some(fail(&mut channels, ConnectionError::Broken(error.to_string())));
+                    }
+                    None => failed = Some(fail(&mut channels, ConnectionError::Closed(None))),
+                }
+            }
+        }
+    }
+}
+
+/// Hand a server frame to its channel; a `closed` frame ends that channel.
+fn route(
+    channels: &mut HashMap<u32, mpsc::UnboundedSender<Result<String, ConnectionError>>>,
+    text: &str,
+) {
+    let Ok(tag) = serde_json::from_str::<Tag>(text) else {
+        // Unreadable: every channel hears it (and treats the connection as broken).
+        for channel in channels.values() {
+            let _ = channel.send(Ok(text.to_owned()));
+        }
+        return;
+    };
+    if tag.kind.as_deref() == Some("closed") {
+        if let Some(channel) = channels.remove(&tag.sub) {
+            let reason = tag
+                .code
+                .map(|code| format!("{code}: {}", tag.reason.unwrap_or_default()));
+            let _ = channel.send(Err(ConnectionError::Closed(reason)));
+        }
+        return;
+    }
+    if let Some(channel) = channels.get(&tag.sub) {
+        let _ = channel.send(Ok(text.to_owned()));
+    }
+}
+
+/// A client frame of channel `sub` as it goes on the wire: channel 0's unchanged, others with
+/// `"sub"` first.
+fn tagged(sub: u32, text: String) -> String {
+    if sub == 0 {
+        return text;
+    }
+    match text.strip_prefix('{') {
+        Some(rest) => format!("{{\"sub\":{sub},{rest}"),
+        None => text,
+    }
+}
+
+/// A ping acknowledging channel `sub`'s events up to `seq`: 8 bytes for channel 0, else 12.
+fn ping_payload(sub: u32, seq: u64) -> Vec<u8> {
+    if sub == 0 {
+        return seq.to_be_bytes().to_vec();
+    }
+    let mut payload = sub.to_be_bytes().to_vec();
+    payload.extend(seq.to_be_bytes());
+    payload
 }
 
 /// The signaling URL for a server URL as an app gives it: `ws://host:port`, `http://host:port`,
@@ -69,21 +351,17 @@ fn socket_config() -> WebSocketConfig {
 /// Read chunk size of a signaling socket; larger frames still arrive, in several reads.
 const SOCKET_BUFFER_BYTES: usize = 4 * 1024;
 
-impl Connection {
-    pub async fn open(server_url: &str) -> Result<Connection, ConnectionError> {
-        let url = signaling_url(server_url)?;
-        // Signaling frames are small and latency-bound: send each at once (no Nagle delay).
-        let (socket, _) =
-            tokio_tungstenite::connect_async_with_config(url.as_str(), Some(socket_config()), true)
-                .await
-                .map_err(|source| ConnectionError::Connect { url, source })?;
-        Ok(Connection {
-            socket,
-            last_request_id: 0,
-            last_heard: Instant::now(),
-        })
-    }
+/// One session's channel to the room server.
+pub struct Connection {
+    sub: u32,
+    frames: mpsc::UnboundedReceiver<Result<String, ConnectionError>>,
+    commands: mpsc::UnboundedSender<Command>,
+    shared: Arc<Shared>,
+    last_request_id: u64,
+    closed: bool,
+}
 
+impl Connection {
     /// Send a request; returns the id its response will carry.
     pub async fn send(&mut self, request: ClientRequest) -> Result<u64, ConnectionError> {
         self.last_request_id += 1;
@@ -92,53 +370,71 @@ impl Connection {
             request,
         };
         let text = serde_json::to_string(&frame).expect("client frames always serialize");
-        self.socket.send(Message::text(text)).await?;
+        let (done, written) = oneshot::channel();
+        let gone = || ConnectionError::Broken("the connection's task ended".into());
+        self.commands
+            .send(Command::Send {
+                sub: self.sub,
+                text,
+                done,
+            })
+            .map_err(|_| gone())?;
+        written.await.map_err(|_| gone())??;
         Ok(self.last_request_id)
     }
 
     /// Ask the server for a sign of life (a WebSocket ping; its pong counts as heard). The
-    /// ping carries `last_seq`, the last room event received, as 8 big-endian bytes: the
-    /// server need not keep anything older for a resume.
+    /// ping carries `last_seq`, the last room event this channel received: the server need
+    /// not keep anything older for a resume.
     pub async fn ping(&mut self, last_seq: u64) -> Result<(), ConnectionError> {
-        let payload = last_seq.to_be_bytes().to_vec();
-        self.socket.send(Message::Ping(payload.into())).await?;
-        Ok(())
+        self.commands
+            .send(Command::Ping {
+                sub: self.sub,
+                seq: last_seq,
+            })
+            .map_err(|_| ConnectionError::Broken("the connection's task ended".into()))
     }
 
-    /// When the server was last heard from.
+    /// When the server was last heard from, on this channel's socket.
     pub fn last_heard(&self) -> Instant {
-        self.last_heard
+        self.shared.last_heard()
     }
 
-    /// The next frame from the server. Cancel-safe: nothing is lost if the future is dropped.
+    /// The next frame from the server for this channel. Cancel-safe: nothing is lost if the
+    /// future is dropped.
     pub async fn next_frame(&mut self) -> Result<ServerFrame, ConnectionError> {
-        loop {
-            let message = self.socket.next().await;
-            self.last_heard = Instant::now();
-            match message {
-                Some(Ok(Message::Text(text))) => {
-                    return serde_json::from_str(text.as_str())
-                        .map_err(|e| ConnectionError::BadFrame(format!("{e}: {}", text.as_str())));
-                }
-                Some(Ok(Message::Close(frame))) => {
-                    return Err(ConnectionError::Closed(
-                        frame.map(|f| format!("{}: {}", u16::from(f.code), f.reason.as_str())),
-                    ))
-                }
-                Some(Ok(_)) => continue,
-                Some(Err(error)) => return Err(error.into()),
-                None => return Err(ConnectionError::Closed(None)),
-            }
+        match self.frames.recv().await {
+            Some(Ok(text)) => serde_json::from_str(&text)
+                .map_err(|e| ConnectionError::BadFrame(format!("{e}: {text}"))),
+            Some(Err(error)) => Err(error),
+            None => Err(ConnectionError::Closed(None)),
         }
     }
 
-    /// Close cleanly: the server then knows the departure was deliberate.
+    /// Close cleanly: the server then knows the departure was deliberate. The socket closes
+    /// with its last channel.
     pub async fn close(mut self) {
-        let frame = CloseFrame {
-            code: CloseCode::Normal,
-            reason: "".into(),
-        };
-        let _ = self.socket.close(Some(frame)).await;
+        self.closed = true;
+        let (done, closed) = oneshot::channel();
+        if self
+            .commands
+            .send(Command::Close {
+                sub: self.sub,
+                done,
+            })
+            .is_ok()
+        {
+            let _ = closed.await;
+        }
+    }
+}
+
+impl Drop for Connection {
+    /// Dropped without a clean close: the session found the connection dead.
+    fn drop(&mut self) {
+        if !self.closed {
+            let _ = self.commands.send(Command::Abandon { sub: self.sub });
+        }
     }
 }
 

@@ -10,6 +10,7 @@ use tokio::runtime::Handle;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
+use crate::connection::Transport;
 use crate::events::{Event, EventSink};
 use crate::params;
 use crate::session;
@@ -182,6 +183,8 @@ pub struct Engine {
     config: ClientConfig,
     runtime: Handle,
     slot: Arc<Mutex<Slot>>,
+    /// The connection this engine shares with its sub-engines.
+    transport: Transport,
 }
 
 impl Engine {
@@ -191,6 +194,18 @@ impl Engine {
             config,
             runtime,
             slot: Arc::default(),
+            transport: Transport::default(),
+        }
+    }
+
+    /// Another engine (a TRTCCloud sub-cloud) that enters a room of its own over this
+    /// engine's connection.
+    pub fn sub_engine(&self) -> Engine {
+        Engine {
+            config: self.config.clone(),
+            runtime: self.runtime.clone(),
+            slot: Arc::default(),
+            transport: self.transport.clone(),
         }
     }
 
@@ -250,6 +265,7 @@ impl Engine {
         };
         self.runtime.spawn(session::run(
             self.config.clone(),
+            self.transport.clone(),
             request,
             started,
             inbox,

@@ -24,7 +24,7 @@ use tokio::time::{
     interval, sleep, sleep_until, timeout, timeout_at, Instant, Interval, MissedTickBehavior,
 };
 
-use crate::connection::{Connection, ConnectionError};
+use crate::connection::{Connection, ConnectionError, Transport};
 use crate::engine::{ClientConfig, Command, ConnectionState, Phase, SlotRef};
 use crate::events::{Event, EventSink, StateChangeReason};
 use crate::params;
@@ -113,6 +113,8 @@ enum Attempt {
 
 struct Session {
     config: ClientConfig,
+    /// Where connections come from: the socket this instance shares with its sub-clouds.
+    transport: Transport,
     commands: mpsc::UnboundedReceiver<Command>,
     sink: Box<dyn EventSink>,
     slot: SlotRef,
@@ -147,6 +149,7 @@ impl Drop for Session {
 
 pub(crate) async fn run(
     config: ClientConfig,
+    transport: Transport,
     request: EnterRequest,
     started: Instant,
     commands: mpsc::UnboundedReceiver<Command>,
@@ -155,6 +158,7 @@ pub(crate) async fn run(
 ) {
     let mut session = Session {
         config,
+        transport,
         commands,
         sink,
         slot,
@@ -262,7 +266,7 @@ impl Session {
         let mut connection = tokio::select! {
             biased;
             _ = self.commands.recv() => return Entering::Cancelled,
-            opened = timeout_at(deadline, Connection::open(&url)) => match opened {
+            opened = timeout_at(deadline, self.transport.open(&url)) => match opened {
                 Err(_) => return timed_out(),
                 Ok(Err(error)) => return failed(error),
                 Ok(Ok(connection)) => connection,
@@ -412,6 +416,7 @@ impl Session {
             }
             self.emit(Event::TryToReconnect { attempt });
             let outcome = attempt_to_return(
+                self.transport.clone(),
                 self.config.server_url.clone(),
                 self.resume_token.clone(),
                 self.last_seq,
@@ -470,6 +475,7 @@ impl Session {
             return ExitReason::Exited;
         };
         let url = self.config.server_url.clone();
+        let transport = self.transport.clone();
         let deadline = Instant::now() + self.config.exit_timeout;
         let resume = ClientRequest::Resume(ResumeRequest {
             token,
@@ -477,7 +483,7 @@ impl Session {
             room: Some(self.request.room.clone()),
         });
         let farewell = async {
-            let mut connection = Connection::open(&url).await.ok()?;
+            let mut connection = transport.open(&url).await.ok()?;
             if let Outcome::Ok(Reply::Resumed { .. } | Reply::Entered { .. }) =
                 ask(&mut connection, resume, deadline).await.ok()?
             {
@@ -741,6 +747,7 @@ async fn ask(
 /// One reconnection attempt: a new connection, then resume the session (with `token`), or
 /// enter the room again when the server no longer holds it.
 async fn attempt_to_return(
+    transport: Transport,
     url: String,
     token: Option<String>,
     last_seq: u64,
@@ -748,7 +755,7 @@ async fn attempt_to_return(
     within: Duration,
 ) -> Attempt {
     let deadline = Instant::now() + within;
-    let mut connection = match timeout_at(deadline, Connection::open(&url)).await {
+    let mut connection = match timeout_at(deadline, transport.open(&url)).await {
         Ok(Ok(connection)) => connection,
         Ok(Err(error)) => return Attempt::Failed(error.to_string()),
         Err(_) => return Attempt::Failed(format!("connecting to {url} timed out")),

@@ -55,8 +55,12 @@ impl Member {
         user: &str,
         room: u32,
     ) -> Member {
+        Member::enter_on(Engine::new(config, Handle::current()), server, user, room).await
+    }
+
+    /// Enter with an engine made elsewhere (a sub-engine, say).
+    async fn enter_on(engine: Engine, server: &ServerConfig, user: &str, room: u32) -> Member {
         let (sink, events) = mpsc::unbounded_channel();
-        let engine = Engine::new(config, Handle::current());
         engine
             .enter_room(&params(server, user, room), &json!(0), move |event| {
                 let _ = sink.send(event);
@@ -551,4 +555,59 @@ async fn a_refused_reentry_reports_the_error_then_exits() {
             reason: ExitReason::Exited
         }
     );
+}
+
+/// A sub-engine (TRTCCloud's sub-cloud) enters its own room over its main engine's socket:
+/// one connection for both, each session with its own events; one's exit leaves the other in
+/// its room; a lost connection is recovered for both over one new socket.
+#[tokio::test]
+async fn sub_engines_share_one_connection_and_recover_together() {
+    let server = server_with(PATIENT_TIMEOUT).await;
+    let proxy = FaultProxy::start(server.local_addr()).await.unwrap();
+    let url = server.url();
+    let mut bob = Member::enter(&server, quick(&url, 0), "bob", 20).await;
+    let mut carol = Member::enter(&server, quick(&url, 0), "carol", 21).await;
+    let mut alice = Member::enter(&server, quick(&proxy.url(), 200), "alice", 20).await;
+    let mut alice_sub =
+        Member::enter_on(alice.engine.sub_engine(), server.config(), "alice", 21).await;
+    assert_eq!(
+        proxy.connections(),
+        1,
+        "the sub-engine shares the main engine's socket"
+    );
+    assert_eq!(alice.next().await, entered("bob"));
+    assert_eq!(alice_sub.next().await, entered("carol"));
+    assert_eq!(bob.next().await, entered("alice"));
+    assert_eq!(carol.next().await, entered("alice"));
+
+    // The connection breaks: both sessions resume, over one new socket.
+    proxy.set(Fault::Close);
+    assert!(matches!(alice.next().await, Event::ConnectionLost { .. }));
+    assert!(matches!(
+        alice_sub.next().await,
+        Event::ConnectionLost { .. }
+    ));
+    proxy.set(Fault::Pass);
+    assert_eq!(alice.next_after_attempts().await, Event::ConnectionRecovery);
+    assert_eq!(
+        alice_sub.next_after_attempts().await,
+        Event::ConnectionRecovery
+    );
+    assert_eq!(proxy.connections(), 2);
+
+    // The main session exits; the sub-engine's session carries on over the socket.
+    alice.engine.exit_room();
+    assert_eq!(
+        alice.next().await,
+        Event::ExitRoom {
+            reason: ExitReason::Exited
+        }
+    );
+    assert_eq!(bob.next().await, left("alice", LeaveReason::Exited));
+    carol.engine.exit_room();
+    assert_eq!(alice_sub.next().await, left("carol", LeaveReason::Exited));
+    barrier(&server, 21, &mut [&mut alice_sub]).await;
+    assert_eq!(proxy.connections(), 2);
+    bob.assert_nothing_pending();
+    server.close().await;
 }

@@ -34,6 +34,8 @@ pub struct FaultProxy {
     mode: watch::Sender<Fault>,
     tasks: Arc<Mutex<Vec<JoinHandle<()>>>>,
     accept: JoinHandle<()>,
+    /// Connections carried to the server so far.
+    carried: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl FaultProxy {
@@ -43,6 +45,8 @@ impl FaultProxy {
         let (mode, watcher) = watch::channel(Fault::Pass);
         let tasks: Arc<Mutex<Vec<JoinHandle<()>>>> = Arc::default();
         let accept_tasks = tasks.clone();
+        let carried = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counted = carried.clone();
         let accept = tokio::spawn(async move {
             while let Ok((client, _)) = listener.accept().await {
                 if *watcher.borrow() == Fault::Close {
@@ -51,6 +55,7 @@ impl FaultProxy {
                 let Ok(server) = TcpStream::connect(upstream).await else {
                     continue;
                 };
+                counted.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let _ = client.set_nodelay(true);
                 let _ = server.set_nodelay(true);
                 let (client_read, client_write) = client.into_split();
@@ -74,6 +79,7 @@ impl FaultProxy {
             mode,
             tasks,
             accept,
+            carried,
         })
     }
 
@@ -85,6 +91,11 @@ impl FaultProxy {
     /// `ws://` URL of the proxy, for a client's serverUrl.
     pub fn url(&self) -> String {
         format!("ws://{}", self.addr)
+    }
+
+    /// How many connections the proxy has carried to the server so far.
+    pub fn connections(&self) -> usize {
+        self.carried.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     pub fn set(&self, fault: Fault) {
