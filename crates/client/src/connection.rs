@@ -9,7 +9,6 @@
 //! clean close (its session found the connection dead) marks the socket as not to be reused.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 
 use futures_util::{SinkExt, StreamExt};
@@ -56,14 +55,16 @@ enum Command {
         sub: u32,
         seq: u64,
     },
-    /// A clean end of the channel.
+    /// A clean end of the channel; `last`: the socket closes with it.
     Close {
         sub: u32,
+        last: bool,
         done: oneshot::Sender<()>,
     },
-    /// The channel's session found the connection dead.
+    /// The channel's session found the connection dead; `last`: the socket is dropped.
     Abandon {
         sub: u32,
+        last: bool,
     },
 }
 
@@ -71,9 +72,21 @@ enum Command {
 struct Shared {
     /// When the server was last heard from (any frame, pongs included).
     last_heard: Mutex<Instant>,
-    next_sub: AtomicU32,
-    /// False once the socket failed or a channel found it dead: no new channel goes on it.
-    usable: AtomicBool,
+    /// The channels on the socket. Channels open and close under this lock, and queue their
+    /// command to the socket's task while holding it, so the task sees them in that order
+    /// and never closes the socket under a channel just opened.
+    channels: Mutex<ChannelCount>,
+}
+
+struct ChannelCount {
+    next_sub: u32,
+    open: usize,
+    /// Channels the server ended (a `closed` frame) that their sessions still hold: dropping
+    /// one of them says nothing about the socket.
+    ended_by_server: std::collections::HashSet<u32>,
+    /// False once the socket failed, its last channel closed, or a channel found it dead: no
+    /// new channel goes on it.
+    usable: bool,
 }
 
 impl Shared {
@@ -83,6 +96,10 @@ impl Shared {
 
     fn last_heard(&self) -> Instant {
         *self.last_heard.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn channels(&self) -> std::sync::MutexGuard<'_, ChannelCount> {
+        self.channels.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
@@ -105,8 +122,12 @@ impl Physical {
                 })?;
         let shared = Arc::new(Shared {
             last_heard: Mutex::new(Instant::now()),
-            next_sub: AtomicU32::new(0),
-            usable: AtomicBool::new(true),
+            channels: Mutex::new(ChannelCount {
+                next_sub: 0,
+                open: 0,
+                ended_by_server: Default::default(),
+                usable: true,
+            }),
         });
         let (commands, inbox) = mpsc::unbounded_channel();
         tokio::spawn(serve_socket(socket, inbox, shared.clone()));
@@ -115,17 +136,23 @@ impl Physical {
 
     /// A new channel on this socket, or None when the socket is not to be used any more.
     fn channel(&self) -> Option<Connection> {
-        if !self.shared.usable.load(Ordering::Acquire) {
+        let mut channels = self.shared.channels();
+        if !channels.usable {
             return None;
         }
-        let sub = self.shared.next_sub.fetch_add(1, Ordering::Relaxed);
+        let sub = channels.next_sub;
         let (frames_tx, frames) = mpsc::unbounded_channel();
-        self.commands
-            .send(Command::Open {
-                sub,
-                frames: frames_tx,
-            })
-            .ok()?;
+        let open = Command::Open {
+            sub,
+            frames: frames_tx,
+        };
+        if self.commands.send(open).is_err() {
+            channels.usable = false;
+            return None;
+        }
+        channels.next_sub += 1;
+        channels.open += 1;
+        drop(channels);
         Some(Connection {
             sub,
             frames,
@@ -187,7 +214,7 @@ async fn serve_socket(
     let fail =
         |channels: &mut HashMap<u32, mpsc::UnboundedSender<Result<String, ConnectionError>>>,
          error: ConnectionError| {
-            shared.usable.store(false, Ordering::Release);
+            shared.channels().usable = false;
             for channel in channels.values() {
                 let _ = channel.send(Err(error.clone()));
             }
@@ -224,10 +251,10 @@ async fn serve_socket(
                             let _ = socket.send(Message::Ping(ping_payload(sub, seq).into())).await;
                         }
                     }
-                    Command::Close { sub, done } => {
+                    Command::Close { sub, last, done } => {
                         channels.remove(&sub);
                         if failed.is_none() {
-                            if channels.is_empty() {
+                            if last {
                                 let frame = CloseFrame { code: CloseCode::Normal, reason: "".into() };
                                 let _ = socket.close(Some(frame)).await;
                             } else {
@@ -236,16 +263,20 @@ async fn serve_socket(
                             }
                         }
                         let _ = done.send(());
-                        if channels.is_empty() {
+                        if last {
                             break;
                         }
                     }
-                    Command::Abandon { sub } => {
-                        if channels.remove(&sub).is_some() {
-                            shared.usable.store(false, Ordering::Release);
-                        }
-                        if channels.is_empty() {
+                    Command::Abandon { sub, last } => {
+                        channels.remove(&sub);
+                        if last {
+                            // Dropped without a close: the server parks the sessions.
                             break;
+                        }
+                        if failed.is_none() {
+                            // Its session parks on the server, to be resumed elsewhere.
+                            let abandon = serde_json::json!({"type": "abandon", "sub": sub});
+                            let _ = socket.send(Message::text(abandon.to_string())).await;
                         }
                     }
                 }
@@ -253,7 +284,7 @@ async fn serve_socket(
             message = socket.next(), if failed.is_none() => {
                 shared.heard();
                 match message {
-                    Some(Ok(Message::Text(text))) => route(&mut channels, text.as_str()),
+                    Some(Ok(Message::Text(text))) => route(&mut channels, &shared, text.as_str()),
                     Some(Ok(Message::Close(frame))) => {
                         let reason = frame.map(|f| format!("{}: {}", u16::from(f.code), f.reason.as_str()));
                         failed = Some(fail(&mut channels, ConnectionError::Closed(reason)));
@@ -272,6 +303,7 @@ async fn serve_socket(
 /// Hand a server frame to its channel; a `closed` frame ends that channel.
 fn route(
     channels: &mut HashMap<u32, mpsc::UnboundedSender<Result<String, ConnectionError>>>,
+    shared: &Shared,
     text: &str,
 ) {
     let Ok(tag) = serde_json::from_str::<Tag>(text) else {
@@ -283,6 +315,7 @@ fn route(
     };
     if tag.kind.as_deref() == Some("closed") {
         if let Some(channel) = channels.remove(&tag.sub) {
+            shared.channels().ended_by_server.insert(tag.sub);
             let reason = tag
                 .code
                 .map(|code| format!("{code}: {}", tag.reason.unwrap_or_default()));
@@ -416,24 +449,54 @@ impl Connection {
     pub async fn close(mut self) {
         self.closed = true;
         let (done, closed) = oneshot::channel();
-        if self
-            .commands
-            .send(Command::Close {
+        let sent = {
+            let mut channels = self.shared.channels();
+            channels.open -= 1;
+            channels.ended_by_server.remove(&self.sub);
+            let last = channels.open == 0;
+            if last {
+                channels.usable = false;
+            }
+            let close = Command::Close {
                 sub: self.sub,
+                last,
                 done,
-            })
-            .is_ok()
-        {
+            };
+            self.commands.send(close).is_ok()
+        };
+        if sent {
             let _ = closed.await;
         }
     }
 }
 
 impl Drop for Connection {
-    /// Dropped without a clean close: the session found the connection dead.
+    /// Dropped without a clean close: the session found the connection dead, so no new
+    /// channel goes on this socket.
     fn drop(&mut self) {
         if !self.closed {
-            let _ = self.commands.send(Command::Abandon { sub: self.sub });
+            let mut channels = self.shared.channels();
+            channels.open -= 1;
+            let last = channels.open == 0;
+            if channels.ended_by_server.remove(&self.sub) {
+                // The server ended this channel; the socket is fine for the others.
+                let (done, _) = oneshot::channel();
+                if last {
+                    channels.usable = false;
+                }
+                let close = Command::Close {
+                    sub: self.sub,
+                    last,
+                    done,
+                };
+                let _ = self.commands.send(close);
+                return;
+            }
+            channels.usable = false;
+            let _ = self.commands.send(Command::Abandon {
+                sub: self.sub,
+                last,
+            });
         }
     }
 }

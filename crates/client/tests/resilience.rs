@@ -611,3 +611,41 @@ async fn sub_engines_share_one_connection_and_recover_together() {
     bob.assert_nothing_pending();
     server.close().await;
 }
+
+/// A channel asked for while the socket's last channel closes goes on a new socket, never on
+/// the one being closed.
+#[tokio::test]
+async fn a_channel_opened_as_the_last_one_closes_gets_a_working_socket() {
+    use openroom_client::connection::Transport;
+    use openroom_protocol::messages::{Outcome, Reply};
+    use openroom_protocol::{ClientRequest, ServerFrame};
+    let server = server_with(PATIENT_TIMEOUT).await;
+    let url = server.url();
+    let transport = Transport::default();
+    let first = transport.open(&url).await.unwrap();
+    // The close is polled first: the open that races it must not get the closing socket.
+    let ((), second) = tokio::join!(first.close(), transport.open(&url));
+    let mut second = second.unwrap();
+    let request: openroom_protocol::EnterRequest = serde_json::from_value(json!({
+        "protocol": openroom_protocol::PROTOCOL_VERSION,
+        "sdkAppId": server.config().sdk_app_id,
+        "userId": "alice",
+        "userSig": params(server.config(), "alice", 30)["userSig"],
+        "room": {"roomId": 30}, "role": 20, "scene": 0,
+    }))
+    .unwrap();
+    let id = second.send(ClientRequest::Enter(request)).await.unwrap();
+    match timeout(EVENT_WAIT, second.next_frame())
+        .await
+        .unwrap()
+        .unwrap()
+    {
+        ServerFrame::Response {
+            id: answered,
+            result: Outcome::Ok(Reply::Entered { .. }),
+        } => assert_eq!(answered, id),
+        other => panic!("expected entered, got {other:?}"),
+    }
+    second.close().await;
+    server.close().await;
+}

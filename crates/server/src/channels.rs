@@ -4,18 +4,23 @@
 //! channel.
 //!
 //! On the wire a frame names its channel with a `"sub"` field; channel 0 leaves it out, so a
-//! client with one session sees plain frames. A client's WebSocket ping is a heartbeat for
-//! every channel, and its payload acknowledges each channel's events: 8 bytes (channel 0's
-//! last seq) or 12 bytes per channel (channel, then last seq; big-endian).
+//! client with one session sees plain frames. Channels are numbered upwards: a frame for a
+//! channel number at or below the highest one opened, that is not open, is for a channel that
+//! ended, and is dropped. A client's WebSocket ping is a heartbeat for every channel, and its
+//! payload acknowledges each channel's events: 8 bytes (channel 0's last seq) or 12 bytes per
+//! channel (channel, then last seq; big-endian).
 //!
 //! A channel ends when its session does. If other channels remain, the client is told with a
-//! `{"type":"closed","sub":n,…}` frame; the last one to end closes the WebSocket with its
-//! close frame, as a single-session connection always did. A client ends one channel with
-//! `{"type":"close","sub":n}` and all of them by closing the WebSocket.
+//! `{"type":"closed","sub":n,"code":…,"reason":…}` frame (unless it closed the channel
+//! itself); the last one to end closes the WebSocket with its close frame, as a single-session
+//! connection always did. A client ends one channel with `{"type":"close","sub":n}`, gives one
+//! up as broken with `{"type":"abandon","sub":n}` (its session parks, to be resumed), and ends
+//! all of them by closing the WebSocket.
 
 use std::collections::HashMap;
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
 use serde::Deserialize;
 use tokio::sync::mpsc;
@@ -24,7 +29,8 @@ use tokio::time::timeout;
 use crate::config::{CLOSE_TIMEOUT, MAX_CHANNELS_PER_CONNECTION, SEND_TIMEOUT};
 use crate::signaling::{self, SessionContext};
 
-/// Frames queued for one session before the router waits for it.
+/// Frames queued for one session before the router stops waiting for it: a client that sends
+/// more requests than this without waiting for answers floods its channel, which is ended.
 const CHANNEL_INBOX: usize = 64;
 /// Frames the sessions of one connection may queue for the socket before they wait.
 const OUTBOX: usize = 256;
@@ -36,48 +42,80 @@ pub(crate) enum Inbound {
     Heartbeat(Option<u64>),
     /// The client closed this channel, or the whole connection, cleanly.
     Closed,
-    /// The connection broke.
+    /// The connection broke, or the client gave this channel up as broken.
     Broken,
-    /// The client broke the protocol; the connection ends.
+    /// The client broke the protocol.
     Violation(&'static str),
 }
 
-/// What a session hands the router.
-pub(crate) enum Outbound {
-    Text(u32, String),
-    /// The session ended; the close frame it owes the client, if any.
-    End(u32, Option<(u16, &'static str)>),
+/// How a channel's session ended, for the router.
+struct End {
+    sub: u32,
+    generation: u64,
+    /// The close frame the session owes the client, if any.
+    close: Option<(u16, &'static str)>,
+    /// The client ended it (so it needs no `closed` frame).
+    by_client: bool,
 }
 
 /// A session's end of its channel.
 pub(crate) struct Link {
-    pub sub: u32,
+    sub: u32,
+    generation: u64,
+    /// Ends of the channel (closed, broken, violation): never lost to a full inbox.
+    control: mpsc::UnboundedReceiver<Inbound>,
     inbox: mpsc::Receiver<Inbound>,
-    outbox: mpsc::Sender<Outbound>,
+    outbox: mpsc::Sender<(u32, String)>,
+    ends: mpsc::UnboundedSender<End>,
+    ended: bool,
 }
 
 impl Link {
-    /// The next thing from the client; `None` once the router is gone (the connection broke).
+    /// The next thing from the client; `Broken` once the router is gone.
     pub async fn recv(&mut self) -> Inbound {
-        self.inbox.recv().await.unwrap_or(Inbound::Broken)
+        tokio::select! {
+            biased;
+            Some(signal) = self.control.recv() => signal,
+            received = self.inbox.recv() => received.unwrap_or(Inbound::Broken),
+        }
     }
 
     /// Queue one frame for the socket; `Err` when the connection is gone.
     pub async fn send(&self, text: String) -> Result<(), ()> {
-        self.outbox
-            .send(Outbound::Text(self.sub, text))
-            .await
-            .map_err(|_| ())
+        self.outbox.send((self.sub, text)).await.map_err(|_| ())
     }
 
     /// The session is over: free the channel, with the close frame it owes the client.
-    pub async fn end(self, close: Option<(u16, &'static str)>) {
-        let _ = timeout(
-            CLOSE_TIMEOUT,
-            self.outbox.send(Outbound::End(self.sub, close)),
-        )
-        .await;
+    pub fn end(mut self, close: Option<(u16, &'static str)>, by_client: bool) {
+        self.ended = true;
+        let _ = self.ends.send(End {
+            sub: self.sub,
+            generation: self.generation,
+            close,
+            by_client,
+        });
     }
+}
+
+impl Drop for Link {
+    /// A session that ended without saying so (a panic) still frees its channel.
+    fn drop(&mut self) {
+        if !self.ended {
+            let _ = self.ends.send(End {
+                sub: self.sub,
+                generation: self.generation,
+                close: Some((1011, "session ended unexpectedly")),
+                by_client: false,
+            });
+        }
+    }
+}
+
+/// The router's side of one channel.
+struct Channel {
+    generation: u64,
+    control: mpsc::UnboundedSender<Inbound>,
+    inbox: mpsc::Sender<Inbound>,
 }
 
 #[derive(Deserialize)]
@@ -88,93 +126,140 @@ struct Tag {
     kind: Option<String>,
 }
 
+/// The open channels of one connection.
+struct Channels {
+    open: HashMap<u32, Channel>,
+    /// The highest channel number opened so far: numbers are never reused.
+    highest: u32,
+    generations: u64,
+    ctx: SessionContext,
+    outbox: mpsc::WeakSender<(u32, String)>,
+    ends: mpsc::UnboundedSender<End>,
+}
+
+impl Channels {
+    /// Start the session of channel `sub`.
+    fn open(&mut self, sub: u32) {
+        let Some(outbox) = self.outbox.upgrade() else {
+            return;
+        };
+        self.generations += 1;
+        self.highest = self.highest.max(sub);
+        let (control_tx, control) = mpsc::unbounded_channel();
+        let (inbox_tx, inbox) = mpsc::channel(CHANNEL_INBOX);
+        let link = Link {
+            sub,
+            generation: self.generations,
+            control,
+            inbox,
+            outbox,
+            ends: self.ends.clone(),
+            ended: false,
+        };
+        self.ctx
+            .registry
+            .tasks()
+            .spawn(signaling::run(link, self.ctx.clone()));
+        self.open.insert(
+            sub,
+            Channel {
+                generation: self.generations,
+                control: control_tx,
+                inbox: inbox_tx,
+            },
+        );
+    }
+
+    /// Tell every session the same thing.
+    fn signal_all(&self, what: impl Fn() -> Inbound) {
+        for channel in self.open.values() {
+            let _ = channel.control.send(what());
+        }
+    }
+}
+
 /// Serve one WebSocket until its last channel has ended.
 pub async fn run(socket: WebSocket, ctx: SessionContext) {
+    let shutdown = ctx.shutdown.clone();
     let (mut sink, mut stream) = socket.split();
     let (outbox, mut outgoing) = mpsc::channel(OUTBOX);
-    let mut channels: HashMap<u32, mpsc::Sender<Inbound>> = HashMap::new();
+    let (ends, mut ended) = mpsc::unbounded_channel();
+    let mut channels = Channels {
+        open: HashMap::new(),
+        highest: 0,
+        generations: 0,
+        ctx,
+        outbox: outbox.downgrade(),
+        ends,
+    };
     // Channel 0 exists from the start, so a connection that says nothing still times out.
-    channels.insert(0, open(&ctx, 0, &outbox));
+    channels.open(0);
+    drop(outbox);
     let mut reading = true;
+    // Once a write failed, nothing more is written: queued frames are dropped.
+    let mut writable = true;
     loop {
         tokio::select! {
+            // Frames before ends: a session's last frames were queued before its end, and go
+            // out before the channel is closed.
             biased;
-            out = outgoing.recv() => {
-                let Some(out) = out else { break };
-                match out {
-                    Outbound::Text(sub, text) => {
-                        let sent = timeout(SEND_TIMEOUT, sink.send(Message::Text(tagged(sub, text).into()))).await;
-                        if !matches!(sent, Ok(Ok(()))) {
-                            // The client stopped reading, or the socket broke: every session is
-                            // cut off (they park, and may be resumed on a new connection).
-                            tracing::debug!("connection broke while writing");
-                            broadcast(&channels, || Inbound::Broken);
-                            reading = false;
-                        }
-                    }
-                    Outbound::End(sub, close) => {
-                        channels.remove(&sub);
-                        if channels.is_empty() {
-                            if let Some((code, reason)) = close {
-                                let frame = CloseFrame { code, reason: reason.into() };
-                                let _ = timeout(CLOSE_TIMEOUT, sink.send(Message::Close(Some(frame)))).await;
-                            }
-                            break;
-                        }
-                        if let Some((code, reason)) = close {
-                            let closed = serde_json::json!({"type": "closed", "sub": sub, "code": code, "reason": reason});
-                            let _ = timeout(SEND_TIMEOUT, sink.send(Message::Text(closed.to_string().into()))).await;
-                        }
+            Some((sub, text)) = outgoing.recv() => {
+                if writable && channels.open.contains_key(&sub) {
+                    writable = write(&mut sink, tagged(sub, text), &shutdown).await;
+                    if !writable {
+                        // The client stopped reading, or the socket broke: every session is cut
+                        // off (they park, and may be resumed on a new connection).
+                        tracing::debug!("connection broke while writing");
+                        channels.signal_all(|| Inbound::Broken);
+                        reading = false;
                     }
                 }
             }
-            message = stream.next(), if reading => match message {
-                Some(Ok(Message::Text(text))) => {
-                    let tag = serde_json::from_str::<Tag>(text.as_str()).unwrap_or(Tag { sub: 0, kind: None });
-                    if tag.kind.as_deref() == Some("close") {
-                        if let Some(channel) = channels.get(&tag.sub) {
-                            let _ = channel.try_send(Inbound::Closed);
-                        }
-                        continue;
-                    }
-                    if !channels.contains_key(&tag.sub) {
-                        if channels.len() >= MAX_CHANNELS_PER_CONNECTION {
-                            broadcast(&channels, || Inbound::Violation("too many channels on one connection"));
-                            reading = false;
-                            continue;
-                        }
-                        channels.insert(tag.sub, open(&ctx, tag.sub, &outbox));
-                    }
-                    // Never wait for a session here (it may be waiting for this loop to write):
-                    // a channel whose client floods it with requests is cut off instead.
-                    let flooded = channels
-                        .get(&tag.sub)
-                        .is_some_and(|channel| channel.try_send(Inbound::Text(text.to_string())).is_err());
-                    if flooded {
-                        tracing::warn!(sub = tag.sub, "client floods a channel with requests; cutting it off");
-                        channels.remove(&tag.sub);
-                    }
+            end = ended.recv() => {
+                let Some(end) = end else { break };
+                if channels.open.get(&end.sub).is_none_or(|c| c.generation != end.generation) {
+                    continue;
                 }
+                channels.open.remove(&end.sub);
+                if channels.open.is_empty() {
+                    if let (Some((code, reason)), true) = (end.close, writable) {
+                        let frame = CloseFrame { code, reason: reason.into() };
+                        let _ = timeout(CLOSE_TIMEOUT, sink.send(Message::Close(Some(frame)))).await;
+                    }
+                    break;
+                }
+                if !end.by_client && writable {
+                    let (code, reason) = end.close.unwrap_or((1011, "session ended"));
+                    let closed = serde_json::json!({"type": "closed", "sub": end.sub, "code": code, "reason": reason});
+                    writable = write(&mut sink, closed.to_string(), &shutdown).await;
+                }
+            }
+            message = stream.next(), if reading => match message {
+                Some(Ok(Message::Text(text))) => route(&mut channels, text.as_str()),
                 Some(Ok(Message::Ping(payload))) => {
                     let acks = acknowledgements(&payload);
-                    for (sub, channel) in &channels {
+                    for (sub, channel) in &channels.open {
                         let ack = acks.iter().find(|(s, _)| s == sub).map(|(_, seq)| *seq);
                         // A full inbox is a busy channel: it needs no heartbeat to stay alive.
-                        let _ = channel.try_send(Inbound::Heartbeat(ack));
+                        let _ = channel.inbox.try_send(Inbound::Heartbeat(ack));
                     }
                 }
-                Some(Ok(Message::Pong(_))) => broadcast(&channels, || Inbound::Heartbeat(None)),
+                Some(Ok(Message::Pong(_))) => {
+                    for channel in channels.open.values() {
+                        let _ = channel.inbox.try_send(Inbound::Heartbeat(None));
+                    }
+                }
                 Some(Ok(Message::Binary(_))) => {
-                    broadcast(&channels, || Inbound::Violation("binary frames are not part of the protocol"));
+                    channels.signal_all(|| Inbound::Violation("binary frames are not part of the protocol"));
                     reading = false;
                 }
                 Some(Ok(Message::Close(_))) | None => {
-                    broadcast(&channels, || Inbound::Closed);
+                    channels.signal_all(|| Inbound::Closed);
                     reading = false;
                 }
                 Some(Err(error)) => {
                     tracing::debug!(%error, "connection broke");
-                    broadcast(&channels, || Inbound::Broken);
+                    channels.signal_all(|| Inbound::Broken);
                     reading = false;
                 }
             },
@@ -182,24 +267,61 @@ pub async fn run(socket: WebSocket, ctx: SessionContext) {
     }
 }
 
-/// Start the session of channel `sub`; returns where its frames go.
-fn open(ctx: &SessionContext, sub: u32, outbox: &mpsc::Sender<Outbound>) -> mpsc::Sender<Inbound> {
-    let (inbox_tx, inbox) = mpsc::channel(CHANNEL_INBOX);
-    let link = Link {
-        sub,
-        inbox,
-        outbox: outbox.clone(),
+/// Hand a client frame to its channel, opening the channel if it is new.
+fn route(channels: &mut Channels, text: &str) {
+    let tag = serde_json::from_str::<Tag>(text).unwrap_or(Tag { sub: 0, kind: None });
+    let signal = match tag.kind.as_deref() {
+        Some("close") => Some(Inbound::Closed),
+        Some("abandon") => Some(Inbound::Broken),
+        _ => None,
     };
-    ctx.registry
-        .tasks()
-        .spawn(signaling::run(link, ctx.clone()));
-    inbox_tx
+    if let Some(signal) = signal {
+        if let Some(channel) = channels.open.get(&tag.sub) {
+            let _ = channel.control.send(signal);
+        }
+        return;
+    }
+    if !channels.open.contains_key(&tag.sub) {
+        if tag.sub <= channels.highest {
+            tracing::debug!(sub = tag.sub, "frame for a channel that ended; dropped");
+            return;
+        }
+        if channels.open.len() >= MAX_CHANNELS_PER_CONNECTION {
+            channels.signal_all(|| Inbound::Violation("too many channels on one connection"));
+            return;
+        }
+        channels.open(tag.sub);
+    }
+    if let Some(channel) = channels.open.get(&tag.sub) {
+        // Never wait for a session here (it may be waiting for the router to write): a client
+        // that floods a channel with requests has that channel ended.
+        if channel
+            .inbox
+            .try_send(Inbound::Text(text.to_owned()))
+            .is_err()
+        {
+            tracing::warn!(
+                sub = tag.sub,
+                "client floods a channel with requests; ending it"
+            );
+            let _ = channel.control.send(Inbound::Violation(
+                "too many requests in flight: wait for each answer",
+            ));
+        }
+    }
 }
 
-/// Tell every session the same thing, without waiting for any of them.
-fn broadcast(channels: &HashMap<u32, mpsc::Sender<Inbound>>, what: impl Fn() -> Inbound) {
-    for channel in channels.values() {
-        let _ = channel.try_send(what());
+/// Write one frame; false when the socket failed or the client stopped reading for
+/// [`SEND_TIMEOUT`]. On shutdown nothing more is written but the close frames.
+async fn write(
+    sink: &mut SplitSink<WebSocket, Message>,
+    text: String,
+    shutdown: &tokio_util::sync::CancellationToken,
+) -> bool {
+    tokio::select! {
+        biased;
+        _ = shutdown.cancelled() => true,
+        sent = timeout(SEND_TIMEOUT, sink.send(Message::Text(text.into()))) => matches!(sent, Ok(Ok(()))),
     }
 }
 

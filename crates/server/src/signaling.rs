@@ -179,11 +179,20 @@ impl Session {
             last_heard,
             handover,
         } = self;
-        // The channel is free from here on; a parked session waits without one.
-        link.end(ending.close_frame()).await;
+        let close = ending.close_frame();
+        let by_client = ending == Ending::ClientClosed;
         let id = state.id;
         let mut handover = handover;
-        if handover.is_none() && ending.parks() && state.resumable.is_some() {
+        let parks = handover.is_none() && ending.parks() && state.resumable.is_some();
+        // A session that lives on (parked, or handed over) frees its channel now; one that
+        // ends frees it once it has left its room, so the client hears of the end after it.
+        let mut link = Some(link);
+        if handover.is_some() || parks {
+            if let Some(link) = link.take() {
+                link.end(close, by_client);
+            }
+        }
+        if parks {
             let until = last_heard + ctx.config.session_timeout;
             tracing::debug!(session = id, ?ending, "connection lost; session parked");
             if let Parked::Resumed(to) = state.park(until, &ctx.shutdown).await {
@@ -209,6 +218,9 @@ impl Session {
                 .room
                 .exit(membership.user_id, id, ending.leave_reason())
                 .await;
+        }
+        if let Some(link) = link {
+            link.end(close, by_client);
         }
         tracing::debug!(session = id, ?ending, "session ended");
     }

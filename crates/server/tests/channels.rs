@@ -1,0 +1,162 @@
+//! Several sessions on one WebSocket (a TRTCCloud and its sub-clouds), spoken to frame by
+//! frame: each channel has its own session; the server ending one channel says so with a
+//! `closed` frame and leaves the others alone; an ended channel is never reopened; a channel
+//! flooded with requests is ended, not the connection.
+
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use openroom_protocol::usersig::gen_user_sig;
+use openroom_protocol::{RoomId, UserId};
+use openroom_server::{RunningServer, ServerConfig};
+use serde_json::{json, Value};
+use tokio::net::TcpStream;
+use tokio::time::timeout;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+const WAIT: Duration = Duration::from_secs(5);
+
+async fn connect(server: &RunningServer) -> Ws {
+    let url = format!("{}/ws", server.url());
+    tokio_tungstenite::connect_async(url).await.unwrap().0
+}
+
+async fn send(ws: &mut Ws, frame: Value) {
+    ws.send(Message::text(frame.to_string())).await.unwrap();
+}
+
+/// The next text frame, as JSON; None when nothing arrives within `wait`.
+async fn next_within(ws: &mut Ws, wait: Duration) -> Option<Value> {
+    loop {
+        match timeout(wait, ws.next()).await.ok()?? {
+            Ok(Message::Text(text)) => return serde_json::from_str(text.as_str()).ok(),
+            Ok(Message::Close(_)) | Err(_) => return None,
+            Ok(_) => continue,
+        }
+    }
+}
+
+async fn next(ws: &mut Ws) -> Value {
+    next_within(ws, WAIT).await.expect("a frame")
+}
+
+fn enter_frame(server: &RunningServer, sub: u32, user: &str, room: u32) -> Value {
+    let config = server.config();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let sig = gen_user_sig(config.sdk_app_id.into(), &config.secret_key, user, 600, now);
+    json!({"sub": sub, "id": 1, "type": "enter", "protocol": 2, "sdkAppId": config.sdk_app_id,
+           "userId": user, "userSig": sig, "room": {"roomId": room}, "role": 20, "scene": 0})
+}
+
+/// Channel 0 and channel 1 of one socket, entered into rooms `a` and `b`.
+async fn two_channels(server: &RunningServer, a: u32, b: u32) -> Ws {
+    let mut ws = connect(server).await;
+    send(&mut ws, enter_frame(server, 0, "alice", a)).await;
+    send(&mut ws, enter_frame(server, 1, "alice", b)).await;
+    let mut answered = [false, false];
+    while answered != [true, true] {
+        let frame = next(&mut ws).await;
+        assert_eq!(frame["result"]["ok"]["type"], "entered", "{frame}");
+        let sub = frame["sub"].as_u64().unwrap_or(0) as usize;
+        answered[sub] = true;
+    }
+    ws
+}
+
+fn members(server: &RunningServer, room: u32) -> impl std::future::Future<Output = Vec<UserId>> {
+    let handle = server.rooms().get(&RoomId::RoomId(room));
+    async move {
+        match handle {
+            Some(handle) => handle
+                .describe()
+                .await
+                .map(|d| d.members)
+                .unwrap_or_default(),
+            None => Vec::new(),
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_server_ending_one_channel_says_so_and_leaves_the_others_alone() {
+    let server = openroom_server::start(ServerConfig::dev_ephemeral())
+        .await
+        .unwrap();
+    let mut ws = two_channels(&server, 1, 2).await;
+    let alice = UserId::parse("alice").unwrap();
+    assert_eq!(members(&server, 1).await, std::slice::from_ref(&alice));
+    assert_eq!(members(&server, 2).await, std::slice::from_ref(&alice));
+
+    let room = server.rooms().get(&RoomId::RoomId(2)).unwrap();
+    room.remove(vec![alice.clone()]).await.unwrap();
+    let ejected = next(&mut ws).await;
+    assert_eq!(
+        (ejected["sub"].clone(), ejected["event"].clone()),
+        (json!(1), json!({"type": "ejected", "reason": 1}))
+    );
+    let closed = next(&mut ws).await;
+    assert_eq!(closed["type"], "closed", "{closed}");
+    assert_eq!(
+        (closed["sub"].clone(), closed["code"].clone()),
+        (json!(1), json!(1000))
+    );
+
+    // A request still on its way to the ended channel opens nothing.
+    send(&mut ws, json!({"sub": 1, "id": 2, "type": "exit"})).await;
+    // Channel 0 carries on: its exit is answered, and nothing came for channel 1.
+    send(&mut ws, json!({"id": 2, "type": "exit"})).await;
+    let exited = next(&mut ws).await;
+    assert_eq!(exited["result"]["ok"]["type"], "exited", "{exited}");
+    assert_eq!(exited.get("sub"), None);
+    assert_eq!(members(&server, 1).await, Vec::<UserId>::new());
+    // The channel stays ended (a negative check: a short, bounded wait).
+    assert_eq!(next_within(&mut ws, Duration::from_millis(300)).await, None);
+    server.close().await;
+}
+
+#[tokio::test]
+async fn a_channel_flooded_with_requests_is_ended_and_the_others_carry_on() {
+    let server = openroom_server::start(ServerConfig::dev_ephemeral())
+        .await
+        .unwrap();
+    let mut ws = two_channels(&server, 3, 4).await;
+    // Far more requests on channel 1 than it may have in flight, without reading an answer.
+    for id in 0..500 {
+        ws.feed(Message::text(json!({"sub": 1, "id": 10 + id}).to_string()))
+            .await
+            .unwrap();
+    }
+    ws.flush().await.unwrap();
+    let closed = loop {
+        let frame = next(&mut ws).await;
+        if frame["type"] == "closed" {
+            break frame;
+        }
+        assert_eq!(frame["sub"], 1, "only channel 1 is answered: {frame}");
+    };
+    assert_eq!(
+        (closed["sub"].clone(), closed["code"].clone()),
+        (json!(1), json!(1008))
+    );
+    assert!(closed["reason"]
+        .as_str()
+        .unwrap()
+        .contains("too many requests in flight"));
+    // Its member left room 4; channel 0 is still in room 3 and still answers.
+    assert_eq!(members(&server, 4).await, Vec::<UserId>::new());
+    send(&mut ws, json!({"id": 2, "type": "exit"})).await;
+    loop {
+        let frame = next(&mut ws).await;
+        if frame.get("sub").is_none() {
+            assert_eq!(frame["result"]["ok"]["type"], "exited", "{frame}");
+            break;
+        }
+    }
+    server.close().await;
+}
