@@ -23,7 +23,7 @@ use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
 use serde::Deserialize;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 use tokio::time::timeout;
 
 use crate::config::{CLOSE_TIMEOUT, MAX_CHANNELS_PER_CONNECTION, SEND_TIMEOUT};
@@ -58,15 +58,21 @@ struct End {
     by_client: bool,
 }
 
+/// What a session hands the router, in order: its frames, then its end.
+enum Outbound {
+    Text(u32, String),
+    End(End),
+}
+
 /// A session's end of its channel.
 pub(crate) struct Link {
     sub: u32,
     generation: u64,
-    /// Ends of the channel (closed, broken, violation): never lost to a full inbox.
-    control: mpsc::UnboundedReceiver<Inbound>,
+    /// How the channel ended (closed, broken, violation), when it did: never lost to a full
+    /// inbox.
+    ending: oneshot::Receiver<Inbound>,
     inbox: mpsc::Receiver<Inbound>,
-    outbox: mpsc::Sender<(u32, String)>,
-    ends: mpsc::UnboundedSender<End>,
+    outbox: mpsc::Sender<Outbound>,
     ended: bool,
 }
 
@@ -75,38 +81,45 @@ impl Link {
     pub async fn recv(&mut self) -> Inbound {
         tokio::select! {
             biased;
-            Some(signal) = self.control.recv() => signal,
+            Ok(signal) = &mut self.ending => signal,
             received = self.inbox.recv() => received.unwrap_or(Inbound::Broken),
         }
     }
 
     /// Queue one frame for the socket; `Err` when the connection is gone.
     pub async fn send(&self, text: String) -> Result<(), ()> {
-        self.outbox.send((self.sub, text)).await.map_err(|_| ())
+        self.outbox
+            .send(Outbound::Text(self.sub, text))
+            .await
+            .map_err(|_| ())
     }
 
-    /// The session is over: free the channel, with the close frame it owes the client.
-    pub fn end(mut self, close: Option<(u16, &'static str)>, by_client: bool) {
+    /// The session is over: free the channel, with the close frame it owes the client. Queued
+    /// after the session's frames, so they go out first; the router never stops draining the
+    /// queue, so this always arrives.
+    pub async fn end(mut self, close: Option<(u16, &'static str)>, by_client: bool) {
         self.ended = true;
-        let _ = self.ends.send(End {
+        let end = self.end_of(close, by_client);
+        let _ = self.outbox.send(Outbound::End(end)).await;
+    }
+
+    fn end_of(&self, close: Option<(u16, &'static str)>, by_client: bool) -> End {
+        End {
             sub: self.sub,
             generation: self.generation,
             close,
             by_client,
-        });
+        }
     }
 }
 
 impl Drop for Link {
-    /// A session that ended without saying so (a panic) still frees its channel.
+    /// A session that ended without saying so (a panic) still frees its channel, if the queue
+    /// has room.
     fn drop(&mut self) {
         if !self.ended {
-            let _ = self.ends.send(End {
-                sub: self.sub,
-                generation: self.generation,
-                close: Some((1011, "session ended unexpectedly")),
-                by_client: false,
-            });
+            let end = self.end_of(Some((1011, "session ended unexpectedly")), false);
+            let _ = self.outbox.try_send(Outbound::End(end));
         }
     }
 }
@@ -114,8 +127,17 @@ impl Drop for Link {
 /// The router's side of one channel.
 struct Channel {
     generation: u64,
-    control: mpsc::UnboundedSender<Inbound>,
+    ending: Option<oneshot::Sender<Inbound>>,
     inbox: mpsc::Sender<Inbound>,
+}
+
+impl Channel {
+    /// End the channel's session (the first reason given wins).
+    fn end(&mut self, why: Inbound) {
+        if let Some(ending) = self.ending.take() {
+            let _ = ending.send(why);
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -133,8 +155,7 @@ struct Channels {
     highest: u32,
     generations: u64,
     ctx: SessionContext,
-    outbox: mpsc::WeakSender<(u32, String)>,
-    ends: mpsc::UnboundedSender<End>,
+    outbox: mpsc::WeakSender<Outbound>,
 }
 
 impl Channels {
@@ -145,15 +166,14 @@ impl Channels {
         };
         self.generations += 1;
         self.highest = self.highest.max(sub);
-        let (control_tx, control) = mpsc::unbounded_channel();
+        let (ending_tx, ending) = oneshot::channel();
         let (inbox_tx, inbox) = mpsc::channel(CHANNEL_INBOX);
         let link = Link {
             sub,
             generation: self.generations,
-            control,
+            ending,
             inbox,
             outbox,
-            ends: self.ends.clone(),
             ended: false,
         };
         self.ctx
@@ -164,16 +184,16 @@ impl Channels {
             sub,
             Channel {
                 generation: self.generations,
-                control: control_tx,
+                ending: Some(ending_tx),
                 inbox: inbox_tx,
             },
         );
     }
 
-    /// Tell every session the same thing.
-    fn signal_all(&self, what: impl Fn() -> Inbound) {
-        for channel in self.open.values() {
-            let _ = channel.control.send(what());
+    /// End every channel's session, for the same reason.
+    fn end_all(&mut self, why: impl Fn() -> Inbound) {
+        for channel in self.open.values_mut() {
+            channel.end(why());
         }
     }
 }
@@ -183,14 +203,12 @@ pub async fn run(socket: WebSocket, ctx: SessionContext) {
     let shutdown = ctx.shutdown.clone();
     let (mut sink, mut stream) = socket.split();
     let (outbox, mut outgoing) = mpsc::channel(OUTBOX);
-    let (ends, mut ended) = mpsc::unbounded_channel();
     let mut channels = Channels {
         open: HashMap::new(),
         highest: 0,
         generations: 0,
         ctx,
         outbox: outbox.downgrade(),
-        ends,
     };
     // Channel 0 exists from the start, so a connection that says nothing still times out.
     channels.open(0);
@@ -200,40 +218,41 @@ pub async fn run(socket: WebSocket, ctx: SessionContext) {
     let mut writable = true;
     loop {
         tokio::select! {
-            // Frames before ends: a session's last frames were queued before its end, and go
-            // out before the channel is closed.
             biased;
-            Some((sub, text)) = outgoing.recv() => {
-                if writable && channels.open.contains_key(&sub) {
-                    writable = write(&mut sink, tagged(sub, text), &shutdown).await;
-                    if !writable {
-                        // The client stopped reading, or the socket broke: every session is cut
-                        // off (they park, and may be resumed on a new connection).
-                        tracing::debug!("connection broke while writing");
-                        channels.signal_all(|| Inbound::Broken);
-                        reading = false;
+            out = outgoing.recv() => match out {
+                // Every session holds a sender while its channel is open.
+                None => break,
+                Some(Outbound::Text(sub, text)) => {
+                    if writable && channels.open.contains_key(&sub) {
+                        writable = write(&mut sink, tagged(sub, text), &shutdown).await;
+                        if !writable {
+                            // The client stopped reading, or the socket broke: every session
+                            // is cut off (they park, and may be resumed on a new connection).
+                            tracing::debug!("connection broke while writing");
+                            channels.end_all(|| Inbound::Broken);
+                            reading = false;
+                        }
                     }
                 }
-            }
-            end = ended.recv() => {
-                let Some(end) = end else { break };
-                if channels.open.get(&end.sub).is_none_or(|c| c.generation != end.generation) {
-                    continue;
-                }
-                channels.open.remove(&end.sub);
-                if channels.open.is_empty() {
-                    if let (Some((code, reason)), true) = (end.close, writable) {
-                        let frame = CloseFrame { code, reason: reason.into() };
-                        let _ = timeout(CLOSE_TIMEOUT, sink.send(Message::Close(Some(frame)))).await;
+                Some(Outbound::End(end)) => {
+                    if channels.open.get(&end.sub).is_none_or(|c| c.generation != end.generation) {
+                        continue;
                     }
-                    break;
+                    channels.open.remove(&end.sub);
+                    if channels.open.is_empty() {
+                        if let (Some((code, reason)), true) = (end.close, writable) {
+                            let frame = CloseFrame { code, reason: reason.into() };
+                            let _ = timeout(CLOSE_TIMEOUT, sink.send(Message::Close(Some(frame)))).await;
+                        }
+                        break;
+                    }
+                    if !end.by_client && writable {
+                        let (code, reason) = end.close.unwrap_or((1011, "session ended"));
+                        let closed = serde_json::json!({"type": "closed", "sub": end.sub, "code": code, "reason": reason});
+                        writable = write(&mut sink, closed.to_string(), &shutdown).await;
+                    }
                 }
-                if !end.by_client && writable {
-                    let (code, reason) = end.close.unwrap_or((1011, "session ended"));
-                    let closed = serde_json::json!({"type": "closed", "sub": end.sub, "code": code, "reason": reason});
-                    writable = write(&mut sink, closed.to_string(), &shutdown).await;
-                }
-            }
+            },
             message = stream.next(), if reading => match message {
                 Some(Ok(Message::Text(text))) => route(&mut channels, text.as_str()),
                 Some(Ok(Message::Ping(payload))) => {
@@ -250,16 +269,16 @@ pub async fn run(socket: WebSocket, ctx: SessionContext) {
                     }
                 }
                 Some(Ok(Message::Binary(_))) => {
-                    channels.signal_all(|| Inbound::Violation("binary frames are not part of the protocol"));
+                    channels.end_all(|| Inbound::Violation("binary frames are not part of the protocol"));
                     reading = false;
                 }
                 Some(Ok(Message::Close(_))) | None => {
-                    channels.signal_all(|| Inbound::Closed);
+                    channels.end_all(|| Inbound::Closed);
                     reading = false;
                 }
                 Some(Err(error)) => {
                     tracing::debug!(%error, "connection broke");
-                    channels.signal_all(|| Inbound::Broken);
+                    channels.end_all(|| Inbound::Broken);
                     reading = false;
                 }
             },
@@ -276,8 +295,8 @@ fn route(channels: &mut Channels, text: &str) {
         _ => None,
     };
     if let Some(signal) = signal {
-        if let Some(channel) = channels.open.get(&tag.sub) {
-            let _ = channel.control.send(signal);
+        if let Some(channel) = channels.open.get_mut(&tag.sub) {
+            channel.end(signal);
         }
         return;
     }
@@ -287,12 +306,12 @@ fn route(channels: &mut Channels, text: &str) {
             return;
         }
         if channels.open.len() >= MAX_CHANNELS_PER_CONNECTION {
-            channels.signal_all(|| Inbound::Violation("too many channels on one connection"));
+            channels.end_all(|| Inbound::Violation("too many channels on one connection"));
             return;
         }
         channels.open(tag.sub);
     }
-    if let Some(channel) = channels.open.get(&tag.sub) {
+    if let Some(channel) = channels.open.get_mut(&tag.sub) {
         // Never wait for a session here (it may be waiting for the router to write): a client
         // that floods a channel with requests has that channel ended.
         if channel
@@ -304,7 +323,7 @@ fn route(channels: &mut Channels, text: &str) {
                 sub = tag.sub,
                 "client floods a channel with requests; ending it"
             );
-            let _ = channel.control.send(Inbound::Violation(
+            channel.end(Inbound::Violation(
                 "too many requests in flight: wait for each answer",
             ));
         }

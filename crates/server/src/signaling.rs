@@ -189,7 +189,7 @@ impl Session {
         let mut link = Some(link);
         if handover.is_some() || parks {
             if let Some(link) = link.take() {
-                link.end(close, by_client);
+                link.end(close, by_client).await;
             }
         }
         if parks {
@@ -220,7 +220,7 @@ impl Session {
                 .await;
         }
         if let Some(link) = link {
-            link.end(close, by_client);
+            link.end(close, by_client).await;
         }
         tracing::debug!(session = id, ?ending, "session ended");
     }
