@@ -35,6 +35,12 @@ pub struct RoomClosed;
 pub enum EnterRefused {
     #[error("the room is full: it holds its limit of {0} members")]
     Full(usize),
+    /// Rejoin only: another session (a newer login) holds the user now.
+    #[error("another login of this user is in the room")]
+    Superseded,
+    /// Rejoin only: the user is not in the room any more.
+    #[error("the user is not in the room")]
+    Absent,
     #[error(transparent)]
     Closed(#[from] RoomClosed),
 }
@@ -69,6 +75,10 @@ pub struct Entrant {
 
 enum Command {
     Enter {
+        entrant: Entrant,
+        reply: oneshot::Sender<Result<Vec<UserId>, EnterRefused>>,
+    },
+    Rejoin {
         entrant: Entrant,
         reply: oneshot::Sender<Result<Vec<UserId>, EnterRefused>>,
     },
@@ -122,6 +132,15 @@ impl RoomHandle {
     pub async fn enter(&self, entrant: Entrant) -> Result<Vec<UserId>, EnterRefused> {
         let (reply, answer) = oneshot::channel();
         self.send(Command::Enter { entrant, reply }).await?;
+        answer.await.map_err(|_| RoomClosed)?
+    }
+
+    /// Enter again in place of this session's own membership (a resumed session starting
+    /// afresh): refused if the user has left the room or another login holds it, so a removal
+    /// or a newer login that came meanwhile is never undone. The others are told nothing.
+    pub async fn rejoin(&self, entrant: Entrant) -> Result<Vec<UserId>, EnterRefused> {
+        let (reply, answer) = oneshot::channel();
+        self.send(Command::Rejoin { entrant, reply }).await?;
         answer.await.map_err(|_| RoomClosed)?
     }
 
@@ -304,6 +323,16 @@ impl Room {
             Command::Enter { entrant, reply } => {
                 let _ = reply.send(self.enter(entrant));
             }
+            Command::Rejoin { entrant, reply } => {
+                let rejoined = match self.position(&entrant.user_id) {
+                    Some(index) if self.members[index].session == entrant.session => {
+                        self.enter(entrant)
+                    }
+                    Some(_) => Err(EnterRefused::Superseded),
+                    None => Err(EnterRefused::Absent),
+                };
+                let _ = reply.send(rejoined);
+            }
             Command::Reconfigure { settings, reply } => {
                 let _ = reply.send(if self.members.is_empty() {
                     self.settings = settings;
@@ -435,7 +464,7 @@ impl Room {
 
 fn refuse(command: Command) {
     match command {
-        Command::Enter { reply, .. } => {
+        Command::Enter { reply, .. } | Command::Rejoin { reply, .. } => {
             let _ = reply.send(Err(RoomClosed.into()));
         }
         Command::Remove { reply, .. } => {

@@ -432,40 +432,81 @@ impl Session {
     /// place, so the others see nothing. The session gets a new resume token, so a resume that
     /// still counts events the old way is never served from the new numbering.
     async fn reenter(&mut self, id: u64, room: Option<RoomId>) -> Result<(), Ending> {
-        if let Some(resumable) = self.state.resumable.take() {
-            self.ctx.sessions.forget(&resumable.token, None);
-        }
+        let token = self.state.resumable.take().map(|resumable| resumable.token);
+        let forget = |ended: Option<ExitReason>| {
+            if let Some(token) = &token {
+                self.ctx.sessions.forget(token, ended);
+            }
+        };
         let old = self.state.membership.take();
-        let (Some(old), Some(room)) = (old, room) else {
+        let (Some(mut old), Some(room)) = (old, room) else {
+            forget(None);
             let body = ErrorBody::new(
                 ErrorCode::SessionExpired,
                 "the session is no longer in a room: enter the room again",
             );
             return self.respond(id, Outcome::Error(body)).await;
         };
-        let joined = join(
+        let session = self.state.id;
+        let user_id = old.user_id.clone();
+        let in_place = old.room_id == room;
+        let mut joined = join_as(
             &self.ctx,
-            self.state.id,
+            session,
             room.clone(),
-            old.user_id.clone(),
+            user_id.clone(),
             true,
+            in_place,
         )
         .await;
+        if let Err(JoinRefused::Absent) = joined {
+            // Gone from the room since the resume looked: removed (say so), or dropped for
+            // falling behind (enter again).
+            if let Ok(reason) = old.ejection.try_recv() {
+                forget(Some(reason));
+                self.respond(id, Outcome::Ok(Reply::SessionEnded { reason }))
+                    .await?;
+                return Err(Ending::Ejected(reason));
+            }
+            joined = join_as(
+                &self.ctx,
+                session,
+                room.clone(),
+                user_id.clone(),
+                true,
+                false,
+            )
+            .await;
+        }
         let outcome = match joined {
             Ok((membership, members)) => {
-                if old.room_id != room {
-                    old.room
-                        .exit(old.user_id.clone(), self.state.id, LeaveReason::Exited)
-                        .await;
+                forget(None);
+                if !in_place {
+                    old.room.exit(user_id, session, LeaveReason::Exited).await;
                 }
                 self.state.membership = Some(membership);
                 self.state.sent = ReplayBuffer::default();
                 self.state.seq = 0;
+                // A new token: a resume that still counts events the old way is never served
+                // from the new numbering.
                 self.entered(members)
             }
-            Err(body) => {
+            Err(JoinRefused::Superseded) => {
+                // A newer login holds the user: this session was replaced.
+                let reason = ExitReason::Replaced;
+                forget(Some(reason));
+                self.respond(id, Outcome::Ok(Reply::SessionEnded { reason }))
+                    .await?;
+                return Err(Ending::Ejected(reason));
+            }
+            Err(refused) => {
+                let body = match refused {
+                    JoinRefused::Refused(body) => body,
+                    _ => ErrorBody::new(ErrorCode::SessionExpired, "enter the room again"),
+                };
+                forget(None);
                 old.room
-                    .exit(old.user_id, self.state.id, LeaveReason::ConnectionLost)
+                    .exit(user_id, session, LeaveReason::ConnectionLost)
                     .await;
                 Outcome::Error(body)
             }
@@ -650,6 +691,38 @@ async fn join(
     user_id: UserId,
     create: bool,
 ) -> Result<(Membership, Vec<UserId>), ErrorBody> {
+    join_as(ctx, session, room_id, user_id, create, false)
+        .await
+        .map_err(|refused| match refused {
+            JoinRefused::Refused(body) => body,
+            // Only a rejoin is refused these ways.
+            JoinRefused::Superseded | JoinRefused::Absent => {
+                ErrorBody::new(ErrorCode::RoomEnterFail, "rejoin refused")
+            }
+        })
+}
+
+/// Why [`join_as`] did not put the session in the room.
+enum JoinRefused {
+    Refused(ErrorBody),
+    /// Rejoin: another login holds the user.
+    Superseded,
+    /// Rejoin: the user is no longer in the room.
+    Absent,
+}
+
+/// [`join`], or with `rejoin` a re-entry in place of the session's own membership (see
+/// [`RoomHandle::rejoin`]).
+async fn join_as(
+    ctx: &SessionContext,
+    session: SessionId,
+    room_id: RoomId,
+    user_id: UserId,
+    create: bool,
+    rejoin: bool,
+) -> Result<(Membership, Vec<UserId>), JoinRefused> {
+    let refuse =
+        |code: ErrorCode, message: String| JoinRefused::Refused(ErrorBody::new(code, message));
     let server_creates = ctx.registry.limits().auto_create;
     for _ in 0..ENTER_ATTEMPTS {
         let (events_tx, events) = mpsc::channel(MEMBER_EVENT_QUEUE);
@@ -657,7 +730,7 @@ async fn join(
         let room = if create && server_creates {
             ctx.registry
                 .get_or_open(&room_id)
-                .map_err(|limit| ErrorBody::new(ErrorCode::ServerRoomLimit, limit.to_string()))?
+                .map_err(|limit| refuse(ErrorCode::ServerRoomLimit, limit.to_string()))?
         } else {
             ctx.registry.get(&room_id).ok_or_else(|| {
                 let why = if server_creates {
@@ -665,7 +738,7 @@ async fn join(
                 } else {
                     "and this server opens rooms only through REST CreateRoom"
                 };
-                ErrorBody::new(
+                refuse(
                     ErrorCode::RoomNotFound,
                     format!("{room_id} does not exist {why}; create it first"),
                 )
@@ -677,7 +750,12 @@ async fn join(
             events: events_tx,
             ejection: ejection_tx,
         };
-        match room.enter(entrant).await {
+        let entered = if rejoin {
+            room.rejoin(entrant).await
+        } else {
+            room.enter(entrant).await
+        };
+        match entered {
             Ok(members) => {
                 let membership = Membership {
                     room,
@@ -689,8 +767,10 @@ async fn join(
                 return Ok((membership, members));
             }
             Err(EnterRefused::Closed(_)) => continue,
+            Err(EnterRefused::Superseded) => return Err(JoinRefused::Superseded),
+            Err(EnterRefused::Absent) => return Err(JoinRefused::Absent),
             Err(EnterRefused::Full(limit)) => {
-                return Err(ErrorBody::new(
+                return Err(refuse(
                     ErrorCode::RoomFull,
                     format!(
                         "{room_id} is full: it holds its limit of {limit} members; try again when someone leaves"
@@ -699,7 +779,7 @@ async fn join(
             }
         }
     }
-    Err(ErrorBody::new(
+    Err(refuse(
         ErrorCode::RoomEnterFail,
         format!("{room_id} kept closing while entering; try again"),
     ))

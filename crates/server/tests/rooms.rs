@@ -344,7 +344,7 @@ async fn concurrent_enters_and_exits_lose_no_one() {
                         return;
                     }
                     Err(EnterRefused::Closed(_)) => continue,
-                    Err(full @ EnterRefused::Full(_)) => panic!("{full}"),
+                    Err(refused) => panic!("{refused}"),
                 }
             }
         }));
@@ -576,4 +576,49 @@ async fn an_empty_open_room_takes_new_settings_but_an_occupied_one_keeps_its_own
     );
     let (_b, _) = enter(&room, "b", 2, 4).await;
     assert_eq!(room.reconfigure(settings).await, Ok(Err(Occupied(1))));
+}
+
+/// A rejoin (a resumed session starting afresh) replaces only its own membership: in place
+/// and silently when it still holds the user, refused when the user was removed meanwhile or
+/// a newer login holds it, so neither is undone.
+#[tokio::test]
+async fn a_rejoin_never_undoes_a_removal_or_a_newer_login() {
+    let (rooms, _tasks) = registry();
+    let room = rooms.get_or_open(&RoomId::RoomId(40)).unwrap();
+    let (mut watcher, _) = enter(&room, "w", 1, 16).await;
+    let (_alice, _) = enter(&room, "alice", 2, 16).await;
+    assert_eq!(
+        watcher.next().await,
+        RoomEvent::MemberEntered {
+            user_id: uid("alice")
+        }
+    );
+    let rejoin = |session: u64| {
+        let room = room.clone();
+        async move {
+            let entrant = Entrant {
+                user_id: uid("alice"),
+                session,
+                events: mpsc::channel(16).0,
+                ejection: oneshot::channel().0,
+            };
+            room.rejoin(entrant).await
+        }
+    };
+    // Its own membership: back in place, and the watcher is told nothing.
+    assert_eq!(rejoin(2).await, Ok(vec![uid("w")]));
+    // A newer login (session 3) holds alice now: session 2 may not take her back.
+    let (_newer, _) = enter(&room, "alice", 3, 16).await;
+    assert_eq!(rejoin(2).await, Err(EnterRefused::Superseded));
+    // Removed: a rejoin does not bring her back.
+    room.remove(vec![uid("alice")]).await.unwrap();
+    assert_eq!(rejoin(3).await, Err(EnterRefused::Absent));
+    assert_eq!(
+        watcher.drain(),
+        [RoomEvent::MemberLeft {
+            user_id: uid("alice"),
+            reason: LeaveReason::Removed
+        }]
+    );
+    assert_eq!(room.describe().await.unwrap().members, [uid("w")]);
 }
