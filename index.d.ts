@@ -68,6 +68,24 @@ declare class TRTCCloud extends EventEmitter {
    * @throws OpenRoomError 'ERR_INVALID_ARG_VALUE' for an instance that is not one of its sub-clouds
    */
   destroySubCloud(subCloud: TRTCCloud): void
+  /**
+   * Send a custom message to the room's other members (TRTC's signature and limits). They get
+   * onRecvCustomCmdMsg(userId, cmdId, seq, message) with `message` as a Buffer; the sender gets
+   * nothing back. Messages from one sender arrive in the order sent, each once, also across a
+   * resumed connection. `reliable: false` messages may be dropped for a member that falls behind,
+   * which then gets onMissCustomCmdMsg; `ordered` is accepted (every message is ordered).
+   * @param cmdId 1 to 10
+   * @param data a string (sent as UTF-8), Buffer or Uint8Array, at most 1024 bytes
+   * @returns true when the message is on its way; false, with onWarning(code, message) emitted
+   *   afterwards, when refused: 7101 not in a room, 7102 bad cmdId or data, 7103 over 1 KB,
+   *   7104 over 30 messages or 7105 over 8 KB in the last second (see TXLiteAVWarning)
+   */
+  sendCustomCmdMsg(
+    cmdId: number,
+    data: string | Uint8Array,
+    reliable?: boolean,
+    ordered?: boolean,
+  ): boolean
   /** Exit the room if in one (onExitRoom(0) still arrives); later enterRoom calls reject with 'ERR_DESTROYED'. */
   destroy(): void
 
@@ -120,6 +138,20 @@ declare namespace TRTCCloud {
   export type TRTCRoleType = 20 | 21
 
   /** Error codes under their TRTC names. */
+  /** OpenRoom's warning codes (onWarning), 7101 and up. */
+  export const TXLiteAVWarning: Readonly<{
+    /** 7101: sendCustomCmdMsg outside a room. */
+    WARNING_CUSTOM_CMD_NOT_IN_ROOM: 7101
+    /** 7102: a cmdId outside 1–10, or data that is not a string, Buffer or Uint8Array. */
+    WARNING_CUSTOM_CMD_INVALID: 7102
+    /** 7103: more than 1024 bytes of data. */
+    WARNING_CUSTOM_CMD_TOO_LARGE: 7103
+    /** 7104: more than 30 custom messages in the last second. */
+    WARNING_CUSTOM_CMD_RATE_LIMITED: 7104
+    /** 7105: more than 8 KB of custom messages in the last second. */
+    WARNING_CUSTOM_CMD_BANDWIDTH_LIMITED: 7105
+  }>
+
   export const TXLiteAVError: Readonly<{
     /** -3301: entering failed: the server is unreachable or refused (the message says why). */
     ERR_ROOM_ENTER_FAIL: -3301
@@ -145,6 +177,8 @@ declare namespace TRTCCloud {
     ERR_RECONNECT_FAILED: -7004
     /** -7005 (OpenRoom's own): the room does not exist and createIfMissing is false, or the server opens rooms only through CreateRoom. */
     ERR_ROOM_NOT_FOUND: -7005
+    /** -7006 (OpenRoom's own): the errCode of onMissCustomCmdMsg. */
+    ERR_CUSTOM_CMD_MISSED: -7006
   }>
 
   /** onExitRoom's reasons. */
@@ -373,6 +407,25 @@ declare namespace TRTCCloud {
      * explains (e.g. CONNECTED/ENTERED before onEnterRoom, DISCONNECTED before onExitRoom).
      */
     onConnectionStateChanged: (state: TRTCConnectionState, reason: ConnectionChangeReason) => void
+    /**
+     * A custom message from another member (sendCustomCmdMsg), or from 'administrator' over REST.
+     * @param seq the sender's message number: 1, 2, 3 … for each message it sent this session
+     * @param message the bytes, as a Buffer (a string was sent as UTF-8: message.toString())
+     */
+    onRecvCustomCmdMsg: (userId: string, cmdId: number, seq: number, message: Buffer) => void
+    /**
+     * Unreliable custom messages of userId with cmdId were dropped because this member fell
+     * behind; told right before the next message of theirs that arrives.
+     * @param errCode -7006 (ERR_CUSTOM_CMD_MISSED)
+     * @param missed how many
+     */
+    onMissCustomCmdMsg: (userId: string, cmdId: number, errCode: number, missed: number) => void
+    /**
+     * Something asked for did not happen, though nothing is broken (e.g. a refused
+     * sendCustomCmdMsg).
+     * @param warningCode a TXLiteAVWarning code
+     */
+    onWarning: (warningCode: number, warningMsg: string) => void
   }
 
   export type TRTCCloudEventName = keyof TRTCCloudEvents

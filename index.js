@@ -16,6 +16,7 @@ module.exports.TRTCSwitchRoomParam = constants.TRTCSwitchRoomParam
 module.exports.TRTCAppScene = constants.TRTCAppScene
 module.exports.TRTCRoleType = constants.TRTCRoleType
 module.exports.TXLiteAVError = constants.TXLiteAVError
+module.exports.TXLiteAVWarning = constants.TXLiteAVWarning
 module.exports.ExitRoomReason = constants.ExitRoomReason
 module.exports.RemoteLeaveReason = constants.RemoteLeaveReason
 module.exports.TRTCConnectionState = constants.TRTCConnectionState

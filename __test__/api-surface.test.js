@@ -46,6 +46,14 @@ test("constants have trtc-electron-sdk's names and values", () => {
     ERR_SESSION_EXPIRED: -7003,
     ERR_RECONNECT_FAILED: -7004,
     ERR_ROOM_NOT_FOUND: -7005,
+    ERR_CUSTOM_CMD_MISSED: -7006,
+  })
+  expect(openroom.TXLiteAVWarning).toEqual({
+    WARNING_CUSTOM_CMD_NOT_IN_ROOM: 7101,
+    WARNING_CUSTOM_CMD_INVALID: 7102,
+    WARNING_CUSTOM_CMD_TOO_LARGE: 7103,
+    WARNING_CUSTOM_CMD_RATE_LIMITED: 7104,
+    WARNING_CUSTOM_CMD_BANDWIDTH_LIMITED: 7105,
   })
   expect(Object.isFrozen(TXLiteAVError)).toBe(true)
 })

@@ -15,6 +15,9 @@ const EVENTS = [
   'onTryToReconnect',
   'onConnectionRecovery',
   'onSwitchRoom',
+  'onRecvCustomCmdMsg',
+  'onMissCustomCmdMsg',
+  'onWarning',
 ]
 
 /** How long one awaited event may take on loopback before the test fails with a message. */

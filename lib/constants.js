@@ -20,6 +20,9 @@ const TRTCRoleType = Object.freeze({
 /** TXLiteAVError: error codes under their TRTC names; the values come from the Rust core. */
 const TXLiteAVError = Object.freeze(binding.errorCodes())
 
+/** OpenRoom's warning codes (onWarning): something asked for did not happen; the values come from the Rust core. */
+const TXLiteAVWarning = Object.freeze(binding.warningCodes())
+
 /** The reasons of onExitRoom(reason). */
 const ExitRoomReason = Object.freeze({ Exited: 0, Removed: 1, Dismissed: 2, Replaced: 3 })
 
@@ -84,6 +87,7 @@ module.exports = {
   TRTCAppScene,
   TRTCRoleType,
   TXLiteAVError,
+  TXLiteAVWarning,
   ExitRoomReason,
   RemoteLeaveReason,
   TRTCConnectionState,

@@ -230,6 +230,42 @@ class TRTCCloud extends EventEmitter {
   }
 
   /**
+   * Send a custom message to the room's other members (TRTC's signature). `data` is a string
+   * (sent as UTF-8), a Buffer or a Uint8Array; the receivers get a Buffer in
+   * onRecvCustomCmdMsg(userId, cmdId, seq, message). Returns true when the message is on its
+   * way; false, with onWarning(code, message), when it was refused: not in a room (7101), a
+   * cmdId outside 1–10 or bad data (7102), over 1 KB (7103), over 30 messages (7104) or 8 KB
+   * (7105) in the last second.
+   */
+  sendCustomCmdMsg(cmdId, data, reliable = true, ordered = true) {
+    const bytes =
+      typeof data === 'string'
+        ? Buffer.from(data, 'utf8')
+        : data instanceof Uint8Array
+          ? Buffer.from(data.buffer, data.byteOffset, data.byteLength)
+          : null
+    let warning
+    if (!Number.isSafeInteger(cmdId)) {
+      warning = {
+        code: 7102,
+        message: `cmdId must be an integer from 1 to 10, got ${String(cmdId)}`,
+      }
+    } else if (bytes === null) {
+      warning = {
+        code: 7102,
+        message: `data must be a string, Buffer or Uint8Array, got ${data === null ? 'null' : typeof data}`,
+      }
+    } else {
+      warning = this._engine.sendCustomCmdMsg(cmdId, bytes, reliable !== false, ordered !== false)
+    }
+    if (warning) {
+      process.nextTick(() => this.emit('onWarning', warning.code, warning.message))
+      return false
+    }
+    return true
+  }
+
+  /**
    * The connection to the room server now: 'DISCONNECTED', 'CONNECTING', 'CONNECTED' or
    * 'RECONNECTING' (TRTCConnectionState), as the last onConnectionStateChanged reported it.
    */
@@ -322,6 +358,11 @@ class TRTCCloud extends EventEmitter {
           else switching.reject(codedError(code, message))
         }
         this.emit('onSwitchRoom', code, message)
+        break
+      }
+      case 'onRecvCustomCmdMsg': {
+        const [userId, cmdId, seq, data] = args
+        this.emit('onRecvCustomCmdMsg', userId, cmdId, seq, Buffer.from(data, 'base64'))
         break
       }
       case 'sessionClosed':

@@ -53,6 +53,22 @@ pub fn error_codes() -> std::collections::HashMap<String, i32> {
         .collect()
 }
 
+/// `{ name: value }` of every warning code, the single source of `TXLiteAVWarning`.
+#[napi]
+pub fn warning_codes() -> std::collections::HashMap<String, i32> {
+    openroom_protocol::WarningCode::ALL
+        .iter()
+        .map(|code| (code.name().to_owned(), code.value()))
+        .collect()
+}
+
+/// A call that did not happen, though nothing is broken: emitted as onWarning(code, message).
+#[napi(object)]
+pub struct Warning {
+    pub code: i32,
+    pub message: String,
+}
+
 /// Sign a UserSig (TLSSigAPIv2-compatible) valid for `expire_seconds` from now.
 #[napi]
 pub fn gen_user_sig(
@@ -198,6 +214,25 @@ impl RoomEngine {
         RoomEngine {
             engine: self.engine.sub_engine(),
         }
+    }
+
+    /// Send a custom message; the warning when it was refused (not in a room, a bad cmdId,
+    /// too large, over the rate limits).
+    #[napi]
+    pub fn send_custom_cmd_msg(
+        &self,
+        cmd_id: i64,
+        data: Buffer,
+        reliable: bool,
+        ordered: bool,
+    ) -> Option<Warning> {
+        self.engine
+            .send_custom_cmd_msg(cmd_id, data.to_vec(), reliable, ordered)
+            .err()
+            .map(|refusal| Warning {
+                code: refusal.code.value(),
+                message: refusal.message,
+            })
     }
 
     /// DISCONNECTED, CONNECTING, CONNECTED or RECONNECTING.

@@ -63,6 +63,20 @@ async function main(): Promise<void> {
   })
   resilient.on('onTryToReconnect', (attempt: number) => void attempt)
   resilient.on('onConnectionRecovery', () => {})
+  const sent: boolean = resilient.sendCustomCmdMsg(1, Buffer.from('x'), true, true)
+  resilient.on(
+    'onRecvCustomCmdMsg',
+    (userId: string, cmdId: number, seq: number, message: Buffer) => {
+      void [userId, cmdId, seq, message.toString()]
+    },
+  )
+  resilient.on(
+    'onWarning',
+    (code) => void (code === TRTCCloud.TXLiteAVWarning.WARNING_CUSTOM_CMD_RATE_LIMITED),
+  )
+  void sent
+  // @ts-expect-error: data is a string or bytes
+  resilient.sendCustomCmdMsg(1, 42)
   // @ts-expect-error: there is no 'RECONNECTED' state
   const wrong: TRTCCloud.TRTCConnectionState = 'RECONNECTED'
   void wrong

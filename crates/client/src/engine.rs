@@ -4,7 +4,8 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use openroom_protocol::RoomId;
+use openroom_protocol::custom::{self, RateWindow, Refusal};
+use openroom_protocol::{RoomId, WarningCode};
 use serde_json::Value;
 use tokio::runtime::Handle;
 use tokio::sync::mpsc;
@@ -126,6 +127,16 @@ pub(crate) enum Command {
     Exit,
     /// switchRoom's params, as the app gave them (read by the session, which knows the sig).
     Switch(Value),
+    /// A custom message, checked and numbered.
+    Message(OutgoingMessage),
+}
+
+pub(crate) struct OutgoingMessage {
+    pub cmd_id: u8,
+    pub seq: u32,
+    pub data: Vec<u8>,
+    pub reliable: bool,
+    pub ordered: bool,
 }
 
 struct Active {
@@ -141,6 +152,10 @@ struct Slot {
     active: Option<Active>,
     destroyed: bool,
     sessions_started: u64,
+    /// This instance's custom messages of the last second (TRTC's per-client limits).
+    messages: RateWindow,
+    /// The seq of the last custom message this instance sent.
+    message_seq: u32,
 }
 
 /// A session's handle on its engine's slot, to report its phase and to free the slot.
@@ -306,6 +321,43 @@ impl Engine {
                 "not in a room: enterRoom first and wait for onEnterRoom".into(),
             )),
         }
+    }
+
+    /// Send a custom message to the room's other members (sendCustomCmdMsg): checked and
+    /// counted here, at once, so the app hears of a refusal from the call itself. The message
+    /// goes out in order with everything else this instance sends.
+    pub fn send_custom_cmd_msg(
+        &self,
+        cmd_id: i64,
+        data: Vec<u8>,
+        reliable: bool,
+        ordered: bool,
+    ) -> Result<(), Refusal> {
+        let mut slot = lock(&self.slot);
+        let in_room = slot
+            .active
+            .as_ref()
+            .is_some_and(|active| matches!(active.phase, Phase::InRoom | Phase::Switching));
+        if !in_room {
+            return Err(Refusal {
+                code: WarningCode::CustomCmdNotInRoom,
+                message: "not in a room: enterRoom first and wait for onEnterRoom".into(),
+            });
+        }
+        let cmd_id = custom::check_message(cmd_id, data.len())?;
+        slot.messages.admit(data.len(), std::time::Instant::now())?;
+        slot.message_seq = slot.message_seq.wrapping_add(1);
+        let message = OutgoingMessage {
+            cmd_id,
+            seq: slot.message_seq,
+            data,
+            reliable,
+            ordered,
+        };
+        if let Some(active) = &slot.active {
+            let _ = active.commands.send(Command::Message(message));
+        }
+        Ok(())
     }
 
     /// The connection's state now, as the last `onConnectionStateChanged` reported it.

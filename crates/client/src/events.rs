@@ -29,6 +29,19 @@ pub enum Event {
     TryToReconnect { attempt: u32 },
     /// `onConnectionRecovery()`: back in the room after a lost connection.
     ConnectionRecovery,
+    /// `onRecvCustomCmdMsg(userId, cmdId, seq, message)`; `data` is base64 (a Buffer in JS).
+    RecvCustomCmdMsg {
+        user_id: UserId,
+        cmd_id: u8,
+        seq: u32,
+        data: String,
+    },
+    /// `onMissCustomCmdMsg(userId, cmdId, errCode, missed)`.
+    MissCustomCmdMsg {
+        user_id: UserId,
+        cmd_id: u8,
+        missed: u32,
+    },
     /// `onConnectionStateChanged(state, reason)`: every change of [`ConnectionState`].
     ConnectionStateChanged {
         state: ConnectionState,
@@ -70,6 +83,8 @@ impl Event {
             Event::ConnectionLost { .. } => "onConnectionLost",
             Event::TryToReconnect { .. } => "onTryToReconnect",
             Event::ConnectionRecovery => "onConnectionRecovery",
+            Event::RecvCustomCmdMsg { .. } => "onRecvCustomCmdMsg",
+            Event::MissCustomCmdMsg { .. } => "onMissCustomCmdMsg",
             Event::ConnectionStateChanged { .. } => "onConnectionStateChanged",
             Event::SessionClosed => "sessionClosed",
         }
@@ -87,6 +102,22 @@ impl Event {
             Event::ConnectionLost { message } => vec![json!(message)],
             Event::TryToReconnect { attempt } => vec![json!(attempt)],
             Event::ConnectionRecovery => vec![],
+            Event::RecvCustomCmdMsg {
+                user_id,
+                cmd_id,
+                seq,
+                data,
+            } => vec![json!(user_id), json!(cmd_id), json!(seq), json!(data)],
+            Event::MissCustomCmdMsg {
+                user_id,
+                cmd_id,
+                missed,
+            } => vec![
+                json!(user_id),
+                json!(cmd_id),
+                json!(ErrorCode::CustomCmdMissed.value()),
+                json!(missed),
+            ],
             Event::ConnectionStateChanged { state, reason } => {
                 vec![json!(state.name()), json!(reason.name())]
             }

@@ -12,12 +12,15 @@
 //! the session enters the room again and reports the difference in members. Then
 //! `onConnectionRecovery`. Giving up ends the room with `onError` and `onExitRoom`.
 
+use std::collections::VecDeque;
 use std::time::Duration;
+
+use base64::Engine as _;
 
 use openroom_protocol::messages::{Outcome, Reply};
 use openroom_protocol::{
-    ClientRequest, EnterRequest, ErrorCode, ExitReason, LeaveReason, ResumeRequest, RoomEvent,
-    ServerFrame, UserId,
+    ClientRequest, EnterRequest, ErrorCode, ExitReason, LeaveReason, MessageRequest, ResumeRequest,
+    RoomEvent, ServerFrame, UserId,
 };
 use tokio::sync::mpsc;
 use tokio::time::{
@@ -25,7 +28,7 @@ use tokio::time::{
 };
 
 use crate::connection::{Connection, ConnectionError, Transport};
-use crate::engine::{ClientConfig, Command, ConnectionState, Phase, SlotRef};
+use crate::engine::{ClientConfig, Command, ConnectionState, OutgoingMessage, Phase, SlotRef};
 use crate::events::{Event, EventSink, StateChangeReason};
 use crate::params;
 
@@ -100,7 +103,7 @@ enum Served {
 /// How one reconnection attempt ended.
 enum Attempt {
     /// The server handed the session over; these events were missed meanwhile.
-    Resumed(Box<Connection>, Vec<(u64, RoomEvent)>),
+    Resumed(Box<Connection>, Vec<(u64, RoomEvent)>, u32),
     /// The server had lost the session (or could not replay): entered the room again.
     Reentered(Box<Connection>, Welcome),
     /// The server ended the session while we were away.
@@ -133,7 +136,13 @@ struct Session {
     resume_token: Option<String>,
     /// Why the connection state goes to DISCONNECTED at the end.
     end_reason: StateChangeReason,
+    /// The custom messages sent lately, oldest first, for resending after a resume.
+    unacked: VecDeque<MessageRequest>,
 }
+
+/// Custom messages kept for resending: more than a lost connection takes to notice at the
+/// rate limit (30 a second for two ping intervals).
+const UNACKED_MESSAGES: usize = 1024;
 
 impl Drop for Session {
     /// Whatever ends the task (a panic, the runtime shutting down), the engine's slot is freed
@@ -172,6 +181,7 @@ pub(crate) async fn run(
         },
         resume_token: None,
         end_reason: StateChangeReason::Exited,
+        unacked: VecDeque::new(),
     };
     session.set_state(ConnectionState::Connecting, StateChangeReason::EnterRoom);
     let (connection, welcome) = match session.enter(request, started).await {
@@ -356,6 +366,12 @@ impl Session {
                         Ok(Some(reason)) => return Served::Ended(reason),
                         Err(message) => return Served::Lost(message),
                     },
+                    Some(Command::Message(message)) => {
+                        let request = self.keep_for_resend(message);
+                        if let Err(error) = connection.send(ClientRequest::Message(request)).await {
+                            return Served::Lost(error.to_string());
+                        }
+                    }
                     // Exit from exitRoom() or destroy() (or the engine is gone).
                     Some(Command::Exit) | None => return Served::Ended(self.exit(connection).await),
                 },
@@ -427,11 +443,22 @@ impl Session {
                 return Err(self.leave_while_away().await);
             };
             match outcome {
-                Attempt::Resumed(connection, missed) => {
+                Attempt::Resumed(mut connection, missed, last_message) => {
                     tracing::info!(attempt, missed = missed.len(), "session resumed");
                     for (seq, event) in missed {
                         if let Some(reason) = self.on_room_event(seq, event) {
                             return Err(reason);
+                        }
+                    }
+                    // The custom messages the server did not get, again, in order.
+                    self.unacked.retain(|message| message.seq > last_message);
+                    for message in self.unacked.clone() {
+                        if connection
+                            .send(ClientRequest::Message(message))
+                            .await
+                            .is_err()
+                        {
+                            break;
                         }
                     }
                     self.set_state(ConnectionState::Connected, StateChangeReason::Resumed);
@@ -440,6 +467,9 @@ impl Session {
                 }
                 Attempt::Reentered(connection, welcome) => {
                     tracing::info!(attempt, "entered the room again");
+                    // A new session: what the old one may or may not have passed on is not
+                    // sent twice.
+                    self.unacked.clear();
                     self.heartbeat = welcome.heartbeat;
                     self.resume_token = welcome.resume_token;
                     self.last_seq = 0;
@@ -524,11 +554,32 @@ impl Session {
                         code: ErrorCode::RoomEnterFail.value(),
                         message: "reconnecting to the room server: call switchRoom again after onConnectionRecovery".into(),
                     }),
+                    // Sent once the session is resumed.
+                    Some(Command::Message(message)) => {
+                        self.keep_for_resend(message);
+                    }
                     Some(Command::Exit) | None => return None,
                 },
                 done = &mut work => return Some(done),
             }
         }
+    }
+
+    /// A custom message as it goes on the wire, kept until it can no longer be needed: after a
+    /// resume the server says which it got, and the rest are sent again.
+    fn keep_for_resend(&mut self, message: OutgoingMessage) -> MessageRequest {
+        let request = MessageRequest {
+            cmd_id: message.cmd_id,
+            seq: message.seq,
+            data: base64::engine::general_purpose::STANDARD.encode(&message.data),
+            reliable: message.reliable,
+            ordered: message.ordered,
+        };
+        if self.unacked.len() == UNACKED_MESSAGES {
+            self.unacked.pop_front();
+        }
+        self.unacked.push_back(request.clone());
+        request
     }
 
     /// After entering again: who left and who arrived while the session was lost, as if the
@@ -703,6 +754,26 @@ impl Session {
                 self.emit(Event::RemoteUserLeaveRoom { user_id, reason })
             }
             RoomEvent::Ejected { reason } => return Some(reason),
+            RoomEvent::CustomMessage {
+                user_id,
+                cmd_id,
+                seq,
+                data,
+            } => self.emit(Event::RecvCustomCmdMsg {
+                user_id,
+                cmd_id,
+                seq,
+                data,
+            }),
+            RoomEvent::MissedMessages {
+                user_id,
+                cmd_id,
+                missed,
+            } => self.emit(Event::MissCustomCmdMsg {
+                user_id,
+                cmd_id,
+                missed,
+            }),
             RoomEvent::Unknown => tracing::debug!(seq, "unknown room event skipped"),
         }
         None
@@ -768,9 +839,12 @@ async fn attempt_to_return(
         });
         match ask(&mut connection, resume, deadline).await {
             Err(error) => return Attempt::Failed(error),
-            Ok(Outcome::Ok(Reply::Resumed { replayed })) => {
+            Ok(Outcome::Ok(Reply::Resumed {
+                replayed,
+                last_message,
+            })) => {
                 return match read_missed(&mut connection, replayed, deadline).await {
-                    Ok(missed) => Attempt::Resumed(Box::new(connection), missed),
+                    Ok(missed) => Attempt::Resumed(Box::new(connection), missed, last_message),
                     Err(error) => Attempt::Failed(error),
                 };
             }

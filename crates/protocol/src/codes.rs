@@ -37,11 +37,14 @@ pub enum ErrorCode {
     /// OpenRoom's: the room does not exist and may not be created by entering it (the request
     /// said `createIfMissing: false`, or the server creates rooms only through CreateRoom).
     RoomNotFound = -7005,
+    /// OpenRoom's: the errCode of onMissCustomCmdMsg: unreliable custom messages were dropped
+    /// because this member fell behind.
+    CustomCmdMissed = -7006,
 }
 
 impl ErrorCode {
     /// Every code, for tables and for the JS `TXLiteAVError` object.
-    pub const ALL: [ErrorCode; 12] = [
+    pub const ALL: [ErrorCode; 13] = [
         ErrorCode::RoomEnterFail,
         ErrorCode::RoomRequestEnterRoomTimeout,
         ErrorCode::EnterRoomParamNull,
@@ -54,6 +57,7 @@ impl ErrorCode {
         ErrorCode::SessionExpired,
         ErrorCode::ReconnectFailed,
         ErrorCode::RoomNotFound,
+        ErrorCode::CustomCmdMissed,
     ];
 
     /// The numeric value an app sees.
@@ -76,6 +80,50 @@ impl ErrorCode {
             ErrorCode::SessionExpired => "ERR_SESSION_EXPIRED",
             ErrorCode::ReconnectFailed => "ERR_RECONNECT_FAILED",
             ErrorCode::RoomNotFound => "ERR_ROOM_NOT_FOUND",
+            ErrorCode::CustomCmdMissed => "ERR_CUSTOM_CMD_MISSED",
+        }
+    }
+}
+
+/// Warning codes: `onWarning(code, message)` says something the app asked for did not happen,
+/// though nothing is broken (TRTC passes its warnings the same way). OpenRoom's own are 7101
+/// and up, clear of TRTC's ranges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize_repr, Deserialize_repr)]
+#[repr(i32)]
+pub enum WarningCode {
+    /// sendCustomCmdMsg outside a room.
+    CustomCmdNotInRoom = 7101,
+    /// sendCustomCmdMsg with a cmdId outside 1–10, or data that is not a string or bytes.
+    CustomCmdInvalid = 7102,
+    /// sendCustomCmdMsg with more than 1 KB of data.
+    CustomCmdTooLarge = 7103,
+    /// More than 30 custom messages in one second.
+    CustomCmdRateLimited = 7104,
+    /// More than 8 KB of custom messages in one second.
+    CustomCmdBandwidthLimited = 7105,
+}
+
+impl WarningCode {
+    pub const ALL: [WarningCode; 5] = [
+        WarningCode::CustomCmdNotInRoom,
+        WarningCode::CustomCmdInvalid,
+        WarningCode::CustomCmdTooLarge,
+        WarningCode::CustomCmdRateLimited,
+        WarningCode::CustomCmdBandwidthLimited,
+    ];
+
+    pub fn value(self) -> i32 {
+        self as i32
+    }
+
+    /// The constant's name in the JS `TXLiteAVWarning` object.
+    pub fn name(self) -> &'static str {
+        match self {
+            WarningCode::CustomCmdNotInRoom => "WARNING_CUSTOM_CMD_NOT_IN_ROOM",
+            WarningCode::CustomCmdInvalid => "WARNING_CUSTOM_CMD_INVALID",
+            WarningCode::CustomCmdTooLarge => "WARNING_CUSTOM_CMD_TOO_LARGE",
+            WarningCode::CustomCmdRateLimited => "WARNING_CUSTOM_CMD_RATE_LIMITED",
+            WarningCode::CustomCmdBandwidthLimited => "WARNING_CUSTOM_CMD_BANDWIDTH_LIMITED",
         }
     }
 }

@@ -3,14 +3,16 @@
 //! signed and checked. No I/O and no runtime here, so every rule is testable on its own.
 
 pub mod codes;
+pub mod custom;
 pub mod ids;
 pub mod messages;
 pub mod usersig;
 
-pub use codes::{ErrorCode, ExitReason, LeaveReason};
+pub use codes::{ErrorCode, ExitReason, LeaveReason, WarningCode};
 pub use ids::{IdError, RoomId, UserId};
 pub use messages::{
-    ClientFrame, ClientRequest, EnterRequest, ResumeRequest, RoomEvent, ServerFrame, SwitchRequest,
+    ClientFrame, ClientRequest, EnterRequest, MessageRequest, ResumeRequest, RoomEvent,
+    ServerFrame, SwitchRequest,
 };
 
 /// Version of the signaling protocol spoken over the WebSocket. The client sends it with

@@ -31,6 +31,24 @@ pub enum ClientRequest {
     /// Take a session over on a new connection after the old one broke. Must be the first
     /// request of the connection.
     Resume(ResumeRequest),
+    /// A custom message to the room's other members (sendCustomCmdMsg). Answered only when
+    /// refused, with a warning code.
+    Message(MessageRequest),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MessageRequest {
+    /// 1 to [`crate::custom::MAX_CMD_ID`].
+    pub cmd_id: u8,
+    /// The sender's message number: one more for each message it sends in a session.
+    pub seq: u32,
+    /// The bytes, base64-encoded; at most [`crate::custom::MAX_MESSAGE_BYTES`] of them.
+    pub data: String,
+    /// Unreliable messages may be dropped for a member that falls behind, which is then told
+    /// how many it missed.
+    pub reliable: bool,
+    pub ordered: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -131,7 +149,14 @@ pub enum Reply {
     /// Resumed: the session is this connection's now. The `replayed` events the client
     /// missed (those after its `lastSeq`) follow, in order, then the room's events as they
     /// happen.
-    Resumed { replayed: u64 },
+    #[serde(rename_all = "camelCase")]
+    Resumed {
+        replayed: u64,
+        /// The seq of the last custom message the server took from this client: it resends
+        /// what it sent after that.
+        #[serde(default)]
+        last_message: u32,
+    },
     /// The session to resume was ended by the server while the client was away (removal,
     /// dismissal, another login); nothing more follows.
     #[serde(rename_all = "camelCase")]
@@ -167,6 +192,23 @@ pub enum RoomEvent {
     },
     /// This member's session was ended by the server; the connection closes after it.
     Ejected { reason: ExitReason },
+    /// A custom message from another member (or `administrator`, sent over REST).
+    #[serde(rename_all = "camelCase")]
+    CustomMessage {
+        user_id: UserId,
+        cmd_id: u8,
+        seq: u32,
+        /// The bytes, base64-encoded.
+        data: String,
+    },
+    /// Unreliable messages of `user_id` with `cmd_id` that this member missed (it fell behind),
+    /// told before the next message of theirs that it gets.
+    #[serde(rename_all = "camelCase")]
+    MissedMessages {
+        user_id: UserId,
+        cmd_id: u8,
+        missed: u32,
+    },
     /// An event this build does not know (sent by a newer server): skipped, not fatal.
     #[serde(other)]
     Unknown,
@@ -253,7 +295,10 @@ mod tests {
             },
             ServerFrame::Response {
                 id: 3,
-                result: Outcome::Ok(Reply::Resumed { replayed: 2 }),
+                result: Outcome::Ok(Reply::Resumed {
+                    replayed: 2,
+                    last_message: 7,
+                }),
             },
             ServerFrame::Response {
                 id: 4,

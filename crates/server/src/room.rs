@@ -9,6 +9,7 @@
 //! a fresh room.
 
 use openroom_protocol::{ExitReason, LeaveReason, RoomEvent, RoomId, UserId};
+use std::collections::HashMap;
 use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
@@ -97,6 +98,12 @@ enum Command {
     },
     Describe {
         reply: oneshot::Sender<RoomSnapshot>,
+    },
+    /// A custom message from `from` to every other member.
+    Message {
+        from: UserId,
+        message: RoomEvent,
+        reliable: bool,
     },
     Reconfigure {
         settings: RoomSettings,
@@ -189,6 +196,19 @@ impl RoomHandle {
         answer.await.map_err(|_| RoomClosed)
     }
 
+    /// Deliver a custom message to every member but `from`. An unreliable one is dropped for a
+    /// member whose queue is three quarters full, and that member is told how many it missed
+    /// before the next message of `from` it gets; a reliable one is queued like any event.
+    pub async fn send_message(&self, from: UserId, message: RoomEvent, reliable: bool) {
+        let _ = self
+            .send(Command::Message {
+                from,
+                message,
+                reliable,
+            })
+            .await;
+    }
+
     /// The room's members and settings now.
     pub async fn describe(&self) -> Result<RoomSnapshot, RoomClosed> {
         let (reply, answer) = oneshot::channel();
@@ -206,6 +226,8 @@ struct Member {
     session: SessionId,
     events: mpsc::Sender<RoomEvent>,
     ejection: oneshot::Sender<ExitReason>,
+    /// Unreliable messages dropped for this member, by sender and cmdId, not yet told.
+    missed: HashMap<(UserId, u8), u32>,
 }
 
 impl Member {
@@ -342,6 +364,11 @@ impl Room {
                     Err(Occupied(self.members.len()))
                 });
             }
+            Command::Message {
+                from,
+                message,
+                reliable,
+            } => self.deliver(&from, message, reliable),
             Command::Describe { reply } => {
                 let _ = reply.send(RoomSnapshot {
                     members: self.members.iter().map(|m| m.user_id.clone()).collect(),
@@ -382,6 +409,7 @@ impl Room {
             session: entrant.session,
             events: entrant.events,
             ejection: entrant.ejection,
+            missed: HashMap::new(),
         };
         if let Some(index) = self.position(&newcomer.user_id) {
             // The same user again (another device, or a reconnect that found its old session
@@ -442,6 +470,42 @@ impl Room {
         });
     }
 
+    /// A custom message to every member but its sender (see [`RoomHandle::send_message`]).
+    fn deliver(&mut self, from: &UserId, message: RoomEvent, reliable: bool) {
+        let RoomEvent::CustomMessage { cmd_id, .. } = &message else {
+            return;
+        };
+        let key = (from.clone(), *cmd_id);
+        let mut dropped = Vec::new();
+        for member in self.members.iter_mut().filter(|m| &m.user_id != from) {
+            let headroom = member.events.max_capacity() / 4;
+            if !reliable && member.events.capacity() <= headroom {
+                *member.missed.entry(key.clone()).or_default() += 1;
+                continue;
+            }
+            let queue = |event: RoomEvent| member.events.try_send(event).is_ok();
+            let told = match member.missed.remove(&key) {
+                Some(missed) => queue(RoomEvent::MissedMessages {
+                    user_id: from.clone(),
+                    cmd_id: *cmd_id,
+                    missed,
+                }),
+                None => true,
+            };
+            if !(told && queue(message.clone())) {
+                dropped.push(member.user_id.clone());
+            }
+        }
+        if !dropped.is_empty() {
+            self.members
+                .retain(|member| !dropped.contains(&member.user_id));
+            for user_id in dropped {
+                tracing::warn!(room = %self.id, user = %user_id, "member dropped: it cannot keep up");
+                self.tell_others_left(&user_id, LeaveReason::ConnectionLost);
+            }
+        }
+    }
+
     /// Push an event to every member. A member whose queue is full is too slow to follow the
     /// room: it is dropped (its session sees its queue close and hangs up) and the others are
     /// told it left, so nobody's view of the room goes silently wrong.
@@ -471,7 +535,8 @@ fn refuse(command: Command) {
             let _ = reply.send(Err(RoomClosed.into()));
         }
         // Dropping the reply tells the sender the room is gone.
-        Command::Exit { .. }
+        Command::Message { .. }
+        | Command::Exit { .. }
         | Command::Dismiss { .. }
         | Command::Describe { .. }
         | Command::Reconfigure { .. } => {}

@@ -23,6 +23,10 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::time::{sleep_until, timeout, Instant};
 use tokio_util::sync::CancellationToken;
 
+use base64::Engine as _;
+use openroom_protocol::custom::{self, RateWindow, Refusal};
+use openroom_protocol::{MessageRequest, WarningCode};
+
 use crate::auth;
 use crate::channels::{Inbound, Link};
 use crate::config::{millis, ServerConfig, MEMBER_EVENT_QUEUE, SEND_TIMEOUT};
@@ -56,6 +60,11 @@ pub struct SessionState {
     sent: ReplayBuffer,
     /// Present while the session is in a room and listed in the directory.
     resumable: Option<Resumable>,
+    /// The custom messages of the last second, to hold the client to the limits.
+    messages: RateWindow,
+    /// The seq of the last custom message taken from the client: a resumed client resends
+    /// what came after it, and nothing twice.
+    last_message: u32,
 }
 
 struct Resumable {
@@ -158,6 +167,8 @@ pub(crate) async fn run(link: Link, ctx: SessionContext) {
         seq: 0,
         sent: ReplayBuffer::default(),
         resumable: None,
+        messages: RateWindow::default(),
+        last_message: 0,
     };
     let session = Session {
         link,
@@ -322,6 +333,13 @@ impl Session {
             ClientRequest::Resume(request) => {
                 return self.resume(frame.id, request).await;
             }
+            ClientRequest::Message(request) => match self.message(request).await {
+                Ok(()) => return Ok(()),
+                Err(refusal) => Outcome::Error(ErrorBody {
+                    code: refusal.code.value(),
+                    message: refusal.message,
+                }),
+            },
             ClientRequest::Exit => {
                 self.exit().await?;
                 Outcome::Ok(Reply::Exited)
@@ -332,6 +350,43 @@ impl Session {
             },
         };
         self.respond(frame.id, outcome).await
+    }
+
+    /// Pass a custom message to the room, after the checks the client makes too (a client
+    /// cannot skip them). A message the session already took (resent after a resume) is
+    /// dropped.
+    async fn message(&mut self, request: MessageRequest) -> Result<(), Refusal> {
+        let Some(membership) = &self.state.membership else {
+            return Err(Refusal {
+                code: WarningCode::CustomCmdNotInRoom,
+                message: "not in a room: the custom message was not sent".into(),
+            });
+        };
+        if request.seq <= self.state.last_message && self.state.last_message != 0 {
+            return Ok(());
+        }
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(&request.data)
+            .map_err(|error| Refusal {
+                code: WarningCode::CustomCmdInvalid,
+                message: format!("custom message data is not base64: {error}"),
+            })?;
+        let cmd_id = custom::check_message(request.cmd_id.into(), bytes.len())?;
+        self.state
+            .messages
+            .admit(bytes.len(), std::time::Instant::now())?;
+        self.state.last_message = request.seq;
+        let message = RoomEvent::CustomMessage {
+            user_id: membership.user_id.clone(),
+            cmd_id,
+            seq: request.seq,
+            data: request.data,
+        };
+        membership
+            .room
+            .send_message(membership.user_id.clone(), message, request.reliable)
+            .await;
+        Ok(())
     }
 
     /// The answer to a successful enter: the members, the heartbeat, and a resume token for
@@ -414,8 +469,12 @@ impl Session {
         );
         // The client hears every event it missed before it reports the connection recovered.
         let replayed = (missed.len() + queued.len()) as u64;
-        self.respond(id, Outcome::Ok(Reply::Resumed { replayed }))
-            .await?;
+        let last_message = self.state.last_message;
+        let resumed = Reply::Resumed {
+            replayed,
+            last_message,
+        };
+        self.respond(id, Outcome::Ok(resumed)).await?;
         for frame in missed {
             self.send_text(frame).await?;
         }

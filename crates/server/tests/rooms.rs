@@ -622,3 +622,47 @@ async fn a_rejoin_never_undoes_a_removal_or_a_newer_login() {
     );
     assert_eq!(room.describe().await.unwrap().members, [uid("w")]);
 }
+
+/// Unreliable custom messages are dropped for a member whose queue is three quarters full,
+/// counted per sender and cmdId, and the member is told how many it missed right before the
+/// next message of that sender it gets. Reliable ones are never dropped that way.
+#[tokio::test]
+async fn unreliable_messages_to_a_lagging_member_are_counted_then_reported() {
+    let (rooms, _tasks) = registry();
+    let room = rooms.get_or_open(&RoomId::RoomId(41)).unwrap();
+    // A queue of 8: unreliable messages stop once 6 are waiting (2 places left).
+    let (mut slow, _) = enter(&room, "slow", 1, 8).await;
+    let (_alice, _) = enter(&room, "alice", 2, 8).await;
+    assert_eq!(
+        slow.next().await,
+        RoomEvent::MemberEntered {
+            user_id: uid("alice")
+        }
+    );
+    let message = |seq: u32| RoomEvent::CustomMessage {
+        user_id: uid("alice"),
+        cmd_id: 3,
+        seq,
+        data: String::new(),
+    };
+    for seq in 1..=10 {
+        room.send_message(uid("alice"), message(seq), false).await;
+    }
+    // A reliable message still gets in (the queue is not full), told after the count of the
+    // messages of alice that were dropped before it.
+    room.send_message(uid("alice"), message(11), true).await;
+    // The room handles commands in order: once it has described itself, it has delivered.
+    room.describe().await.unwrap();
+    let mut expected: Vec<RoomEvent> = (1..=6).map(message).collect();
+    expected.push(RoomEvent::MissedMessages {
+        user_id: uid("alice"),
+        cmd_id: 3,
+        missed: 4,
+    });
+    expected.push(message(11));
+    assert_eq!(slow.drain(), expected);
+    // Caught up: the next one arrives as it is, nothing missed since.
+    room.send_message(uid("alice"), message(12), false).await;
+    room.describe().await.unwrap();
+    assert_eq!(slow.drain(), [message(12)]);
+}

@@ -1,0 +1,114 @@
+'use strict'
+// sendCustomCmdMsg: TRTC's signature and limits, what each member sees and in which order.
+
+const { TXLiteAVWarning } = require('..')
+const { Member, barrier, useServer } = require('./helpers.js')
+
+const ctx = useServer()
+
+/** Wait until nextTick callbacks (where onWarning is emitted) have run. */
+const ticked = () => new Promise((resolve) => setImmediate(resolve))
+
+test("a message reaches every other member as a Buffer, with the sender's seq; string, Buffer and Uint8Array all work", async () => {
+  const [alice, bob, carol] = ['alice', 'bob', 'carol'].map((u) => new Member(ctx.server, u))
+  for (const m of [alice, bob, carol]) await m.enter(300)
+  await barrier(ctx.server, 300, [alice, bob, carol])
+  expect(alice.cloud.sendCustomCmdMsg(1, 'héllo', true, true)).toBe(true)
+  expect(alice.cloud.sendCustomCmdMsg(2, Buffer.from([0, 255]), true, true)).toBe(true)
+  expect(alice.cloud.sendCustomCmdMsg(3, new Uint8Array([7, 8, 9]).subarray(1), false, false)).toBe(
+    true,
+  )
+  for (const m of [bob, carol]) {
+    await m.waitFor('onRecvCustomCmdMsg', 'alice', 3, 3)
+    const messages = m.events.filter(([name]) => name === 'onRecvCustomCmdMsg')
+    expect(messages).toEqual([
+      ['onRecvCustomCmdMsg', 'alice', 1, 1, Buffer.from('héllo')],
+      ['onRecvCustomCmdMsg', 'alice', 2, 2, Buffer.from([0, 255])],
+      ['onRecvCustomCmdMsg', 'alice', 3, 3, Buffer.from([8, 9])],
+    ])
+    expect(Buffer.isBuffer(messages[0][4])).toBe(true)
+  }
+  // The sender hears nothing of its own messages.
+  await barrier(ctx.server, 300, [alice])
+  expect(alice.events.some(([name]) => name === 'onRecvCustomCmdMsg')).toBe(false)
+  await Promise.all([alice, bob, carol].map((m) => m.cloud.exitRoom()))
+})
+
+test('messages keep their place among the room events: a member sees them in the order the server took them', async () => {
+  const [alice, bob] = ['alice', 'bob'].map((u) => new Member(ctx.server, u))
+  await alice.enter(301)
+  await bob.enter(301)
+  await bob.waitFor('onRemoteUserEnterRoom', 'alice')
+  alice.cloud.sendCustomCmdMsg(1, 'first', true, true)
+  await bob.waitFor('onRecvCustomCmdMsg', 'alice', 1, 1)
+  const carol = new Member(ctx.server, 'carol')
+  await carol.enter(301)
+  await bob.waitFor('onRemoteUserEnterRoom', 'carol')
+  alice.cloud.sendCustomCmdMsg(1, 'second', true, true)
+  await bob.waitFor('onRecvCustomCmdMsg', 'alice', 1, 2)
+  expect(bob.roomEvents.slice(1).map(([name, ...args]) => [name, args[0]])).toEqual([
+    ['onRemoteUserEnterRoom', 'alice'],
+    ['onRecvCustomCmdMsg', 'alice'],
+    ['onRemoteUserEnterRoom', 'carol'],
+    ['onRecvCustomCmdMsg', 'alice'],
+  ])
+  // Carol entered after the first message: she gets only the second.
+  await carol.waitFor('onRecvCustomCmdMsg', 'alice', 1, 2)
+  expect(carol.events.filter(([name]) => name === 'onRecvCustomCmdMsg')).toHaveLength(1)
+  await Promise.all([alice, bob, carol].map((m) => m.cloud.exitRoom()))
+})
+
+test('every refusal returns false and emits onWarning with its code, never synchronously', async () => {
+  const alice = new Member(ctx.server, 'alice')
+  // Each refused call returns false and emits nothing inside the call.
+  const refuse = (...args) => {
+    const before = alice.events.length
+    expect(alice.cloud.sendCustomCmdMsg(...args)).toBe(false)
+    expect(alice.events.length).toBe(before)
+  }
+  refuse(1, 'not in a room', true, true)
+  await alice.enter(302)
+  const bob = new Member(ctx.server, 'bob')
+  await bob.enter(302)
+  refuse(0, 'x', true, true)
+  refuse(11, 'x', true, true)
+  refuse(1.5, 'x', true, true)
+  refuse('1', 'x', true, true)
+  refuse(1, 42, true, true)
+  refuse(1, null, true, true)
+  refuse(1, Buffer.alloc(1025), true, true)
+  await ticked()
+  const warnings = alice.events.filter(([name]) => name === 'onWarning')
+  expect(warnings.map(([, code]) => code)).toEqual([
+    TXLiteAVWarning.WARNING_CUSTOM_CMD_NOT_IN_ROOM,
+    ...Array(6).fill(TXLiteAVWarning.WARNING_CUSTOM_CMD_INVALID),
+    TXLiteAVWarning.WARNING_CUSTOM_CMD_TOO_LARGE,
+  ])
+  expect(warnings[1][2]).toMatch(/cmdId must be an integer from 1 to 10, got 0/)
+  expect(warnings[5][2]).toMatch(/data must be a string, Buffer or Uint8Array, got number/)
+  expect(warnings[7][2]).toMatch(/at most 1024 bytes, got 1025/)
+
+  // 30 a second; the 31st is refused. Then 8 KB a second, from another sender.
+  for (let n = 1; n <= 30; n++)
+    expect(alice.cloud.sendCustomCmdMsg(4, `m${n}`, true, true)).toBe(true)
+  expect(alice.cloud.sendCustomCmdMsg(4, 'm31', true, true)).toBe(false)
+  for (let n = 0; n < 8; n++)
+    expect(bob.cloud.sendCustomCmdMsg(5, Buffer.alloc(1024), true, true)).toBe(true)
+  expect(bob.cloud.sendCustomCmdMsg(5, 'x', true, true)).toBe(false)
+  await ticked()
+  expect(alice.events.filter(([name]) => name === 'onWarning').at(-1)).toEqual([
+    'onWarning',
+    TXLiteAVWarning.WARNING_CUSTOM_CMD_RATE_LIMITED,
+    expect.stringContaining('at most 30 custom messages per second'),
+  ])
+  expect(bob.events.filter(([name]) => name === 'onWarning')).toEqual([
+    ['onWarning', TXLiteAVWarning.WARNING_CUSTOM_CMD_BANDWIDTH_LIMITED, expect.any(String)],
+  ])
+  // Bob got exactly the 30 that were accepted, in order.
+  await bob.waitFor('onRecvCustomCmdMsg', 'alice', 4, 30)
+  const got = bob.events.filter(([name]) => name === 'onRecvCustomCmdMsg')
+  expect(got.map(([, , , seq, data]) => `${seq}:${data}`)).toEqual(
+    Array.from({ length: 30 }, (_, i) => `${i + 1}:m${i + 1}`),
+  )
+  await Promise.all([alice, bob].map((m) => m.cloud.exitRoom()))
+})

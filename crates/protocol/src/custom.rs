@@ -1,0 +1,127 @@
+//! Custom messages (TRTC's sendCustomCmdMsg): the limits both sides enforce, and the
+//! one-second window that counts a sender's messages and bytes.
+
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
+use crate::codes::WarningCode;
+
+/// Custom message ids run from 1 to this (TRTC's limit).
+pub const MAX_CMD_ID: u8 = 10;
+/// Bytes of data one message may carry (TRTC: 1 KB).
+pub const MAX_MESSAGE_BYTES: usize = 1024;
+/// Messages one sender may send per second (TRTC: 30).
+pub const MAX_MESSAGES_PER_SECOND: usize = 30;
+/// Bytes of data one sender may send per second (TRTC: 8 KB).
+pub const MAX_BYTES_PER_SECOND: usize = 8 * 1024;
+
+const WINDOW: Duration = Duration::from_secs(1);
+
+/// Why a message may not be sent: a warning code and a message that says what to change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub code: WarningCode,
+    pub message: String,
+}
+
+/// Check one message's own shape (cmdId and size).
+pub fn check_message(cmd_id: i64, bytes: usize) -> Result<u8, Refusal> {
+    let cmd_id = u8::try_from(cmd_id)
+        .ok()
+        .filter(|id| (1..=MAX_CMD_ID).contains(id))
+        .ok_or_else(|| Refusal {
+            code: WarningCode::CustomCmdInvalid,
+            message: format!("cmdId must be an integer from 1 to {MAX_CMD_ID}, got {cmd_id}"),
+        })?;
+    if bytes > MAX_MESSAGE_BYTES {
+        return Err(Refusal {
+            code: WarningCode::CustomCmdTooLarge,
+            message: format!(
+                "a custom message carries at most {MAX_MESSAGE_BYTES} bytes, got {bytes}; split it"
+            ),
+        });
+    }
+    Ok(cmd_id)
+}
+
+/// The messages a sender sent in the last second, to hold it to the per-second limits.
+#[derive(Debug, Default)]
+pub struct RateWindow {
+    sent: VecDeque<(Instant, usize)>,
+    bytes: usize,
+}
+
+impl RateWindow {
+    /// Count a message of `bytes` sent at `now`, or refuse it when it would break a limit
+    /// (then it is not counted).
+    pub fn admit(&mut self, bytes: usize, now: Instant) -> Result<(), Refusal> {
+        while let Some((at, size)) = self.sent.front() {
+            if now.duration_since(*at) < WINDOW {
+                break;
+            }
+            self.bytes -= size;
+            self.sent.pop_front();
+        }
+        if self.sent.len() >= MAX_MESSAGES_PER_SECOND {
+            return Err(Refusal {
+                code: WarningCode::CustomCmdRateLimited,
+                message: format!(
+                    "at most {MAX_MESSAGES_PER_SECOND} custom messages per second; this one was not sent"
+                ),
+            });
+        }
+        if self.bytes + bytes > MAX_BYTES_PER_SECOND {
+            return Err(Refusal {
+                code: WarningCode::CustomCmdBandwidthLimited,
+                message: format!(
+                    "at most {MAX_BYTES_PER_SECOND} bytes of custom messages per second; this one was not sent"
+                ),
+            });
+        }
+        self.sent.push_back((now, bytes));
+        self.bytes += bytes;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn message_shape_is_checked() {
+        assert_eq!(check_message(1, 0), Ok(1));
+        assert_eq!(check_message(10, MAX_MESSAGE_BYTES), Ok(10));
+        for bad in [0, 11, -1, 256] {
+            assert_eq!(
+                check_message(bad, 1).unwrap_err().code,
+                WarningCode::CustomCmdInvalid
+            );
+        }
+        let too_big = check_message(1, MAX_MESSAGE_BYTES + 1).unwrap_err();
+        assert_eq!(too_big.code, WarningCode::CustomCmdTooLarge);
+        assert!(too_big.message.contains("1025"), "{}", too_big.message);
+    }
+
+    #[test]
+    fn the_window_holds_a_sender_to_30_messages_and_8_kb_per_second() {
+        let start = Instant::now();
+        let mut window = RateWindow::default();
+        for _ in 0..MAX_MESSAGES_PER_SECOND {
+            window.admit(10, start).unwrap();
+        }
+        let refused = window.admit(10, start).unwrap_err();
+        assert_eq!(refused.code, WarningCode::CustomCmdRateLimited);
+        // A second later the window has room again.
+        window.admit(10, start + WINDOW).unwrap();
+
+        let mut window = RateWindow::default();
+        for _ in 0..8 {
+            window.admit(1024, start).unwrap();
+        }
+        let refused = window.admit(1, start).unwrap_err();
+        assert_eq!(refused.code, WarningCode::CustomCmdBandwidthLimited);
+        // Refused messages are not counted: after the window, all 8 KB are free again.
+        window.admit(1024, start + WINDOW).unwrap();
+    }
+}
