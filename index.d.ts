@@ -536,6 +536,25 @@ declare namespace TRTCCloud {
     dismissRoom(roomId: number): Promise<{ requestId: string }>
     dismissRoomByStrRoomId(strRoomId: string): Promise<{ requestId: string }>
     /**
+     * A custom message from 'administrator' to a numeric room's members, or only to `userIds`
+     * (all or nothing: 'FailedOperation.UserNotInRoom' names who is absent). Each gets
+     * onRecvCustomCmdMsg('administrator', cmdId, seq, message).
+     * @param cmdId 1 to 10
+     * @param data a string (UTF-8) or bytes, at most 1024
+     */
+    sendCustomMessage(
+      roomId: number,
+      cmdId: number,
+      data: string | Uint8Array,
+      options?: { userIds?: string[] },
+    ): Promise<{ requestId: string; seq: number }>
+    sendCustomMessageByStrRoomId(
+      strRoomId: string,
+      cmdId: number,
+      data: string | Uint8Array,
+      options?: { userIds?: string[] },
+    ): Promise<{ requestId: string; seq: number }>
+    /**
      * Create a numeric room ahead of time with its own settings; nobody entering, it closes after
      * 30 s. An open but empty room takes the new settings. Rejects with 'FailedOperation.RoomAlreadyExists' (409) if it has members, 'LimitExceeded.RoomCount'
      * (503) at the server's room limit, 'InvalidParameter.MaxMembers' / '.EmptyRoomTimeoutMs' (400).

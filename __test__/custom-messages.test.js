@@ -112,3 +112,39 @@ test('every refusal returns false and emits onWarning with its code, never synch
   )
   await Promise.all([alice, bob].map((m) => m.cloud.exitRoom()))
 })
+
+test('REST SendCustomMessage: from administrator to everyone, or to the users named, all or nothing', async () => {
+  const [alice, bob] = ['alice', 'bob'].map((u) => new Member(ctx.server, u))
+  await alice.enter(303)
+  await bob.enter(303)
+  await expect(ctx.admin.sendCustomMessage(303, 7, 'to all')).resolves.toMatchObject({ seq: 1 })
+  await expect(
+    ctx.admin.sendCustomMessage(303, 7, Buffer.from([1, 2]), { userIds: ['bob'] }),
+  ).resolves.toMatchObject({ seq: 2 })
+  await expect(
+    ctx.admin.sendCustomMessage(303, 7, 'x', { userIds: ['bob', 'zed'] }),
+  ).rejects.toMatchObject({
+    code: 'FailedOperation.UserNotInRoom',
+    message: expect.stringContaining('zed not in roomId 303; the message was sent to nobody'),
+  })
+  await expect(ctx.admin.sendCustomMessage(303, 11, 'x')).rejects.toMatchObject({
+    code: 'InvalidParameter.CmdId',
+  })
+  await expect(ctx.admin.sendCustomMessage(303, 1, Buffer.alloc(1025))).rejects.toMatchObject({
+    code: 'InvalidParameter.Data',
+  })
+  await expect(ctx.admin.sendCustomMessage(304, 1, 'x')).rejects.toMatchObject({
+    code: 'FailedOperation.RoomNotExist',
+  })
+  await bob.waitFor('onRecvCustomCmdMsg', 'administrator', 7, 2)
+  await barrier(ctx.server, 303, [alice, bob])
+  const messages = (m) => m.events.filter(([name]) => name === 'onRecvCustomCmdMsg')
+  expect(messages(bob)).toEqual([
+    ['onRecvCustomCmdMsg', 'administrator', 7, 1, Buffer.from('to all')],
+    ['onRecvCustomCmdMsg', 'administrator', 7, 2, Buffer.from([1, 2])],
+  ])
+  expect(messages(alice)).toEqual([
+    ['onRecvCustomCmdMsg', 'administrator', 7, 1, Buffer.from('to all')],
+  ])
+  await Promise.all([alice, bob].map((m) => m.cloud.exitRoom()))
+})

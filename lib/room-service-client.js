@@ -36,6 +36,22 @@ class RoomServiceClient {
     )
   }
 
+  /**
+   * Send a custom message from 'administrator' to a numeric room's members, or only to
+   * `userIds`: each gets onRecvCustomCmdMsg('administrator', cmdId, seq, message). `data` is a
+   * string (UTF-8) or bytes, at most 1024. Resolves to `{ requestId, seq }`.
+   */
+  sendCustomMessage(roomId, cmdId, data, options = {}) {
+    return this._call('SendCustomMessage', messageBody(roomId, cmdId, data, options)).then(sent)
+  }
+
+  sendCustomMessageByStrRoomId(strRoomId, cmdId, data, options = {}) {
+    return this._call(
+      'SendCustomMessageByStrRoomId',
+      messageBody(strRoomId, cmdId, data, options),
+    ).then(sent)
+  }
+
   /** Dismiss a numeric room; every member gets onExitRoom(2). */
   dismissRoom(roomId) {
     return this._call('DismissRoom', { RoomId: roomId }).then(requestIdOnly)
@@ -129,6 +145,20 @@ class RoomServiceClient {
 }
 
 const requestIdOnly = (response) => ({ requestId: response.RequestId })
+
+const sent = (response) => ({ requestId: response.RequestId, seq: response.Seq })
+
+/** SendCustomMessage's body: a string goes as Text, bytes as base64 Data. */
+const messageBody = (room, cmdId, data, { userIds }) => ({
+  RoomId: room,
+  CmdId: cmdId,
+  ...(typeof data === 'string'
+    ? { Text: data }
+    : data instanceof Uint8Array
+      ? { Data: Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64') }
+      : { Data: data }),
+  ...(userIds === undefined ? {} : { UserIds: userIds }),
+})
 
 /** `{ roomId }` or `{ strRoomId }`, as the room was named. */
 const roomIdOf = (room) =>

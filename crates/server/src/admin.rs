@@ -23,6 +23,9 @@ use crate::registry::CreateRefused;
 use crate::room::{list, RemoveRefused, RoomHandle};
 use crate::room::{RoomClosed, RoomSettings};
 use crate::signaling::SessionContext;
+use base64::Engine as _;
+use openroom_protocol::custom;
+use openroom_protocol::WarningCode;
 use std::time::Duration;
 
 /// TRTC's limit on UserIds in one RemoveUser call.
@@ -53,6 +56,14 @@ pub fn router() -> Router<SessionContext> {
                     list_rooms(ctx, body).await
                 },
             ),
+        )
+        .route(
+            "/v1/SendCustomMessage",
+            action(send_message, RoomIdForm::Numeric),
+        )
+        .route(
+            "/v1/SendCustomMessageByStrRoomId",
+            action(send_message, RoomIdForm::String),
         )
         .route("/v1/DismissRoom", action(dismiss, RoomIdForm::Numeric))
         .route(
@@ -191,6 +202,72 @@ async fn remove(
         }
     })
     .await
+}
+
+/// SendCustomMessage: a custom message from `administrator` to the room's members (or the
+/// `UserIds` given), with the limits of a client's: CmdId 1–10, at most 1 KB. `Data` is
+/// base64, `Text` a UTF-8 string; exactly one of them.
+async fn send_message(
+    ctx: SessionContext,
+    body: Map<String, Value>,
+    form: RoomIdForm,
+) -> Result<Response, ApiError> {
+    let room_id = room_id(&body, form)?;
+    let cmd_id = match body.get("CmdId") {
+        Some(value) => value.as_i64().unwrap_or(0),
+        None => 0,
+    };
+    let data = message_data(&body)?;
+    let cmd_id = custom::check_message(cmd_id, data.len()).map_err(|refusal| {
+        let code = match refusal.code {
+            WarningCode::CustomCmdTooLarge => "InvalidParameter.Data",
+            _ => "InvalidParameter.CmdId",
+        };
+        ApiError::invalid(code, refusal.message)
+    })?;
+    let to = match body.get("UserIds") {
+        Some(_) => Some(user_ids(&body)?),
+        None => None,
+    };
+    let data = base64::engine::general_purpose::STANDARD.encode(data);
+    on_room(&ctx, &room_id, |room| {
+        let (data, to, room_id) = (data.clone(), to.clone(), &room_id);
+        async move {
+            match room.send_admin_message(cmd_id, data, to).await {
+                Ok(seq) => {
+                    let mut fields = Map::new();
+                    fields.insert("Seq".into(), seq.into());
+                    Ok(Some(success_with(fields)))
+                }
+                Err(RemoveRefused::NotInRoom(absent)) => Err(ApiError::new(
+                    StatusCode::NOT_FOUND,
+                    "FailedOperation.UserNotInRoom",
+                    format!(
+                        "{} not in {room_id}; the message was sent to nobody",
+                        list(&absent)
+                    ),
+                )),
+                Err(RemoveRefused::Closed(_)) => Ok(None),
+            }
+        }
+    })
+    .await
+}
+
+/// The bytes of a SendCustomMessage: `Data` (base64) or `Text` (UTF-8), exactly one.
+fn message_data(body: &Map<String, Value>) -> Result<Vec<u8>, ApiError> {
+    let invalid = |message: String| ApiError::invalid("InvalidParameter.Data", message);
+    match (body.get("Data"), body.get("Text")) {
+        (Some(Value::String(data)), None) => base64::engine::general_purpose::STANDARD
+            .decode(data)
+            .map_err(|error| invalid(format!("Data must be base64: {error}"))),
+        (None, Some(Value::String(text))) => Ok(text.clone().into_bytes()),
+        (None, None) => Err(invalid(
+            "give the message as Data (base64) or Text (a string)".into(),
+        )),
+        (Some(_), Some(_)) => Err(invalid("give Data or Text, not both".into())),
+        _ => Err(invalid("Data and Text must be strings".into())),
+    }
 }
 
 async fn dismiss(

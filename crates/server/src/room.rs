@@ -8,7 +8,7 @@
 //! command that was already queued is answered with [`RoomClosed`] and the sender retries on
 //! a fresh room.
 
-use openroom_protocol::{ExitReason, LeaveReason, RoomEvent, RoomId, UserId};
+use openroom_protocol::{ExitReason, LeaveReason, RoomEvent, RoomId, UserId, ADMIN_IDENTIFIER};
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -104,6 +104,13 @@ enum Command {
         from: UserId,
         message: RoomEvent,
         reliable: bool,
+    },
+    /// A custom message from the server (REST), to every member or to `to`.
+    AdminMessage {
+        cmd_id: u8,
+        data: String,
+        to: Option<Vec<UserId>>,
+        reply: oneshot::Sender<Result<u32, RemoveRefused>>,
     },
     Reconfigure {
         settings: RoomSettings,
@@ -209,6 +216,26 @@ impl RoomHandle {
             .await;
     }
 
+    /// A custom message from `administrator` (REST SendCustomMessage), reliable, to every
+    /// member or only to `to`: all or nothing, refused when any of `to` is not in the room.
+    /// Returns its seq (the room numbers the server's messages 1, 2, 3 …).
+    pub async fn send_admin_message(
+        &self,
+        cmd_id: u8,
+        data: String,
+        to: Option<Vec<UserId>>,
+    ) -> Result<u32, RemoveRefused> {
+        let (reply, answer) = oneshot::channel();
+        self.send(Command::AdminMessage {
+            cmd_id,
+            data,
+            to,
+            reply,
+        })
+        .await?;
+        answer.await.map_err(|_| RoomClosed)?
+    }
+
     /// The room's members and settings now.
     pub async fn describe(&self) -> Result<RoomSnapshot, RoomClosed> {
         let (reply, answer) = oneshot::channel();
@@ -268,6 +295,8 @@ struct Room {
     /// waits for its first member as long as its settings say), unless someone enters.
     /// Other commands (a REST call, say) do not postpone it.
     closes_at: Option<Instant>,
+    /// The seq of the last custom message the server sent here (REST SendCustomMessage).
+    admin_seq: u32,
 }
 
 /// Start the actor for `id`; it serves until the room is empty or dismissed.
@@ -283,6 +312,7 @@ pub(crate) fn spawn(
         members: Vec::new(),
         settings,
         closes_at: Some(Instant::now() + settings.first_member_timeout),
+        admin_seq: 0,
     };
     registry
         .tasks()
@@ -368,7 +398,15 @@ impl Room {
                 from,
                 message,
                 reliable,
-            } => self.deliver(&from, message, reliable),
+            } => self.deliver(&from, message, reliable, None),
+            Command::AdminMessage {
+                cmd_id,
+                data,
+                to,
+                reply,
+            } => {
+                let _ = reply.send(self.admin_message(cmd_id, data, to));
+            }
             Command::Describe { reply } => {
                 let _ = reply.send(RoomSnapshot {
                     members: self.members.iter().map(|m| m.user_id.clone()).collect(),
@@ -470,14 +508,52 @@ impl Room {
         });
     }
 
-    /// A custom message to every member but its sender (see [`RoomHandle::send_message`]).
-    fn deliver(&mut self, from: &UserId, message: RoomEvent, reliable: bool) {
+    fn admin_message(
+        &mut self,
+        cmd_id: u8,
+        data: String,
+        to: Option<Vec<UserId>>,
+    ) -> Result<u32, RemoveRefused> {
+        if let Some(to) = &to {
+            let absent: Vec<UserId> = to
+                .iter()
+                .filter(|id| self.position(id).is_none())
+                .cloned()
+                .collect();
+            if !absent.is_empty() {
+                return Err(RemoveRefused::NotInRoom(absent));
+            }
+        }
+        self.admin_seq = self.admin_seq.wrapping_add(1);
+        let from = UserId::parse(ADMIN_IDENTIFIER).expect("the admin identifier is a valid userId");
+        let message = RoomEvent::CustomMessage {
+            user_id: from.clone(),
+            cmd_id,
+            seq: self.admin_seq,
+            data,
+        };
+        self.deliver(&from, message, true, to.as_deref());
+        Ok(self.admin_seq)
+    }
+
+    /// A custom message to every member but its sender (see [`RoomHandle::send_message`]), or
+    /// only to `to`.
+    fn deliver(
+        &mut self,
+        from: &UserId,
+        message: RoomEvent,
+        reliable: bool,
+        to: Option<&[UserId]>,
+    ) {
         let RoomEvent::CustomMessage { cmd_id, .. } = &message else {
             return;
         };
         let key = (from.clone(), *cmd_id);
         let mut dropped = Vec::new();
-        for member in self.members.iter_mut().filter(|m| &m.user_id != from) {
+        let addressed = |member: &Member| {
+            &member.user_id != from && to.is_none_or(|to| to.contains(&member.user_id))
+        };
+        for member in self.members.iter_mut().filter(|m| addressed(m)) {
             let headroom = member.events.max_capacity() / 4;
             if !reliable && member.events.capacity() <= headroom {
                 *member.missed.entry(key.clone()).or_default() += 1;
@@ -532,6 +608,9 @@ fn refuse(command: Command) {
             let _ = reply.send(Err(RoomClosed.into()));
         }
         Command::Remove { reply, .. } => {
+            let _ = reply.send(Err(RoomClosed.into()));
+        }
+        Command::AdminMessage { reply, .. } => {
             let _ = reply.send(Err(RoomClosed.into()));
         }
         // Dropping the reply tells the sender the room is gone.
