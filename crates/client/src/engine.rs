@@ -265,6 +265,8 @@ impl Engine {
             }
         };
         slot.sessions_started += 1;
+        // Custom message numbers start again at 1 in every session.
+        slot.message_seq = 0;
         let id = slot.sessions_started;
         let (commands, inbox) = mpsc::unbounded_channel();
         slot.active = Some(Active {

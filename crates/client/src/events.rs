@@ -36,6 +36,9 @@ pub enum Event {
         seq: u32,
         data: String,
     },
+    /// `onWarning(code, message)`: something asked for did not happen (the server refused a
+    /// custom message).
+    Warning { code: i32, message: String },
     /// `onMissCustomCmdMsg(userId, cmdId, errCode, missed)`.
     MissCustomCmdMsg {
         user_id: UserId,
@@ -85,6 +88,7 @@ impl Event {
             Event::ConnectionRecovery => "onConnectionRecovery",
             Event::RecvCustomCmdMsg { .. } => "onRecvCustomCmdMsg",
             Event::MissCustomCmdMsg { .. } => "onMissCustomCmdMsg",
+            Event::Warning { .. } => "onWarning",
             Event::ConnectionStateChanged { .. } => "onConnectionStateChanged",
             Event::SessionClosed => "sessionClosed",
         }
@@ -102,6 +106,7 @@ impl Event {
             Event::ConnectionLost { message } => vec![json!(message)],
             Event::TryToReconnect { attempt } => vec![json!(attempt)],
             Event::ConnectionRecovery => vec![],
+            Event::Warning { code, message } => vec![json!(code), json!(message)],
             Event::RecvCustomCmdMsg {
                 user_id,
                 cmd_id,

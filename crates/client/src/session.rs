@@ -17,6 +17,7 @@ use std::time::Duration;
 
 use base64::Engine as _;
 
+use openroom_protocol::custom;
 use openroom_protocol::messages::{Outcome, Reply};
 use openroom_protocol::{
     ClientRequest, EnterRequest, ErrorCode, ExitReason, LeaveReason, MessageRequest, ResumeRequest,
@@ -31,6 +32,9 @@ use crate::connection::{Connection, ConnectionError, Transport};
 use crate::engine::{ClientConfig, Command, ConnectionState, OutgoingMessage, Phase, SlotRef};
 use crate::events::{Event, EventSink, StateChangeReason};
 use crate::params;
+
+/// Room events received between acknowledgements (besides the one in every heartbeat ping).
+const ACKNOWLEDGE_EVERY: u32 = 64;
 
 /// Longest a session waits for the WebSocket close handshake. The close is a courtesy (it
 /// lets the server tell a deliberate departure from a lost connection), never a reason to wait.
@@ -61,6 +65,8 @@ struct Welcome {
     members: Vec<UserId>,
     heartbeat: Heartbeat,
     resume_token: Option<String>,
+    /// After a resume that put the session back afresh: the last custom message it took.
+    last_message: Option<u32>,
 }
 
 impl Welcome {
@@ -71,6 +77,7 @@ impl Welcome {
                 ping_interval_ms,
                 session_timeout_ms,
                 resume_token,
+                last_message,
             } => Ok(Welcome {
                 members,
                 heartbeat: Heartbeat {
@@ -78,6 +85,7 @@ impl Welcome {
                     session_timeout: Duration::from_millis(session_timeout_ms),
                 },
                 resume_token,
+                last_message,
             }),
             other => Err(other),
         }
@@ -137,12 +145,9 @@ struct Session {
     /// Why the connection state goes to DISCONNECTED at the end.
     end_reason: StateChangeReason,
     /// The custom messages sent lately, oldest first, for resending after a resume.
-    unacked: VecDeque<MessageRequest>,
+    /// Each with whether it was written to a connection (false: queued while away).
+    unacked: VecDeque<(MessageRequest, bool)>,
 }
-
-/// Custom messages kept for resending: more than a lost connection takes to notice at the
-/// rate limit (30 a second for two ping intervals).
-const UNACKED_MESSAGES: usize = 1024;
 
 impl Drop for Session {
     /// Whatever ends the task (a panic, the runtime shutting down), the engine's slot is freed
@@ -357,6 +362,7 @@ impl Session {
         });
         let watch_silence = !heartbeat.session_timeout.is_zero();
         let silence_limit = heartbeat.silence_limit();
+        let mut unacknowledged = 0;
         loop {
             let silent_until = connection.last_heard() + silence_limit;
             tokio::select! {
@@ -367,7 +373,7 @@ impl Session {
                         Err(message) => return Served::Lost(message),
                     },
                     Some(Command::Message(message)) => {
-                        let request = self.keep_for_resend(message);
+                        let request = self.keep_for_resend(message, true);
                         if let Err(error) = connection.send(ClientRequest::Message(request)).await {
                             return Served::Lost(error.to_string());
                         }
@@ -380,10 +386,17 @@ impl Session {
                         if let Some(reason) = self.on_room_event(seq, event) {
                             return Served::Ended(reason);
                         }
+                        // Acknowledge often enough that the server's replay buffer stays
+                        // small (a ping carries the acknowledgement).
+                        unacknowledged += 1;
+                        if unacknowledged == ACKNOWLEDGE_EVERY {
+                            unacknowledged = 0;
+                            if let Err(error) = connection.ping(self.last_seq).await {
+                                return Served::Lost(error.to_string());
+                            }
+                        }
                     }
-                    Ok(ServerFrame::Response { id, .. }) => {
-                        tracing::warn!(id, "response to no pending request; skipped")
-                    }
+                    Ok(ServerFrame::Response { id, result }) => self.on_unawaited_answer(id, result),
                     Ok(ServerFrame::Unknown) => tracing::debug!("unknown frame skipped"),
                     Err(error) => return Served::Lost(error.to_string()),
                 },
@@ -436,6 +449,7 @@ impl Session {
                 self.config.server_url.clone(),
                 self.resume_token.clone(),
                 self.last_seq,
+                self.unacked.back().map_or(0, |(message, _)| message.seq),
                 self.request.clone(),
                 self.config.enter_timeout,
             );
@@ -450,26 +464,14 @@ impl Session {
                             return Err(reason);
                         }
                     }
-                    // The custom messages the server did not get, again, in order.
-                    self.unacked.retain(|message| message.seq > last_message);
-                    for message in self.unacked.clone() {
-                        if connection
-                            .send(ClientRequest::Message(message))
-                            .await
-                            .is_err()
-                        {
-                            break;
-                        }
-                    }
+                    self.resend(&mut connection, Some(last_message)).await;
                     self.set_state(ConnectionState::Connected, StateChangeReason::Resumed);
                     self.emit(Event::ConnectionRecovery);
                     return Ok(*connection);
                 }
-                Attempt::Reentered(connection, welcome) => {
+                Attempt::Reentered(mut connection, welcome) => {
                     tracing::info!(attempt, "entered the room again");
-                    // A new session: what the old one may or may not have passed on is not
-                    // sent twice.
-                    self.unacked.clear();
+                    self.resend(&mut connection, welcome.last_message).await;
                     self.heartbeat = welcome.heartbeat;
                     self.resume_token = welcome.resume_token;
                     self.last_seq = 0;
@@ -511,6 +513,7 @@ impl Session {
             token,
             last_seq: self.last_seq,
             room: Some(self.request.room.clone()),
+            sent_upto: 0,
         });
         let farewell = async {
             let mut connection = transport.open(&url).await.ok()?;
@@ -556,7 +559,7 @@ impl Session {
                     }),
                     // Sent once the session is resumed.
                     Some(Command::Message(message)) => {
-                        self.keep_for_resend(message);
+                        self.keep_for_resend(message, false);
                     }
                     Some(Command::Exit) | None => return None,
                 },
@@ -565,9 +568,42 @@ impl Session {
         }
     }
 
+    /// An answer nobody waits for: the server refused a custom message (they are answered only
+    /// then), which the app hears as onWarning.
+    fn on_unawaited_answer(&self, id: u64, result: Outcome) {
+        match result {
+            Outcome::Error(body) => self.emit(Event::Warning {
+                code: body.code,
+                message: body.message,
+            }),
+            Outcome::Ok(_) => tracing::warn!(id, "answer to no pending request; skipped"),
+        }
+    }
+
+    /// Send again, in order, the custom messages the server did not take: those after
+    /// `taken` when the server says (a resumed session), else only those never written to a
+    /// connection (a new session: what the old one passed on is not sent twice).
+    async fn resend(&mut self, connection: &mut Connection, taken: Option<u32>) {
+        match taken {
+            Some(last) => self.unacked.retain(|(message, _)| message.seq > last),
+            None => self.unacked.retain(|(_, written)| !written),
+        }
+        for (message, written) in self.unacked.iter_mut() {
+            if connection
+                .send(ClientRequest::Message(message.clone()))
+                .await
+                .is_err()
+            {
+                break;
+            }
+            *written = true;
+        }
+    }
+
     /// A custom message as it goes on the wire, kept until it can no longer be needed: after a
-    /// resume the server says which it got, and the rest are sent again.
-    fn keep_for_resend(&mut self, message: OutgoingMessage) -> MessageRequest {
+    /// resume the server says which it got, and the rest are sent again. `written`: it goes
+    /// out now (else it waits for the session to be back).
+    fn keep_for_resend(&mut self, message: OutgoingMessage, written: bool) -> MessageRequest {
         let request = MessageRequest {
             cmd_id: message.cmd_id,
             seq: message.seq,
@@ -575,10 +611,10 @@ impl Session {
             reliable: message.reliable,
             ordered: message.ordered,
         };
-        if self.unacked.len() == UNACKED_MESSAGES {
+        if self.unacked.len() == custom::MAX_RESENT_MESSAGES as usize {
             self.unacked.pop_front();
         }
-        self.unacked.push_back(request.clone());
+        self.unacked.push_back((request.clone(), written));
         request
     }
 
@@ -702,6 +738,9 @@ impl Session {
                 Ok(Ok(ServerFrame::Response { id, result })) if id == request_id => {
                     return Ok(Ok(result))
                 }
+                Ok(Ok(ServerFrame::Response { id, result })) => {
+                    self.on_unawaited_answer(id, result)
+                }
                 Ok(Ok(_)) => {}
             }
         }
@@ -725,7 +764,10 @@ impl Session {
                     }
                     Ok(Err(_)) => break,
                     Ok(Ok(ServerFrame::Response { id, .. })) if id == request_id => break,
-                    Ok(Ok(ServerFrame::Response { .. } | ServerFrame::Unknown)) => {}
+                    Ok(Ok(ServerFrame::Response { id, result })) => {
+                        self.on_unawaited_answer(id, result)
+                    }
+                    Ok(Ok(ServerFrame::Unknown)) => {}
                     Ok(Ok(ServerFrame::Event { seq, event })) => {
                         if let Some(reason) = self.on_room_event(seq, event) {
                             return reason;
@@ -822,6 +864,7 @@ async fn attempt_to_return(
     url: String,
     token: Option<String>,
     last_seq: u64,
+    sent_upto: u32,
     request: EnterRequest,
     within: Duration,
 ) -> Attempt {
@@ -836,6 +879,7 @@ async fn attempt_to_return(
             token,
             last_seq,
             room: Some(request.room.clone()),
+            sent_upto,
         });
         match ask(&mut connection, resume, deadline).await {
             Err(error) => return Attempt::Failed(error),

@@ -279,3 +279,109 @@ async fn no_message_is_lost_or_doubled_across_a_resumed_connection() {
     }
     server.close().await;
 }
+
+/// Messages the app sent at the allowed rate while the connection was down reach the server
+/// in one burst after the resume; they were held to the limits once, so the server takes them
+/// all rather than refusing the burst.
+#[tokio::test]
+async fn a_resent_burst_is_not_refused_by_the_servers_rate_limit() {
+    let server = server().await;
+    let proxy = FaultProxy::start(server.local_addr()).await.unwrap();
+    let mut alice = Member::enter(&server, &proxy.url(), "alice", 5).await;
+    let mut bob = Member::enter(&server, &server.url(), "bob", 5).await;
+    assert!(matches!(
+        alice.next().await,
+        Event::RemoteUserEnterRoom { .. }
+    ));
+    proxy.set(Fault::Blackhole);
+    // 60 messages at 25 a second: within the limits, but all of them reach the server at once.
+    let mut pace = tokio::time::interval(Duration::from_millis(40));
+    for n in 1..=60u32 {
+        pace.tick().await;
+        alice.send(6, &n.to_be_bytes()).unwrap();
+    }
+    // The link comes back only once alice has noticed it was gone (a blackholed TCP stream
+    // that came back mid-stream would have lost bytes, which real TCP never does).
+    loop {
+        if let Event::ConnectionLost { .. } = alice.next().await {
+            break;
+        }
+    }
+    proxy.set(Fault::Pass);
+    for n in 1..=60u32 {
+        let (_, _, seq, data) = bob.next_message().await;
+        assert_eq!((seq, data), (n, n.to_be_bytes().to_vec()));
+    }
+    // And alice was warned of nothing.
+    loop {
+        match alice.next().await {
+            Event::ConnectionRecovery => break,
+            Event::Warning { code, message } => panic!("warned: {code} {message}"),
+            _ => continue,
+        }
+    }
+    server.close().await;
+}
+
+/// A message's seq counts from 1 again in every session.
+#[tokio::test]
+async fn seq_starts_again_in_a_new_session() {
+    let server = server().await;
+    let url = server.url();
+    let mut alice = Member::enter(&server, &url, "alice", 6).await;
+    let mut bob = Member::enter(&server, &url, "bob", 6).await;
+    alice.send(1, b"a").unwrap();
+    assert_eq!(bob.next_message().await.2, 1);
+    alice.engine.exit_room();
+    loop {
+        if let Event::ExitRoom { .. } = alice.next().await {
+            break;
+        }
+    }
+    let alice = Member::enter(&server, &url, "alice", 6).await;
+    alice.send(1, b"b").unwrap();
+    assert_eq!(
+        bob.next_message().await,
+        ("alice".into(), 1, 1, b"b".to_vec())
+    );
+    server.close().await;
+}
+
+/// Away longer than the session timeout, so the client enters again: what the app sent while
+/// reconnecting (never written to any connection) is sent in the new session.
+#[tokio::test]
+async fn messages_queued_while_away_are_sent_after_entering_again() {
+    let server = openroom_server::start(ServerConfig {
+        session_timeout: Duration::from_millis(400),
+        ..ServerConfig::dev_ephemeral()
+    })
+    .await
+    .unwrap();
+    let proxy = FaultProxy::start(server.local_addr()).await.unwrap();
+    let mut alice = Member::enter(&server, &proxy.url(), "alice", 7).await;
+    let mut bob = Member::enter(&server, &server.url(), "bob", 7).await;
+    assert!(matches!(
+        alice.next().await,
+        Event::RemoteUserEnterRoom { .. }
+    ));
+    proxy.set(Fault::Blackhole);
+    loop {
+        if let Event::ConnectionLost { .. } = alice.next().await {
+            break;
+        }
+    }
+    alice.send(2, b"during").unwrap();
+    // Bob sees alice time out: her session is gone from the server.
+    loop {
+        if let Event::RemoteUserLeaveRoom { .. } = bob.next().await {
+            break;
+        }
+    }
+    proxy.set(Fault::Pass);
+    let (from, _, seq, data) = bob.next_message().await;
+    assert_eq!(
+        (from.as_str(), seq, data.as_slice()),
+        ("alice", 1, &b"during"[..])
+    );
+    server.close().await;
+}

@@ -516,6 +516,28 @@ async fn an_unreadable_frame_is_a_lost_connection_and_the_client_hangs_up() {
     );
 }
 
+/// Custom messages are answered only when refused: such an answer reaches the app as
+/// onWarning with the server's code and message.
+#[tokio::test]
+async fn a_refusal_nobody_waits_for_is_a_warning() {
+    let (url, _script) = scripted_server(vec![
+        r#"{"type":"response","id":99,"result":{"error":{"code":7104,"message":"at most 30 custom messages per second"}}}"#,
+    ])
+    .await;
+    let mut alice = scripted_member(&url);
+    alice.start_enter(any_params()).unwrap();
+    assert!(matches!(alice.next().await, Event::EnterRoom { .. }));
+    assert_eq!(
+        alice.next().await,
+        Event::Warning {
+            code: 7104,
+            message: "at most 30 custom messages per second".into()
+        }
+    );
+    alice.engine.exit_room();
+    assert_eq!(alice.next().await, exit(ExitReason::Exited));
+}
+
 #[tokio::test]
 async fn sequence_numbers_wrap_without_a_panic() {
     let (url, _script) = scripted_server(vec![

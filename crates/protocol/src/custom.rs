@@ -15,6 +15,13 @@ pub const MAX_MESSAGES_PER_SECOND: usize = 30;
 /// Bytes of data one sender may send per second (TRTC: 8 KB).
 pub const MAX_BYTES_PER_SECOND: usize = 8 * 1024;
 
+/// Messages a client keeps for resending after a resume; a resume may resend this many without
+/// their counting against the per-second limits again (they did when first sent).
+pub const MAX_RESENT_MESSAGES: u32 = 1024;
+/// The server allows this many times the per-second limits, for messages the network bunched
+/// together; the client holds the app to the limits themselves.
+pub const SERVER_SLACK: usize = 2;
+
 const WINDOW: Duration = Duration::from_secs(1);
 
 /// Why a message may not be sent: a warning code and a message that says what to change.
@@ -55,6 +62,17 @@ impl RateWindow {
     /// Count a message of `bytes` sent at `now`, or refuse it when it would break a limit
     /// (then it is not counted).
     pub fn admit(&mut self, bytes: usize, now: Instant) -> Result<(), Refusal> {
+        self.admit_within(bytes, now, 1)
+    }
+
+    /// [`RateWindow::admit`] with `slack` times the limits: what the server allows, since
+    /// messages sent at the limit can arrive bunched together by the network.
+    pub fn admit_within(
+        &mut self,
+        bytes: usize,
+        now: Instant,
+        slack: usize,
+    ) -> Result<(), Refusal> {
         while let Some((at, size)) = self.sent.front() {
             if now.duration_since(*at) < WINDOW {
                 break;
@@ -62,7 +80,7 @@ impl RateWindow {
             self.bytes -= size;
             self.sent.pop_front();
         }
-        if self.sent.len() >= MAX_MESSAGES_PER_SECOND {
+        if self.sent.len() >= MAX_MESSAGES_PER_SECOND * slack {
             return Err(Refusal {
                 code: WarningCode::CustomCmdRateLimited,
                 message: format!(
@@ -70,7 +88,7 @@ impl RateWindow {
                 ),
             });
         }
-        if self.bytes + bytes > MAX_BYTES_PER_SECOND {
+        if self.bytes + bytes > MAX_BYTES_PER_SECOND * slack {
             return Err(Refusal {
                 code: WarningCode::CustomCmdBandwidthLimited,
                 message: format!(

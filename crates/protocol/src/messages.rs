@@ -63,6 +63,10 @@ pub struct ResumeRequest {
     /// answer was lost), the server puts it back here and answers `Entered`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub room: Option<RoomId>,
+    /// The seq of the last custom message the client has sent or queued: the ones up to it
+    /// that it resends are not held to the per-second limits a second time.
+    #[serde(default)]
+    pub sent_upto: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -141,6 +145,10 @@ pub enum Reply {
         /// absent when the server keeps no session for reconnects.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         resume_token: Option<String>,
+        /// In answer to a resume that put the session back in its room afresh: the seq of the
+        /// last custom message the session took, so the client resends what came after it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        last_message: Option<u32>,
     },
     /// Exited: every other member has been told.
     Exited,
@@ -250,6 +258,7 @@ mod tests {
                 token: "t".into(),
                 last_seq: 41,
                 room: None,
+                sent_upto: 0,
             })
         );
         let exit: ClientFrame = serde_json::from_str(r#"{"id":8,"type":"exit"}"#).unwrap();
@@ -291,6 +300,7 @@ mod tests {
                     ping_interval_ms: 10_000,
                     session_timeout_ms: 30_000,
                     resume_token: Some("t0k3n".into()),
+                    last_message: None,
                 }),
             },
             ServerFrame::Response {

@@ -214,8 +214,19 @@ async fn send_message(
 ) -> Result<Response, ApiError> {
     let room_id = room_id(&body, form)?;
     let cmd_id = match body.get("CmdId") {
-        Some(value) => value.as_i64().unwrap_or(0),
-        None => 0,
+        Some(Value::Number(n)) if n.as_i64().is_some() => n.as_i64().unwrap_or(0),
+        Some(other) => {
+            return Err(ApiError::invalid(
+                "InvalidParameter.CmdId",
+                format!("CmdId must be an integer from 1 to 10, got {other}"),
+            ))
+        }
+        None => {
+            return Err(ApiError::invalid(
+                "InvalidParameter.CmdId",
+                "CmdId is missing: give an integer from 1 to 10",
+            ))
+        }
     };
     let data = message_data(&body)?;
     let cmd_id = custom::check_message(cmd_id, data.len()).map_err(|refusal| {

@@ -136,22 +136,34 @@ impl<S> Directory<S> {
 pub struct ReplayBuffer {
     /// (seq, serialized frame), oldest first, consecutive.
     frames: VecDeque<(u64, String)>,
+    /// Bytes of the frames held.
+    bytes: usize,
 }
 
 impl ReplayBuffer {
-    pub const CAPACITY: usize = 256;
+    /// Frames held at most: a busy room's events for the seconds a client takes to notice a
+    /// silent connection. A client acknowledges every 64 events, so a live one never comes near.
+    pub const CAPACITY: usize = 2048;
+    /// Bytes held at most (custom messages make frames of up to about 1.4 KB).
+    pub const MAX_BYTES: usize = 512 * 1024;
 
     pub fn push(&mut self, seq: u64, frame: String) {
-        if self.frames.len() == Self::CAPACITY {
-            self.frames.pop_front();
+        while self.frames.len() == Self::CAPACITY || self.bytes + frame.len() > Self::MAX_BYTES {
+            let Some((_, oldest)) = self.frames.pop_front() else {
+                break;
+            };
+            self.bytes -= oldest.len();
         }
+        self.bytes += frame.len();
         self.frames.push_back((seq, frame));
     }
 
     /// The client has every frame up to `seq`.
     pub fn acknowledge(&mut self, seq: u64) {
         while self.frames.front().is_some_and(|(s, _)| seq_le(*s, seq)) {
-            self.frames.pop_front();
+            if let Some((_, frame)) = self.frames.pop_front() {
+                self.bytes -= frame.len();
+            }
         }
         if self.frames.is_empty() {
             self.frames.shrink_to(8);

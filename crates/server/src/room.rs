@@ -502,6 +502,25 @@ impl Room {
 
     fn tell_others_left(&mut self, user_id: &UserId, reason: LeaveReason) {
         tracing::debug!(room = %self.id, user = %user_id, ?reason, "member left");
+        // Messages of theirs a member missed are told now, before they leave: no later
+        // message of theirs will carry the count.
+        for member in &mut self.members {
+            let counts: Vec<(UserId, u8)> = member
+                .missed
+                .keys()
+                .filter(|(sender, _)| sender == user_id)
+                .cloned()
+                .collect();
+            for key in counts {
+                if let Some(missed) = member.missed.remove(&key) {
+                    let _ = member.events.try_send(RoomEvent::MissedMessages {
+                        user_id: key.0,
+                        cmd_id: key.1,
+                        missed,
+                    });
+                }
+            }
+        }
         self.broadcast(RoomEvent::MemberLeft {
             user_id: user_id.clone(),
             reason,

@@ -65,6 +65,10 @@ pub struct SessionState {
     /// The seq of the last custom message taken from the client: a resumed client resends
     /// what came after it, and nothing twice.
     last_message: u32,
+    /// Messages up to this seq are resends after a resume: already held to the limits once.
+    resent_upto: u32,
+    /// When the last custom message was taken.
+    last_message_at: std::time::Instant,
 }
 
 struct Resumable {
@@ -169,6 +173,8 @@ pub(crate) async fn run(link: Link, ctx: SessionContext) {
         resumable: None,
         messages: RateWindow::default(),
         last_message: 0,
+        resent_upto: 0,
+        last_message_at: std::time::Instant::now(),
     };
     let session = Session {
         link,
@@ -372,10 +378,14 @@ impl Session {
                 message: format!("custom message data is not base64: {error}"),
             })?;
         let cmd_id = custom::check_message(request.cmd_id.into(), bytes.len())?;
-        self.state
-            .messages
-            .admit(bytes.len(), std::time::Instant::now())?;
+        let now = std::time::Instant::now();
+        if request.seq > self.state.resent_upto {
+            self.state
+                .messages
+                .admit_within(bytes.len(), now, custom::SERVER_SLACK)?;
+        }
         self.state.last_message = request.seq;
+        self.state.last_message_at = now;
         let message = RoomEvent::CustomMessage {
             user_id: membership.user_id.clone(),
             cmd_id,
@@ -392,6 +402,11 @@ impl Session {
     /// The answer to a successful enter: the members, the heartbeat, and a resume token for
     /// the session (listed now if it is not yet).
     fn entered(&mut self, members: Vec<UserId>) -> Outcome {
+        self.entered_with(members, None)
+    }
+
+    /// [`Session::entered`], telling a resumed client the last custom message taken.
+    fn entered_with(&mut self, members: Vec<UserId>, last_message: Option<u32>) -> Outcome {
         let resumable = self.state.resumable.get_or_insert_with(|| {
             let (token, takeovers) = self.ctx.sessions.register();
             Resumable { token, takeovers }
@@ -401,6 +416,7 @@ impl Session {
             ping_interval_ms: millis(self.ctx.config.ping_interval()),
             session_timeout_ms: millis(self.ctx.config.session_timeout),
             resume_token: Some(resumable.token.clone()),
+            last_message,
         })
     }
 
@@ -470,6 +486,7 @@ impl Session {
         // The client hears every event it missed before it reports the connection recovered.
         let replayed = (missed.len() + queued.len()) as u64;
         let last_message = self.state.last_message;
+        self.state.resent_upto = self.state.resend_allowance(request.sent_upto);
         let resumed = Reply::Resumed {
             replayed,
             last_message,
@@ -547,8 +564,10 @@ impl Session {
                 self.state.sent = ReplayBuffer::default();
                 self.state.seq = 0;
                 // A new token: a resume that still counts events the old way is never served
-                // from the new numbering.
-                self.entered(members)
+                // from the new numbering. The messages the session took still count: the
+                // client resends only what came after them.
+                let last_message = Some(self.state.last_message);
+                self.entered_with(members, last_message)
             }
             Err(JoinRefused::Superseded) => {
                 // A newer login holds the user: this session was replaced.
@@ -590,6 +609,12 @@ impl Session {
                     "this connection is already in {}; exit it first",
                     current.room_id
                 ),
+            ));
+        }
+        if request.user_id.as_str() == openroom_protocol::ADMIN_IDENTIFIER {
+            return Err(ErrorBody::new(
+                ErrorCode::UserIdInvalid,
+                "userId administrator is reserved for the server's own messages; use another",
             ));
         }
         let config = &self.ctx.config;
@@ -855,6 +880,17 @@ impl SessionState {
             request = next_takeover(&mut self.resumable) => Parked::Resumed(request),
             _ = sleep_until(until) => Parked::Gone,
         }
+    }
+
+    /// The seq up to which a resuming client's messages are resends, not held to the limits
+    /// again: what it says it sent, but no more than it could have sent at the limit since the
+    /// last message taken (a client cannot buy free messages by reconnecting).
+    fn resend_allowance(&self, sent_upto: u32) -> u32 {
+        let seconds = self.last_message_at.elapsed().as_secs() + 1;
+        let could_have_sent = (seconds * custom::MAX_MESSAGES_PER_SECOND as u64)
+            .min(custom::MAX_RESENT_MESSAGES.into());
+        let most = self.last_message.saturating_add(could_have_sent as u32);
+        sent_upto.min(most)
     }
 
     /// Why the server ended the membership while the session was parked, if it did.

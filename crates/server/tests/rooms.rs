@@ -666,3 +666,47 @@ async fn unreliable_messages_to_a_lagging_member_are_counted_then_reported() {
     room.describe().await.unwrap();
     assert_eq!(slow.drain(), [message(12)]);
 }
+
+/// A member that missed unreliable messages of a sender who then leaves is told the count
+/// before the departure (no later message of theirs would carry it).
+#[tokio::test]
+async fn missed_messages_are_told_before_their_sender_leaves() {
+    let (rooms, _tasks) = registry();
+    let room = rooms.get_or_open(&RoomId::RoomId(42)).unwrap();
+    let (mut slow, _) = enter(&room, "slow", 1, 4).await;
+    let (alice, _) = enter(&room, "alice", 2, 4).await;
+    let message = |seq: u32| RoomEvent::CustomMessage {
+        user_id: uid("alice"),
+        cmd_id: 9,
+        seq,
+        data: String::new(),
+    };
+    // A queue of 4 (one place taken by alice's arrival): after two more, unreliable ones stop.
+    for seq in 1..=5 {
+        room.send_message(uid("alice"), message(seq), false).await;
+    }
+    room.describe().await.unwrap();
+    let mut seen = slow.drain();
+    room.exit(alice.user_id.clone(), alice.session, LeaveReason::Exited)
+        .await;
+    seen.extend(slow.drain());
+    assert_eq!(
+        seen,
+        [
+            RoomEvent::MemberEntered {
+                user_id: uid("alice")
+            },
+            message(1),
+            message(2),
+            RoomEvent::MissedMessages {
+                user_id: uid("alice"),
+                cmd_id: 9,
+                missed: 3
+            },
+            RoomEvent::MemberLeft {
+                user_id: uid("alice"),
+                reason: LeaveReason::Exited
+            },
+        ]
+    );
+}
