@@ -250,7 +250,7 @@ declare namespace TRTCCloud {
   export interface ReconnectOptions {
     /** Reconnect at all. Default true; false ends the room at once with onError(-7004) and onExitRoom(0). */
     allowReconnect?: boolean
-    /** Attempts before giving up, 0–1000. Default 8 (about 40 s with the default intervals). */
+    /** Attempts before giving up, 0–1000. Default 8 (about 30 s with the default intervals). */
     numberOfAttempts?: number
     /** The first attempt is immediate; the wait before the second is this, doubled for each later one (±20 % jitter). Default 500. */
     intervalMs?: number

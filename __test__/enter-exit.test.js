@@ -297,3 +297,27 @@ test("sub-clouds share their main instance's connection, and recover with it", a
     await server.close()
   }
 })
+
+test('more sub-clouds than one connection carries: the next ones go on a new connection, all of them work', async () => {
+  const { startServer } = require('..')
+  const { startProxy } = require('./proxy.js')
+  const server = await startServer({ port: 0 })
+  const proxy = await startProxy(server.port)
+  try {
+    const main = new Member(server, 'main', { serverUrl: proxy.url })
+    const subs = Array.from(
+      { length: 19 },
+      (_, i) => new Member(server, `s${i}`, {}, main.cloud.createSubCloud()),
+    )
+    await main.enter(140)
+    for (const sub of subs) await sub.enter(140)
+    // 16 sessions on the first connection, the other 4 on a second one.
+    expect(proxy.connections).toBe(2)
+    await main.waitFor('onRemoteUserEnterRoom', 's18')
+    main.cloud.destroy()
+    for (const member of [main, ...subs]) await member.waitFor('onExitRoom', 0)
+  } finally {
+    await proxy.close()
+    await server.close()
+  }
+})

@@ -120,7 +120,8 @@ function checkConfig(config) {
       )
     } else if (value !== undefined && !check[0](value)) {
       const expected = typeof check[1] === 'function' ? check[1](value) : check[1]
-      throw codedError('ERR_INVALID_ARG_VALUE', `${key} must be ${expected}, got ${String(value)}`)
+      const got = typeof value === 'object' ? JSON.stringify(value) : String(value)
+      throw codedError('ERR_INVALID_ARG_VALUE', `${key} must be ${expected}, got ${got}`)
     }
   }
   return config

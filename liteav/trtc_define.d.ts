@@ -8,3 +8,6 @@ export import TRTCRoleType = openroom.TRTCRoleType
 export import TXLiteAVError = openroom.TXLiteAVError
 export import ExitRoomReason = openroom.ExitRoomReason
 export import RemoteLeaveReason = openroom.RemoteLeaveReason
+export import TXLiteAVWarning = openroom.TXLiteAVWarning
+export import TRTCConnectionState = openroom.TRTCConnectionState
+export import ConnectionChangeReason = openroom.ConnectionChangeReason

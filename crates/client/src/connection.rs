@@ -12,7 +12,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use futures_util::{SinkExt, StreamExt};
-use openroom_protocol::{ClientFrame, ClientRequest, ServerFrame, SIGNALING_PATH};
+use openroom_protocol::{
+    ClientFrame, ClientRequest, ServerFrame, MAX_CHANNELS_PER_CONNECTION, SIGNALING_PATH,
+};
 use serde::Deserialize;
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, oneshot};
@@ -137,7 +139,8 @@ impl Physical {
     /// A new channel on this socket, or None when the socket is not to be used any more.
     fn channel(&self) -> Option<Connection> {
         let mut channels = self.shared.channels();
-        if !channels.usable {
+        // A full socket takes no more: the next channel goes on a new one.
+        if !channels.usable || channels.open >= MAX_CHANNELS_PER_CONNECTION {
             return None;
         }
         let sub = channels.next_sub;

@@ -54,7 +54,7 @@ pub struct ReconnectPolicy {
     pub max_interval: Duration,
 }
 
-/// Default number of reconnection attempts: with the default intervals, about 40 s of trying.
+/// Default number of reconnection attempts: with the default intervals, about 30 s of trying (0, 0.5, 1, 2, 4, 8, 8, 8 s).
 pub const DEFAULT_RECONNECT_ATTEMPTS: u32 = 8;
 pub const DEFAULT_RECONNECT_INTERVAL: Duration = Duration::from_millis(500);
 pub const DEFAULT_RECONNECT_MAX_INTERVAL: Duration = Duration::from_secs(8);

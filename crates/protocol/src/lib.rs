@@ -21,6 +21,10 @@ pub use messages::{
 /// client would be dropped as silent) and added exit reason 3.
 pub const PROTOCOL_VERSION: u32 = 2;
 
+/// Sessions one connection may carry (a TRTCCloud and its sub-clouds; ZIM allows 5 rooms at
+/// once). A client opens another connection for more; the server refuses a channel beyond it.
+pub const MAX_CHANNELS_PER_CONNECTION: usize = 16;
+
 /// Path of the WebSocket signaling endpoint on the server's one port.
 pub const SIGNALING_PATH: &str = "/ws";
 

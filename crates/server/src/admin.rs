@@ -129,7 +129,7 @@ impl ApiError {
         ApiError::new(
             StatusCode::NOT_FOUND,
             "InvalidAction",
-            format!("{path} is not an action; use POST /v1/RemoveUser, /v1/RemoveUserByStrRoomId, /v1/DismissRoom, /v1/DismissRoomByStrRoomId, /v1/CreateRoom, /v1/CreateRoomByStrRoomId, /v1/DescribeRoom, /v1/DescribeRoomByStrRoomId or /v1/ListRooms"),
+            format!("{path} is not an action; use POST /v1/RemoveUser, /v1/RemoveUserByStrRoomId, /v1/DismissRoom, /v1/DismissRoomByStrRoomId, /v1/CreateRoom, /v1/CreateRoomByStrRoomId, /v1/DescribeRoom, /v1/DescribeRoomByStrRoomId, /v1/SendCustomMessage, /v1/SendCustomMessageByStrRoomId or /v1/ListRooms"),
         )
     }
 }

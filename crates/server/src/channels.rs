@@ -254,7 +254,14 @@ pub async fn run(socket: WebSocket, ctx: SessionContext) {
                 }
             },
             message = stream.next(), if reading => match message {
-                Some(Ok(Message::Text(text))) => route(&mut channels, text.as_str()),
+                Some(Ok(Message::Text(text))) => {
+                    if let Some(sub) = route(&mut channels, text.as_str()) {
+                        // One channel too many: that channel is refused, the others go on.
+                        let closed = serde_json::json!({"type": "closed", "sub": sub, "code": 1008,
+                            "reason": format!("too many channels on one connection: at most {MAX_CHANNELS_PER_CONNECTION}")});
+                        writable = writable && write(&mut sink, closed.to_string(), &shutdown).await;
+                    }
+                }
                 Some(Ok(Message::Ping(payload))) => {
                     let acks = acknowledgements(&payload);
                     for (sub, channel) in &channels.open {
@@ -286,8 +293,9 @@ pub async fn run(socket: WebSocket, ctx: SessionContext) {
     }
 }
 
-/// Hand a client frame to its channel, opening the channel if it is new.
-fn route(channels: &mut Channels, text: &str) {
+/// Hand a client frame to its channel, opening the channel if it is new. Returns the channel
+/// when it is new and one too many (it is refused and never opened).
+fn route(channels: &mut Channels, text: &str) -> Option<u32> {
     let tag = serde_json::from_str::<Tag>(text).unwrap_or(Tag { sub: 0, kind: None });
     let signal = match tag.kind.as_deref() {
         Some("close") => Some(Inbound::Closed),
@@ -298,16 +306,16 @@ fn route(channels: &mut Channels, text: &str) {
         if let Some(channel) = channels.open.get_mut(&tag.sub) {
             channel.end(signal);
         }
-        return;
+        return None;
     }
     if !channels.open.contains_key(&tag.sub) {
         if tag.sub <= channels.highest {
             tracing::debug!(sub = tag.sub, "frame for a channel that ended; dropped");
-            return;
+            return None;
         }
         if channels.open.len() >= MAX_CHANNELS_PER_CONNECTION {
-            channels.end_all(|| Inbound::Violation("too many channels on one connection"));
-            return;
+            channels.highest = tag.sub;
+            return Some(tag.sub);
         }
         channels.open(tag.sub);
     }
@@ -328,6 +336,7 @@ fn route(channels: &mut Channels, text: &str) {
             ));
         }
     }
+    None
 }
 
 /// Write one frame; false when the socket failed or the client stopped reading for

@@ -68,9 +68,7 @@ pub const MAX_ADMIN_BODY_BYTES: usize = 64 * 1024;
 /// that cannot keep up must not stall the room actor that serves everyone else.
 pub const MEMBER_EVENT_QUEUE: usize = 1024;
 
-/// Sessions one connection may carry (a TRTCCloud and its sub-clouds; ZIM allows 5 rooms at
-/// once). A client that opens more is disconnected with a protocol violation.
-pub const MAX_CHANNELS_PER_CONNECTION: usize = 16;
+pub use openroom_protocol::MAX_CHANNELS_PER_CONNECTION;
 
 #[derive(Debug, Clone)]
 pub struct ServerConfig {

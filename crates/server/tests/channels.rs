@@ -160,3 +160,47 @@ async fn a_channel_flooded_with_requests_is_ended_and_the_others_carry_on() {
     }
     server.close().await;
 }
+
+#[tokio::test]
+async fn a_channel_beyond_the_limit_is_refused_and_the_others_carry_on() {
+    let server = openroom_server::start(ServerConfig::dev_ephemeral())
+        .await
+        .unwrap();
+    let mut ws = connect(&server).await;
+    let limit = openroom_protocol::MAX_CHANNELS_PER_CONNECTION as u32;
+    for sub in 0..limit {
+        send(&mut ws, enter_frame(&server, sub, &format!("u{sub}"), 5)).await;
+    }
+    for _ in 0..limit {
+        loop {
+            let frame = next(&mut ws).await;
+            if frame["type"] == "response" {
+                assert_eq!(frame["result"]["ok"]["type"], "entered", "{frame}");
+                break;
+            }
+        }
+    }
+    // One more: refused on its own.
+    send(&mut ws, enter_frame(&server, limit, "extra", 5)).await;
+    let closed = loop {
+        let frame = next(&mut ws).await;
+        if frame["type"] == "closed" {
+            break frame;
+        }
+    };
+    assert_eq!(
+        (closed["sub"].clone(), closed["code"].clone()),
+        (json!(limit), json!(1008))
+    );
+    assert_eq!(members(&server, 5).await.len(), limit as usize);
+    // Channel 0 still answers.
+    send(&mut ws, json!({"id": 2, "type": "exit"})).await;
+    loop {
+        let frame = next(&mut ws).await;
+        if frame["type"] == "response" && frame.get("sub").is_none() {
+            assert_eq!(frame["result"]["ok"]["type"], "exited", "{frame}");
+            break;
+        }
+    }
+    server.close().await;
+}
