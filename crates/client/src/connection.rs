@@ -4,7 +4,7 @@
 //!
 //! The socket's task routes the server's frames by their `"sub"` field (channel 0 has none)
 //! and writes the channels' frames tagged the same way. A ping acknowledges one channel's
-//! events (see the server's `channels` module). The socket is opened when a session first
+//! events (`openroom_protocol::channel` defines both). The socket is opened when a session first
 //! needs it and closed when the last channel is done with it; a channel dropped without a
 //! clean close (its session found the connection dead) marks the socket as not to be reused.
 
@@ -12,10 +12,10 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use futures_util::{SinkExt, StreamExt};
+use openroom_protocol::channel::{ping_payload, tagged, ChannelTag};
 use openroom_protocol::{
     ClientFrame, ClientRequest, ServerFrame, MAX_CHANNELS_PER_CONNECTION, SIGNALING_PATH,
 };
-use serde::Deserialize;
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
@@ -191,19 +191,6 @@ impl Transport {
     }
 }
 
-/// Which channel a server frame is for, and whether it says the channel was closed.
-#[derive(Deserialize)]
-struct Tag {
-    #[serde(default)]
-    sub: u32,
-    #[serde(default, rename = "type")]
-    kind: Option<String>,
-    #[serde(default)]
-    code: Option<u16>,
-    #[serde(default)]
-    reason: Option<String>,
-}
-
 /// The socket's task: writes what the channels send, routes what the server sends, and ends
 /// when no channel is left.
 async fn serve_socket(
@@ -309,7 +296,7 @@ fn route(
     shared: &Shared,
     text: &str,
 ) {
-    let Ok(tag) = serde_json::from_str::<Tag>(text) else {
+    let Some(tag) = ChannelTag::of(text) else {
         // Unreadable: every channel hears it (and treats the connection as broken).
         for channel in channels.values() {
             let _ = channel.send(Ok(text.to_owned()));
@@ -329,28 +316,6 @@ fn route(
     if let Some(channel) = channels.get(&tag.sub) {
         let _ = channel.send(Ok(text.to_owned()));
     }
-}
-
-/// A client frame of channel `sub` as it goes on the wire: channel 0's unchanged, others with
-/// `"sub"` first.
-fn tagged(sub: u32, text: String) -> String {
-    if sub == 0 {
-        return text;
-    }
-    match text.strip_prefix('{') {
-        Some(rest) => format!("{{\"sub\":{sub},{rest}"),
-        None => text,
-    }
-}
-
-/// A ping acknowledging channel `sub`'s events up to `seq`: 8 bytes for channel 0, else 12.
-fn ping_payload(sub: u32, seq: u64) -> Vec<u8> {
-    if sub == 0 {
-        return seq.to_be_bytes().to_vec();
-    }
-    let mut payload = sub.to_be_bytes().to_vec();
-    payload.extend(seq.to_be_bytes());
-    payload
 }
 
 /// The signaling URL for a server URL as an app gives it: `ws://host:port`, `http://host:port`,

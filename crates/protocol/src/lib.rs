@@ -2,6 +2,7 @@
 //! room server, which ids are valid, what every error code means, and how a UserSig is
 //! signed and checked. No I/O and no runtime here, so every rule is testable on its own.
 
+pub mod channel;
 pub mod codes;
 pub mod custom;
 pub mod ids;

@@ -22,7 +22,7 @@ use std::collections::HashMap;
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
-use serde::Deserialize;
+use openroom_protocol::channel::{acknowledgements, tagged, ChannelTag};
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::timeout;
 
@@ -138,14 +138,6 @@ impl Channel {
             let _ = ending.send(why);
         }
     }
-}
-
-#[derive(Deserialize)]
-struct Tag {
-    #[serde(default)]
-    sub: u32,
-    #[serde(default, rename = "type")]
-    kind: Option<String>,
 }
 
 /// The open channels of one connection.
@@ -296,7 +288,7 @@ pub async fn run(socket: WebSocket, ctx: SessionContext) {
 /// Hand a client frame to its channel, opening the channel if it is new. Returns the channel
 /// when it is new and one too many (it is refused and never opened).
 fn route(channels: &mut Channels, text: &str) -> Option<u32> {
-    let tag = serde_json::from_str::<Tag>(text).unwrap_or(Tag { sub: 0, kind: None });
+    let tag = ChannelTag::of(text).unwrap_or_default();
     let signal = match tag.kind.as_deref() {
         Some("close") => Some(Inbound::Closed),
         Some("abandon") => Some(Inbound::Broken),
@@ -350,60 +342,5 @@ async fn write(
         biased;
         _ = shutdown.cancelled() => true,
         sent = timeout(SEND_TIMEOUT, sink.send(Message::Text(text.into()))) => matches!(sent, Ok(Ok(()))),
-    }
-}
-
-/// A frame of channel `sub` as it goes on the wire: channel 0's unchanged, others with
-/// `"sub"` first (every server frame is a JSON object).
-fn tagged(sub: u32, text: String) -> String {
-    if sub == 0 {
-        return text;
-    }
-    match text.strip_prefix('{') {
-        Some(rest) => format!("{{\"sub\":{sub},{rest}"),
-        None => text,
-    }
-}
-
-/// The (channel, seq) pairs a ping acknowledges.
-fn acknowledgements(payload: &[u8]) -> Vec<(u32, u64)> {
-    if let Ok(seq) = <[u8; 8]>::try_from(payload) {
-        return vec![(0, u64::from_be_bytes(seq))];
-    }
-    payload
-        .chunks_exact(12)
-        .map(|entry| {
-            let (sub, seq) = entry.split_at(4);
-            let sub = u32::from_be_bytes(sub.try_into().unwrap_or_default());
-            let seq = u64::from_be_bytes(seq.try_into().unwrap_or_default());
-            (sub, seq)
-        })
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn frames_are_tagged_with_their_channel() {
-        assert_eq!(tagged(0, r#"{"type":"x"}"#.into()), r#"{"type":"x"}"#);
-        assert_eq!(
-            tagged(3, r#"{"type":"x"}"#.into()),
-            r#"{"sub":3,"type":"x"}"#
-        );
-    }
-
-    #[test]
-    fn pings_acknowledge_one_or_several_channels() {
-        assert_eq!(acknowledgements(&7u64.to_be_bytes()), [(0, 7)]);
-        let mut two = Vec::new();
-        for (sub, seq) in [(0u32, 5u64), (2, 9)] {
-            two.extend(sub.to_be_bytes());
-            two.extend(seq.to_be_bytes());
-        }
-        assert_eq!(acknowledgements(&two), [(0, 5), (2, 9)]);
-        assert_eq!(acknowledgements(&[]), []);
-        assert_eq!(acknowledgements(&[1, 2, 3]), []);
     }
 }
