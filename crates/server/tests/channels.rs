@@ -5,54 +5,15 @@
 
 use std::time::Duration;
 
-use futures_util::{SinkExt, StreamExt};
-use openroom_protocol::usersig::gen_user_sig;
+use futures_util::SinkExt;
 use openroom_protocol::{RoomId, UserId};
 use openroom_server::{RunningServer, ServerConfig};
-use serde_json::{json, Value};
-use tokio::net::TcpStream;
-use tokio::time::timeout;
+use serde_json::json;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+mod common;
 
-const WAIT: Duration = Duration::from_secs(5);
-
-async fn connect(server: &RunningServer) -> Ws {
-    let url = format!("{}/ws", server.url());
-    tokio_tungstenite::connect_async(url).await.unwrap().0
-}
-
-async fn send(ws: &mut Ws, frame: Value) {
-    ws.send(Message::text(frame.to_string())).await.unwrap();
-}
-
-/// The next text frame, as JSON; None when nothing arrives within `wait`.
-async fn next_within(ws: &mut Ws, wait: Duration) -> Option<Value> {
-    loop {
-        match timeout(wait, ws.next()).await.ok()?? {
-            Ok(Message::Text(text)) => return serde_json::from_str(text.as_str()).ok(),
-            Ok(Message::Close(_)) | Err(_) => return None,
-            Ok(_) => continue,
-        }
-    }
-}
-
-async fn next(ws: &mut Ws) -> Value {
-    next_within(ws, WAIT).await.expect("a frame")
-}
-
-fn enter_frame(server: &RunningServer, sub: u32, user: &str, room: u32) -> Value {
-    let config = server.config();
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    let sig = gen_user_sig(config.sdk_app_id.into(), &config.secret_key, user, 600, now);
-    json!({"sub": sub, "id": 1, "type": "enter", "protocol": 2, "sdkAppId": config.sdk_app_id,
-           "userId": user, "userSig": sig, "room": {"roomId": room}, "role": 20, "scene": 0})
-}
+use common::{connect, enter_frame, members, next, next_within, send, Ws};
 
 /// Channel 0 and channel 1 of one socket, entered into rooms `a` and `b`.
 async fn two_channels(server: &RunningServer, a: u32, b: u32) -> Ws {
@@ -67,20 +28,6 @@ async fn two_channels(server: &RunningServer, a: u32, b: u32) -> Ws {
         answered[sub] = true;
     }
     ws
-}
-
-fn members(server: &RunningServer, room: u32) -> impl std::future::Future<Output = Vec<UserId>> {
-    let handle = server.rooms().get(&RoomId::RoomId(room));
-    async move {
-        match handle {
-            Some(handle) => handle
-                .describe()
-                .await
-                .map(|d| d.members)
-                .unwrap_or_default(),
-            None => Vec::new(),
-        }
-    }
 }
 
 #[tokio::test]

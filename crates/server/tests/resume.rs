@@ -4,21 +4,17 @@
 
 use std::time::Duration;
 
-use futures_util::{SinkExt, StreamExt};
-use openroom_protocol::usersig::gen_user_sig;
 use openroom_protocol::{ExitReason, LeaveReason, RoomEvent, RoomId, UserId};
 use openroom_server::room::Entrant;
 use openroom_server::{RunningServer, ServerConfig};
 use serde_json::{json, Value};
-use tokio::net::TcpStream;
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::timeout;
-use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+use tokio_tungstenite::MaybeTlsStream;
 
-type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+mod common;
 
-const WAIT: Duration = Duration::from_secs(5);
+use common::{connect, enter_frame, members, next, send, user_sig, Ws, WAIT};
 
 async fn server() -> RunningServer {
     openroom_server::start(ServerConfig {
@@ -27,27 +23,6 @@ async fn server() -> RunningServer {
     })
     .await
     .unwrap()
-}
-
-async fn connect(server: &RunningServer) -> Ws {
-    let url = format!("{}/ws", server.url());
-    tokio_tungstenite::connect_async(url).await.unwrap().0
-}
-
-async fn send(ws: &mut Ws, frame: Value) {
-    ws.send(Message::text(frame.to_string())).await.unwrap();
-}
-
-/// The next text frame (as JSON), or `{"close": …}`.
-async fn next(ws: &mut Ws) -> Value {
-    loop {
-        let message = timeout(WAIT, ws.next()).await.unwrap().unwrap().unwrap();
-        match message {
-            Message::Text(text) => return serde_json::from_str(text.as_str()).unwrap(),
-            Message::Close(frame) => return json!({ "close": format!("{frame:?}") }),
-            _ => continue,
-        }
-    }
 }
 
 /// The answer to request 1, events before it skipped.
@@ -62,19 +37,8 @@ async fn answer(ws: &mut Ws) -> Value {
 
 /// Enter as `user` on a new connection; returns it and the session's resume token.
 async fn enter(server: &RunningServer, user: &str, room: u32) -> (Ws, String) {
-    let config = server.config();
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    let sig = gen_user_sig(config.sdk_app_id.into(), &config.secret_key, user, 600, now);
     let mut ws = connect(server).await;
-    send(
-        &mut ws,
-        json!({"id": 1, "type": "enter", "protocol": 2, "sdkAppId": config.sdk_app_id,
-               "userId": user, "userSig": sig, "room": {"roomId": room}, "role": 20, "scene": 0}),
-    )
-    .await;
+    send(&mut ws, enter_frame(server, 0, user, room)).await;
     let entered = answer(&mut ws).await;
     let token = entered["ok"]["resumeToken"].as_str().unwrap().to_owned();
     (ws, token)
@@ -200,18 +164,7 @@ async fn a_member_dropped_while_parked_is_entered_again() {
 async fn a_resume_from_the_old_room_undoes_a_switch_whose_answer_was_lost() {
     let server = server().await;
     let (mut first, token) = enter(&server, "alice", 10).await;
-    let config = server.config();
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    let sig = gen_user_sig(
-        config.sdk_app_id.into(),
-        &config.secret_key,
-        "alice",
-        600,
-        now,
-    );
+    let sig = user_sig(&server, "alice");
     send(
         &mut first,
         json!({"id": 2, "type": "switch", "room": {"roomId": 11}, "userSig": sig}),
@@ -224,21 +177,11 @@ async fn a_resume_from_the_old_room_undoes_a_switch_whose_answer_was_lost() {
 
     let (_second, answer) = resume(&server, &token, 0, 10).await;
     assert_eq!(answer["ok"]["type"], "entered", "{answer}");
-    let members = |room: u32| {
-        let handle = server.rooms().get(&RoomId::RoomId(room));
-        async move {
-            match handle {
-                Some(handle) => handle
-                    .describe()
-                    .await
-                    .map(|d| d.members)
-                    .unwrap_or_default(),
-                None => Vec::new(),
-            }
-        }
-    };
-    assert_eq!(members(10).await, [UserId::parse("alice").unwrap()]);
-    assert_eq!(members(11).await, Vec::<UserId>::new());
+    assert_eq!(
+        members(&server, 10).await,
+        [UserId::parse("alice").unwrap()]
+    );
+    assert_eq!(members(&server, 11).await, Vec::<UserId>::new());
     server.close().await;
 }
 
