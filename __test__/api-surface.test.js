@@ -47,7 +47,21 @@ test("constants have trtc-electron-sdk's names and values", () => {
     ERR_RECONNECT_FAILED: -7004,
     ERR_ROOM_NOT_FOUND: -7005,
     ERR_CUSTOM_CMD_MISSED: -7006,
+    ERR_ROLE_NOT_SUPPORTED: -7007,
+    ERR_ROLE_INVALID: -7008,
+    ERR_NOT_IN_ROOM: -7009,
   })
+  expect(openroom.TRTCAudioQuality).toEqual({
+    TRTCAudioQualitySpeech: 1,
+    TRTCAudioQualityDefault: 2,
+    TRTCAudioQualityMusic: 3,
+  })
+  expect(openroom.TRTCVideoStreamType).toEqual({
+    TRTCVideoStreamTypeBig: 0,
+    TRTCVideoStreamTypeSmall: 1,
+    TRTCVideoStreamTypeSub: 2,
+  })
+  expect(openroom.RemoteLeaveReason.SwitchedToAudience).toBe(3)
   expect(openroom.TXLiteAVWarning).toEqual({
     WARNING_CUSTOM_CMD_NOT_IN_ROOM: 7101,
     WARNING_CUSTOM_CMD_INVALID: 7102,

@@ -18,6 +18,10 @@ const EVENTS = [
   'onRecvCustomCmdMsg',
   'onMissCustomCmdMsg',
   'onWarning',
+  'onUserAudioAvailable',
+  'onUserVideoAvailable',
+  'onSwitchRole',
+  'onLocalDevicesChanged',
 ]
 
 /** How long one awaited event may take on loopback before the test fails with a message. */

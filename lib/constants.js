@@ -17,6 +17,20 @@ const TRTCRoleType = Object.freeze({
   TRTCRoleAudience: 21,
 })
 
+/** TRTCAudioQuality: startLocalAudio's argument (OpenRoom carries no audio; checked and kept). */
+const TRTCAudioQuality = Object.freeze({
+  TRTCAudioQualitySpeech: 1,
+  TRTCAudioQualityDefault: 2,
+  TRTCAudioQualityMusic: 3,
+})
+
+/** TRTCVideoStreamType: muteLocalVideo(streamType, mute) takes the big (camera) stream. */
+const TRTCVideoStreamType = Object.freeze({
+  TRTCVideoStreamTypeBig: 0,
+  TRTCVideoStreamTypeSmall: 1,
+  TRTCVideoStreamTypeSub: 2,
+})
+
 /** TXLiteAVError: error codes under their TRTC names; the values come from the Rust core. */
 const TXLiteAVError = Object.freeze(binding.errorCodes())
 
@@ -27,7 +41,12 @@ const TXLiteAVWarning = Object.freeze(binding.warningCodes())
 const ExitRoomReason = Object.freeze({ Exited: 0, Removed: 1, Dismissed: 2, Replaced: 3 })
 
 /** The reasons of onRemoteUserLeaveRoom(userId, reason). */
-const RemoteLeaveReason = Object.freeze({ Exited: 0, ConnectionLost: 1, Removed: 2 })
+const RemoteLeaveReason = Object.freeze({
+  Exited: 0,
+  ConnectionLost: 1,
+  Removed: 2,
+  SwitchedToAudience: 3,
+})
 
 /** getConnectionState() and the first argument of onConnectionStateChanged(state, reason). */
 const TRTCConnectionState = Object.freeze({
@@ -86,6 +105,8 @@ module.exports = {
   TRTCSwitchRoomParam,
   TRTCAppScene,
   TRTCRoleType,
+  TRTCAudioQuality,
+  TRTCVideoStreamType,
   TXLiteAVError,
   TXLiteAVWarning,
   ExitRoomReason,

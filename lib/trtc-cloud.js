@@ -5,6 +5,15 @@
 const { EventEmitter } = require('node:events')
 const binding = require('../binding.js')
 const { codedError, fromNative, handled } = require('./errors.js')
+const { TRTCAudioQuality, TRTCVideoStreamType } = require('./constants.js')
+
+/** `value` when it is a boolean; else an ERR_INVALID_ARG_VALUE that names `name`. */
+function checkBoolean(name, value) {
+  if (typeof value !== 'boolean') {
+    throw codedError('ERR_INVALID_ARG_VALUE', `${name} must be a boolean, got ${String(value)}`)
+  }
+  return value
+}
 
 /** The fields of TRTCParams the engine reads. */
 const PARAM_FIELDS = [
@@ -183,7 +192,7 @@ class TRTCCloud extends EventEmitter {
    * rejects with an Error whose `.code` is the TRTC error code.
    */
   enterRoom(params, scene) {
-    const session = { entered: deferred(), closed: deferred(), switches: [] }
+    const session = { entered: deferred(), closed: deferred(), switches: [], roleSwitches: [] }
     handled(session.entered.promise)
     try {
       this._engine.enterRoom(plainParams(params), jsonValue(scene), (name, args) =>
@@ -198,15 +207,108 @@ class TRTCCloud extends EventEmitter {
   }
 
   /**
-   * Leave the room: the others get onRemoteUserLeaveRoom(userId, 0), then this instance gets
-   * onExitRoom(0). Resolves after onExitRoom; resolves at once when not in a room. Calling it
-   * again while exiting returns the same wait.
+   * Leave the room. Local audio and video stop first: onLocalDevicesChanged(false, false) if
+   * any device was open, and the others see onUserAudioAvailable / onUserVideoAvailable(userId,
+   * 0) before onRemoteUserLeaveRoom(userId, 0); then this instance gets onExitRoom(0).
+   * Resolves after onExitRoom; resolves at once when not in a room (a preview started before
+   * entering stays on). Calling it again while exiting returns the same wait.
    */
   exitRoom() {
     const session = this._session
     if (session === null) return Promise.resolve()
-    this._engine.exitRoom()
+    this._devicesChanged(this._engine.exitRoom().released)
     return session.closed.promise
+  }
+
+  /**
+   * Start publishing audio: the app should open the microphone (onLocalDevicesChanged), and
+   * in a room the others get onUserAudioAvailable(userId, 1). `quality` is a TRTCAudioQuality
+   * (default TRTCAudioQualityDefault). Before entering, it is published from the moment the
+   * instance enters. An audience member's audio is not published until it becomes an anchor.
+   */
+  startLocalAudio(quality = TRTCAudioQuality.TRTCAudioQualityDefault) {
+    if (!Object.values(TRTCAudioQuality).includes(quality)) {
+      throw codedError(
+        'ERR_INVALID_ARG_VALUE',
+        `quality must be a TRTCAudioQuality (1 speech, 2 default, 3 music), got ${String(quality)}`,
+      )
+    }
+    this._media('startLocalAudio')
+  }
+
+  /** Stop publishing audio and release the microphone; the others get onUserAudioAvailable(userId, 0). */
+  stopLocalAudio() {
+    this._media('stopLocalAudio')
+  }
+
+  /**
+   * Mute (true) or unmute the published audio. The microphone stays open (as in TRTC); the
+   * others get onUserAudioAvailable(userId, 0 / 1).
+   */
+  muteLocalAudio(mute) {
+    this._media('muteLocalAudio', checkBoolean('mute', mute))
+  }
+
+  /**
+   * Start the camera and publish video: the app should open the camera
+   * (onLocalDevicesChanged) and render it itself; the others get onUserVideoAvailable(userId,
+   * 1). `view` is accepted for trtc-electron-sdk's signature and not used: OpenRoom carries
+   * no media.
+   */
+  startLocalPreview(view) {
+    this._media('startLocalPreview')
+  }
+
+  /** Stop the camera; the others get onUserVideoAvailable(userId, 0). */
+  stopLocalPreview() {
+    this._media('stopLocalPreview')
+  }
+
+  /**
+   * Mute (true) or unmute the published video; the camera stays open. trtc-electron-sdk's
+   * muteLocalVideo(streamType, mute), or the older muteLocalVideo(mute). Only the big (camera)
+   * stream exists: TRTCVideoStreamTypeSub (screen sharing) throws.
+   */
+  muteLocalVideo(streamTypeOrMute, mute) {
+    if (typeof streamTypeOrMute === 'boolean' && mute === undefined) {
+      this._media('muteLocalVideo', streamTypeOrMute)
+      return
+    }
+    if (streamTypeOrMute !== TRTCVideoStreamType.TRTCVideoStreamTypeBig) {
+      throw codedError(
+        'ERR_INVALID_ARG_VALUE',
+        `streamType must be TRTCVideoStreamTypeBig (0): OpenRoom has no sub (screen sharing) or small stream; got ${String(streamTypeOrMute)}`,
+      )
+    }
+    this._media('muteLocalVideo', checkBoolean('mute', mute))
+  }
+
+  /**
+   * Become an anchor (TRTCRoleAnchor, 20) or an audience member (TRTCRoleAudience, 21), in the
+   * LIVE and VoiceChatRoom scenes. Emits onSwitchRole(0, '') on success: the others saw an
+   * audience member who becomes an anchor enter (onRemoteUserEnterRoom, then what it
+   * publishes), and an anchor who becomes audience stop its streams and leave (reason 3).
+   * On failure onSwitchRole(code, message): -7007 in a scene without roles, -7008 for a bad
+   * role, -7009 outside a room. Resolves on success; rejects with an Error carrying the code.
+   */
+  switchRole(role) {
+    const session = this._session
+    try {
+      if (!Number.isSafeInteger(role)) {
+        throw codedError(
+          'ERR_ROLE_INVALID',
+          `role must be TRTCRoleAnchor (20) or TRTCRoleAudience (21), got ${String(role)}`,
+        )
+      }
+      this._engine.switchRole(role)
+    } catch (nativeError) {
+      return this._refuse('onSwitchRole', nativeError)
+    }
+    const switched = deferred()
+    handled(switched.promise)
+    // Answered in call order.
+    session.roleSwitches.push(switched)
+    return switched.promise
   }
 
   /**
@@ -309,7 +411,23 @@ class TRTCCloud extends EventEmitter {
     this._destroyed = true
     for (const sub of this._subClouds) sub.destroy()
     this._mainCloud?._subClouds.delete(this)
-    this._engine.destroy()
+    this._devicesChanged(this._engine.destroy().released)
+  }
+
+  /** A local media call on the engine; the device change it made is emitted after the call. */
+  _media(call, ...args) {
+    try {
+      this._devicesChanged(this._engine[call](...args))
+    } catch (nativeError) {
+      throw fromNative(nativeError)
+    }
+  }
+
+  /** onLocalDevicesChanged(camera, microphone), later and not inside the call, when they changed. */
+  _devicesChanged(devices) {
+    if (devices) {
+      process.nextTick(() => this.emit('onLocalDevicesChanged', devices.camera, devices.microphone))
+    }
   }
 
   /**
@@ -359,6 +477,16 @@ class TRTCCloud extends EventEmitter {
           else switching.reject(codedError(code, message))
         }
         this.emit('onSwitchRoom', code, message)
+        break
+      }
+      case 'onSwitchRole': {
+        const [code, message] = args
+        const switching = session.roleSwitches.shift()
+        if (switching) {
+          if (code === 0) switching.resolve()
+          else switching.reject(codedError(code, message))
+        }
+        this.emit('onSwitchRole', code, message)
         break
       }
       case 'onRecvCustomCmdMsg': {

@@ -12,7 +12,10 @@ use std::time::Duration;
 use napi::bindgen_prelude::*;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi_derive::napi;
-use openroom_client::{ClientConfig, Engine, EngineError, Event, EventSink, ReconnectPolicy};
+use openroom_client::{
+    ClientConfig, Engine, EngineError, Event, EventSink, Exiting, LocalDevices, MediaCall,
+    ReconnectPolicy,
+};
 use openroom_protocol::{ErrorCode, UserId};
 use openroom_server::{RunningServer, ServerConfig, StartError};
 use serde_json::Value;
@@ -41,6 +44,40 @@ fn engine_error(error: EngineError) -> Error<String> {
             js_error(ErrorCode::RoomEnterFail.trtc_name(), error.to_string())
         }
         EngineError::Destroyed => js_error("ERR_DESTROYED", error.to_string()),
+        EngineError::Refused(code, message) => js_error(code.trtc_name(), message),
+    }
+}
+
+/// The devices the app should hold open (onLocalDevicesChanged's arguments).
+#[napi(object)]
+pub struct Devices {
+    pub camera: bool,
+    pub microphone: bool,
+}
+
+impl From<LocalDevices> for Devices {
+    fn from(devices: LocalDevices) -> Self {
+        Devices {
+            camera: devices.camera,
+            microphone: devices.microphone,
+        }
+    }
+}
+
+/// What exitRoom() / destroy() started: whether a session will end with onExitRoom, and the
+/// devices released (null when none were open).
+#[napi(object)]
+pub struct ExitStarted {
+    pub running: bool,
+    pub released: Option<Devices>,
+}
+
+impl From<Exiting> for ExitStarted {
+    fn from(exiting: Exiting) -> Self {
+        ExitStarted {
+            running: exiting.running,
+            released: exiting.released.map(Devices::from),
+        }
     }
 }
 
@@ -197,15 +234,58 @@ impl RoomEngine {
         self.engine.switch_room(&params).map_err(engine_error)
     }
 
-    /// True when a session is running and will end with `onExitRoom`.
+    /// Start exiting and release the devices.
     #[napi]
-    pub fn exit_room(&self) -> bool {
-        self.engine.exit_room()
+    pub fn exit_room(&self) -> ExitStarted {
+        self.engine.exit_room().into()
     }
 
     #[napi]
-    pub fn destroy(&self) -> bool {
-        self.engine.destroy()
+    pub fn destroy(&self) -> ExitStarted {
+        self.engine.destroy().into()
+    }
+
+    /// The local media calls; each returns the devices to hold open when they changed.
+    #[napi]
+    pub fn start_local_audio(&self) -> std::result::Result<Option<Devices>, Error<String>> {
+        self.media(MediaCall::StartLocalAudio)
+    }
+
+    #[napi]
+    pub fn stop_local_audio(&self) -> std::result::Result<Option<Devices>, Error<String>> {
+        self.media(MediaCall::StopLocalAudio)
+    }
+
+    #[napi]
+    pub fn mute_local_audio(
+        &self,
+        mute: bool,
+    ) -> std::result::Result<Option<Devices>, Error<String>> {
+        self.media(MediaCall::MuteLocalAudio(mute))
+    }
+
+    #[napi]
+    pub fn start_local_preview(&self) -> std::result::Result<Option<Devices>, Error<String>> {
+        self.media(MediaCall::StartLocalPreview)
+    }
+
+    #[napi]
+    pub fn stop_local_preview(&self) -> std::result::Result<Option<Devices>, Error<String>> {
+        self.media(MediaCall::StopLocalPreview)
+    }
+
+    #[napi]
+    pub fn mute_local_video(
+        &self,
+        mute: bool,
+    ) -> std::result::Result<Option<Devices>, Error<String>> {
+        self.media(MediaCall::MuteLocalVideo(mute))
+    }
+
+    /// Start a role switch; the outcome arrives as onSwitchRole.
+    #[napi]
+    pub fn switch_role(&self, role: i64) -> std::result::Result<(), Error<String>> {
+        self.engine.switch_role(role).map_err(engine_error)
     }
 
     /// An engine for a sub-cloud: its own room, over this engine's connection.
@@ -239,6 +319,15 @@ impl RoomEngine {
     #[napi]
     pub fn connection_state(&self) -> &'static str {
         self.engine.connection_state().name()
+    }
+}
+
+impl RoomEngine {
+    fn media(&self, call: MediaCall) -> std::result::Result<Option<Devices>, Error<String>> {
+        self.engine
+            .local_media(call)
+            .map(|changed| changed.map(Devices::from))
+            .map_err(engine_error)
     }
 }
 

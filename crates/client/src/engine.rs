@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use openroom_protocol::custom::{self, RateWindow, Refusal};
-use openroom_protocol::{RoomId, WarningCode};
+use openroom_protocol::{ErrorCode, Publishing, Role, RoomId, WarningCode};
 use serde_json::Value;
 use tokio::runtime::Handle;
 use tokio::sync::mpsc;
@@ -13,6 +13,7 @@ use tokio::time::Instant;
 
 use crate::connection::Transport;
 use crate::events::{Event, EventSink};
+use crate::media::{LocalDevices, LocalMedia, MediaCall};
 use crate::params;
 use crate::session;
 
@@ -112,6 +113,19 @@ pub enum EngineError {
     Destroyed,
     #[error("{0}")]
     NotInRoom(String),
+    /// A call refused with a TRTC error code (switchRole with a bad role, or outside a room).
+    #[error("{1}")]
+    Refused(ErrorCode, String),
+}
+
+/// What `exit_room` (and `destroy`) started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Exiting {
+    /// A session is running and will end with `onExitRoom` (and `sessionClosed`).
+    pub running: bool,
+    /// The devices were released (camera and microphone closed): the app should close what it
+    /// opened. None when nothing was open.
+    pub released: Option<LocalDevices>,
 }
 
 /// Where a session is in its life, for the message of a refused second `enter_room`.
@@ -129,6 +143,10 @@ pub(crate) enum Command {
     Switch(Value),
     /// A custom message, checked and numbered.
     Message(OutgoingMessage),
+    /// What this instance publishes now.
+    Publish(Publishing),
+    /// switchRole, its value checked.
+    SwitchRole(Role),
 }
 
 pub(crate) struct OutgoingMessage {
@@ -145,6 +163,8 @@ struct Active {
     phase: Phase,
     connection: ConnectionState,
     commands: mpsc::UnboundedSender<Command>,
+    /// exitRoom() was called: the devices were released then, not when the session ends.
+    exit_requested: bool,
 }
 
 #[derive(Default)]
@@ -156,6 +176,17 @@ struct Slot {
     messages: RateWindow,
     /// The seq of the last custom message this instance sent.
     message_seq: u32,
+    /// The local camera and microphone; outlives sessions (a preview may start before entering).
+    media: LocalMedia,
+}
+
+impl Slot {
+    /// Stop local audio and video (exit, removal, dismissal): the devices it released.
+    fn release_devices(&mut self) -> Option<LocalDevices> {
+        let held = self.media.devices();
+        self.media = LocalMedia::default();
+        (held != LocalDevices::NONE).then_some(LocalDevices::NONE)
+    }
 }
 
 /// A session's handle on its engine's slot, to report its phase and to free the slot.
@@ -181,6 +212,21 @@ impl SlotRef {
     pub(crate) fn set_connection(&self, state: ConnectionState) {
         if let Some(active) = lock(&self.slot).active.as_mut().filter(|a| a.id == self.id) {
             active.connection = state;
+        }
+    }
+
+    /// The room ended without exitRoom() (removal, dismissal, another login, giving up):
+    /// release the devices, unless exitRoom() already did. Some: the app must be told.
+    pub(crate) fn release_devices(&self) -> Option<LocalDevices> {
+        let mut slot = lock(&self.slot);
+        let ours = slot
+            .active
+            .as_ref()
+            .is_some_and(|a| a.id == self.id && !a.exit_requested);
+        if ours {
+            slot.release_devices()
+        } else {
+            None
         }
     }
 
@@ -267,6 +313,9 @@ impl Engine {
         slot.sessions_started += 1;
         // Custom message numbers start again at 1 in every session.
         slot.message_seq = 0;
+        let mut request = request;
+        // A preview or microphone started before entering is published from the start.
+        request.publishing = slot.media.publishing();
         let id = slot.sessions_started;
         let (commands, inbox) = mpsc::unbounded_channel();
         slot.active = Some(Active {
@@ -275,6 +324,7 @@ impl Engine {
             phase: Phase::Entering,
             connection: ConnectionState::Connecting,
             commands,
+            exit_requested: false,
         });
         let slot_ref = SlotRef {
             slot: self.slot.clone(),
@@ -292,18 +342,84 @@ impl Engine {
         Ok(())
     }
 
-    /// Start leaving the current room. Returns true when a session is running, which will end
-    /// with `onExitRoom` (and `sessionClosed`); false when there is nothing to exit. Calling
-    /// it again while exiting changes nothing.
-    pub fn exit_room(&self) -> bool {
-        match &lock(&self.slot).active {
+    /// Start leaving the current room, and stop local audio and video at once (TRTC's exit
+    /// releases the camera and microphone; the others see the streams end before the member
+    /// leaves). A running session ends with `onExitRoom` (and `sessionClosed`). Calling it
+    /// again while exiting changes nothing; outside a room it changes nothing either (a
+    /// preview started before entering stays on).
+    pub fn exit_room(&self) -> Exiting {
+        self.exit(false)
+    }
+
+    fn exit(&self, release_anyway: bool) -> Exiting {
+        let mut slot = lock(&self.slot);
+        let released = if release_anyway || slot.active.is_some() {
+            slot.release_devices()
+        } else {
+            None
+        };
+        let running = match slot.active.as_mut() {
             Some(active) => {
+                active.exit_requested = true;
                 // A session that already ended has dropped its inbox; it still emits its
-                // closing events, so true stays correct.
+                // closing events, so running stays correct.
                 let _ = active.commands.send(Command::Exit);
                 true
             }
             None => false,
+        };
+        Exiting { running, released }
+    }
+
+    /// A local media call (startLocalAudio, muteLocalVideo …): applied at once; the room is
+    /// told what this instance publishes now, if that changed. Returns the devices the app
+    /// should hold open when they changed.
+    pub fn local_media(&self, call: MediaCall) -> Result<Option<LocalDevices>, EngineError> {
+        let mut slot = lock(&self.slot);
+        if slot.destroyed {
+            return Err(EngineError::Destroyed);
+        }
+        let before = slot.media;
+        call.apply(&mut slot.media);
+        let after = slot.media;
+        if before.publishing() != after.publishing() {
+            if let Some(active) = &slot.active {
+                let _ = active.commands.send(Command::Publish(after.publishing()));
+            }
+        }
+        Ok((before.devices() != after.devices()).then_some(after.devices()))
+    }
+
+    /// The local media state now.
+    pub fn local_media_state(&self) -> LocalMedia {
+        lock(&self.slot).media
+    }
+
+    /// Become an anchor (20) or an audience member (21), in the LIVE and VoiceChatRoom scenes.
+    /// The outcome arrives as `onSwitchRole(errCode, errMsg)`; refused at once for a value
+    /// that is not a role, or outside a room.
+    pub fn switch_role(&self, role: i64) -> Result<(), EngineError> {
+        let role = u64::try_from(role)
+            .ok()
+            .and_then(Role::from_value)
+            .ok_or_else(|| {
+                EngineError::Refused(
+                    ErrorCode::RoleInvalid,
+                    format!(
+                        "role must be TRTCRoleAnchor (20) or TRTCRoleAudience (21), got {role}"
+                    ),
+                )
+            })?;
+        let slot = lock(&self.slot);
+        match &slot.active {
+            Some(active) if matches!(active.phase, Phase::InRoom | Phase::Switching) => {
+                let _ = active.commands.send(Command::SwitchRole(role));
+                Ok(())
+            }
+            _ => Err(EngineError::Refused(
+                ErrorCode::NotInRoom,
+                "not in a room: enterRoom first and wait for onEnterRoom (the role for entering is TRTCParams.role)".into(),
+            )),
         }
     }
 
@@ -370,10 +486,11 @@ impl Engine {
             .map_or(ConnectionState::Disconnected, |active| active.connection)
     }
 
-    /// Exit the current room, if any, and refuse every later `enter_room`.
-    pub fn destroy(&self) -> bool {
+    /// Exit the current room, if any, release the devices, and refuse every later
+    /// `enter_room`.
+    pub fn destroy(&self) -> Exiting {
         lock(&self.slot).destroyed = true;
-        self.exit_room()
+        self.exit(true)
     }
 }
 

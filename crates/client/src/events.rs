@@ -4,6 +4,7 @@ use openroom_protocol::{ErrorCode, ExitReason, LeaveReason, UserId};
 use serde_json::{json, Value};
 
 use crate::engine::ConnectionState;
+use crate::media::LocalDevices;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
@@ -50,6 +51,17 @@ pub enum Event {
         state: ConnectionState,
         reason: StateChangeReason,
     },
+    /// `onUserAudioAvailable(userId, available)`: 1 when the member publishes audio, 0 when
+    /// it stopped (numbers, as trtc-electron-sdk passes them).
+    UserAudioAvailable { user_id: UserId, available: bool },
+    /// `onUserVideoAvailable(userId, available)`, likewise.
+    UserVideoAvailable { user_id: UserId, available: bool },
+    /// `onSwitchRole(errCode, errMsg)`: 0 and "" when switchRole succeeded.
+    SwitchRole { code: i32, message: String },
+    /// `onLocalDevicesChanged(camera, microphone)`: the devices the app should hold open now.
+    /// Emitted by a session when the room ended without exitRoom() (removal, dismissal …);
+    /// the binding emits the changes the app's own calls make.
+    LocalDevicesChanged { devices: LocalDevices },
     /// Not an app event: the session is over and its sink will not be called again.
     SessionClosed,
 }
@@ -90,6 +102,10 @@ impl Event {
             Event::MissCustomCmdMsg { .. } => "onMissCustomCmdMsg",
             Event::Warning { .. } => "onWarning",
             Event::ConnectionStateChanged { .. } => "onConnectionStateChanged",
+            Event::UserAudioAvailable { .. } => "onUserAudioAvailable",
+            Event::UserVideoAvailable { .. } => "onUserVideoAvailable",
+            Event::SwitchRole { .. } => "onSwitchRole",
+            Event::LocalDevicesChanged { .. } => "onLocalDevicesChanged",
             Event::SessionClosed => "sessionClosed",
         }
     }
@@ -125,6 +141,14 @@ impl Event {
             ],
             Event::ConnectionStateChanged { state, reason } => {
                 vec![json!(state.name()), json!(reason.name())]
+            }
+            Event::UserAudioAvailable { user_id, available }
+            | Event::UserVideoAvailable { user_id, available } => {
+                vec![json!(user_id), json!(u8::from(*available))]
+            }
+            Event::SwitchRole { code, message } => vec![json!(code), json!(message)],
+            Event::LocalDevicesChanged { devices } => {
+                vec![json!(devices.camera), json!(devices.microphone)]
             }
             Event::SessionClosed => vec![],
         }

@@ -9,9 +9,11 @@
 pub mod connection;
 pub mod engine;
 pub mod events;
+pub mod media;
 pub mod params;
 mod session;
 
-pub use engine::{ClientConfig, ConnectionState, Engine, EngineError, ReconnectPolicy};
+pub use engine::{ClientConfig, ConnectionState, Engine, EngineError, Exiting, ReconnectPolicy};
 pub use events::{Event, EventSink, StateChangeReason};
+pub use media::{LocalDevices, LocalMedia, MediaCall};
 pub use params::{enter_request, ParamError};

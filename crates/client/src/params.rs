@@ -2,14 +2,11 @@
 //! instance or a plain object) with an error code and a message for every mistake. What comes
 //! out is the wire's [`EnterRequest`], valid by construction.
 
-use openroom_protocol::{EnterRequest, ErrorCode, RoomId, SwitchRequest, UserId, PROTOCOL_VERSION};
+use openroom_protocol::{
+    EnterRequest, ErrorCode, Publishing, Role, RoomId, Scene, SwitchRequest, UserId,
+    PROTOCOL_VERSION,
+};
 use serde_json::{Map, Value};
-
-/// TRTCRoleType values.
-pub const ROLE_ANCHOR: u32 = 20;
-pub const ROLE_AUDIENCE: u32 = 21;
-/// Highest TRTCAppScene value (VoiceChatRoom).
-pub const MAX_SCENE: u32 = 3;
 
 /// A refused parameter: the TRTC error code and what to fix.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -77,10 +74,10 @@ pub fn enter_request(params: &Value, scene: &Value) -> Result<EnterRequest, Para
     };
     let room = room(fields)?;
     let role = match fields.get("role") {
-        None | Some(Value::Null) => ROLE_ANCHOR,
-        Some(value) => match value.as_u64() {
-            Some(r) if r == u64::from(ROLE_ANCHOR) || r == u64::from(ROLE_AUDIENCE) => r as u32,
-            _ => {
+        None | Some(Value::Null) => Role::Anchor,
+        Some(value) => match value.as_u64().and_then(Role::from_value) {
+            Some(role) => role,
+            None => {
                 return Err(refuse(
                     ErrorCode::RoomEnterFail,
                     format!(
@@ -91,13 +88,13 @@ pub fn enter_request(params: &Value, scene: &Value) -> Result<EnterRequest, Para
         },
     };
     let scene = match scene {
-        Value::Null => 0,
-        value => match value.as_u64() {
-            Some(s) if s <= u64::from(MAX_SCENE) => s as u32,
-            _ => {
+        Value::Null => Scene::VideoCall,
+        value => match value.as_u64().and_then(Scene::from_value) {
+            Some(scene) => scene,
+            None => {
                 return Err(refuse(
                     ErrorCode::RoomEnterFail,
-                    format!("scene must be a TRTCAppScene (0 to {MAX_SCENE}), got {value}"),
+                    format!("scene must be a TRTCAppScene (0 to 3), got {value}"),
                 ))
             }
         },
@@ -110,6 +107,8 @@ pub fn enter_request(params: &Value, scene: &Value) -> Result<EnterRequest, Para
         room,
         role,
         scene,
+        // The engine fills in what is published when the session starts.
+        publishing: Publishing::NOTHING,
         create_if_missing: create_if_missing(fields)?,
     })
 }
@@ -211,7 +210,7 @@ mod tests {
                             "privateMapKey": "", "businessInfo": ""});
         let parsed = enter_request(&params, &json!(1)).unwrap();
         assert_eq!(parsed.room, RoomId::StrRoomId("lobby".into()));
-        assert_eq!((parsed.role, parsed.scene), (21, 1));
+        assert_eq!((parsed.role, parsed.scene), (Role::Audience, Scene::Live));
     }
 
     #[test]

@@ -20,8 +20,8 @@ use base64::Engine as _;
 use openroom_protocol::custom;
 use openroom_protocol::messages::{Outcome, Reply};
 use openroom_protocol::{
-    ClientRequest, EnterRequest, ErrorCode, ExitReason, LeaveReason, MessageRequest, ResumeRequest,
-    RoomEvent, ServerFrame, UserId,
+    presence_change, ClientRequest, EnterRequest, ErrorCode, ExitReason, LeaveReason, MemberState,
+    MessageRequest, Publishing, ResumeRequest, Role, RoomEvent, ServerFrame, SwitchRoleRequest,
 };
 use tokio::sync::mpsc;
 use tokio::time::{
@@ -62,7 +62,7 @@ impl Heartbeat {
 
 /// What the server said yes to an enter with.
 struct Welcome {
-    members: Vec<UserId>,
+    members: Vec<MemberState>,
     heartbeat: Heartbeat,
     resume_token: Option<String>,
     /// After a resume that put the session back afresh: the last custom message it took.
@@ -136,9 +136,14 @@ struct Session {
     /// The enter request, kept up to date with the current room and UserSig: what entering
     /// again after a lost session sends. switchRoom reuses its UserSig when the app gives none.
     request: EnterRequest,
-    /// The other members of the current room, in the order they entered: what switchRoom
-    /// announces as leaving, and what a new enter after a lost session is compared with.
-    members: Vec<UserId>,
+    /// The other members of the current room this member sees, in the order they entered,
+    /// with what they publish: what switchRoom announces as leaving, and what a new enter
+    /// after a lost session is compared with.
+    members: Vec<MemberState>,
+    /// switchRole calls not yet answered, oldest first, with the id of the request that
+    /// carries each (None: not sent yet, or sent on a connection that broke). Sent again
+    /// after a reconnection: asking for the role the member already has changes nothing.
+    role_switches: VecDeque<(Option<u64>, Role)>,
     heartbeat: Heartbeat,
     /// Presents this session to the server again after a lost connection.
     resume_token: Option<String>,
@@ -187,9 +192,11 @@ pub(crate) async fn run(
         resume_token: None,
         end_reason: StateChangeReason::Exited,
         unacked: VecDeque::new(),
+        role_switches: VecDeque::new(),
     };
     session.set_state(ConnectionState::Connecting, StateChangeReason::EnterRoom);
-    let (connection, welcome) = match session.enter(request, started).await {
+    let publishing = request.publishing;
+    let (mut connection, welcome) = match session.enter(request, started).await {
         Entering::Entered(connection, welcome) => (connection, welcome),
         Entering::Failed(code, message) => {
             session.set_state(
@@ -229,17 +236,25 @@ pub(crate) async fn run(
         result: i64::try_from(elapsed_ms).unwrap_or(i64::MAX),
         message: String::new(),
     });
-    for user_id in &welcome.members {
-        session.emit(Event::RemoteUserEnterRoom {
-            user_id: user_id.clone(),
-        });
-    }
-    session.members = welcome.members;
+    session.report_member_changes(welcome.members);
     session.heartbeat = welcome.heartbeat;
     session.resume_token = welcome.resume_token;
+    // What changed while entering (a preview started meanwhile) goes out now.
+    session.catch_up(&mut connection, Some(publishing)).await;
     let reason = session.in_room(*connection).await;
     session.set_state(ConnectionState::Disconnected, session.end_reason);
+    // The room ended without exitRoom(): the devices are released here, before onExitRoom.
+    let released = session.slot.release_devices();
     session.slot.release();
+    for _ in session.role_switches.drain(..) {
+        session.sink.emit(Event::SwitchRole {
+            code: ErrorCode::NotInRoom.value(),
+            message: "the room ended before the role switch completed".into(),
+        });
+    }
+    if let Some(devices) = released {
+        session.emit(Event::LocalDevicesChanged { devices });
+    }
     session.emit(Event::ExitRoom { reason });
     session.finish();
 }
@@ -264,28 +279,30 @@ impl Session {
     async fn enter(&mut self, request: EnterRequest, started: Instant) -> Entering {
         let deadline = started + self.config.enter_timeout;
         let url = self.config.server_url.clone();
+        let enter_timeout = self.config.enter_timeout;
         let timed_out = || {
             Entering::Failed(
                 ErrorCode::RoomRequestEnterRoomTimeout.value(),
                 format!(
                     "the room server at {url} did not let us in within {} ms",
-                    self.config.enter_timeout.as_millis()
+                    enter_timeout.as_millis()
                 ),
             )
         };
         let failed = |error: ConnectionError| {
             Entering::Failed(ErrorCode::RoomEnterFail.value(), error.to_string())
         };
-        // `biased`: an exitRoom() already queued wins over progress on the network, so an app
-        // that exits right after entering gets the cancellation whenever it is still possible.
-        let mut connection = tokio::select! {
-            biased;
-            _ = self.commands.recv() => return Entering::Cancelled,
-            opened = timeout_at(deadline, self.transport.open(&url)) => match opened {
-                Err(_) => return timed_out(),
-                Ok(Err(error)) => return failed(error),
-                Ok(Ok(connection)) => connection,
-            },
+        // An exitRoom() already queued wins over progress on the network, so an app that exits
+        // right after entering gets the cancellation whenever it is still possible.
+        let transport = self.transport.clone();
+        let opened = self
+            .wait_while_away(timeout_at(deadline, transport.open(&url)))
+            .await;
+        let mut connection = match opened {
+            None => return Entering::Cancelled,
+            Some(Err(_)) => return timed_out(),
+            Some(Ok(Err(error))) => return failed(error),
+            Some(Ok(Ok(connection))) => connection,
         };
         let request_id =
             match timeout_at(deadline, connection.send(ClientRequest::Enter(request))).await {
@@ -293,14 +310,13 @@ impl Session {
                 Ok(Err(error)) => return failed(error),
                 Ok(Ok(id)) => id,
             };
-        let answer = tokio::select! {
-            biased;
-            _ = self.commands.recv() => {
-                // A clean close: if the server let us in meanwhile, the others see us leave.
-                self.close(connection).await;
-                return Entering::Cancelled;
-            }
-            answer = timeout_at(deadline, answer_to(&mut connection, request_id)) => answer,
+        let answer = self
+            .wait_while_away(timeout_at(deadline, answer_to(&mut connection, request_id)))
+            .await;
+        let Some(answer) = answer else {
+            // A clean close: if the server let us in meanwhile, the others see us leave.
+            self.close(connection).await;
+            return Entering::Cancelled;
         };
         match answer {
             Err(_) => {
@@ -378,6 +394,17 @@ impl Session {
                             return Served::Lost(error.to_string());
                         }
                     }
+                    Some(Command::Publish(publishing)) => {
+                        self.request.publishing = publishing;
+                        if let Err(error) = connection.send(ClientRequest::Publish(publishing)).await {
+                            return Served::Lost(error.to_string());
+                        }
+                    }
+                    Some(Command::SwitchRole(role)) => {
+                        if let Err(error) = self.switch_role(connection, role).await {
+                            return Served::Lost(error);
+                        }
+                    }
                     // Exit from exitRoom() or destroy() (or the engine is gone).
                     Some(Command::Exit) | None => return Served::Ended(self.exit(connection).await),
                 },
@@ -396,7 +423,7 @@ impl Session {
                             }
                         }
                     }
-                    Ok(ServerFrame::Response { id, result }) => self.on_unawaited_answer(id, result),
+                    Ok(ServerFrame::Response { id, result }) => self.on_answer(id, result),
                     Ok(ServerFrame::Unknown) => tracing::debug!("unknown frame skipped"),
                     Err(error) => return Served::Lost(error.to_string()),
                 },
@@ -465,6 +492,8 @@ impl Session {
                         }
                     }
                     self.resend(&mut connection, Some(last_message)).await;
+                    // Whether the server got the last changes is unknown: state them again.
+                    self.catch_up(&mut connection, None).await;
                     self.set_state(ConnectionState::Connected, StateChangeReason::Resumed);
                     self.emit(Event::ConnectionRecovery);
                     return Ok(*connection);
@@ -477,6 +506,7 @@ impl Session {
                     self.last_seq = 0;
                     self.set_state(ConnectionState::Connected, StateChangeReason::Reentered);
                     self.report_member_changes(welcome.members);
+                    self.catch_up(&mut connection, None).await;
                     self.emit(Event::ConnectionRecovery);
                     return Ok(*connection);
                 }
@@ -561,6 +591,9 @@ impl Session {
                     Some(Command::Message(message)) => {
                         self.keep_for_resend(message, false);
                     }
+                    // Both stated once back (see catch_up).
+                    Some(Command::Publish(publishing)) => self.request.publishing = publishing,
+                    Some(Command::SwitchRole(role)) => self.role_switches.push_back((None, role)),
                     Some(Command::Exit) | None => return None,
                 },
                 done = &mut work => return Some(done),
@@ -568,9 +601,24 @@ impl Session {
         }
     }
 
-    /// An answer nobody waits for: the server refused a custom message (they are answered only
-    /// then), which the app hears as onWarning.
-    fn on_unawaited_answer(&self, id: u64, result: Outcome) {
+    /// An answer read while serving the room: to a switchRole (onSwitchRole), or the server
+    /// refusing a custom message (they are answered only then), which the app hears as
+    /// onWarning.
+    fn on_answer(&mut self, id: u64, result: Outcome) {
+        if let Some(&(Some(sent), role)) = self.role_switches.front() {
+            if sent == id {
+                self.role_switches.pop_front();
+                let (code, message) = match result {
+                    Outcome::Ok(_) => {
+                        self.request.role = role;
+                        (0, String::new())
+                    }
+                    Outcome::Error(body) => (body.code, body.message),
+                };
+                self.emit(Event::SwitchRole { code, message });
+                return;
+            }
+        }
         match result {
             Outcome::Error(body) => self.emit(Event::Warning {
                 code: body.code,
@@ -578,6 +626,55 @@ impl Session {
             }),
             Outcome::Ok(_) => tracing::warn!(id, "answer to no pending request; skipped"),
         }
+    }
+
+    /// switchRole: refused here in a scene without roles; else asked of the server, whose
+    /// answer the serve loop hands to [`Session::on_answer`]. Err: the connection is lost
+    /// (the switch is asked again once back).
+    async fn switch_role(&mut self, connection: &mut Connection, role: Role) -> Result<(), String> {
+        let scene = self.request.scene;
+        if !scene.has_roles() {
+            self.emit(Event::SwitchRole {
+                code: ErrorCode::RoleNotSupported.value(),
+                message: format!(
+                    "switchRole works in the LIVE (1) and VoiceChatRoom (3) scenes; this room was entered with {} ({}), where everyone is an anchor",
+                    scene.trtc_name(),
+                    scene as u32
+                ),
+            });
+            return Ok(());
+        }
+        self.role_switches.push_back((None, role));
+        self.send_role_switches(connection).await
+    }
+
+    /// Send the switchRole requests not sent on this connection yet, in order.
+    async fn send_role_switches(&mut self, connection: &mut Connection) -> Result<(), String> {
+        for index in 0..self.role_switches.len() {
+            let (sent, role) = self.role_switches[index];
+            if sent.is_none() {
+                let request = ClientRequest::SwitchRole(SwitchRoleRequest { role });
+                let id = connection.send(request).await.map_err(|e| e.to_string())?;
+                self.role_switches[index].0 = Some(id);
+            }
+        }
+        Ok(())
+    }
+
+    /// On a new connection (or once entered): tell the server what is published, unless it is
+    /// `known` to have it already, and ask again for the role switches not yet answered. A
+    /// failure here is the connection breaking, which the serve loop notices next.
+    async fn catch_up(&mut self, connection: &mut Connection, known: Option<Publishing>) {
+        if known != Some(self.request.publishing) {
+            let publish = ClientRequest::Publish(self.request.publishing);
+            if connection.send(publish).await.is_err() {
+                return;
+            }
+        }
+        for switch in self.role_switches.iter_mut() {
+            switch.0 = None;
+        }
+        let _ = self.send_role_switches(connection).await;
     }
 
     /// Send again, in order, the custom messages the server did not take: those after
@@ -618,20 +715,40 @@ impl Session {
         request
     }
 
-    /// After entering again: who left and who arrived while the session was lost, as if the
-    /// app had seen it happen. The reason of a departure it did not see is 0.
-    fn report_member_changes(&mut self, now: Vec<UserId>) {
-        let before = std::mem::replace(&mut self.members, now);
-        for user_id in before.iter().filter(|u| !self.members.contains(u)) {
-            self.emit(Event::RemoteUserLeaveRoom {
-                user_id: user_id.clone(),
-                reason: LeaveReason::Exited,
-            });
+    /// Bring the app's view of the room to `now` (on entering, after a switch, after entering
+    /// again), as if it had seen it happen: who left (their streams ending first; the reason
+    /// of a departure it did not see is 0), whose streams changed, who arrived (then their
+    /// streams), in the order the server listed them.
+    fn report_member_changes(&mut self, now: Vec<MemberState>) {
+        let publishing_of = |members: &[MemberState], user_id| {
+            members
+                .iter()
+                .find(|m| &m.user_id == user_id)
+                .map(|m| m.publishing)
+        };
+        let mut events = Vec::new();
+        for member in &self.members {
+            if publishing_of(&now, &member.user_id).is_none() {
+                let before = Some(member.publishing);
+                events.extend(presence_change(
+                    &member.user_id,
+                    before,
+                    None,
+                    LeaveReason::Exited,
+                ));
+            }
         }
-        for user_id in self.members.iter().filter(|u| !before.contains(u)) {
-            self.emit(Event::RemoteUserEnterRoom {
-                user_id: user_id.clone(),
-            });
+        for member in &now {
+            let before = publishing_of(&self.members, &member.user_id);
+            events.extend(presence_change(
+                &member.user_id,
+                before,
+                Some(member.publishing),
+                LeaveReason::Exited,
+            ));
+        }
+        for event in events {
+            self.relay(event);
         }
     }
 
@@ -682,18 +799,8 @@ impl Session {
                     code: 0,
                     message: String::new(),
                 });
-                for user_id in std::mem::take(&mut self.members) {
-                    self.emit(Event::RemoteUserLeaveRoom {
-                        user_id,
-                        reason: LeaveReason::Exited,
-                    });
-                }
-                for user_id in &members {
-                    self.emit(Event::RemoteUserEnterRoom {
-                        user_id: user_id.clone(),
-                    });
-                }
-                self.members = members;
+                self.report_member_changes(Vec::new());
+                self.report_member_changes(members);
             }
             Outcome::Error(body) => self.emit(Event::SwitchRoom {
                 code: body.code,
@@ -738,9 +845,7 @@ impl Session {
                 Ok(Ok(ServerFrame::Response { id, result })) if id == request_id => {
                     return Ok(Ok(result))
                 }
-                Ok(Ok(ServerFrame::Response { id, result })) => {
-                    self.on_unawaited_answer(id, result)
-                }
+                Ok(Ok(ServerFrame::Response { id, result })) => self.on_answer(id, result),
                 Ok(Ok(_)) => {}
             }
         }
@@ -764,9 +869,7 @@ impl Session {
                     }
                     Ok(Err(_)) => break,
                     Ok(Ok(ServerFrame::Response { id, .. })) if id == request_id => break,
-                    Ok(Ok(ServerFrame::Response { id, result })) => {
-                        self.on_unawaited_answer(id, result)
-                    }
+                    Ok(Ok(ServerFrame::Response { id, result })) => self.on_answer(id, result),
                     Ok(Ok(ServerFrame::Unknown)) => {}
                     Ok(Ok(ServerFrame::Event { seq, event })) => {
                         if let Some(reason) = self.on_room_event(seq, event) {
@@ -786,14 +889,33 @@ impl Session {
             tracing::warn!(expected, got = seq, "room event sequence gap");
         }
         self.last_seq = seq;
+        self.relay(event)
+    }
+
+    /// Tell the app about one room event, keeping the view of the members up to date; returns
+    /// the exit reason when the server ended the session.
+    fn relay(&mut self, event: RoomEvent) -> Option<ExitReason> {
         match event {
             RoomEvent::MemberEntered { user_id } => {
-                self.members.push(user_id.clone());
+                self.members
+                    .push(MemberState::new(user_id.clone(), Publishing::NOTHING));
                 self.emit(Event::RemoteUserEnterRoom { user_id })
             }
             RoomEvent::MemberLeft { user_id, reason } => {
-                self.members.retain(|member| member != &user_id);
+                self.members.retain(|member| member.user_id != user_id);
                 self.emit(Event::RemoteUserLeaveRoom { user_id, reason })
+            }
+            RoomEvent::AudioAvailable { user_id, available } => {
+                if let Some(member) = self.members.iter_mut().find(|m| m.user_id == user_id) {
+                    member.publishing.audio = available;
+                }
+                self.emit(Event::UserAudioAvailable { user_id, available })
+            }
+            RoomEvent::VideoAvailable { user_id, available } => {
+                if let Some(member) = self.members.iter_mut().find(|m| m.user_id == user_id) {
+                    member.publishing.video = available;
+                }
+                self.emit(Event::UserVideoAvailable { user_id, available })
             }
             RoomEvent::Ejected { reason } => return Some(reason),
             RoomEvent::CustomMessage {
@@ -816,7 +938,7 @@ impl Session {
                 cmd_id,
                 missed,
             }),
-            RoomEvent::Unknown => tracing::debug!(seq, "unknown room event skipped"),
+            RoomEvent::Unknown => tracing::debug!("unknown room event skipped"),
         }
         None
     }

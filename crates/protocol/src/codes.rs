@@ -40,11 +40,18 @@ pub enum ErrorCode {
     /// OpenRoom's: the errCode of onMissCustomCmdMsg: unreliable custom messages were dropped
     /// because this member fell behind.
     CustomCmdMissed = -7006,
+    /// OpenRoom's: switchRole in a scene without roles (VideoCall, AudioCall: everyone is an
+    /// anchor there).
+    RoleNotSupported = -7007,
+    /// OpenRoom's: switchRole with a value that is not a TRTCRoleType (20 or 21).
+    RoleInvalid = -7008,
+    /// OpenRoom's: a call that needs a room (switchRole) made outside one.
+    NotInRoom = -7009,
 }
 
 impl ErrorCode {
     /// Every code, for tables and for the JS `TXLiteAVError` object.
-    pub const ALL: [ErrorCode; 13] = [
+    pub const ALL: [ErrorCode; 16] = [
         ErrorCode::RoomEnterFail,
         ErrorCode::RoomRequestEnterRoomTimeout,
         ErrorCode::EnterRoomParamNull,
@@ -58,6 +65,9 @@ impl ErrorCode {
         ErrorCode::ReconnectFailed,
         ErrorCode::RoomNotFound,
         ErrorCode::CustomCmdMissed,
+        ErrorCode::RoleNotSupported,
+        ErrorCode::RoleInvalid,
+        ErrorCode::NotInRoom,
     ];
 
     /// The numeric value an app sees.
@@ -81,6 +91,9 @@ impl ErrorCode {
             ErrorCode::ReconnectFailed => "ERR_RECONNECT_FAILED",
             ErrorCode::RoomNotFound => "ERR_ROOM_NOT_FOUND",
             ErrorCode::CustomCmdMissed => "ERR_CUSTOM_CMD_MISSED",
+            ErrorCode::RoleNotSupported => "ERR_ROLE_NOT_SUPPORTED",
+            ErrorCode::RoleInvalid => "ERR_ROLE_INVALID",
+            ErrorCode::NotInRoom => "ERR_NOT_IN_ROOM",
         }
     }
 }
@@ -154,4 +167,6 @@ pub enum LeaveReason {
     ConnectionLost = 1,
     /// The server removed the member (REST `RemoveUser`).
     Removed = 2,
+    /// The anchor switched to audience (switchRole): still in the room, no longer seen.
+    SwitchedToAudience = 3,
 }

@@ -7,20 +7,23 @@ pub mod codes;
 pub mod custom;
 pub mod ids;
 pub mod messages;
+pub mod presence;
 pub mod usersig;
 
 pub use codes::{ErrorCode, ExitReason, LeaveReason, WarningCode};
 pub use ids::{IdError, RoomId, UserId};
 pub use messages::{
     ClientFrame, ClientRequest, EnterRequest, MessageRequest, ResumeRequest, RoomEvent,
-    ServerFrame, SwitchRequest,
+    ServerFrame, SwitchRequest, SwitchRoleRequest,
 };
+pub use presence::{presence_change, MemberState, Publishing, Role, Scene};
 
 /// Version of the signaling protocol spoken over the WebSocket. The client sends it with
 /// `enter`; a server that does not speak it refuses with a message naming both versions.
 /// Raised whenever a change would break an older peer: 2 made pings mandatory (a version 1
-/// client would be dropped as silent) and added exit reason 3.
-pub const PROTOCOL_VERSION: u32 = 2;
+/// client would be dropped as silent) and added exit reason 3; 3 made `members` objects with
+/// what each publishes, and added roles and publishing.
+pub const PROTOCOL_VERSION: u32 = 3;
 
 /// Sessions one connection may carry (a TRTCCloud and its sub-clouds; ZIM allows 5 rooms at
 /// once). A client opens another connection for more; the server refuses a channel beyond it.

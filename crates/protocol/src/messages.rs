@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::codes::{ErrorCode, ExitReason, LeaveReason};
 use crate::ids::{RoomId, UserId};
+use crate::presence::{MemberState, Publishing, Role, Scene};
 
 /// A request from the client, tagged with the id its response will carry.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -34,6 +35,18 @@ pub enum ClientRequest {
     /// A custom message to the room's other members (sendCustomCmdMsg). Answered only when
     /// refused, with a warning code.
     Message(MessageRequest),
+    /// What this member publishes now (the whole state, not a change): the others are told
+    /// what changed. Kept by the session, so it holds in the next room too. An audience
+    /// member's state is kept but not shown until it becomes an anchor. Never answered.
+    Publish(Publishing),
+    /// Become an anchor or an audience member (LIVE and VoiceChatRoom scenes); answered
+    /// `roleSwitched`, or refused. Asking for the current role changes nothing and succeeds.
+    SwitchRole(SwitchRoleRequest),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SwitchRoleRequest {
+    pub role: Role,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -94,10 +107,13 @@ pub struct EnterRequest {
     pub user_id: UserId,
     pub user_sig: String,
     pub room: RoomId,
-    /// TRTCRoleType (20 anchor, 21 audience); carried now, enforced by the roles work.
-    pub role: u32,
-    /// TRTCAppScene (0 video call, 1 live, 2 audio call, 3 voice chat room).
-    pub scene: u32,
+    /// TRTCRoleType; in the call scenes everyone is an anchor, whatever this says.
+    pub role: Role,
+    /// TRTCAppScene.
+    pub scene: Scene,
+    /// What the member publishes from the start (a preview started before entering).
+    #[serde(default)]
+    pub publishing: Publishing,
     /// Whether entering may open the room when it does not exist.
     #[serde(default = "yes")]
     pub create_if_missing: bool,
@@ -130,13 +146,14 @@ pub enum Outcome {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum Reply {
-    /// Entered: `members` are the others already present, in the order they entered. The
+    /// Entered: `members` are the others already present that this member sees (anchors, in
+    /// the scenes with roles), in the order they entered, with what they publish. The
     /// client pings every `ping_interval_ms` (a WebSocket ping); either side that hears
     /// nothing from the other for `session_timeout_ms` treats the connection as dead. 0 (a
     /// server that announces nothing) means no heartbeat.
     #[serde(rename_all = "camelCase")]
     Entered {
-        members: Vec<UserId>,
+        members: Vec<MemberState>,
         #[serde(default)]
         ping_interval_ms: u64,
         #[serde(default)]
@@ -152,8 +169,11 @@ pub enum Reply {
     },
     /// Exited: every other member has been told.
     Exited,
-    /// Switched: now in the new room; `members` are the others there, in entering order.
-    Switched { members: Vec<UserId> },
+    /// Switched: now in the new room; `members` are the others there, as in `entered`.
+    Switched { members: Vec<MemberState> },
+    /// The role is now `role`; the others were told (an anchor appearing, or leaving with
+    /// reason 3) before this answer.
+    RoleSwitched { role: Role },
     /// Resumed: the session is this connection's now. The `replayed` events the client
     /// missed (those after its `lastSeq`) follow, in order, then the room's events as they
     /// happen.
@@ -217,6 +237,12 @@ pub enum RoomEvent {
         cmd_id: u8,
         missed: u32,
     },
+    /// `user_id` started (true) or stopped publishing audio (onUserAudioAvailable).
+    #[serde(rename_all = "camelCase")]
+    AudioAvailable { user_id: UserId, available: bool },
+    /// `user_id` started (true) or stopped publishing video (onUserVideoAvailable).
+    #[serde(rename_all = "camelCase")]
+    VideoAvailable { user_id: UserId, available: bool },
     /// An event this build does not know (sent by a newer server): skipped, not fatal.
     #[serde(other)]
     Unknown,
@@ -237,8 +263,12 @@ mod tests {
                 user_id: UserId::parse("alice").unwrap(),
                 user_sig: "sig".into(),
                 room: RoomId::RoomId(42),
-                role: 20,
-                scene: 0,
+                role: Role::Anchor,
+                scene: Scene::VideoCall,
+                publishing: Publishing {
+                    audio: false,
+                    video: true,
+                },
                 create_if_missing: false,
             }),
         };
@@ -247,7 +277,7 @@ mod tests {
             value,
             json!({"id":7,"type":"enter","protocol":1,"sdkAppId":1400000000,"userId":"alice",
                    "userSig":"sig","room":{"roomId":42},"role":20,"scene":0,
-                   "createIfMissing":false})
+                   "publishing":{"audio":false,"video":true},"createIfMissing":false})
         );
         assert_eq!(serde_json::from_value::<ClientFrame>(value).unwrap(), frame);
         let resume: ClientFrame =
@@ -296,7 +326,13 @@ mod tests {
             ServerFrame::Response {
                 id: 1,
                 result: Outcome::Ok(Reply::Entered {
-                    members: vec![UserId::parse("bob").unwrap()],
+                    members: vec![MemberState::new(
+                        UserId::parse("bob").unwrap(),
+                        Publishing {
+                            audio: true,
+                            video: false,
+                        },
+                    )],
                     ping_interval_ms: 10_000,
                     session_timeout_ms: 30_000,
                     resume_token: Some("t0k3n".into()),

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{post, MethodRouter};
 use axum::{Json, Router};
 use openroom_protocol::usersig::SigError;
-use openroom_protocol::{RoomId, UserId, ADMIN_IDENTIFIER};
+use openroom_protocol::{Role, RoomId, UserId, ADMIN_IDENTIFIER};
 use serde_json::{json, Map, Value};
 use std::future::Future;
 
@@ -21,7 +21,7 @@ use crate::auth;
 use crate::config::{millis, MAX_ADMIN_BODY_BYTES, MAX_EMPTY_ROOM_TIMEOUT};
 use crate::registry::CreateRefused;
 use crate::room::{list, RemoveRefused, RoomHandle};
-use crate::room::{RoomClosed, RoomSettings};
+use crate::room::{RoomClosed, RoomSettings, RoomSnapshot};
 use crate::signaling::SessionContext;
 use base64::Engine as _;
 use openroom_protocol::custom;
@@ -380,13 +380,18 @@ async fn describe(
                 return Ok(None);
             };
             let mut fields = room_id_fields(room_id);
-            fields.insert("MemberCount".into(), json!(snapshot.members.len()));
+            insert_counts(&mut fields, &snapshot);
             fields.insert(
                 "Members".into(),
                 json!(snapshot
                     .members
                     .iter()
-                    .map(|user| json!({ "UserId": user }))
+                    .map(|member| json!({
+                        "UserId": member.user_id,
+                        "Role": member.role.value(),
+                        "Audio": member.publishing.audio,
+                        "Video": member.publishing.video,
+                    }))
                     .collect::<Vec<_>>()),
             );
             fields.insert("MaxMembers".into(), json!(snapshot.max_members));
@@ -398,6 +403,22 @@ async fn describe(
         }
     })
     .await
+}
+
+/// MemberCount, and how many of them are anchors and audience members (audience members are
+/// not announced to the room, so this is where they are counted).
+fn insert_counts(fields: &mut Map<String, Value>, snapshot: &RoomSnapshot) {
+    let audience = snapshot
+        .members
+        .iter()
+        .filter(|member| member.role == Role::Audience)
+        .count();
+    fields.insert("MemberCount".into(), json!(snapshot.members.len()));
+    fields.insert(
+        "AnchorCount".into(),
+        json!(snapshot.members.len() - audience),
+    );
+    fields.insert("AudienceCount".into(), json!(audience));
 }
 
 async fn list_rooms(ctx: SessionContext, body: Map<String, Value>) -> Result<Response, ApiError> {
@@ -419,7 +440,7 @@ async fn list_rooms(ctx: SessionContext, body: Map<String, Value>) -> Result<Res
         .flatten()
         .map(|(id, snapshot)| {
             let mut fields = room_id_fields(&id);
-            fields.insert("MemberCount".into(), json!(snapshot.members.len()));
+            insert_counts(&mut fields, &snapshot);
             Value::Object(fields)
         })
         .collect();

@@ -8,7 +8,10 @@
 //! command that was already queued is answered with [`RoomClosed`] and the sender retries on
 //! a fresh room.
 
-use openroom_protocol::{ExitReason, LeaveReason, RoomEvent, RoomId, UserId, ADMIN_IDENTIFIER};
+use openroom_protocol::{
+    presence_change, ExitReason, LeaveReason, MemberState, Publishing, Role, RoomEvent, RoomId,
+    UserId, ADMIN_IDENTIFIER,
+};
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -70,18 +73,52 @@ pub(crate) fn list(users: &[UserId]) -> String {
 pub struct Entrant {
     pub user_id: UserId,
     pub session: SessionId,
+    pub presence: Presence,
     pub events: mpsc::Sender<RoomEvent>,
     pub ejection: oneshot::Sender<ExitReason>,
 }
 
+/// A member's role and what it would publish. The session keeps it and hands it to each room
+/// it enters; the room decides from it what the others see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Presence {
+    /// The effective role: always anchor in the scenes without roles.
+    pub role: Role,
+    /// What the member's client publishes; an audience member's is kept but not shown.
+    pub publishing: Publishing,
+}
+
+impl Presence {
+    /// What the others see: what it publishes for an anchor; nothing at all (not even the
+    /// member) for an audience member.
+    pub fn view(self) -> Option<Publishing> {
+        (self.role == Role::Anchor).then_some(self.publishing)
+    }
+}
+
+/// What an entrant is told: the members it sees, in entering order, with what they publish.
+pub type Present = Vec<MemberState>;
+
 enum Command {
     Enter {
         entrant: Entrant,
-        reply: oneshot::Sender<Result<Vec<UserId>, EnterRefused>>,
+        reply: oneshot::Sender<Result<Present, EnterRefused>>,
     },
     Rejoin {
         entrant: Entrant,
-        reply: oneshot::Sender<Result<Vec<UserId>, EnterRefused>>,
+        reply: oneshot::Sender<Result<Present, EnterRefused>>,
+    },
+    /// The member's client publishes `publishing` now.
+    Publish {
+        user_id: UserId,
+        session: SessionId,
+        publishing: Publishing,
+    },
+    SwitchRole {
+        user_id: UserId,
+        session: SessionId,
+        role: Role,
+        reply: oneshot::Sender<Result<(), EnterRefused>>,
     },
     Exit {
         user_id: UserId,
@@ -126,10 +163,26 @@ pub struct Occupied(pub usize);
 /// What a room holds now, for DescribeRoom and ListRooms.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RoomSnapshot {
-    /// Members in the order they entered.
-    pub members: Vec<UserId>,
+    /// Members in the order they entered, audience members included.
+    pub members: Vec<MemberSnapshot>,
     pub max_members: usize,
     pub empty_timeout: Duration,
+}
+
+/// One member as REST DescribeRoom shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberSnapshot {
+    pub user_id: UserId,
+    pub role: Role,
+    /// What it publishes as the others see it (nothing for an audience member).
+    pub publishing: Publishing,
+}
+
+impl RoomSnapshot {
+    /// The members' ids, in entering order.
+    pub fn user_ids(&self) -> Vec<UserId> {
+        self.members.iter().map(|m| m.user_id.clone()).collect()
+    }
 }
 
 /// A cheap, cloneable address of a room actor.
@@ -143,7 +196,7 @@ pub struct RoomHandle {
 impl RoomHandle {
     /// Enter the room; on success, the members already present in the order they entered.
     /// Every other member is told before this returns.
-    pub async fn enter(&self, entrant: Entrant) -> Result<Vec<UserId>, EnterRefused> {
+    pub async fn enter(&self, entrant: Entrant) -> Result<Present, EnterRefused> {
         let (reply, answer) = oneshot::channel();
         self.send(Command::Enter { entrant, reply }).await?;
         answer.await.map_err(|_| RoomClosed)?
@@ -152,9 +205,42 @@ impl RoomHandle {
     /// Enter again in place of this session's own membership (a resumed session starting
     /// afresh): refused if the user has left the room or another login holds it, so a removal
     /// or a newer login that came meanwhile is never undone. The others are told nothing.
-    pub async fn rejoin(&self, entrant: Entrant) -> Result<Vec<UserId>, EnterRefused> {
+    pub async fn rejoin(&self, entrant: Entrant) -> Result<Present, EnterRefused> {
         let (reply, answer) = oneshot::channel();
         self.send(Command::Rejoin { entrant, reply }).await?;
+        answer.await.map_err(|_| RoomClosed)?
+    }
+
+    /// The member publishes `publishing` now; the others are told what changed (nothing, for
+    /// an audience member). A session that is no longer the member's current one changes
+    /// nothing.
+    pub async fn publish(&self, user_id: UserId, session: SessionId, publishing: Publishing) {
+        let _ = self
+            .send(Command::Publish {
+                user_id,
+                session,
+                publishing,
+            })
+            .await;
+    }
+
+    /// Give the member `role`. An audience member becoming an anchor is seen entering, then
+    /// its streams; an anchor becoming audience is seen stopping its streams, then leaving
+    /// with reason 3. Every other member is told before this returns.
+    pub async fn switch_role(
+        &self,
+        user_id: UserId,
+        session: SessionId,
+        role: Role,
+    ) -> Result<(), EnterRefused> {
+        let (reply, answer) = oneshot::channel();
+        self.send(Command::SwitchRole {
+            user_id,
+            session,
+            role,
+            reply,
+        })
+        .await?;
         answer.await.map_err(|_| RoomClosed)?
     }
 
@@ -251,6 +337,7 @@ impl RoomHandle {
 struct Member {
     user_id: UserId,
     session: SessionId,
+    presence: Presence,
     events: mpsc::Sender<RoomEvent>,
     ejection: oneshot::Sender<ExitReason>,
     /// Unreliable messages dropped for this member, by sender and cmdId, not yet told.
@@ -385,6 +472,42 @@ impl Room {
                 };
                 let _ = reply.send(rejoined);
             }
+            Command::Publish {
+                user_id,
+                session,
+                publishing,
+            } => {
+                if let Some(index) = self.current(&user_id, session) {
+                    let before = self.members[index].presence;
+                    self.members[index].presence.publishing = publishing;
+                    let after = self.members[index].presence;
+                    self.announce(&user_id, before.view(), after.view(), LeaveReason::Exited);
+                }
+            }
+            Command::SwitchRole {
+                user_id,
+                session,
+                role,
+                reply,
+            } => {
+                let switched = match self.current(&user_id, session) {
+                    Some(index) => {
+                        let before = self.members[index].presence;
+                        self.members[index].presence.role = role;
+                        let after = self.members[index].presence;
+                        tracing::debug!(room = %self.id, user = %user_id, ?role, "role switched");
+                        self.announce(
+                            &user_id,
+                            before.view(),
+                            after.view(),
+                            LeaveReason::SwitchedToAudience,
+                        );
+                        Ok(())
+                    }
+                    None => Err(EnterRefused::Absent),
+                };
+                let _ = reply.send(switched);
+            }
             Command::Reconfigure { settings, reply } => {
                 let _ = reply.send(if self.members.is_empty() {
                     self.settings = settings;
@@ -409,7 +532,15 @@ impl Room {
             }
             Command::Describe { reply } => {
                 let _ = reply.send(RoomSnapshot {
-                    members: self.members.iter().map(|m| m.user_id.clone()).collect(),
+                    members: self
+                        .members
+                        .iter()
+                        .map(|m| MemberSnapshot {
+                            user_id: m.user_id.clone(),
+                            role: m.presence.role,
+                            publishing: m.presence.view().unwrap_or_default(),
+                        })
+                        .collect(),
                     max_members: self.settings.max_members,
                     empty_timeout: self.settings.empty_timeout,
                 });
@@ -420,11 +551,9 @@ impl Room {
                 reason,
                 reply,
             } => {
-                if let Some(index) = self.position(&user_id) {
-                    if self.members[index].session == session {
-                        self.members.remove(index);
-                        self.tell_others_left(&user_id, reason);
-                    }
+                if let Some(index) = self.current(&user_id, session) {
+                    let member = self.members.remove(index);
+                    self.tell_others_left(&user_id, member.presence, reason);
                 }
                 let _ = reply.send(());
             }
@@ -441,10 +570,11 @@ impl Room {
         }
     }
 
-    fn enter(&mut self, entrant: Entrant) -> Result<Vec<UserId>, EnterRefused> {
+    fn enter(&mut self, entrant: Entrant) -> Result<Present, EnterRefused> {
         let newcomer = Member {
             user_id: entrant.user_id,
             session: entrant.session,
+            presence: entrant.presence,
             events: entrant.events,
             ejection: entrant.ejection,
             missed: HashMap::new(),
@@ -452,27 +582,58 @@ impl Room {
         if let Some(index) = self.position(&newcomer.user_id) {
             // The same user again (another device, or a reconnect that found its old session
             // still here): the newer login wins, in the old one's place. For the others the
-            // user never left, so they are told nothing.
-            let present = self
-                .members
-                .iter()
-                .filter(|m| m.user_id != newcomer.user_id)
-                .map(|m| m.user_id.clone())
-                .collect();
+            // user never left: they are told only what changed in what they see of it.
+            let present = self.seen_by(&newcomer.user_id);
             tracing::info!(room = %self.id, user = %newcomer.user_id, "member replaced by a newer login");
-            std::mem::replace(&mut self.members[index], newcomer).eject(ExitReason::Replaced);
+            let user_id = newcomer.user_id.clone();
+            let after = newcomer.presence.view();
+            let old = std::mem::replace(&mut self.members[index], newcomer);
+            let before = old.presence.view();
+            old.eject(ExitReason::Replaced);
+            self.announce(&user_id, before, after, LeaveReason::Exited);
             return Ok(present);
         }
         if self.members.len() >= self.settings.max_members {
             return Err(EnterRefused::Full(self.settings.max_members));
         }
-        let present: Vec<UserId> = self.members.iter().map(|m| m.user_id.clone()).collect();
-        self.broadcast(RoomEvent::MemberEntered {
-            user_id: newcomer.user_id.clone(),
-        });
-        tracing::debug!(room = %self.id, user = %newcomer.user_id, "member entered");
+        let present = self.seen_by(&newcomer.user_id);
+        let (user_id, view) = (newcomer.user_id.clone(), newcomer.presence.view());
+        tracing::debug!(room = %self.id, user = %user_id, role = ?newcomer.presence.role, "member entered");
         self.members.push(newcomer);
+        self.announce(&user_id, None, view, LeaveReason::Exited);
         Ok(present)
+    }
+
+    /// The members `user_id` sees, in entering order, with what they publish.
+    fn seen_by(&self, user_id: &UserId) -> Present {
+        self.members
+            .iter()
+            .filter(|m| &m.user_id != user_id)
+            .filter_map(|m| {
+                let publishing = m.presence.view()?;
+                Some(MemberState::new(m.user_id.clone(), publishing))
+            })
+            .collect()
+    }
+
+    /// Where `user_id` is a member under `session` (not superseded by a newer login).
+    fn current(&self, user_id: &UserId, session: SessionId) -> Option<usize> {
+        self.position(user_id)
+            .filter(|&index| self.members[index].session == session)
+    }
+
+    /// Tell every member but `user_id` that their view of it went from `before` to `after`
+    /// (see [`presence_change`]).
+    fn announce(
+        &mut self,
+        user_id: &UserId,
+        before: Option<Publishing>,
+        after: Option<Publishing>,
+        reason: LeaveReason,
+    ) {
+        for event in presence_change(user_id, before, after, reason) {
+            self.broadcast_except(user_id, event);
+        }
     }
 
     fn remove(&mut self, mut user_ids: Vec<UserId>) -> Result<(), RemoveRefused> {
@@ -488,9 +649,11 @@ impl Room {
         }
         for user_id in user_ids {
             if let Some(index) = self.position(&user_id) {
-                self.members.remove(index).eject(ExitReason::Removed);
+                let member = self.members.remove(index);
+                let presence = member.presence;
+                member.eject(ExitReason::Removed);
                 tracing::info!(room = %self.id, user = %user_id, "member removed");
-                self.tell_others_left(&user_id, LeaveReason::Removed);
+                self.tell_others_left(&user_id, presence, LeaveReason::Removed);
             }
         }
         Ok(())
@@ -500,7 +663,9 @@ impl Room {
         self.members.iter().position(|m| &m.user_id == user_id)
     }
 
-    fn tell_others_left(&mut self, user_id: &UserId, reason: LeaveReason) {
+    /// `user_id` (with `presence`) is no longer a member: the others see its streams end, then
+    /// it leave (if they saw it at all).
+    fn tell_others_left(&mut self, user_id: &UserId, presence: Presence, reason: LeaveReason) {
         tracing::debug!(room = %self.id, user = %user_id, ?reason, "member left");
         // Messages of theirs a member missed are told now, before they leave: no later
         // message of theirs will carry the count.
@@ -521,10 +686,7 @@ impl Room {
                 }
             }
         }
-        self.broadcast(RoomEvent::MemberLeft {
-            user_id: user_id.clone(),
-            reason,
-        });
+        self.announce(user_id, presence.view(), None, reason);
     }
 
     fn admin_message(
@@ -591,32 +753,31 @@ impl Room {
                 dropped.push(member.user_id.clone());
             }
         }
-        if !dropped.is_empty() {
-            self.members
-                .retain(|member| !dropped.contains(&member.user_id));
-            for user_id in dropped {
+        for user_id in dropped {
+            if let Some(index) = self.position(&user_id) {
+                let member = self.members.remove(index);
                 tracing::warn!(room = %self.id, user = %user_id, "member dropped: it cannot keep up");
-                self.tell_others_left(&user_id, LeaveReason::ConnectionLost);
+                self.tell_others_left(&user_id, member.presence, LeaveReason::ConnectionLost);
             }
         }
     }
 
-    /// Push an event to every member. A member whose queue is full is too slow to follow the
-    /// room: it is dropped (its session sees its queue close and hangs up) and the others are
-    /// told it left, so nobody's view of the room goes silently wrong.
-    fn broadcast(&mut self, event: RoomEvent) {
+    /// Push an event to every member but `subject` (whom it is about). A member whose queue
+    /// is full is too slow to follow the room: it is dropped (its session sees its queue close
+    /// and hangs up) and the others are told it left, so nobody's view of the room goes
+    /// silently wrong.
+    fn broadcast_except(&mut self, subject: &UserId, event: RoomEvent) {
         let mut dropped = Vec::new();
-        self.members
-            .retain(|member| match member.events.try_send(event.clone()) {
-                Ok(()) => true,
-                Err(_) => {
-                    dropped.push(member.user_id.clone());
-                    false
-                }
-            });
-        for user_id in dropped {
+        self.members.retain(|member| {
+            if &member.user_id == subject || member.events.try_send(event.clone()).is_ok() {
+                return true;
+            }
+            dropped.push((member.user_id.clone(), member.presence));
+            false
+        });
+        for (user_id, presence) in dropped {
             tracing::warn!(room = %self.id, user = %user_id, "member dropped: its connection is gone or cannot keep up");
-            self.tell_others_left(&user_id, LeaveReason::ConnectionLost);
+            self.tell_others_left(&user_id, presence, LeaveReason::ConnectionLost);
         }
     }
 }
@@ -629,11 +790,15 @@ fn refuse(command: Command) {
         Command::Remove { reply, .. } => {
             let _ = reply.send(Err(RoomClosed.into()));
         }
+        Command::SwitchRole { reply, .. } => {
+            let _ = reply.send(Err(RoomClosed.into()));
+        }
         Command::AdminMessage { reply, .. } => {
             let _ = reply.send(Err(RoomClosed.into()));
         }
         // Dropping the reply tells the sender the room is gone.
         Command::Message { .. }
+        | Command::Publish { .. }
         | Command::Exit { .. }
         | Command::Dismiss { .. }
         | Command::Describe { .. }

@@ -15,8 +15,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use openroom_protocol::messages::{ErrorBody, Outcome, Reply};
 use openroom_protocol::{
-    ClientFrame, ClientRequest, EnterRequest, ErrorCode, ExitReason, LeaveReason, ResumeRequest,
-    RoomEvent, RoomId, ServerFrame, SwitchRequest, UserId, PROTOCOL_VERSION,
+    ClientFrame, ClientRequest, EnterRequest, ErrorCode, ExitReason, LeaveReason, Publishing,
+    ResumeRequest, Role, RoomEvent, RoomId, Scene, ServerFrame, SwitchRequest, UserId,
+    PROTOCOL_VERSION,
 };
 use serde::Deserialize;
 use tokio::sync::{mpsc, oneshot};
@@ -32,7 +33,7 @@ use crate::channels::{Inbound, Link};
 use crate::config::{millis, ServerConfig, MEMBER_EVENT_QUEUE, SEND_TIMEOUT};
 use crate::registry::Registry;
 use crate::resume::{Directory, Lookup, ReplayBuffer, Takeover};
-use crate::room::{EnterRefused, Entrant, RoomHandle, SessionId};
+use crate::room::{EnterRefused, Entrant, Presence, Present, RoomHandle, SessionId};
 
 /// Entering retries this often when it races with the room closing; each retry opens a fresh
 /// room, so more than one is rare and three is plenty.
@@ -69,6 +70,10 @@ pub struct SessionState {
     resent_upto: u32,
     /// When the last custom message was taken.
     last_message_at: std::time::Instant,
+    /// The scene the client entered with: whether switchRole is allowed.
+    scene: Scene,
+    /// The member's role and what its client publishes; carried into every room it enters.
+    presence: Presence,
 }
 
 struct Resumable {
@@ -175,6 +180,8 @@ pub(crate) async fn run(link: Link, ctx: SessionContext) {
         last_message: 0,
         resent_upto: 0,
         last_message_at: std::time::Instant::now(),
+        scene: Scene::default(),
+        presence: Presence::default(),
     };
     let session = Session {
         link,
@@ -354,6 +361,14 @@ impl Session {
                 Ok(members) => Outcome::Ok(Reply::Switched { members }),
                 Err(body) => Outcome::Error(body),
             },
+            ClientRequest::Publish(publishing) => {
+                self.publish(publishing).await;
+                return Ok(());
+            }
+            ClientRequest::SwitchRole(request) => match self.switch_role(request.role).await {
+                Ok(()) => Outcome::Ok(Reply::RoleSwitched { role: request.role }),
+                Err(body) => Outcome::Error(body),
+            },
         };
         self.respond(frame.id, outcome).await
     }
@@ -399,14 +414,53 @@ impl Session {
         Ok(())
     }
 
+    /// What the client publishes now: kept for every room the session enters, and passed to
+    /// the current one, which tells the others what changed.
+    async fn publish(&mut self, publishing: Publishing) {
+        self.state.presence.publishing = publishing;
+        if let Some(membership) = &self.state.membership {
+            membership
+                .room
+                .publish(membership.user_id.clone(), self.state.id, publishing)
+                .await;
+        }
+    }
+
+    /// Become an anchor or an audience member, in the scenes that have roles.
+    async fn switch_role(&mut self, role: Role) -> Result<(), ErrorBody> {
+        let Some(membership) = &self.state.membership else {
+            return Err(ErrorBody::new(
+                ErrorCode::NotInRoom,
+                "not in a room: enterRoom first and wait for onEnterRoom",
+            ));
+        };
+        if !self.state.scene.has_roles() {
+            return Err(ErrorBody::new(
+                ErrorCode::RoleNotSupported,
+                format!(
+                    "switchRole works in the LIVE (1) and VoiceChatRoom (3) scenes; this room was entered with {} ({}), where everyone is an anchor",
+                    self.state.scene.trtc_name(),
+                    self.state.scene as u32
+                ),
+            ));
+        }
+        membership
+            .room
+            .switch_role(membership.user_id.clone(), self.state.id, role)
+            .await
+            .map_err(|refused| ErrorBody::new(ErrorCode::NotInRoom, refused.to_string()))?;
+        self.state.presence.role = role;
+        Ok(())
+    }
+
     /// The answer to a successful enter: the members, the heartbeat, and a resume token for
     /// the session (listed now if it is not yet).
-    fn entered(&mut self, members: Vec<UserId>) -> Outcome {
+    fn entered(&mut self, members: Present) -> Outcome {
         self.entered_with(members, None)
     }
 
     /// [`Session::entered`], telling a resumed client the last custom message taken.
-    fn entered_with(&mut self, members: Vec<UserId>, last_message: Option<u32>) -> Outcome {
+    fn entered_with(&mut self, members: Present, last_message: Option<u32>) -> Outcome {
         let resumable = self.state.resumable.get_or_insert_with(|| {
             let (token, takeovers) = self.ctx.sessions.register();
             Resumable { token, takeovers }
@@ -524,6 +578,7 @@ impl Session {
             return self.respond(id, Outcome::Error(body)).await;
         };
         let session = self.state.id;
+        let presence = self.state.presence;
         let user_id = old.user_id.clone();
         let in_place = old.room_id == room;
         let mut joined = join_as(
@@ -531,6 +586,7 @@ impl Session {
             session,
             room.clone(),
             user_id.clone(),
+            presence,
             true,
             in_place,
         )
@@ -549,6 +605,7 @@ impl Session {
                 session,
                 room.clone(),
                 user_id.clone(),
+                presence,
                 true,
                 false,
             )
@@ -592,7 +649,7 @@ impl Session {
         self.respond(id, outcome).await
     }
 
-    async fn enter(&mut self, request: EnterRequest) -> Result<Vec<UserId>, ErrorBody> {
+    async fn enter(&mut self, request: EnterRequest) -> Result<Present, ErrorBody> {
         if request.protocol != PROTOCOL_VERSION {
             return Err(ErrorBody::new(
                 ErrorCode::RoomEnterFail,
@@ -630,14 +687,21 @@ impl Session {
         auth::check(config, request.user_id.as_str(), &request.user_sig)
             .map_err(|error| ErrorBody::new(ErrorCode::UserSigInvalid, error.to_string()))?;
 
+        let presence = Presence {
+            role: request.scene.effective_role(request.role),
+            publishing: request.publishing,
+        };
         let (membership, members) = join(
             &self.ctx,
             self.state.id,
             request.room,
             request.user_id,
+            presence,
             request.create_if_missing,
         )
         .await?;
+        self.state.scene = request.scene;
+        self.state.presence = presence;
         tracing::info!(session = self.state.id, room = %membership.room_id, user = %membership.user_id, "entered");
         self.state.membership = Some(membership);
         Ok(members)
@@ -649,7 +713,7 @@ impl Session {
     async fn switch(
         &mut self,
         request: SwitchRequest,
-    ) -> Result<Result<Vec<UserId>, ErrorBody>, Ending> {
+    ) -> Result<Result<Present, ErrorBody>, Ending> {
         let refuse = |code: ErrorCode, message: String| Ok(Err(ErrorBody::new(code, message)));
         let Some(current) = &self.state.membership else {
             return refuse(
@@ -669,11 +733,19 @@ impl Session {
         }
         let create = request.create_if_missing;
         let to = request.room.clone();
-        let (joined, members) =
-            match join(&self.ctx, self.state.id, request.room, user_id, create).await {
-                Ok(joined) => joined,
-                Err(body) => return Ok(Err(body)),
-            };
+        let (joined, members) = match join(
+            &self.ctx,
+            self.state.id,
+            request.room,
+            user_id,
+            self.state.presence,
+            create,
+        )
+        .await
+        {
+            Ok(joined) => joined,
+            Err(body) => return Ok(Err(body)),
+        };
         let Some(mut old) = self.state.membership.replace(joined) else {
             return Ok(Ok(members));
         };
@@ -773,9 +845,10 @@ async fn join(
     session: SessionId,
     room_id: RoomId,
     user_id: UserId,
+    presence: Presence,
     create: bool,
-) -> Result<(Membership, Vec<UserId>), ErrorBody> {
-    join_as(ctx, session, room_id, user_id, create, false)
+) -> Result<(Membership, Present), ErrorBody> {
+    join_as(ctx, session, room_id, user_id, presence, create, false)
         .await
         .map_err(|refused| match refused {
             JoinRefused::Refused(body) => body,
@@ -802,9 +875,10 @@ async fn join_as(
     session: SessionId,
     room_id: RoomId,
     user_id: UserId,
+    presence: Presence,
     create: bool,
     rejoin: bool,
-) -> Result<(Membership, Vec<UserId>), JoinRefused> {
+) -> Result<(Membership, Present), JoinRefused> {
     let refuse =
         |code: ErrorCode, message: String| JoinRefused::Refused(ErrorBody::new(code, message));
     let server_creates = ctx.registry.limits().auto_create;
@@ -831,6 +905,7 @@ async fn join_as(
         let entrant = Entrant {
             user_id: user_id.clone(),
             session,
+            presence,
             events: events_tx,
             ejection: ejection_tx,
         };

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use openroom_protocol::{ExitReason, LeaveReason, RoomEvent, RoomId, UserId};
-use openroom_server::room::Entrant;
+use openroom_server::room::{Entrant, Presence};
 use openroom_server::{RunningServer, ServerConfig};
 use serde_json::{json, Value};
 use tokio::sync::{mpsc, oneshot};
@@ -70,6 +70,7 @@ async fn probe(server: &RunningServer, room: u32, user: &str, session: u64) -> P
     let entrant = Entrant {
         user_id: UserId::parse(user).unwrap(),
         session,
+        presence: Presence::default(),
         events: events_tx,
         ejection: ejection_tx,
     };
@@ -115,7 +116,10 @@ async fn a_resume_the_buffer_cannot_serve_enters_again_under_a_new_token() {
 
     let (_second, answer) = resume(&server, &token, 0, 1).await;
     assert_eq!(answer["ok"]["type"], "entered", "{answer}");
-    assert_eq!(answer["ok"]["members"], json!(["carol"]));
+    assert_eq!(
+        answer["ok"]["members"],
+        json!([{"userId": "carol", "audio": false, "video": false}])
+    );
     let new_token = answer["ok"]["resumeToken"].as_str().unwrap();
     assert_ne!(new_token, token);
     // The old token is spent: a resume with it (as from a client that never got the answer)
@@ -147,7 +151,10 @@ async fn a_member_dropped_while_parked_is_entered_again() {
     }
     let (_second, answer) = resume(&server, &token, 0, 2).await;
     assert_eq!(answer["ok"]["type"], "entered", "{answer}");
-    assert_eq!(answer["ok"]["members"], json!(["watcher"]));
+    assert_eq!(
+        answer["ok"]["members"],
+        json!([{"userId": "watcher", "audio": false, "video": false}])
+    );
     // Back in the room, for the others too.
     loop {
         let event = timeout(WAIT, watcher.events.recv()).await.unwrap().unwrap();

@@ -3,10 +3,12 @@
 
 use std::time::Duration;
 
-use openroom_protocol::{ExitReason, LeaveReason, RoomEvent, RoomId, UserId};
+use openroom_protocol::{
+    ExitReason, LeaveReason, MemberState, Publishing, Role, RoomEvent, RoomId, UserId,
+};
 use openroom_server::registry::Registry;
 use openroom_server::registry::RoomLimitReached;
-use openroom_server::room::{EnterRefused, Entrant, RemoveRefused, RoomHandle};
+use openroom_server::room::{EnterRefused, Entrant, Presence, Present, RemoveRefused, RoomHandle};
 use openroom_server::RoomLimits;
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::timeout;
@@ -49,18 +51,32 @@ fn uid(s: &str) -> UserId {
     UserId::parse(s).unwrap()
 }
 
+/// Enter as an anchor publishing nothing; the ids of the members present.
 async fn enter(
     room: &RoomHandle,
     user: &str,
     session: u64,
     queue: usize,
 ) -> (TestMember, Vec<UserId>) {
+    let (member, present) = enter_as(room, user, session, queue, Presence::default()).await;
+    let ids = present.into_iter().map(|m| m.user_id).collect();
+    (member, ids)
+}
+
+async fn enter_as(
+    room: &RoomHandle,
+    user: &str,
+    session: u64,
+    queue: usize,
+    presence: Presence,
+) -> (TestMember, Present) {
     let (events_tx, events) = mpsc::channel(queue);
     let (ejection_tx, ejection) = oneshot::channel();
     let present = room
         .enter(Entrant {
             user_id: uid(user),
             session,
+            presence,
             events: events_tx,
             ejection: ejection_tx,
         })
@@ -258,6 +274,7 @@ async fn an_empty_room_closes_and_the_next_enter_opens_a_fresh_one() {
         .enter(Entrant {
             user_id: uid("b"),
             session: 2,
+            presence: Presence::default(),
             events,
             ejection: oneshot::channel().0,
         })
@@ -334,6 +351,7 @@ async fn concurrent_enters_and_exits_lose_no_one() {
                     .enter(Entrant {
                         user_id: user.clone(),
                         session: i,
+                        presence: Presence::default(),
                         events,
                         ejection: oneshot::channel().0,
                     })
@@ -377,6 +395,7 @@ async fn a_full_room_refuses_newcomers_even_under_concurrent_enters() {
                 .enter(Entrant {
                     user_id: uid(&format!("u{i}")),
                     session: i,
+                    presence: Presence::default(),
                     events,
                     ejection,
                 })
@@ -515,6 +534,7 @@ async fn a_created_room_waits_for_its_first_member_then_keeps_its_own_settings()
         .enter(Entrant {
             user_id: uid("b"),
             session: 2,
+            presence: Presence::default(),
             events,
             ejection: oneshot::channel().0,
         })
@@ -599,6 +619,7 @@ async fn a_rejoin_never_undoes_a_removal_or_a_newer_login() {
             let entrant = Entrant {
                 user_id: uid("alice"),
                 session,
+                presence: Presence::default(),
                 events: mpsc::channel(16).0,
                 ejection: oneshot::channel().0,
             };
@@ -606,7 +627,10 @@ async fn a_rejoin_never_undoes_a_removal_or_a_newer_login() {
         }
     };
     // Its own membership: back in place, and the watcher is told nothing.
-    assert_eq!(rejoin(2).await, Ok(vec![uid("w")]));
+    let back = rejoin(2)
+        .await
+        .map(|present| present.into_iter().map(|m| m.user_id).collect());
+    assert_eq!(back, Ok(vec![uid("w")]));
     // A newer login (session 3) holds alice now: session 2 may not take her back.
     let (_newer, _) = enter(&room, "alice", 3, 16).await;
     assert_eq!(rejoin(2).await, Err(EnterRefused::Superseded));
@@ -620,7 +644,7 @@ async fn a_rejoin_never_undoes_a_removal_or_a_newer_login() {
             reason: LeaveReason::Removed
         }]
     );
-    assert_eq!(room.describe().await.unwrap().members, [uid("w")]);
+    assert_eq!(room.describe().await.unwrap().user_ids(), [uid("w")]);
 }
 
 /// Unreliable custom messages are dropped for a member whose queue is three quarters full,
@@ -708,5 +732,189 @@ async fn missed_messages_are_told_before_their_sender_leaves() {
                 reason: LeaveReason::Exited
             },
         ]
+    );
+}
+
+const AUDIO_AND_VIDEO: Publishing = Publishing {
+    audio: true,
+    video: true,
+};
+
+fn anchor(publishing: Publishing) -> Presence {
+    Presence {
+        role: Role::Anchor,
+        publishing,
+    }
+}
+
+fn audience(publishing: Publishing) -> Presence {
+    Presence {
+        role: Role::Audience,
+        publishing,
+    }
+}
+
+fn audio(user: &str, available: bool) -> RoomEvent {
+    RoomEvent::AudioAvailable {
+        user_id: uid(user),
+        available,
+    }
+}
+
+fn video(user: &str, available: bool) -> RoomEvent {
+    RoomEvent::VideoAvailable {
+        user_id: uid(user),
+        available,
+    }
+}
+
+/// A member who enters learns what everyone present publishes with the member list; the
+/// others see the newcomer enter, then its streams.
+#[tokio::test]
+async fn a_late_joiner_learns_what_everyone_publishes() {
+    let (rooms, _) = registry();
+    let room = rooms.get_or_open(&RoomId::RoomId(40)).unwrap();
+    let video_only = Publishing {
+        audio: false,
+        video: true,
+    };
+    let (mut a, _) = enter_as(&room, "a", 1, 16, anchor(video_only)).await;
+    let (_b, present) = enter_as(&room, "b", 2, 16, anchor(AUDIO_AND_VIDEO)).await;
+    assert_eq!(present, [MemberState::new(uid("a"), video_only)]);
+    assert_eq!(
+        a.drain(),
+        [
+            RoomEvent::MemberEntered { user_id: uid("b") },
+            audio("b", true),
+            video("b", true),
+        ]
+    );
+}
+
+/// Publishing changes reach the others, only when something changed, and never the member
+/// itself.
+#[tokio::test]
+async fn publishing_changes_are_told_to_the_others_once() {
+    let (rooms, _) = registry();
+    let room = rooms.get_or_open(&RoomId::RoomId(41)).unwrap();
+    let (mut a, _) = enter(&room, "a", 1, 16).await;
+    let (mut b, _) = enter(&room, "b", 2, 16).await;
+    a.drain();
+    room.publish(uid("b"), 2, AUDIO_AND_VIDEO).await;
+    room.publish(uid("b"), 2, AUDIO_AND_VIDEO).await;
+    let muted_video = Publishing {
+        audio: true,
+        video: false,
+    };
+    room.publish(uid("b"), 2, muted_video).await;
+    // A stale session of b changes nothing.
+    room.publish(uid("b"), 99, Publishing::NOTHING).await;
+    room.describe().await.unwrap();
+    assert_eq!(
+        a.drain(),
+        [audio("b", true), video("b", true), video("b", false)]
+    );
+    assert_eq!(b.drain(), []);
+}
+
+/// A publishing member who leaves, is removed or drops is seen stopping its streams first,
+/// then leaving; a dismissal ejects everyone with no events in between.
+#[tokio::test]
+async fn streams_end_before_their_publisher_leaves() {
+    let (rooms, _) = registry();
+    let room = rooms.get_or_open(&RoomId::RoomId(42)).unwrap();
+    let (mut watcher, _) = enter(&room, "w", 1, 64).await;
+    let (leaver, _) = enter_as(&room, "x", 2, 16, anchor(AUDIO_AND_VIDEO)).await;
+    let (_removed, _) = enter_as(&room, "y", 3, 16, anchor(AUDIO_AND_VIDEO)).await;
+    watcher.drain();
+    room.exit(leaver.user_id.clone(), leaver.session, LeaveReason::Exited)
+        .await;
+    room.remove(vec![uid("y")]).await.unwrap();
+    let left = |user: &str, reason| RoomEvent::MemberLeft {
+        user_id: uid(user),
+        reason,
+    };
+    assert_eq!(
+        watcher.drain(),
+        [
+            audio("x", false),
+            video("x", false),
+            left("x", LeaveReason::Exited),
+            audio("y", false),
+            video("y", false),
+            left("y", LeaveReason::Removed),
+        ]
+    );
+    let (mut other, _) = enter_as(&room, "z", 4, 16, anchor(AUDIO_AND_VIDEO)).await;
+    watcher.drain();
+    room.dismiss().await.unwrap();
+    assert_eq!(watcher.ejected().await, ExitReason::Dismissed);
+    assert_eq!(other.ejected().await, ExitReason::Dismissed);
+}
+
+/// LIVE rules: audience members are not announced and not listed to anyone; an audience
+/// member becoming an anchor is seen entering with its streams, an anchor becoming audience
+/// stops its streams and is seen leaving with reason 3. DescribeRoom counts everyone.
+#[tokio::test]
+async fn audience_members_are_unseen_until_they_become_anchors() {
+    let (rooms, _) = registry();
+    let room = rooms.get_or_open(&RoomId::RoomId(43)).unwrap();
+    let (mut host, _) = enter_as(&room, "host", 1, 16, anchor(AUDIO_AND_VIDEO)).await;
+    let (mut viewer, present) = enter_as(&room, "v", 2, 16, audience(AUDIO_AND_VIDEO)).await;
+    assert_eq!(present, [MemberState::new(uid("host"), AUDIO_AND_VIDEO)]);
+    let (mut fan, present) = enter_as(&room, "fan", 3, 16, audience(Publishing::NOTHING)).await;
+    assert_eq!(present.len(), 1, "the other audience member is not listed");
+    assert_eq!(host.drain(), [], "audience members enter unseen");
+
+    room.switch_role(uid("v"), 2, Role::Anchor).await.unwrap();
+    let seen_entering = [
+        RoomEvent::MemberEntered { user_id: uid("v") },
+        audio("v", true),
+        video("v", true),
+    ];
+    assert_eq!(host.drain(), seen_entering);
+    assert_eq!(fan.drain(), seen_entering);
+    assert_eq!(viewer.drain(), [], "the switcher is not told about itself");
+    let (_late, present) = enter_as(&room, "late", 4, 16, audience(Publishing::NOTHING)).await;
+    assert_eq!(
+        present,
+        [
+            MemberState::new(uid("host"), AUDIO_AND_VIDEO),
+            MemberState::new(uid("v"), AUDIO_AND_VIDEO)
+        ]
+    );
+
+    room.switch_role(uid("v"), 2, Role::Audience).await.unwrap();
+    let seen_leaving = [
+        audio("v", false),
+        video("v", false),
+        RoomEvent::MemberLeft {
+            user_id: uid("v"),
+            reason: LeaveReason::SwitchedToAudience,
+        },
+    ];
+    assert_eq!(host.drain(), seen_leaving);
+    assert_eq!(fan.drain(), seen_leaving);
+    // An audience member's publishing is kept but not shown; leaving is not announced.
+    room.publish(uid("fan"), 3, AUDIO_AND_VIDEO).await;
+    room.exit(uid("fan"), 3, LeaveReason::Exited).await;
+    assert_eq!(host.drain(), []);
+    let snapshot = room.describe().await.unwrap();
+    let roles: Vec<(UserId, Role, Publishing)> = snapshot
+        .members
+        .into_iter()
+        .map(|m| (m.user_id, m.role, m.publishing))
+        .collect();
+    assert_eq!(
+        roles,
+        [
+            (uid("host"), Role::Anchor, AUDIO_AND_VIDEO),
+            (uid("v"), Role::Audience, Publishing::NOTHING),
+            (uid("late"), Role::Audience, Publishing::NOTHING),
+        ]
+    );
+    assert_eq!(
+        room.switch_role(uid("gone"), 9, Role::Anchor).await,
+        Err(EnterRefused::Absent)
     );
 }

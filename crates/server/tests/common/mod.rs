@@ -56,7 +56,7 @@ pub fn user_sig(server: &RunningServer, user: &str) -> String {
 
 /// An enter request (id 1) on channel `sub`.
 pub fn enter_frame(server: &RunningServer, sub: u32, user: &str, room: u32) -> Value {
-    json!({"sub": sub, "id": 1, "type": "enter", "protocol": 2,
+    json!({"sub": sub, "id": 1, "type": "enter", "protocol": openroom_protocol::PROTOCOL_VERSION,
            "sdkAppId": server.config().sdk_app_id, "userId": user,
            "userSig": user_sig(server, user), "room": {"roomId": room}, "role": 20, "scene": 0})
 }
@@ -67,7 +67,7 @@ pub async fn members(server: &RunningServer, room: u32) -> Vec<UserId> {
         Some(handle) => handle
             .describe()
             .await
-            .map(|d| d.members)
+            .map(|d| d.user_ids())
             .unwrap_or_default(),
         None => Vec::new(),
     }
