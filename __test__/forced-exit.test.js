@@ -145,7 +145,15 @@ test('DescribeRoom lists members in entering order with the settings; ListRooms 
     await expect(admin.describeRoom(7)).resolves.toEqual({
       roomId: 7,
       memberCount: 3,
+      anchorCount: 3,
+      audienceCount: 0,
       members: ['carol', 'alice', 'bob'],
+      participants: ['carol', 'alice', 'bob'].map((userId) => ({
+        userId,
+        role: 20,
+        audio: false,
+        video: false,
+      })),
       maxMembers: 50,
       emptyRoomTimeoutMs: 60_000,
       requestId: expect.any(String),
@@ -161,9 +169,9 @@ test('DescribeRoom lists members in entering order with the settings; ListRooms 
     const all = await admin.listRooms()
     expect(all).toMatchObject({ total: 3, offset: 0, limit: 20 })
     expect(all.rooms).toEqual([
-      { roomId: 3, memberCount: 1 },
-      { roomId: 7, memberCount: 3 },
-      { strRoomId: 'lobby', memberCount: 1 },
+      { roomId: 3, memberCount: 1, anchorCount: 1, audienceCount: 0 },
+      { roomId: 7, memberCount: 3, anchorCount: 3, audienceCount: 0 },
+      { strRoomId: 'lobby', memberCount: 1, anchorCount: 1, audienceCount: 0 },
     ])
     const second = await admin.listRooms({ offset: 1, limit: 1 })
     expect(second).toMatchObject({
@@ -200,7 +208,10 @@ test('CreateRoom: a room with its own member limit and empty-room timeout', asyn
     await expect(admin.createRoom(60, { maxMembers: 2, emptyRoomTimeoutMs: 0 })).resolves.toEqual({
       roomId: 60,
       memberCount: 0,
+      anchorCount: 0,
+      audienceCount: 0,
       members: [],
+      participants: [],
       maxMembers: 2,
       emptyRoomTimeoutMs: 0,
       requestId: expect.any(String),

@@ -93,7 +93,7 @@ class RoomServiceClient {
       total: r.Total,
       offset: r.Offset,
       limit: r.Limit,
-      rooms: r.Rooms.map((room) => ({ ...roomIdOf(room), memberCount: room.MemberCount })),
+      rooms: r.Rooms.map((room) => ({ ...roomIdOf(room), ...counts(room) })),
       requestId: r.RequestId,
     }))
   }
@@ -165,10 +165,23 @@ const roomIdOf = (room) =>
   'StrRoomId' in room ? { strRoomId: room.StrRoomId } : { roomId: room.RoomId }
 
 /** A room's description; a just-created room has no members yet. */
+/** MemberCount, and how many are anchors and audience members (audience members are not announced in the room). */
+const counts = (r) => ({
+  memberCount: r.MemberCount ?? 0,
+  anchorCount: r.AnchorCount ?? 0,
+  audienceCount: r.AudienceCount ?? 0,
+})
+
 const roomDescription = (r) => ({
   ...roomIdOf(r),
-  memberCount: r.MemberCount ?? 0,
+  ...counts(r),
   members: (r.Members ?? []).map((m) => m.UserId),
+  participants: (r.Members ?? []).map((m) => ({
+    userId: m.UserId,
+    role: m.Role,
+    audio: m.Audio,
+    video: m.Video,
+  })),
   maxMembers: r.MaxMembers,
   emptyRoomTimeoutMs: r.EmptyRoomTimeoutMs,
   requestId: r.RequestId,
