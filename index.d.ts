@@ -30,8 +30,10 @@ declare class TRTCCloud extends EventEmitter {
     scene?: TRTCCloud.TRTCAppScene,
   ): Promise<number>
   /**
-   * Leave the room: the server tells every other member (onRemoteUserLeaveRoom(userId, 0))
-   * before it acknowledges the exit; then this instance gets onExitRoom(0). (Each member has
+   * Leave the room. Local audio and video stop at once: onLocalDevicesChanged(false, false)
+   * when a device was open, and the others see onUserAudioAvailable / onUserVideoAvailable(userId,
+   * 0) for what was published, then onRemoteUserLeaveRoom(userId, 0) — the server tells every
+   * other member before it acknowledges the exit; then this instance gets onExitRoom(0). (Each member has
    * its own connection, so in one process another member's event may still be on its way when
    * this onExitRoom arrives.) Resolves after onExitRoom; resolves at once when not in a room.
    * If the server is unreachable the exit completes locally within exitTimeoutMs.
@@ -86,7 +88,56 @@ declare class TRTCCloud extends EventEmitter {
     reliable?: boolean,
     ordered?: boolean,
   ): boolean
-  /** Exit the room if in one (onExitRoom(0) still arrives); later enterRoom calls reject with 'ERR_DESTROYED'. */
+  /**
+   * Start publishing audio. OpenRoom carries no media: the app opens the microphone itself when
+   * onLocalDevicesChanged says so. In a room the others get onUserAudioAvailable(userId, 1);
+   * before entering, the audio is published from the moment the instance enters. An audience
+   * member's audio is kept back until it becomes an anchor.
+   * @param quality a TRTCAudioQuality; default TRTCAudioQualityDefault
+   * @throws OpenRoomError 'ERR_INVALID_ARG_VALUE' for another value; 'ERR_DESTROYED' after destroy()
+   */
+  startLocalAudio(quality?: TRTCCloud.TRTCAudioQuality): void
+  /** Stop publishing audio and close the microphone (onLocalDevicesChanged); the others get onUserAudioAvailable(userId, 0). */
+  stopLocalAudio(): void
+  /**
+   * Mute or unmute the published audio: the others get onUserAudioAvailable(userId, 0 / 1). The
+   * microphone stays open, as in TRTC. The mute holds until exitRoom(), also across start/stop.
+   * @throws OpenRoomError 'ERR_INVALID_ARG_VALUE' when mute is not a boolean
+   */
+  muteLocalAudio(mute: boolean): void
+  /**
+   * Start the camera and publish video: the app opens the camera and renders it itself
+   * (onLocalDevicesChanged); the others get onUserVideoAvailable(userId, 1).
+   * @param view accepted for trtc-electron-sdk's signature and not used
+   */
+  startLocalPreview(view?: unknown): void
+  /** Stop the camera (onLocalDevicesChanged); the others get onUserVideoAvailable(userId, 0). */
+  stopLocalPreview(): void
+  /**
+   * Mute or unmute the published video; the camera stays open. The others get
+   * onUserVideoAvailable(userId, 0 / 1).
+   * @param streamType TRTCVideoStreamTypeBig (0); OpenRoom has no sub (screen sharing) or small stream
+   * @throws OpenRoomError 'ERR_INVALID_ARG_VALUE' for another stream type or a mute that is not a boolean
+   */
+  muteLocalVideo(streamType: TRTCCloud.TRTCVideoStreamType, mute: boolean): void
+  /** trtc-electron-sdk's older form: the big stream. */
+  muteLocalVideo(mute: boolean): void
+  /**
+   * Become an anchor or an audience member (LIVE and VoiceChatRoom scenes). On success
+   * onSwitchRole(0, ''), after the others saw it: an audience member becoming an anchor enters
+   * (onRemoteUserEnterRoom, then onUserAudioAvailable / onUserVideoAvailable for what it
+   * publishes); an anchor becoming audience stops its streams (… 0) and leaves
+   * (onRemoteUserLeaveRoom(userId, 3)). Asking for the current role succeeds and changes
+   * nothing. A switch asked for while reconnecting is made once back.
+   * @returns resolves on success; rejects with an OpenRoomError after onSwitchRole(code, message):
+   *   -7007 in a scene without roles, -7008 not a TRTCRoleType, -7009 outside a room
+   */
+  switchRole(role: TRTCCloud.TRTCRoleType): Promise<void>
+  /**
+   * Exit the room if in one (onExitRoom(0) still arrives), close the devices
+   * (onLocalDevicesChanged(false, false) when one was open, in a room or not); later enterRoom
+   * calls reject with 'ERR_DESTROYED'.
+   */
   destroy(): void
 
   on<E extends TRTCCloud.TRTCCloudEventName>(event: E, listener: TRTCCloud.TRTCCloudEvents[E]): this
@@ -137,6 +188,22 @@ declare namespace TRTCCloud {
   }>
   export type TRTCRoleType = 20 | 21
 
+  /** startLocalAudio's argument (trtc-electron-sdk's TRTCAudioQuality). */
+  export const TRTCAudioQuality: Readonly<{
+    TRTCAudioQualitySpeech: 1
+    TRTCAudioQualityDefault: 2
+    TRTCAudioQualityMusic: 3
+  }>
+  export type TRTCAudioQuality = 1 | 2 | 3
+
+  /** Video stream types (trtc-electron-sdk's TRTCVideoStreamType); OpenRoom has the big one. */
+  export const TRTCVideoStreamType: Readonly<{
+    TRTCVideoStreamTypeBig: 0
+    TRTCVideoStreamTypeSmall: 1
+    TRTCVideoStreamTypeSub: 2
+  }>
+  export type TRTCVideoStreamType = 0 | 1 | 2
+
   /** Error codes under their TRTC names. */
   /** OpenRoom's warning codes (onWarning), 7101 and up. */
   export const TXLiteAVWarning: Readonly<{
@@ -179,6 +246,12 @@ declare namespace TRTCCloud {
     ERR_ROOM_NOT_FOUND: -7005
     /** -7006 (OpenRoom's own): the errCode of onMissCustomCmdMsg. */
     ERR_CUSTOM_CMD_MISSED: -7006
+    /** -7007 (OpenRoom's own): switchRole in a scene without roles (VideoCall, AudioCall: everyone is an anchor). */
+    ERR_ROLE_NOT_SUPPORTED: -7007
+    /** -7008 (OpenRoom's own): switchRole with a value that is not a TRTCRoleType. */
+    ERR_ROLE_INVALID: -7008
+    /** -7009 (OpenRoom's own): switchRole outside a room. */
+    ERR_NOT_IN_ROOM: -7009
   }>
 
   /** onExitRoom's reasons. */
@@ -205,8 +278,10 @@ declare namespace TRTCCloud {
     ConnectionLost: 1
     /** The server removed the member (REST RemoveUser). */
     Removed: 2
+    /** The anchor switched to audience (switchRole): still in the room, no longer seen. */
+    SwitchedToAudience: 3
   }>
-  export type RemoteLeaveReason = 0 | 1 | 2
+  export type RemoteLeaveReason = 0 | 1 | 2 | 3
 
   /** getConnectionState() and the first argument of onConnectionStateChanged. */
   export const TRTCConnectionState: Readonly<{
@@ -365,9 +440,32 @@ declare namespace TRTCCloud {
     /**
      * Another member left.
      * @param userId the member's userId
-     * @param reason 0 exited; 1 connection lost; 2 removed by the server
+     * @param reason 0 exited; 1 connection lost; 2 removed by the server; 3 an anchor switched
+     *   to audience. What the member published ends first (onUserAudioAvailable /
+     *   onUserVideoAvailable(userId, 0)).
      */
     onRemoteUserLeaveRoom: (userId: string, reason: RemoteLeaveReason) => void
+    /**
+     * Another member started (1) or stopped (0) publishing audio: startLocalAudio, stopLocalAudio,
+     * muteLocalAudio, a role switch, or leaving. For a member already publishing, right after its
+     * onRemoteUserEnterRoom. A number, as trtc-electron-sdk passes it.
+     */
+    onUserAudioAvailable: (userId: string, available: 0 | 1) => void
+    /** Likewise for video: startLocalPreview, stopLocalPreview, muteLocalVideo. */
+    onUserVideoAvailable: (userId: string, available: 0 | 1) => void
+    /**
+     * switchRole finished.
+     * @param errCode 0 on success; else -7007, -7008 or -7009 (TXLiteAVError)
+     */
+    onSwitchRole: (errCode: number, errMsg: string) => void
+    /**
+     * OpenRoom's: the devices this instance should hold open changed. OpenRoom carries no media:
+     * open the camera / microphone (getUserMedia in Electron) when true, release them when false.
+     * Emitted after startLocalAudio, stopLocalAudio, startLocalPreview, stopLocalPreview (mutes
+     * keep the devices open), and with (false, false) when the room ends — exitRoom(), removal,
+     * dismissal, another login, giving up reconnecting — always before onExitRoom.
+     */
+    onLocalDevicesChanged: (camera: boolean, microphone: boolean) => void
     /**
      * switchRoom finished.
      * @param errCode 0 on success; else a TXLiteAVError code (the instance stayed in its old room)
@@ -508,8 +606,14 @@ declare namespace TRTCCloud {
     /** Set for a string room. */
     strRoomId?: string
     memberCount: number
-    /** userIds in the order they entered. */
+    /** Members that are anchors (everyone, in the call scenes). */
+    anchorCount: number
+    /** Audience members (LIVE and VoiceChatRoom): not announced in the room, counted here. */
+    audienceCount: number
+    /** userIds in the order they entered, audience members included. */
     members: string[]
+    /** The members with their role and what they publish (nothing, for an audience member). */
+    participants: Array<{ userId: string; role: TRTCRoleType; audio: boolean; video: boolean }>
     maxMembers: number
     emptyRoomTimeoutMs: number
     requestId: string
@@ -521,7 +625,13 @@ declare namespace TRTCCloud {
     total: number
     offset: number
     limit: number
-    rooms: Array<{ roomId?: number; strRoomId?: string; memberCount: number }>
+    rooms: Array<{
+      roomId?: number
+      strRoomId?: string
+      memberCount: number
+      anchorCount: number
+      audienceCount: number
+    }>
     requestId: string
   }
 

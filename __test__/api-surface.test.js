@@ -227,4 +227,6 @@ test("'openroom/liteav/trtc_define' has trtc-electron-sdk's constants, as in trt
   expect(define.TRTCParams).toBe(TRTCParams)
   expect(define.TRTCAppScene).toBe(TRTCAppScene)
   expect(define.TRTCRoleType).toBe(TRTCRoleType)
+  expect(define.TRTCAudioQuality).toBe(openroom.TRTCAudioQuality)
+  expect(define.TRTCVideoStreamType).toBe(openroom.TRTCVideoStreamType)
 })

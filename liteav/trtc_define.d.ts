@@ -11,3 +11,5 @@ export import RemoteLeaveReason = openroom.RemoteLeaveReason
 export import TXLiteAVWarning = openroom.TXLiteAVWarning
 export import TRTCConnectionState = openroom.TRTCConnectionState
 export import ConnectionChangeReason = openroom.ConnectionChangeReason
+export import TRTCAudioQuality = openroom.TRTCAudioQuality
+export import TRTCVideoStreamType = openroom.TRTCVideoStreamType

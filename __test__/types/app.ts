@@ -11,7 +11,7 @@ async function main(): Promise<void> {
   })
   cloud.on('onRemoteUserLeaveRoom', (userId, reason) => {
     const who: string = userId
-    const why: 0 | 1 | 2 = reason
+    const why: 0 | 1 | 2 | 3 = reason
     ;(void who, why)
   })
   cloud.prependOnceListener('onExitRoom', (reason: TRTCCloud.ExitRoomReason) => void reason)
@@ -75,6 +75,27 @@ async function main(): Promise<void> {
     (code) => void (code === TRTCCloud.TXLiteAVWarning.WARNING_CUSTOM_CMD_RATE_LIMITED),
   )
   void sent
+  resilient.startLocalAudio(TRTCCloud.TRTCAudioQuality.TRTCAudioQualityMusic)
+  resilient.startLocalPreview(null)
+  resilient.muteLocalAudio(true)
+  resilient.muteLocalVideo(TRTCCloud.TRTCVideoStreamType.TRTCVideoStreamTypeBig, true)
+  resilient.muteLocalVideo(false)
+  resilient.stopLocalAudio()
+  resilient.stopLocalPreview()
+  const switched: Promise<void> = resilient.switchRole(TRTCCloud.TRTCRoleType.TRTCRoleAudience)
+  void switched.catch(() => {})
+  resilient.on('onUserAudioAvailable', (userId: string, available: 0 | 1) => {
+    void [userId, available === 1]
+  })
+  resilient.on('onUserVideoAvailable', (userId, available) => void [userId, available])
+  resilient.on('onSwitchRole', (errCode: number, errMsg: string) => void [errCode, errMsg])
+  resilient.on('onLocalDevicesChanged', (camera: boolean, microphone: boolean) => {
+    void [camera, microphone]
+  })
+  // @ts-expect-error: mute is a boolean
+  resilient.muteLocalAudio(1)
+  // @ts-expect-error: 22 is not a TRTCRoleType
+  resilient.switchRole(22)
   // @ts-expect-error: data is a string or bytes
   resilient.sendCustomCmdMsg(1, 42)
   // @ts-expect-error: there is no 'RECONNECTED' state
