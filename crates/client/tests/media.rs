@@ -329,3 +329,54 @@ async fn changes_made_while_reconnecting_take_effect_once_back() {
     );
     server.close().await;
 }
+
+/// After a loss longer than the session timeout the client enters again and reports what
+/// changed meanwhile, streams included: a member who started publishing is reported as such.
+#[tokio::test]
+async fn entering_again_after_a_long_loss_reports_the_streams_that_changed() {
+    let server = openroom_server::start(ServerConfig {
+        session_timeout: Duration::from_millis(400),
+        ..ServerConfig::dev_ephemeral()
+    })
+    .await
+    .unwrap();
+    let config = server.config();
+    let proxy = FaultProxy::start(server.local_addr()).await.unwrap();
+    let mut alice = member(&proxy.url());
+    media(&alice, MediaCall::StartLocalAudio);
+    alice.enter(&params(config, "alice", 8), VIDEO_CALL).await;
+    let mut bob = member(&server.url());
+    bob.enter(&params(config, "bob", 8), VIDEO_CALL).await;
+    assert_eq!(
+        bob.next_n(2).await,
+        [entered("alice"), audio("alice", true)]
+    );
+    assert_eq!(alice.next().await, entered("bob"));
+
+    proxy.set(Fault::Blackhole);
+    assert!(matches!(alice.next().await, Event::ConnectionLost { .. }));
+    // The server drops alice: her stream ends before she leaves.
+    assert_eq!(
+        bob.next_n(2).await,
+        [
+            audio("alice", false),
+            left("alice", LeaveReason::ConnectionLost)
+        ]
+    );
+    media(&bob, MediaCall::StartLocalPreview);
+    proxy.set(Fault::Pass);
+    let mut seen = Vec::new();
+    loop {
+        match alice.next().await {
+            Event::TryToReconnect { .. } => continue,
+            Event::ConnectionRecovery => break,
+            event => seen.push(event),
+        }
+    }
+    assert_eq!(seen, [video("bob", true)]);
+    assert_eq!(
+        bob.next_n(2).await,
+        [entered("alice"), audio("alice", true)]
+    );
+    server.close().await;
+}
