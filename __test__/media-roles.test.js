@@ -60,7 +60,8 @@ test('the others see each publishing change as 1 or 0, a late joiner right after
     ['onUserVideoAvailable', 'alice', 0],
     ['onRemoteUserLeaveRoom', 'alice', 0],
   ])
-  expect(alice.events.slice(-2)).toEqual([
+  // Room events already on their way (the barrier probe leaving) may come in between.
+  expect(only(alice, 'onLocalDevicesChanged', 'onExitRoom').slice(-2)).toEqual([
     ['onLocalDevicesChanged', false, false],
     ['onExitRoom', 0],
   ])
