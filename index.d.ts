@@ -80,7 +80,7 @@ declare class TRTCCloud extends EventEmitter {
    * @param data a string (sent as UTF-8), Buffer or Uint8Array, at most 1024 bytes
    * @returns true when the message is on its way; false, with onWarning(code, message) emitted
    *   afterwards, when refused: 7101 not in a room, 7102 bad cmdId or data, 7103 over 1 KB,
-   *   7104 over 30 messages or 7105 over 8 KB in the last second (see TXLiteAVWarning)
+   *   7104 over 30 messages or 7105 over 8 KB in the last second, 7106 an audience member (see TXLiteAVWarning)
    */
   sendCustomCmdMsg(
     cmdId: number,
@@ -101,7 +101,8 @@ declare class TRTCCloud extends EventEmitter {
   stopLocalAudio(): void
   /**
    * Mute or unmute the published audio: the others get onUserAudioAvailable(userId, 0 / 1). The
-   * microphone stays open, as in TRTC. The mute holds until exitRoom(), also across start/stop.
+   * microphone stays open, as in TRTC. The mute holds until the room ends or destroy(), also
+   * across start/stop.
    * @throws OpenRoomError 'ERR_INVALID_ARG_VALUE' when mute is not a boolean
    */
   muteLocalAudio(mute: boolean): void
@@ -130,7 +131,8 @@ declare class TRTCCloud extends EventEmitter {
    * (onRemoteUserLeaveRoom(userId, 3)). Asking for the current role succeeds and changes
    * nothing. A switch asked for while reconnecting is made once back.
    * @returns resolves on success; rejects with an OpenRoomError after onSwitchRole(code, message):
-   *   -7007 in a scene without roles, -7008 not a TRTCRoleType, -7009 outside a room
+   *   -7007 in a scene without roles, -7008 not a TRTCRoleType, -7009 outside a room or after
+   *   exitRoom(); 'ERR_DESTROYED' after destroy()
    */
   switchRole(role: TRTCCloud.TRTCRoleType): Promise<void>
   /**
@@ -217,6 +219,8 @@ declare namespace TRTCCloud {
     WARNING_CUSTOM_CMD_RATE_LIMITED: 7104
     /** 7105: more than 8 KB of custom messages in the last second. */
     WARNING_CUSTOM_CMD_BANDWIDTH_LIMITED: 7105
+    /** 7106: sendCustomCmdMsg from an audience member (LIVE, VoiceChatRoom): only anchors send. */
+    WARNING_CUSTOM_CMD_AUDIENCE: 7106
   }>
 
   export const TXLiteAVError: Readonly<{
@@ -459,7 +463,8 @@ declare namespace TRTCCloud {
      */
     onSwitchRole: (errCode: number, errMsg: string) => void
     /**
-     * OpenRoom's: the devices this instance should hold open changed. OpenRoom carries no media:
+     * OpenRoom's: the devices this instance should hold open changed. Carries the state now, only
+     * when it differs from the last report (calls within one tick are reported once). OpenRoom carries no media:
      * open the camera / microphone (getUserMedia in Electron) when true, release them when false.
      * Emitted after startLocalAudio, stopLocalAudio, startLocalPreview, stopLocalPreview (mutes
      * keep the devices open), and with (false, false) when the room ends — exitRoom(), removal,

@@ -68,6 +68,7 @@ test("constants have trtc-electron-sdk's names and values", () => {
     WARNING_CUSTOM_CMD_TOO_LARGE: 7103,
     WARNING_CUSTOM_CMD_RATE_LIMITED: 7104,
     WARNING_CUSTOM_CMD_BANDWIDTH_LIMITED: 7105,
+    WARNING_CUSTOM_CMD_AUDIENCE: 7106,
   })
   expect(Object.isFrozen(TXLiteAVError)).toBe(true)
 })

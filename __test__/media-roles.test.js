@@ -171,13 +171,71 @@ test('bad media arguments throw a coded error and change nothing', async () => {
   expect(code(() => alice.cloud.muteLocalVideo(0, 'no'))).toBe('ERR_INVALID_ARG_VALUE')
   await ticked()
   expect(alice.events).toEqual([])
+  // Changes within one tick are reported once, as the state they leave.
   alice.cloud.startLocalPreview()
+  alice.cloud.stopLocalPreview()
+  await ticked()
+  expect(alice.events).toEqual([])
+  alice.cloud.startLocalPreview()
+  await ticked()
   alice.cloud.destroy()
   expect(code(() => alice.cloud.startLocalPreview())).toBe('ERR_DESTROYED')
+  await expect(alice.cloud.switchRole(20)).rejects.toMatchObject({ code: 'ERR_DESTROYED' })
   await ticked()
   // destroy() releases what was open.
   expect(alice.events).toEqual([
     ['onLocalDevicesChanged', true, false],
     ['onLocalDevicesChanged', false, false],
   ])
+})
+
+test('a switchRole after exitRoom() is refused at once, never left unanswered', async () => {
+  const host = new Member(ctx.server, 'host')
+  await host.cloud.enterRoom(host.params(704), LIVE)
+  const exiting = host.cloud.exitRoom()
+  await expect(host.cloud.switchRole(AUDIENCE)).rejects.toMatchObject({ code: -7009 })
+  await exiting
+  expect(only(host, 'onSwitchRole')).toEqual([['onSwitchRole', -7009, expect.any(String)]])
+})
+
+test('audience members cannot send custom messages (7106) until they become anchors', async () => {
+  const [host, viewer] = ['host', 'viewer'].map((u) => new Member(ctx.server, u))
+  await host.cloud.enterRoom(host.params(705), LIVE)
+  await viewer.cloud.enterRoom(viewer.params(705, { role: AUDIENCE }), LIVE)
+  expect(viewer.cloud.sendCustomCmdMsg(1, 'hi', true, true)).toBe(false)
+  await viewer.waitFor('onWarning', 7106)
+  await viewer.cloud.switchRole(TRTCRoleType.TRTCRoleAnchor)
+  expect(viewer.cloud.sendCustomCmdMsg(1, 'hi', true, true)).toBe(true)
+  await host.waitFor('onRecvCustomCmdMsg', 'viewer', 1, 1)
+  // The host saw the viewer arrive before its message, never a message from nobody.
+  expect(host.roomEvents.slice(1).map(([name]) => name)).toEqual([
+    'onRemoteUserEnterRoom',
+    'onRecvCustomCmdMsg',
+  ])
+  await Promise.all([host, viewer].map((m) => m.cloud.exitRoom()))
+})
+
+test('a device call crossing a forced exit leaves the app told what the engine holds', async () => {
+  const [alice, bob] = ['alice', 'bob'].map((u) => new Member(ctx.server, u))
+  alice.cloud.startLocalPreview()
+  await alice.enter(706)
+  await bob.enter(706)
+  await bob.waitFor('onUserVideoAvailable', 'alice', 1)
+  // Another login of alice replaces this one. Hold the JS thread until the engine has
+  // released the devices, so the release event is queued behind the call that follows.
+  const newer = new Member(ctx.server, 'alice')
+  await newer.enter(707) // warm up its connection first
+  newer.cloud.switchRoom({ roomId: 706 })
+  const deadline = Date.now() + 5000
+  while (alice.cloud._engine.localDevices().camera && Date.now() < deadline);
+  alice.cloud.startLocalAudio()
+  await alice.waitFor('onExitRoom', 3)
+  await ticked()
+  const last = only(alice, 'onLocalDevicesChanged').at(-1)
+  expect(last).toEqual(['onLocalDevicesChanged', false, true])
+  // The engine holds the microphone as reported: entering again publishes audio.
+  await newer.cloud.exitRoom()
+  await alice.enter(706)
+  await bob.waitFor('onUserAudioAvailable', 'alice', 1)
+  await Promise.all([alice, bob].map((m) => m.cloud.exitRoom()))
 })

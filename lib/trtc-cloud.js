@@ -170,6 +170,8 @@ class TRTCCloud extends EventEmitter {
     /** The instance whose createSubCloud() made this one; null for a main instance. */
     this._mainCloud = null
     this._destroyed = false
+    /** The devices last reported with onLocalDevicesChanged. */
+    this._reportedDevices = { camera: false, microphone: false }
   }
 
   /** The process-wide shared instance (created on first call). */
@@ -338,7 +340,7 @@ class TRTCCloud extends EventEmitter {
    * onRecvCustomCmdMsg(userId, cmdId, seq, message). Returns true when the message is on its
    * way; false, with onWarning(code, message), when it was refused: not in a room (7101), a
    * cmdId outside 1–10 or bad data (7102), over 1 KB (7103), over 30 messages (7104) or 8 KB
-   * (7105) in the last second.
+   * (7105) in the last second, an audience member (7106).
    */
   sendCustomCmdMsg(cmdId, data, reliable = true, ordered = true) {
     const bytes =
@@ -423,11 +425,23 @@ class TRTCCloud extends EventEmitter {
     }
   }
 
-  /** onLocalDevicesChanged(camera, microphone), later and not inside the call, when they changed. */
+  /** A call changed the devices: report it later, not inside the call. */
   _devicesChanged(devices) {
-    if (devices) {
-      process.nextTick(() => this.emit('onLocalDevicesChanged', devices.camera, devices.microphone))
-    }
+    if (devices) process.nextTick(() => this._reportDevices())
+  }
+
+  /**
+   * onLocalDevicesChanged(camera, microphone) with the engine's devices now, when they differ
+   * from the last report. Reporting the state now rather than the change that was queued keeps
+   * the app right when its own call and the end of a room cross: a release the session queued
+   * before a later startLocalAudio() cannot arrive last and close what the engine holds open.
+   */
+  _reportDevices() {
+    const { camera, microphone } = this._engine.localDevices()
+    const last = this._reportedDevices
+    if (camera === last.camera && microphone === last.microphone) return
+    this._reportedDevices = { camera, microphone }
+    this.emit('onLocalDevicesChanged', camera, microphone)
   }
 
   /**
@@ -494,10 +508,17 @@ class TRTCCloud extends EventEmitter {
         this.emit('onRecvCustomCmdMsg', userId, cmdId, seq, Buffer.from(data, 'base64'))
         break
       }
+      case 'onLocalDevicesChanged':
+        this._reportDevices()
+        break
       case 'sessionClosed':
         // A switch still pending when the session ends (it was lost or ended meanwhile).
         for (const switching of session.switches.splice(0)) {
           switching.reject(codedError(-3301, 'the room session ended during switchRoom'))
+        }
+        // The session answers every switchRole before it closes; this is a safety net.
+        for (const switching of session.roleSwitches.splice(0)) {
+          switching.reject(codedError(-7009, 'the room session ended during switchRole'))
         }
         // A failure without onError (cancelled by exitRoom) is settled here.
         if (session.failure) session.entered.reject(session.failure)

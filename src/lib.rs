@@ -282,6 +282,12 @@ impl RoomEngine {
         self.media(MediaCall::MuteLocalVideo(mute))
     }
 
+    /// The devices the app should hold open now.
+    #[napi]
+    pub fn local_devices(&self) -> Devices {
+        self.engine.local_media_state().devices().into()
+    }
+
     /// Start a role switch; the outcome arrives as onSwitchRole.
     #[napi]
     pub fn switch_role(&self, role: i64) -> std::result::Result<(), Error<String>> {

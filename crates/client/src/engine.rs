@@ -165,6 +165,8 @@ struct Active {
     commands: mpsc::UnboundedSender<Command>,
     /// exitRoom() was called: the devices were released then, not when the session ends.
     exit_requested: bool,
+    /// An audience member (LIVE, VoiceChatRoom): it may not send custom messages.
+    audience: bool,
 }
 
 #[derive(Default)]
@@ -200,6 +202,13 @@ impl SlotRef {
     pub(crate) fn set_room(&self, room: RoomId) {
         if let Some(active) = lock(&self.slot).active.as_mut().filter(|a| a.id == self.id) {
             active.room = room;
+        }
+    }
+
+    /// The role the server confirmed.
+    pub(crate) fn set_role(&self, role: Role) {
+        if let Some(active) = lock(&self.slot).active.as_mut().filter(|a| a.id == self.id) {
+            active.audience = role == Role::Audience;
         }
     }
 
@@ -317,6 +326,7 @@ impl Engine {
         // A preview or microphone started before entering is published from the start.
         request.publishing = slot.media.publishing();
         let id = slot.sessions_started;
+        let audience = request.scene.effective_role(request.role) == Role::Audience;
         let (commands, inbox) = mpsc::unbounded_channel();
         slot.active = Some(Active {
             id,
@@ -325,6 +335,7 @@ impl Engine {
             connection: ConnectionState::Connecting,
             commands,
             exit_requested: false,
+            audience,
         });
         let slot_ref = SlotRef {
             slot: self.slot.clone(),
@@ -411,8 +422,14 @@ impl Engine {
                 )
             })?;
         let slot = lock(&self.slot);
+        if slot.destroyed {
+            return Err(EngineError::Destroyed);
+        }
         match &slot.active {
-            Some(active) if matches!(active.phase, Phase::InRoom | Phase::Switching) => {
+            Some(active)
+                if matches!(active.phase, Phase::InRoom | Phase::Switching)
+                    && !active.exit_requested =>
+            {
                 let _ = active.commands.send(Command::SwitchRole(role));
                 Ok(())
             }
@@ -460,6 +477,12 @@ impl Engine {
             return Err(Refusal {
                 code: WarningCode::CustomCmdNotInRoom,
                 message: "not in a room: enterRoom first and wait for onEnterRoom".into(),
+            });
+        }
+        if slot.active.as_ref().is_some_and(|active| active.audience) {
+            return Err(Refusal {
+                code: WarningCode::CustomCmdAudience,
+                message: "an audience member cannot send custom messages: switchRole(TRTCRoleAnchor) first".into(),
             });
         }
         let cmd_id = custom::check_message(cmd_id, data.len())?;

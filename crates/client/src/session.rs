@@ -246,7 +246,13 @@ pub(crate) async fn run(
     // The room ended without exitRoom(): the devices are released here, before onExitRoom.
     let released = session.slot.release_devices();
     session.slot.release();
-    for _ in session.role_switches.drain(..) {
+    // Every switchRole gets its answer: those in flight, and those the engine accepted but the
+    // session never read (the slot is free now, so no more can come).
+    let mut unanswered = session.role_switches.len();
+    while let Ok(command) = session.commands.try_recv() {
+        unanswered += usize::from(matches!(command, Command::SwitchRole(_)));
+    }
+    for _ in 0..unanswered {
         session.sink.emit(Event::SwitchRole {
             code: ErrorCode::NotInRoom.value(),
             message: "the room ended before the role switch completed".into(),
@@ -471,13 +477,19 @@ impl Session {
                 return Err(self.leave_while_away().await);
             }
             self.emit(Event::TryToReconnect { attempt });
+            // Entering afresh takes the role last asked for, so a switch the server may have
+            // made (or one asked for meanwhile) is not shown undone to the room in between.
+            let mut request = self.request.clone();
+            if let Some(&(_, role)) = self.role_switches.back() {
+                request.role = role;
+            }
             let outcome = attempt_to_return(
                 self.transport.clone(),
                 self.config.server_url.clone(),
                 self.resume_token.clone(),
                 self.last_seq,
                 self.unacked.back().map_or(0, |(message, _)| message.seq),
-                self.request.clone(),
+                request,
                 self.config.enter_timeout,
             );
             let Some(outcome) = self.wait_while_away(outcome).await else {
@@ -611,6 +623,7 @@ impl Session {
                 let (code, message) = match result {
                     Outcome::Ok(_) => {
                         self.request.role = role;
+                        self.slot.set_role(role);
                         (0, String::new())
                     }
                     Outcome::Error(body) => (body.code, body.message),

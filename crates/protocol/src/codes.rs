@@ -114,15 +114,19 @@ pub enum WarningCode {
     CustomCmdRateLimited = 7104,
     /// More than 8 KB of custom messages in one second.
     CustomCmdBandwidthLimited = 7105,
+    /// sendCustomCmdMsg from an audience member (LIVE, VoiceChatRoom): only anchors send, as in
+    /// TRTC; the others do not see audience members.
+    CustomCmdAudience = 7106,
 }
 
 impl WarningCode {
-    pub const ALL: [WarningCode; 5] = [
+    pub const ALL: [WarningCode; 6] = [
         WarningCode::CustomCmdNotInRoom,
         WarningCode::CustomCmdInvalid,
         WarningCode::CustomCmdTooLarge,
         WarningCode::CustomCmdRateLimited,
         WarningCode::CustomCmdBandwidthLimited,
+        WarningCode::CustomCmdAudience,
     ];
 
     pub fn value(self) -> i32 {
@@ -137,6 +141,7 @@ impl WarningCode {
             WarningCode::CustomCmdTooLarge => "WARNING_CUSTOM_CMD_TOO_LARGE",
             WarningCode::CustomCmdRateLimited => "WARNING_CUSTOM_CMD_RATE_LIMITED",
             WarningCode::CustomCmdBandwidthLimited => "WARNING_CUSTOM_CMD_BANDWIDTH_LIMITED",
+            WarningCode::CustomCmdAudience => "WARNING_CUSTOM_CMD_AUDIENCE",
         }
     }
 }

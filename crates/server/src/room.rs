@@ -502,7 +502,10 @@ impl Room {
                             after.view(),
                             LeaveReason::SwitchedToAudience,
                         );
-                        Ok(())
+                        match self.current(&user_id, session) {
+                            Some(_) => Ok(()),
+                            None => Err(EnterRefused::Absent),
+                        }
                     }
                     None => Err(EnterRefused::Absent),
                 };
@@ -631,8 +634,14 @@ impl Room {
         after: Option<Publishing>,
         reason: LeaveReason,
     ) {
+        let present = self.position(user_id).is_some();
         for event in presence_change(user_id, before, after, reason) {
             self.broadcast_except(user_id, event);
+            // Telling the others can drop a slow member, and with it this one (its own queue
+            // full): the room has told its departure, so nothing more is said of it.
+            if present && self.position(user_id).is_none() {
+                return;
+            }
         }
     }
 

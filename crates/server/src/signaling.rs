@@ -386,6 +386,12 @@ impl Session {
         if request.seq <= self.state.last_message && self.state.last_message != 0 {
             return Ok(());
         }
+        if self.state.presence.role == Role::Audience {
+            return Err(Refusal {
+                code: WarningCode::CustomCmdAudience,
+                message: "an audience member cannot send custom messages: switchRole(TRTCRoleAnchor) first".into(),
+            });
+        }
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(&request.data)
             .map_err(|error| Refusal {
