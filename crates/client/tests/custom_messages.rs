@@ -6,72 +6,44 @@
 use std::time::Duration;
 
 use base64::Engine as _;
+mod common;
+
+use common::{params, Recorder as Member};
 use openroom_client::{ClientConfig, Engine, Event, ReconnectPolicy};
 use openroom_protocol::custom::{MAX_BYTES_PER_SECOND, MAX_MESSAGES_PER_SECOND, MAX_MESSAGE_BYTES};
-use openroom_protocol::usersig::gen_user_sig;
 use openroom_protocol::{UserId, WarningCode};
 use openroom_server::{RunningServer, ServerConfig};
 use openroom_testkit::{Fault, FaultProxy};
-use serde_json::json;
 use tokio::runtime::Handle;
-use tokio::sync::mpsc;
-use tokio::time::timeout;
 
 const EVENT_WAIT: Duration = Duration::from_secs(10);
 
-struct Member {
-    engine: Engine,
-    events: mpsc::UnboundedReceiver<Event>,
+async fn enter(server: &RunningServer, url: &str, user: &str, room: u32) -> Member {
+    let mut member = Member::new(
+        ClientConfig {
+            server_url: url.to_owned(),
+            enter_timeout: Duration::from_millis(500),
+            reconnect: ReconnectPolicy {
+                attempts: 200,
+                interval: Duration::from_millis(20),
+                max_interval: Duration::from_millis(100),
+            },
+            ..ClientConfig::default()
+        },
+        EVENT_WAIT,
+    );
+    member.enter(&params(server.config(), user, room), 0).await;
+    member
 }
 
-impl Member {
-    async fn enter(server: &RunningServer, url: &str, user: &str, room: u32) -> Member {
-        let config = server.config();
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_secs();
-        let sig = gen_user_sig(config.sdk_app_id.into(), &config.secret_key, user, 600, now);
-        let params = json!({"sdkAppId": config.sdk_app_id, "userId": user, "roomId": room,
-                            "userSig": sig});
-        let engine = Engine::new(
-            ClientConfig {
-                server_url: url.to_owned(),
-                enter_timeout: Duration::from_millis(500),
-                reconnect: ReconnectPolicy {
-                    attempts: 200,
-                    interval: Duration::from_millis(20),
-                    max_interval: Duration::from_millis(100),
-                },
-                ..ClientConfig::default()
-            },
-            Handle::current(),
-        );
-        let (sink, events) = mpsc::unbounded_channel();
-        engine
-            .enter_room(&params, &json!(0), move |event| {
-                let _ = sink.send(event);
-            })
-            .unwrap();
-        let mut member = Member { engine, events };
-        assert!(matches!(member.next().await, Event::EnterRoom { result, .. } if result > 0));
-        member
-    }
-
-    /// The next event that is not a state change.
-    async fn next(&mut self) -> Event {
-        loop {
-            let event = timeout(EVENT_WAIT, self.events.recv())
-                .await
-                .expect("timed out waiting for an event")
-                .expect("event stream ended");
-            if !matches!(event, Event::ConnectionStateChanged { .. }) {
-                return event;
-            }
-        }
-    }
-
+/// What these tests do with a member besides watching its events.
+trait Messaging {
     /// The next custom message, other events (arrivals, say) skipped.
+    async fn next_message(&mut self) -> (String, u8, u32, Vec<u8>);
+    fn send(&self, cmd_id: i64, data: &[u8]) -> Result<(), WarningCode>;
+}
+
+impl Messaging for Member {
     async fn next_message(&mut self) -> (String, u8, u32, Vec<u8>) {
         loop {
             if let Event::RecvCustomCmdMsg {
@@ -109,9 +81,9 @@ async fn server() -> RunningServer {
 async fn a_message_reaches_every_other_member_with_the_senders_seq() {
     let server = server().await;
     let url = server.url();
-    let mut alice = Member::enter(&server, &url, "alice", 1).await;
-    let mut bob = Member::enter(&server, &url, "bob", 1).await;
-    let mut carol = Member::enter(&server, &url, "carol", 1).await;
+    let mut alice = enter(&server, &url, "alice", 1).await;
+    let mut bob = enter(&server, &url, "bob", 1).await;
+    let mut carol = enter(&server, &url, "carol", 1).await;
     alice.send(1, b"hello").unwrap();
     alice.send(2, &[0, 255, 7]).unwrap();
     for member in [&mut bob, &mut carol] {
@@ -155,8 +127,8 @@ async fn every_limit_is_refused_with_its_warning_and_nothing_is_sent() {
         refused.message
     );
 
-    let mut alice = Member::enter(&server, &url, "alice", 2).await;
-    let mut bob = Member::enter(&server, &url, "bob", 2).await;
+    let mut alice = enter(&server, &url, "alice", 2).await;
+    let mut bob = enter(&server, &url, "bob", 2).await;
     assert_eq!(alice.send(0, b"x"), Err(WarningCode::CustomCmdInvalid));
     assert_eq!(alice.send(11, b"x"), Err(WarningCode::CustomCmdInvalid));
     assert_eq!(
@@ -199,7 +171,7 @@ async fn thousands_of_messages_from_several_senders_arrive_exactly_in_order() {
     let url = server.url();
     let mut members = Vec::new();
     for i in 0..SENDERS + 2 {
-        members.push(Member::enter(&server, &url, &format!("m{i}"), 3).await);
+        members.push(enter(&server, &url, &format!("m{i}"), 3).await);
     }
     let receivers = members.split_off(SENDERS);
     let senders: Vec<_> = members
@@ -239,8 +211,8 @@ async fn thousands_of_messages_from_several_senders_arrive_exactly_in_order() {
 async fn no_message_is_lost_or_doubled_across_a_resumed_connection() {
     let server = server().await;
     let proxy = FaultProxy::start(server.local_addr()).await.unwrap();
-    let mut alice = Member::enter(&server, &proxy.url(), "alice", 4).await;
-    let mut bob = Member::enter(&server, &server.url(), "bob", 4).await;
+    let mut alice = enter(&server, &proxy.url(), "alice", 4).await;
+    let mut bob = enter(&server, &server.url(), "bob", 4).await;
     assert_eq!(
         alice.next().await,
         Event::RemoteUserEnterRoom {
@@ -287,8 +259,8 @@ async fn no_message_is_lost_or_doubled_across_a_resumed_connection() {
 async fn a_resent_burst_is_not_refused_by_the_servers_rate_limit() {
     let server = server().await;
     let proxy = FaultProxy::start(server.local_addr()).await.unwrap();
-    let mut alice = Member::enter(&server, &proxy.url(), "alice", 5).await;
-    let mut bob = Member::enter(&server, &server.url(), "bob", 5).await;
+    let mut alice = enter(&server, &proxy.url(), "alice", 5).await;
+    let mut bob = enter(&server, &server.url(), "bob", 5).await;
     assert!(matches!(
         alice.next().await,
         Event::RemoteUserEnterRoom { .. }
@@ -328,8 +300,8 @@ async fn a_resent_burst_is_not_refused_by_the_servers_rate_limit() {
 async fn seq_starts_again_in_a_new_session() {
     let server = server().await;
     let url = server.url();
-    let mut alice = Member::enter(&server, &url, "alice", 6).await;
-    let mut bob = Member::enter(&server, &url, "bob", 6).await;
+    let mut alice = enter(&server, &url, "alice", 6).await;
+    let mut bob = enter(&server, &url, "bob", 6).await;
     alice.send(1, b"a").unwrap();
     assert_eq!(bob.next_message().await.2, 1);
     alice.engine.exit_room();
@@ -338,7 +310,7 @@ async fn seq_starts_again_in_a_new_session() {
             break;
         }
     }
-    let alice = Member::enter(&server, &url, "alice", 6).await;
+    let alice = enter(&server, &url, "alice", 6).await;
     alice.send(1, b"b").unwrap();
     assert_eq!(
         bob.next_message().await,
@@ -358,8 +330,8 @@ async fn messages_queued_while_away_are_sent_after_entering_again() {
     .await
     .unwrap();
     let proxy = FaultProxy::start(server.local_addr()).await.unwrap();
-    let mut alice = Member::enter(&server, &proxy.url(), "alice", 7).await;
-    let mut bob = Member::enter(&server, &server.url(), "bob", 7).await;
+    let mut alice = enter(&server, &proxy.url(), "alice", 7).await;
+    let mut bob = enter(&server, &server.url(), "bob", 7).await;
     assert!(matches!(
         alice.next().await,
         Event::RemoteUserEnterRoom { .. }

@@ -3,121 +3,21 @@
 
 use std::time::Duration;
 
+mod common;
+
+use common::{entered, exit, left, now, params, uid, Recorder as Member};
 use openroom_client::{
-    ClientConfig, ConnectionState, Engine, EngineError, Event, ReconnectPolicy, StateChangeReason,
+    ClientConfig, ConnectionState, EngineError, Event, ReconnectPolicy, StateChangeReason,
 };
 use openroom_protocol::usersig::gen_user_sig;
-use openroom_protocol::{ExitReason, LeaveReason, RoomId, UserId};
+use openroom_protocol::{ExitReason, LeaveReason, RoomId};
 use openroom_server::{RunningServer, ServerConfig};
 use serde_json::{json, Value};
 use tokio::net::TcpListener;
-use tokio::runtime::Handle;
-use tokio::sync::mpsc;
 use tokio::time::timeout;
 
 /// Longest any single event may take to arrive on loopback before the test fails.
 const EVENT_WAIT: Duration = Duration::from_secs(5);
-
-struct Member {
-    engine: Engine,
-    events: mpsc::UnboundedReceiver<Event>,
-    sink: mpsc::UnboundedSender<Event>,
-    /// Every onConnectionStateChanged so far, kept out of `next()`'s way.
-    states: Vec<(ConnectionState, StateChangeReason)>,
-}
-
-impl Member {
-    fn new(url: &str) -> Member {
-        Member::with_config(ClientConfig {
-            server_url: url.to_owned(),
-            ..ClientConfig::default()
-        })
-    }
-
-    fn with_config(config: ClientConfig) -> Member {
-        let (sink, events) = mpsc::unbounded_channel();
-        Member {
-            engine: Engine::new(config, Handle::current()),
-            events,
-            sink,
-            states: Vec::new(),
-        }
-    }
-
-    fn start_enter(&self, params: Value) -> Result<(), EngineError> {
-        let sink = self.sink.clone();
-        self.engine.enter_room(&params, &json!(0), move |event| {
-            let _ = sink.send(event);
-        })
-    }
-
-    /// The next event, state changes aside (they are recorded in `states`).
-    async fn next(&mut self) -> Event {
-        loop {
-            let event = timeout(EVENT_WAIT, self.events.recv())
-                .await
-                .expect("timed out waiting for an event")
-                .expect("event stream ended");
-            match event {
-                Event::ConnectionStateChanged { state, reason } => {
-                    self.states.push((state, reason))
-                }
-                event => return event,
-            }
-        }
-    }
-
-    /// Enter and check the result is a positive elapsed time.
-    async fn enter(&mut self, params: Value) {
-        self.start_enter(params).unwrap();
-        match self.next().await {
-            Event::EnterRoom { result, .. } => assert!(result > 0, "enter failed: {result}"),
-            other => panic!("expected onEnterRoom, got {other:?}"),
-        }
-    }
-
-    /// Assert that nothing arrives for a short while.
-    async fn assert_quiet(&mut self) {
-        let extra = timeout(Duration::from_millis(150), self.events.recv()).await;
-        assert!(extra.is_err(), "unexpected event: {extra:?}");
-    }
-}
-
-fn params(server: &RunningServer, user: &str, room: u32) -> Value {
-    let config = server.config();
-    json!({
-        "sdkAppId": config.sdk_app_id,
-        "userId": user,
-        "userSig": gen_user_sig(config.sdk_app_id.into(), &config.secret_key, user, 3600, now()),
-        "roomId": room,
-    })
-}
-
-fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-}
-
-fn uid(s: &str) -> UserId {
-    UserId::parse(s).unwrap()
-}
-
-fn entered(user: &str) -> Event {
-    Event::RemoteUserEnterRoom { user_id: uid(user) }
-}
-
-fn left(user: &str, reason: LeaveReason) -> Event {
-    Event::RemoteUserLeaveRoom {
-        user_id: uid(user),
-        reason,
-    }
-}
-
-fn exit(reason: ExitReason) -> Event {
-    Event::ExitRoom { reason }
-}
 
 /// A TCP server that accepts connections and never answers: the WebSocket handshake hangs.
 /// Abort the handle to stop it.
@@ -133,6 +33,17 @@ async fn silent_server() -> (std::net::SocketAddr, tokio::task::JoinHandle<()>) 
     (addr, hold)
 }
 
+fn member(url: &str) -> Member {
+    with_config(ClientConfig {
+        server_url: url.to_owned(),
+        ..ClientConfig::default()
+    })
+}
+
+fn with_config(config: ClientConfig) -> Member {
+    Member::new(config, EVENT_WAIT)
+}
+
 async fn server() -> RunningServer {
     openroom_server::start(ServerConfig::dev_ephemeral())
         .await
@@ -143,12 +54,12 @@ async fn server() -> RunningServer {
 async fn exit_announces_the_departure_before_on_exit_room() {
     let server = server().await;
     let url = server.url();
-    let (mut alice, mut bob, mut carol) = (Member::new(&url), Member::new(&url), Member::new(&url));
-    alice.enter(params(&server, "alice", 7)).await;
-    bob.enter(params(&server, "bob", 7)).await;
+    let (mut alice, mut bob, mut carol) = (member(&url), member(&url), member(&url));
+    alice.enter(&params(server.config(), "alice", 7), 0).await;
+    bob.enter(&params(server.config(), "bob", 7), 0).await;
     assert_eq!(bob.next().await, entered("alice"));
     assert_eq!(alice.next().await, entered("bob"));
-    carol.enter(params(&server, "carol", 7)).await;
+    carol.enter(&params(server.config(), "carol", 7), 0).await;
     // The newcomer learns of those present in the order they entered.
     assert_eq!(carol.next().await, entered("alice"));
     assert_eq!(carol.next().await, entered("bob"));
@@ -171,13 +82,13 @@ async fn exit_announces_the_departure_before_on_exit_room() {
 async fn removal_and_dismissal_end_sessions_with_their_reasons() {
     let server = server().await;
     let url = server.url();
-    let (mut alice, mut bob, mut carol) = (Member::new(&url), Member::new(&url), Member::new(&url));
+    let (mut alice, mut bob, mut carol) = (member(&url), member(&url), member(&url));
     for (member, name) in [
         (&mut alice, "alice"),
         (&mut bob, "bob"),
         (&mut carol, "carol"),
     ] {
-        member.enter(params(&server, name, 9)).await;
+        member.enter(&params(server.config(), name, 9), 0).await;
     }
     // Drain the arrival events: alice sees bob and carol, bob sees alice and carol, carol sees both.
     for member in [&mut alice, &mut bob, &mut carol] {
@@ -203,7 +114,7 @@ async fn removal_and_dismissal_end_sessions_with_their_reasons() {
         "a dismissed room is gone"
     );
     // After a forced exit the instance can enter again.
-    alice.enter(params(&server, "alice", 9)).await;
+    alice.enter(&params(server.config(), "alice", 9), 0).await;
     alice.engine.exit_room();
     assert_eq!(alice.next().await, exit(ExitReason::Exited));
     server.close().await;
@@ -212,10 +123,10 @@ async fn removal_and_dismissal_end_sessions_with_their_reasons() {
 #[tokio::test]
 async fn bad_params_fail_with_their_codes_asynchronously() {
     let server = server().await;
-    let mut alice = Member::new(&server.url());
-    let mut bad = params(&server, "alice", 1);
+    let mut alice = member(&server.url());
+    let mut bad = params(server.config(), "alice", 1);
     bad["roomId"] = json!(0);
-    alice.start_enter(bad).unwrap();
+    alice.start_enter(&bad, 0).unwrap();
     assert!(matches!(
         alice.next().await,
         Event::EnterRoom { result: -3318, .. }
@@ -229,7 +140,7 @@ async fn bad_params_fail_with_their_codes_asynchronously() {
     let forged = json!({"sdkAppId": server.config().sdk_app_id, "userId": "alice",
                         "userSig": gen_user_sig(server.config().sdk_app_id.into(), "wrong", "alice", 60, now()),
                         "roomId": 1});
-    alice.start_enter(forged).unwrap();
+    alice.start_enter(&forged, 0).unwrap();
     match alice.next().await {
         Event::EnterRoom {
             result: -3320,
@@ -242,10 +153,10 @@ async fn bad_params_fail_with_their_codes_asynchronously() {
         Event::Error { code: -3320, .. }
     ));
 
-    let mut wrong_app = params(&server, "alice", 1);
+    let mut wrong_app = params(server.config(), "alice", 1);
     wrong_app["sdkAppId"] = json!(42);
-    alice.events.recv().await; // sessionClosed of the previous attempt
-    alice.start_enter(wrong_app).unwrap();
+    assert_eq!(alice.next().await, Event::SessionClosed); // of the previous attempt
+    alice.start_enter(&wrong_app, 0).unwrap();
     assert!(matches!(
         alice.next().await,
         Event::EnterRoom { result: -3317, .. }
@@ -258,20 +169,24 @@ async fn bad_params_fail_with_their_codes_asynchronously() {
 async fn a_second_enter_is_refused_and_a_second_login_replaces_the_first() {
     let server = server().await;
     let url = server.url();
-    let (mut alice, mut bob) = (Member::new(&url), Member::new(&url));
-    alice.enter(params(&server, "alice", 3)).await;
-    let refused = alice.start_enter(params(&server, "alice", 4)).unwrap_err();
+    let (mut alice, mut bob) = (member(&url), member(&url));
+    alice.enter(&params(server.config(), "alice", 3), 0).await;
+    let refused = alice
+        .start_enter(&params(server.config(), "alice", 4), 0)
+        .unwrap_err();
     assert!(
         matches!(refused, EngineError::Busy(ref s) if s.contains("roomId 3")),
         "{refused}"
     );
-    bob.enter(params(&server, "bob", 3)).await;
+    bob.enter(&params(server.config(), "bob", 3), 0).await;
     assert_eq!(bob.next().await, entered("alice"));
     assert_eq!(alice.next().await, entered("bob"));
     // Same user from another instance while present: the newer login wins; the older one
     // gets onExitRoom(3) and bob sees nothing.
-    let mut alice_again = Member::new(&url);
-    alice_again.enter(params(&server, "alice", 3)).await;
+    let mut alice_again = member(&url);
+    alice_again
+        .enter(&params(server.config(), "alice", 3), 0)
+        .await;
     assert_eq!(alice_again.next().await, entered("bob"));
     assert_eq!(alice.next().await, exit(ExitReason::Replaced));
     assert_eq!(alice.next().await, Event::SessionClosed);
@@ -288,9 +203,12 @@ async fn unreachable_server_fails_with_3301_and_a_cause() {
         .local_addr()
         .unwrap()
         .port();
-    let mut alice = Member::new(&format!("ws://127.0.0.1:{port}"));
+    let mut alice = member(&format!("ws://127.0.0.1:{port}"));
     alice
-        .start_enter(json!({"sdkAppId": 1, "userId": "a", "userSig": "s", "roomId": 1}))
+        .start_enter(
+            &json!({"sdkAppId": 1, "userId": "a", "userSig": "s", "roomId": 1}),
+            0,
+        )
         .unwrap();
     match alice.next().await {
         Event::EnterRoom {
@@ -304,13 +222,16 @@ async fn unreachable_server_fails_with_3301_and_a_cause() {
 #[tokio::test]
 async fn a_silent_server_times_out_enter_with_3308() {
     let (addr, hold) = silent_server().await;
-    let mut alice = Member::with_config(ClientConfig {
+    let mut alice = with_config(ClientConfig {
         server_url: format!("ws://{addr}"),
         enter_timeout: Duration::from_millis(300),
         ..ClientConfig::default()
     });
     alice
-        .start_enter(json!({"sdkAppId": 1, "userId": "a", "userSig": "s", "roomId": 1}))
+        .start_enter(
+            &json!({"sdkAppId": 1, "userId": "a", "userSig": "s", "roomId": 1}),
+            0,
+        )
         .unwrap();
     assert!(matches!(
         alice.next().await,
@@ -326,12 +247,12 @@ async fn a_silent_server_times_out_enter_with_3308() {
 #[tokio::test]
 async fn exit_completes_locally_when_the_server_is_gone() {
     let server = server().await;
-    let mut alice = Member::with_config(ClientConfig {
+    let mut alice = with_config(ClientConfig {
         server_url: server.url(),
         exit_timeout: Duration::from_millis(300),
         ..ClientConfig::default()
     });
-    alice.enter(params(&server, "alice", 5)).await;
+    alice.enter(&params(server.config(), "alice", 5), 0).await;
     server.close().await;
     assert!(matches!(alice.next().await, Event::ConnectionLost { .. }));
     // Reconnecting (to a server that is gone): exitRoom() ends it at once.
@@ -368,9 +289,12 @@ async fn exit_completes_locally_when_the_server_is_gone() {
 #[tokio::test]
 async fn exit_while_entering_cancels_and_still_ends_with_on_exit_room() {
     let (addr, hold) = silent_server().await;
-    let mut alice = Member::new(&format!("ws://{addr}"));
+    let mut alice = member(&format!("ws://{addr}"));
     alice
-        .start_enter(json!({"sdkAppId": 1, "userId": "a", "userSig": "s", "roomId": 1}))
+        .start_enter(
+            &json!({"sdkAppId": 1, "userId": "a", "userSig": "s", "roomId": 1}),
+            0,
+        )
         .unwrap();
     assert!(alice.engine.exit_room().running);
     match alice.next().await {
@@ -389,12 +313,12 @@ async fn exit_while_entering_cancels_and_still_ends_with_on_exit_room() {
 async fn numeric_and_string_rooms_are_separate() {
     let server = server().await;
     let url = server.url();
-    let (mut alice, mut bob) = (Member::new(&url), Member::new(&url));
-    alice.enter(params(&server, "alice", 123)).await;
-    let mut by_string = params(&server, "bob", 1);
+    let (mut alice, mut bob) = (member(&url), member(&url));
+    alice.enter(&params(server.config(), "alice", 123), 0).await;
+    let mut by_string = params(server.config(), "bob", 1);
     by_string["roomId"] = json!(0);
     by_string["strRoomId"] = json!("123");
-    bob.enter(by_string).await;
+    bob.enter(&by_string, 0).await;
     alice.assert_quiet().await;
     bob.assert_quiet().await;
     assert_eq!(server.rooms().len(), 2);
@@ -405,16 +329,16 @@ async fn numeric_and_string_rooms_are_separate() {
 async fn destroy_exits_and_refuses_later_enters() {
     let server = server().await;
     let url = server.url();
-    let (mut alice, mut bob) = (Member::new(&url), Member::new(&url));
-    alice.enter(params(&server, "alice", 11)).await;
-    bob.enter(params(&server, "bob", 11)).await;
+    let (mut alice, mut bob) = (member(&url), member(&url));
+    alice.enter(&params(server.config(), "alice", 11), 0).await;
+    bob.enter(&params(server.config(), "bob", 11), 0).await;
     bob.next().await;
     assert!(alice.engine.destroy().running);
     assert_eq!(alice.next().await, entered("bob"));
     assert_eq!(alice.next().await, exit(ExitReason::Exited));
     assert_eq!(bob.next().await, left("alice", LeaveReason::Exited));
     assert_eq!(
-        alice.start_enter(params(&server, "alice", 11)),
+        alice.start_enter(&params(server.config(), "alice", 11), 0),
         Err(EngineError::Destroyed)
     );
     server.close().await;
@@ -455,7 +379,7 @@ async fn scripted_server(frames: Vec<&'static str>) -> (String, tokio::task::Joi
 /// A member of a scripted server, which never acknowledges an exit (a short exit timeout)
 /// and serves one connection only (no reconnecting).
 fn scripted_member(url: &str) -> Member {
-    Member::with_config(ClientConfig {
+    with_config(ClientConfig {
         server_url: url.to_owned(),
         exit_timeout: Duration::from_millis(100),
         reconnect: ReconnectPolicy {
@@ -479,7 +403,7 @@ async fn frames_of_a_newer_server_are_skipped_not_fatal() {
     ])
     .await;
     let mut alice = scripted_member(&url);
-    alice.start_enter(any_params()).unwrap();
+    alice.start_enter(&any_params(), 0).unwrap();
     assert!(matches!(alice.next().await, Event::EnterRoom { result, .. } if result > 0));
     assert_eq!(alice.next().await, entered("bob"));
     alice.engine.exit_room();
@@ -491,7 +415,7 @@ async fn frames_of_a_newer_server_are_skipped_not_fatal() {
 async fn an_unreadable_frame_is_a_lost_connection_and_the_client_hangs_up() {
     let (url, script) = scripted_server(vec!["this is not json"]).await;
     let mut alice = scripted_member(&url);
-    alice.start_enter(any_params()).unwrap();
+    alice.start_enter(&any_params(), 0).unwrap();
     assert!(matches!(alice.next().await, Event::EnterRoom { result, .. } if result > 0));
     assert!(matches!(alice.next().await, Event::ConnectionLost { .. }));
     assert!(
@@ -525,7 +449,7 @@ async fn a_refusal_nobody_waits_for_is_a_warning() {
     ])
     .await;
     let mut alice = scripted_member(&url);
-    alice.start_enter(any_params()).unwrap();
+    alice.start_enter(&any_params(), 0).unwrap();
     assert!(matches!(alice.next().await, Event::EnterRoom { .. }));
     assert_eq!(
         alice.next().await,
@@ -546,7 +470,7 @@ async fn sequence_numbers_wrap_without_a_panic() {
     ])
     .await;
     let mut alice = scripted_member(&url);
-    alice.start_enter(any_params()).unwrap();
+    alice.start_enter(&any_params(), 0).unwrap();
     assert!(matches!(alice.next().await, Event::EnterRoom { .. }));
     assert_eq!(alice.next().await, entered("bob"));
     assert_eq!(alice.next().await, left("bob", LeaveReason::Exited));
@@ -565,12 +489,12 @@ fn switch_event(code: i32) -> Event {
 async fn switch_room_moves_a_member_and_everyone_sees_exactly_that() {
     let server = server().await;
     let url = server.url();
-    let (mut alice, mut bob, mut carol) = (Member::new(&url), Member::new(&url), Member::new(&url));
-    alice.enter(params(&server, "alice", 21)).await;
-    bob.enter(params(&server, "bob", 21)).await;
+    let (mut alice, mut bob, mut carol) = (member(&url), member(&url), member(&url));
+    alice.enter(&params(server.config(), "alice", 21), 0).await;
+    bob.enter(&params(server.config(), "bob", 21), 0).await;
     assert_eq!(bob.next().await, entered("alice"));
     assert_eq!(alice.next().await, entered("bob"));
-    carol.enter(params(&server, "carol", 22)).await;
+    carol.enter(&params(server.config(), "carol", 22), 0).await;
 
     // No userSig given: the one from enterRoom is used.
     alice.engine.switch_room(&json!({"roomId": 22})).unwrap();
@@ -599,9 +523,9 @@ async fn a_failed_switch_leaves_the_member_in_its_old_room() {
     .await
     .unwrap();
     let url = server.url();
-    let (mut alice, mut carol) = (Member::new(&url), Member::new(&url));
-    alice.enter(params(&server, "alice", 31)).await;
-    carol.enter(params(&server, "carol", 32)).await;
+    let (mut alice, mut carol) = (member(&url), member(&url));
+    alice.enter(&params(server.config(), "alice", 31), 0).await;
+    carol.enter(&params(server.config(), "carol", 32), 0).await;
 
     // Full (room 32 holds 1), bad UserSig, same room, bad room id: each refused.
     alice.engine.switch_room(&json!({"roomId": 32})).unwrap();
@@ -639,7 +563,7 @@ async fn a_failed_switch_leaves_the_member_in_its_old_room() {
     ));
     carol.assert_quiet().await;
     // Still in room 31: a newcomer there meets her.
-    let mut bob = Member::new(&url);
+    let mut bob = member(&url);
     let server_with_room = server.rooms().get(&RoomId::RoomId(31)).unwrap();
     assert_eq!(
         server_with_room.describe().await.unwrap().user_ids(),
@@ -703,7 +627,7 @@ async fn a_switch_asked_for_during_another_waits_its_turn() {
     });
 
     let mut alice = scripted_member(&url);
-    alice.enter(any_params()).await;
+    alice.enter(&any_params(), 0).await;
     alice.engine.switch_room(&json!({"roomId": 2})).unwrap();
     timeout(EVENT_WAIT, first_arrived).await.unwrap().unwrap();
     // The first switch is under way: the second is queued, not refused.
@@ -723,9 +647,9 @@ async fn on_shutdown_every_member_hears_server_shutting_down() {
         let url = server.url();
         let mut members = Vec::new();
         for i in 0..5 {
-            let mut member = Member::new(&url);
+            let mut member = member(&url);
             member
-                .enter(params(&server, &format!("m{i}"), 40 + round))
+                .enter(&params(server.config(), &format!("m{i}"), 40 + round), 0)
                 .await;
             members.push(member);
         }
@@ -752,9 +676,9 @@ async fn on_shutdown_every_member_hears_server_shutting_down() {
 async fn a_switch_that_may_not_create_fails_on_a_missing_room() {
     let server = server().await;
     let url = server.url();
-    let (mut alice, mut bob) = (Member::new(&url), Member::new(&url));
-    alice.enter(params(&server, "alice", 50)).await;
-    bob.enter(params(&server, "bob", 50)).await;
+    let (mut alice, mut bob) = (member(&url), member(&url));
+    alice.enter(&params(server.config(), "alice", 50), 0).await;
+    bob.enter(&params(server.config(), "bob", 50), 0).await;
     assert_eq!(alice.next().await, entered("bob"));
     assert_eq!(bob.next().await, entered("alice"));
 
@@ -777,8 +701,8 @@ async fn a_switch_that_may_not_create_fails_on_a_missing_room() {
     assert_eq!(alice.next().await, left("bob", LeaveReason::Exited));
     assert_eq!(bob.next().await, exit(ExitReason::Exited));
     // Room 52 exists (carol is in it): the same switch succeeds.
-    let mut carol = Member::new(&url);
-    carol.enter(params(&server, "carol", 52)).await;
+    let mut carol = member(&url);
+    carol.enter(&params(server.config(), "carol", 52), 0).await;
     alice
         .engine
         .switch_room(&json!({"roomId": 52, "createIfMissing": false}))
@@ -801,8 +725,10 @@ async fn a_server_without_auto_create_opens_only_created_rooms() {
     })
     .await
     .unwrap();
-    let mut alice = Member::new(&server.url());
-    alice.start_enter(params(&server, "alice", 60)).unwrap();
+    let mut alice = member(&server.url());
+    alice
+        .start_enter(&params(server.config(), "alice", 60), 0)
+        .unwrap();
     assert!(matches!(
         alice.next().await,
         Event::EnterRoom { result: -7005, .. }
@@ -824,6 +750,6 @@ async fn a_server_without_auto_create_opens_only_created_rooms() {
     let settings = openroom_server::room::RoomSettings::opened_by_enter(server.rooms().limits());
     server.rooms().create(&id, settings).unwrap();
     assert_eq!(alice.next().await, Event::SessionClosed);
-    alice.enter(params(&server, "alice", 60)).await;
+    alice.enter(&params(server.config(), "alice", 60), 0).await;
     server.close().await;
 }

@@ -6,14 +6,16 @@
 
 use std::time::Duration;
 
+mod common;
+
+use common::{entered, left, params, uid, Recorder as Member};
 use openroom_client::{
     ClientConfig, ConnectionState, Engine, Event, ReconnectPolicy, StateChangeReason,
 };
-use openroom_protocol::usersig::gen_user_sig;
-use openroom_protocol::{ExitReason, LeaveReason, RoomId, UserId};
+use openroom_protocol::{ExitReason, LeaveReason, RoomId};
 use openroom_server::{RunningServer, ServerConfig};
 use openroom_testkit::{Fault, FaultProxy};
-use serde_json::{json, Value};
+use serde_json::json;
 use tokio::runtime::Handle;
 use tokio::sync::mpsc;
 use tokio::time::{timeout, Instant};
@@ -23,12 +25,6 @@ const SESSION_TIMEOUT: Duration = Duration::from_millis(400);
 /// Long enough that a blip's reconnection surely lands within it, even on a loaded machine.
 const PATIENT_TIMEOUT: Duration = Duration::from_secs(3);
 const EVENT_WAIT: Duration = Duration::from_secs(5);
-
-struct Member {
-    engine: Engine,
-    events: mpsc::UnboundedReceiver<Event>,
-    states: Vec<(ConnectionState, StateChangeReason)>,
-}
 
 /// Quick reconnection for tests: attempts every 20–100 ms, each bounded by 300 ms.
 fn quick(url: &str, attempts: u32) -> ClientConfig {
@@ -44,85 +40,24 @@ fn quick(url: &str, attempts: u32) -> ClientConfig {
     }
 }
 
-impl Member {
-    async fn enter(server: &RunningServer, config: ClientConfig, user: &str, room: u32) -> Member {
-        Member::enter_signed(server.config(), config, user, room).await
-    }
-
-    async fn enter_signed(
-        server: &ServerConfig,
-        config: ClientConfig,
-        user: &str,
-        room: u32,
-    ) -> Member {
-        Member::enter_on(Engine::new(config, Handle::current()), server, user, room).await
-    }
-
-    /// Enter with an engine made elsewhere (a sub-engine, say).
-    async fn enter_on(engine: Engine, server: &ServerConfig, user: &str, room: u32) -> Member {
-        let (sink, events) = mpsc::unbounded_channel();
-        engine
-            .enter_room(&params(server, user, room), &json!(0), move |event| {
-                let _ = sink.send(event);
-            })
-            .unwrap();
-        let mut member = Member {
-            engine,
-            events,
-            states: Vec::new(),
-        };
-        let entered = member.next().await;
-        assert!(
-            matches!(entered, Event::EnterRoom { result, .. } if result > 0),
-            "{entered:?}"
-        );
-        member
-    }
-
-    /// The next event, state changes aside (recorded in `states`).
-    async fn next(&mut self) -> Event {
-        loop {
-            let event = timeout(EVENT_WAIT, self.events.recv())
-                .await
-                .expect("timed out waiting for an event")
-                .expect("event stream ended");
-            match event {
-                Event::ConnectionStateChanged { state, reason } => {
-                    self.states.push((state, reason))
-                }
-                event => return event,
-            }
-        }
-    }
-
-    /// The next event that is not a reconnection attempt.
-    async fn next_after_attempts(&mut self) -> Event {
-        loop {
-            match self.next().await {
-                Event::TryToReconnect { .. } => continue,
-                event => return event,
-            }
-        }
-    }
-
-    /// Nothing at all is waiting (events are delivered in order, so call it after a barrier).
-    fn assert_nothing_pending(&mut self) {
-        while let Ok(event) = self.events.try_recv() {
-            assert!(
-                matches!(event, Event::ConnectionStateChanged { .. }),
-                "unexpected {event:?}"
-            );
-        }
-    }
+async fn enter(server: &RunningServer, config: ClientConfig, user: &str, room: u32) -> Member {
+    enter_signed(server.config(), config, user, room).await
 }
 
-fn params(server: &ServerConfig, user: &str, room: u32) -> Value {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    json!({"sdkAppId": server.sdk_app_id, "userId": user, "roomId": room,
-           "userSig": gen_user_sig(server.sdk_app_id.into(), &server.secret_key, user, 600, now)})
+async fn enter_signed(
+    server: &ServerConfig,
+    config: ClientConfig,
+    user: &str,
+    room: u32,
+) -> Member {
+    enter_on(Engine::new(config, Handle::current()), server, user, room).await
+}
+
+/// Enter with an engine made elsewhere (a sub-engine, say).
+async fn enter_on(engine: Engine, server: &ServerConfig, user: &str, room: u32) -> Member {
+    let mut member = Member::with_engine(engine, EVENT_WAIT);
+    member.enter(&params(server, user, room), 0).await;
+    member
 }
 
 async fn server_with(session_timeout: Duration) -> RunningServer {
@@ -134,25 +69,10 @@ async fn server_with(session_timeout: Duration) -> RunningServer {
     .unwrap()
 }
 
-fn uid(user: &str) -> UserId {
-    UserId::parse(user).unwrap()
-}
-
-fn entered(user: &str) -> Event {
-    Event::RemoteUserEnterRoom { user_id: uid(user) }
-}
-
-fn left(user: &str, reason: LeaveReason) -> Event {
-    Event::RemoteUserLeaveRoom {
-        user_id: uid(user),
-        reason,
-    }
-}
-
 /// Proves every earlier event reached `members`: a probe enters and each sees it, then it
 /// leaves and each sees that.
 async fn barrier(server: &RunningServer, room: u32, members: &mut [&mut Member]) {
-    let probe = Member::enter(server, quick(&server.url(), 0), "probe", room).await;
+    let probe = enter(server, quick(&server.url(), 0), "probe", room).await;
     for member in members.iter_mut() {
         assert_eq!(member.next().await, entered("probe"));
     }
@@ -167,8 +87,8 @@ async fn a_vanished_peer_is_noticed_by_both_sides_within_the_timeout() {
     let server = server_with(SESSION_TIMEOUT).await;
     let proxy = FaultProxy::start(server.local_addr()).await.unwrap();
     // Reconnecting off: this test is about noticing.
-    let mut alice = Member::enter(&server, quick(&proxy.url(), 0), "alice", 1).await;
-    let mut bob = Member::enter(&server, quick(&server.url(), 0), "bob", 1).await;
+    let mut alice = enter(&server, quick(&proxy.url(), 0), "alice", 1).await;
+    let mut bob = enter(&server, quick(&server.url(), 0), "bob", 1).await;
     assert_eq!(bob.next().await, entered("alice"));
     assert_eq!(alice.next().await, entered("bob"));
 
@@ -205,7 +125,7 @@ async fn a_vanished_peer_is_noticed_by_both_sides_within_the_timeout() {
     // The app can enter again over a working link.
     proxy.set(Fault::Pass);
     drop(alice);
-    let mut again = Member::enter(&server, quick(&proxy.url(), 0), "alice", 1).await;
+    let mut again = enter(&server, quick(&proxy.url(), 0), "alice", 1).await;
     assert_eq!(again.next().await, entered("bob"));
     server.close().await;
 }
@@ -214,8 +134,8 @@ async fn a_vanished_peer_is_noticed_by_both_sides_within_the_timeout() {
 async fn heartbeats_keep_a_quiet_session_alive() {
     let server = server_with(SESSION_TIMEOUT).await;
     let proxy = FaultProxy::start(server.local_addr()).await.unwrap();
-    let mut alice = Member::enter(&server, quick(&proxy.url(), 0), "alice", 2).await;
-    let mut bob = Member::enter(&server, quick(&server.url(), 0), "bob", 2).await;
+    let mut alice = enter(&server, quick(&proxy.url(), 0), "alice", 2).await;
+    let mut bob = enter(&server, quick(&server.url(), 0), "bob", 2).await;
     bob.next().await; // alice, already present
     alice.next().await; // bob entered
                         // Nobody says anything for five session timeouts; only pings cross the proxy. (Waiting is
@@ -237,9 +157,9 @@ async fn a_blip_is_invisible_to_the_others_and_loses_no_event() {
     let server = server_with(PATIENT_TIMEOUT).await;
     let proxy = FaultProxy::start(server.local_addr()).await.unwrap();
     let url = server.url();
-    let mut alice = Member::enter(&server, quick(&proxy.url(), 200), "alice", 3).await;
-    let mut bob = Member::enter(&server, quick(&url, 0), "bob", 3).await;
-    let mut carol = Member::enter(&server, quick(&url, 0), "carol", 3).await;
+    let mut alice = enter(&server, quick(&proxy.url(), 200), "alice", 3).await;
+    let mut bob = enter(&server, quick(&url, 0), "bob", 3).await;
+    let mut carol = enter(&server, quick(&url, 0), "carol", 3).await;
     for (member, others) in [
         (&mut alice, ["bob", "carol"]),
         (&mut bob, ["alice", "carol"]),
@@ -265,7 +185,7 @@ async fn a_blip_is_invisible_to_the_others_and_loses_no_event() {
         ))
     );
     // Produced while alice has no connection at all.
-    let mut dave = Member::enter(&server, quick(&url, 0), "dave", 3).await;
+    let mut dave = enter(&server, quick(&url, 0), "dave", 3).await;
     assert_eq!(bob.next().await, entered("dave"));
     proxy.set(Fault::Pass);
 
@@ -303,8 +223,8 @@ async fn after_a_long_loss_the_client_enters_again_and_reports_the_difference() 
     let server = server_with(SESSION_TIMEOUT).await;
     let proxy = FaultProxy::start(server.local_addr()).await.unwrap();
     let url = server.url();
-    let mut alice = Member::enter(&server, quick(&proxy.url(), 200), "alice", 4).await;
-    let mut bob = Member::enter(&server, quick(&url, 0), "bob", 4).await;
+    let mut alice = enter(&server, quick(&proxy.url(), 200), "alice", 4).await;
+    let mut bob = enter(&server, quick(&url, 0), "bob", 4).await;
     assert_eq!(alice.next().await, entered("bob"));
     assert_eq!(bob.next().await, entered("alice"));
 
@@ -312,7 +232,7 @@ async fn after_a_long_loss_the_client_enters_again_and_reports_the_difference() 
     assert!(matches!(alice.next().await, Event::ConnectionLost { .. }));
     assert_eq!(bob.next().await, left("alice", LeaveReason::ConnectionLost));
     bob.engine.exit_room();
-    let mut carol = Member::enter(&server, quick(&url, 0), "carol", 4).await;
+    let mut carol = enter(&server, quick(&url, 0), "carol", 4).await;
     proxy.set(Fault::Pass);
 
     // Bob left and carol came while alice was away.
@@ -340,8 +260,8 @@ async fn a_restarted_server_is_entered_again() {
     let first = server_with(PATIENT_TIMEOUT).await;
     let addr = first.local_addr();
     let url = first.url();
-    let mut alice = Member::enter(&first, quick(&url, 200), "alice", 5).await;
-    let mut bob = Member::enter(&first, quick(&url, 200), "bob", 5).await;
+    let mut alice = enter(&first, quick(&url, 200), "alice", 5).await;
+    let mut bob = enter(&first, quick(&url, 200), "bob", 5).await;
     assert_eq!(alice.next().await, entered("bob"));
     assert_eq!(bob.next().await, entered("alice"));
     first.close().await;
@@ -392,8 +312,8 @@ async fn a_removal_or_dismissal_during_the_outage_ends_the_room_with_its_reason(
         let server = server_with(PATIENT_TIMEOUT).await;
         let proxy = FaultProxy::start(server.local_addr()).await.unwrap();
         let quick_alice = quick(&proxy.url(), 200);
-        let mut alice = Member::enter(&server, quick_alice, "alice", room_number).await;
-        let mut bob = Member::enter(&server, quick(&server.url(), 0), "bob", room_number).await;
+        let mut alice = enter(&server, quick_alice, "alice", room_number).await;
+        let mut bob = enter(&server, quick(&server.url(), 0), "bob", room_number).await;
         assert_eq!(alice.next().await, entered("bob"));
         assert_eq!(bob.next().await, entered("alice"));
 
@@ -428,8 +348,8 @@ async fn a_removal_or_dismissal_during_the_outage_ends_the_room_with_its_reason(
 async fn a_removal_is_remembered_past_the_session_timeout() {
     let server = server_with(SESSION_TIMEOUT).await;
     let proxy = FaultProxy::start(server.local_addr()).await.unwrap();
-    let mut alice = Member::enter(&server, quick(&proxy.url(), 200), "alice", 9).await;
-    let mut bob = Member::enter(&server, quick(&server.url(), 0), "bob", 9).await;
+    let mut alice = enter(&server, quick(&proxy.url(), 200), "alice", 9).await;
+    let mut bob = enter(&server, quick(&server.url(), 0), "bob", 9).await;
     assert_eq!(alice.next().await, entered("bob"));
     assert_eq!(bob.next().await, entered("alice"));
 
@@ -464,8 +384,8 @@ async fn exiting_while_away_leaves_properly_when_the_server_is_reachable() {
     let mut config = quick(&proxy.url(), 5);
     // The second attempt would come only after a long wait: the exit happens during it.
     config.reconnect.interval = Duration::from_secs(60);
-    let mut alice = Member::enter(&server, config, "alice", 19).await;
-    let mut bob = Member::enter(&server, quick(&server.url(), 0), "bob", 19).await;
+    let mut alice = enter(&server, config, "alice", 19).await;
+    let mut bob = enter(&server, quick(&server.url(), 0), "bob", 19).await;
     assert_eq!(alice.next().await, entered("bob"));
     assert_eq!(bob.next().await, entered("alice"));
 
@@ -492,7 +412,7 @@ async fn giving_up_ends_the_room_cleanly() {
     let server = server_with(PATIENT_TIMEOUT).await;
     let proxy = FaultProxy::start(server.local_addr()).await.unwrap();
     let config = quick(&proxy.url(), 3);
-    let mut alice = Member::enter(&server, config.clone(), "alice", 7).await;
+    let mut alice = enter(&server, config.clone(), "alice", 7).await;
     proxy.set(Fault::Close);
     assert!(matches!(alice.next().await, Event::ConnectionLost { .. }));
     for attempt in 1..=3 {
@@ -535,7 +455,7 @@ async fn giving_up_ends_the_room_cleanly() {
 async fn a_refused_reentry_reports_the_error_then_exits() {
     let first = server_with(PATIENT_TIMEOUT).await;
     let addr = first.local_addr();
-    let mut alice = Member::enter(&first, quick(&first.url(), 200), "alice", 8).await;
+    let mut alice = enter(&first, quick(&first.url(), 200), "alice", 8).await;
     first.close().await;
     assert!(matches!(alice.next().await, Event::ConnectionLost { .. }));
     let _second = openroom_server::start(ServerConfig {
@@ -565,11 +485,10 @@ async fn sub_engines_share_one_connection_and_recover_together() {
     let server = server_with(PATIENT_TIMEOUT).await;
     let proxy = FaultProxy::start(server.local_addr()).await.unwrap();
     let url = server.url();
-    let mut bob = Member::enter(&server, quick(&url, 0), "bob", 20).await;
-    let mut carol = Member::enter(&server, quick(&url, 0), "carol", 21).await;
-    let mut alice = Member::enter(&server, quick(&proxy.url(), 200), "alice", 20).await;
-    let mut alice_sub =
-        Member::enter_on(alice.engine.sub_engine(), server.config(), "alice", 21).await;
+    let mut bob = enter(&server, quick(&url, 0), "bob", 20).await;
+    let mut carol = enter(&server, quick(&url, 0), "carol", 21).await;
+    let mut alice = enter(&server, quick(&proxy.url(), 200), "alice", 20).await;
+    let mut alice_sub = enter_on(alice.engine.sub_engine(), server.config(), "alice", 21).await;
     assert_eq!(
         proxy.connections(),
         1,

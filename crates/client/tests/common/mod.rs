@@ -5,7 +5,9 @@
 
 use std::time::Duration;
 
-use openroom_client::{ClientConfig, ConnectionState, Engine, Event, StateChangeReason};
+use openroom_client::{
+    ClientConfig, ConnectionState, Engine, EngineError, Event, StateChangeReason,
+};
 use openroom_protocol::usersig::gen_user_sig;
 use openroom_protocol::{ExitReason, LeaveReason, UserId};
 use openroom_server::ServerConfig;
@@ -27,9 +29,14 @@ pub struct Recorder {
 
 impl Recorder {
     pub fn new(config: ClientConfig, wait: Duration) -> Recorder {
+        Recorder::with_engine(Engine::new(config, Handle::current()), wait)
+    }
+
+    /// Record an engine made elsewhere (a sub-engine, say).
+    pub fn with_engine(engine: Engine, wait: Duration) -> Recorder {
         let (sink, events) = mpsc::unbounded_channel();
         Recorder {
-            engine: Engine::new(config, Handle::current()),
+            engine,
             events,
             sink,
             states: Vec::new(),
@@ -38,18 +45,17 @@ impl Recorder {
     }
 
     /// Start entering with `scene`; the outcome arrives as events.
-    pub fn start_enter(&self, params: &Value, scene: u32) {
+    pub fn start_enter(&self, params: &Value, scene: u32) -> Result<(), EngineError> {
         let sink = self.sink.clone();
-        self.engine
-            .enter_room(params, &json!(scene), move |event| {
-                let _ = sink.send(event);
-            })
-            .expect("the engine starts entering");
+        self.engine.enter_room(params, &json!(scene), move |event| {
+            let _ = sink.send(event);
+        })
     }
 
     /// Enter and check it succeeded.
     pub async fn enter(&mut self, params: &Value, scene: u32) {
-        self.start_enter(params, scene);
+        self.start_enter(params, scene)
+            .expect("the engine starts entering");
         match self.next().await {
             Event::EnterRoom { result, .. } => assert!(result > 0, "enter failed: {result}"),
             other => panic!("expected onEnterRoom, got {other:?}"),
@@ -72,6 +78,33 @@ impl Recorder {
         }
     }
 
+    /// The next event that is not a reconnection attempt.
+    pub async fn next_after_attempts(&mut self) -> Event {
+        loop {
+            match self.next().await {
+                Event::TryToReconnect { .. } => continue,
+                event => return event,
+            }
+        }
+    }
+
+    /// Assert that nothing arrives for a short while.
+    pub async fn assert_quiet(&mut self) {
+        let extra = timeout(Duration::from_millis(150), self.events.recv()).await;
+        assert!(extra.is_err(), "unexpected event: {extra:?}");
+    }
+
+    /// Nothing at all is waiting but state changes (events are delivered in order, so call it
+    /// after a barrier).
+    pub fn assert_nothing_pending(&mut self) {
+        while let Ok(event) = self.events.try_recv() {
+            assert!(
+                matches!(event, Event::ConnectionStateChanged { .. }),
+                "unexpected {event:?}"
+            );
+        }
+    }
+
     /// The next `count` events, state changes aside.
     pub async fn next_n(&mut self, count: usize) -> Vec<Event> {
         let mut events = Vec::with_capacity(count);
@@ -84,12 +117,16 @@ impl Recorder {
 
 /// Enter params for `user` in numeric room `room`, signed for ten minutes.
 pub fn params(server: &ServerConfig, user: &str, room: u32) -> Value {
-    let now = std::time::SystemTime::now()
+    json!({"sdkAppId": server.sdk_app_id, "userId": user, "roomId": room,
+           "userSig": gen_user_sig(server.sdk_app_id.into(), &server.secret_key, user, 600, now())})
+}
+
+/// Seconds since the Unix epoch, for signing.
+pub fn now() -> u64 {
+    std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
-        .as_secs();
-    json!({"sdkAppId": server.sdk_app_id, "userId": user, "roomId": room,
-           "userSig": gen_user_sig(server.sdk_app_id.into(), &server.secret_key, user, 600, now)})
+        .as_secs()
 }
 
 pub fn uid(user: &str) -> UserId {
