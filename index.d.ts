@@ -567,6 +567,10 @@ declare namespace TRTCCloud {
     emptyRoomTimeoutMs?: number
     /** Whether entering a room that does not exist opens it. Default true; false: rooms exist only through REST CreateRoom, other enters fail with ERR_ROOM_NOT_FOUND (-7005). */
     autoCreateRooms?: boolean
+    /** Custom messages one member may send per second; clients learn it as they enter. Default 30 (TRTC's limit). */
+    customMsgsPerSecond?: number
+    /** Bytes of custom messages one member may send per second; clients learn it as they enter. Default 8192 (TRTC's limit). */
+    customBytesPerSecond?: number
   }
 
   /** A room server running inside this process. Like a listening net.Server it keeps the process alive until close() or unref(). */

@@ -362,6 +362,8 @@ test.each([
   [{ port: 0, emptyRoomTimeoutMs: -1 }, /emptyRoomTimeoutMs -1/],
   [{ port: 0, emptyRoomTimeoutMs: 3 * 3600 * 1000 + 1 }, /3 hours/],
   [{ port: 0, autoCreateRooms: 'no' }, /autoCreateRooms must be a boolean/],
+  [{ port: 0, customMsgsPerSecond: 0 }, /customMsgsPerSecond 0 is not a positive integer/],
+  [{ port: 0, customBytesPerSecond: '8k' }, /customBytesPerSecond 8k is not a positive integer/],
 ])('startServer(%o) is refused with ERR_INVALID_ARG_VALUE', async (options, message) => {
   await expect(startServer(options)).rejects.toMatchObject({
     code: 'ERR_INVALID_ARG_VALUE',

@@ -1,7 +1,7 @@
 'use strict'
 // sendCustomCmdMsg: TRTC's signature and limits, what each member sees and in which order.
 
-const { TXLiteAVWarning } = require('..')
+const { TXLiteAVWarning, startServer } = require('..')
 const { Member, barrier, useServer } = require('./helpers.js')
 
 const ctx = useServer()
@@ -111,6 +111,25 @@ test('every refusal returns false and emits onWarning with its code, never synch
     Array.from({ length: 30 }, (_, i) => `${i + 1}:m${i + 1}`),
   )
   await Promise.all([alice, bob].map((m) => m.cloud.exitRoom()))
+})
+
+test("a server's own limits (customMsgsPerSecond) reach its clients as they enter", async () => {
+  const server = await startServer({ port: 0, customMsgsPerSecond: 50 })
+  try {
+    const [alice, bob] = ['alice', 'bob'].map((u) => new Member(server, u))
+    await alice.enter(303)
+    await bob.enter(303)
+    for (let n = 0; n < 50; n++)
+      expect(alice.cloud.sendCustomCmdMsg(1, `m${n}`, true, true)).toBe(true)
+    expect(alice.cloud.sendCustomCmdMsg(1, 'one too many', true, true)).toBe(false)
+    await alice.waitFor('onWarning', TXLiteAVWarning.WARNING_CUSTOM_CMD_RATE_LIMITED)
+    const [, , message] = alice.events.find(([name]) => name === 'onWarning')
+    expect(message).toMatch(/at most 50 custom messages per second/)
+    await bob.waitFor('onRecvCustomCmdMsg', 'alice', 1, 50)
+    await Promise.all([alice, bob].map((m) => m.cloud.exitRoom()))
+  } finally {
+    await server.close()
+  }
 })
 
 test('REST SendCustomMessage: from administrator to everyone, or to the users named, all or nothing', async () => {

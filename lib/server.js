@@ -63,6 +63,10 @@ class RoomServer {
  * @param {number} [options.emptyRoomTimeoutMs] how long a room stays open empty (default 10000)
  * @param {boolean} [options.autoCreateRooms] whether entering opens a missing room (default true;
  *   false: rooms exist only through REST CreateRoom, other enters fail with -7005)
+ * @param {number} [options.customMsgsPerSecond] custom messages one member may send per second
+ *   (default 30, TRTC's limit)
+ * @param {number} [options.customBytesPerSecond] bytes of custom messages one member may send
+ *   per second (default 8192, TRTC's limit)
  * @returns {Promise<RoomServer>}
  */
 async function startServer(options = {}) {
@@ -76,6 +80,8 @@ async function startServer(options = {}) {
     maxRooms,
     emptyRoomTimeoutMs,
     autoCreateRooms,
+    customMsgsPerSecond,
+    customBytesPerSecond,
   } = options ?? {}
   const count = (n) => n === undefined || (Number.isInteger(n) && n >= 1 && n <= 0xffffffff)
   const checks = [
@@ -105,6 +111,14 @@ async function startServer(options = {}) {
       `maxMembersPerRoom ${String(maxMembersPerRoom)} is not a positive integer`,
     ],
     [count(maxRooms), `maxRooms ${String(maxRooms)} is not a positive integer`],
+    [
+      count(customMsgsPerSecond),
+      `customMsgsPerSecond ${String(customMsgsPerSecond)} is not a positive integer`,
+    ],
+    [
+      count(customBytesPerSecond),
+      `customBytesPerSecond ${String(customBytesPerSecond)} is not a positive integer`,
+    ],
     [
       emptyRoomTimeoutMs === undefined ||
         (Number.isInteger(emptyRoomTimeoutMs) &&

@@ -348,6 +348,8 @@ pub struct ServerOptions {
     pub max_rooms: Option<u32>,
     pub empty_room_timeout_ms: Option<u32>,
     pub auto_create_rooms: Option<bool>,
+    pub custom_msgs_per_second: Option<u32>,
+    pub custom_bytes_per_second: Option<u32>,
 }
 
 /// An embedded room server.
@@ -418,6 +420,8 @@ pub async fn start_server(options: Option<ServerOptions>) -> Result<EmbeddedServ
         max_rooms: None,
         auto_create_rooms: None,
         empty_room_timeout_ms: None,
+        custom_msgs_per_second: None,
+        custom_bytes_per_second: None,
     });
     let host = options.host.unwrap_or_else(|| "127.0.0.1".to_owned());
     let port = options
@@ -447,6 +451,12 @@ pub async fn start_server(options: Option<ServerOptions>) -> Result<EmbeddedServ
     }
     if let Some(auto_create) = options.auto_create_rooms {
         config.limits.auto_create = auto_create;
+    }
+    if let Some(messages) = options.custom_msgs_per_second {
+        config.custom_limits.messages_per_second = messages;
+    }
+    if let Some(bytes) = options.custom_bytes_per_second {
+        config.custom_limits.bytes_per_second = bytes;
     }
     let running = openroom_server::start(config).await.map_err(|error| {
         let StartError::Bind { source, .. } = &error;

@@ -4,7 +4,7 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use openroom_protocol::custom::{self, RateWindow, Refusal};
+use openroom_protocol::custom::{self, RateLimits, RateWindow, Refusal};
 use openroom_protocol::{ErrorCode, Publishing, Role, RoomId, WarningCode};
 use serde_json::Value;
 use tokio::runtime::Handle;
@@ -176,6 +176,8 @@ struct Slot {
     sessions_started: u64,
     /// This instance's custom messages of the last second (TRTC's per-client limits).
     messages: RateWindow,
+    /// The limits the server named as the session entered (TRTC's until then).
+    custom_limits: RateLimits,
     /// The seq of the last custom message this instance sent.
     message_seq: u32,
     /// The local camera and microphone; outlives sessions (a preview may start before entering).
@@ -210,6 +212,11 @@ impl SlotRef {
         if let Some(active) = lock(&self.slot).active.as_mut().filter(|a| a.id == self.id) {
             active.audience = role == Role::Audience;
         }
+    }
+
+    /// The server's limits on custom messages, from its `entered` answer.
+    pub(crate) fn set_custom_limits(&self, limits: RateLimits) {
+        lock(&self.slot).custom_limits = limits;
     }
 
     pub(crate) fn set_phase(&self, phase: Phase) {
@@ -486,7 +493,9 @@ impl Engine {
             });
         }
         let cmd_id = custom::check_message(cmd_id, data.len())?;
-        slot.messages.admit(data.len(), std::time::Instant::now())?;
+        let limits = slot.custom_limits;
+        slot.messages
+            .admit(data.len(), std::time::Instant::now(), limits)?;
         slot.message_seq = slot.message_seq.wrapping_add(1);
         let message = OutgoingMessage {
             cmd_id,

@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use base64::Engine as _;
 
-use openroom_protocol::custom;
+use openroom_protocol::custom::{self, RateLimits};
 use openroom_protocol::messages::{Outcome, Reply};
 use openroom_protocol::{
     presence_change, ClientRequest, EnterRequest, ErrorCode, ExitReason, LeaveReason, MemberState,
@@ -67,6 +67,8 @@ struct Welcome {
     resume_token: Option<String>,
     /// After a resume that put the session back afresh: the last custom message it took.
     last_message: Option<u32>,
+    /// The server's limits on this member's custom messages.
+    custom_limits: RateLimits,
 }
 
 impl Welcome {
@@ -78,7 +80,9 @@ impl Welcome {
                 session_timeout_ms,
                 resume_token,
                 last_message,
+                custom_limits,
             } => Ok(Welcome {
+                custom_limits,
                 members,
                 heartbeat: Heartbeat {
                     ping_interval: Duration::from_millis(ping_interval_ms),
@@ -230,6 +234,7 @@ pub(crate) async fn run(
     let elapsed_ms = started.elapsed().as_millis().max(1);
     // In the room before the app hears so: an app that reacts to onEnterRoom at once must find
     // the engine in its new phase.
+    session.slot.set_custom_limits(welcome.custom_limits);
     session.slot.set_phase(Phase::InRoom);
     session.set_state(ConnectionState::Connected, StateChangeReason::Entered);
     session.emit(Event::EnterRoom {
@@ -511,6 +516,7 @@ impl Session {
                     return Ok(*connection);
                 }
                 Attempt::Reentered(mut connection, welcome) => {
+                    self.slot.set_custom_limits(welcome.custom_limits);
                     tracing::info!(attempt, "entered the room again");
                     self.resend(&mut connection, welcome.last_message).await;
                     self.heartbeat = welcome.heartbeat;

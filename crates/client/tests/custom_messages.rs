@@ -10,7 +10,9 @@ mod common;
 
 use common::{params, Recorder as Member};
 use openroom_client::{ClientConfig, Engine, Event, ReconnectPolicy};
-use openroom_protocol::custom::{MAX_BYTES_PER_SECOND, MAX_MESSAGES_PER_SECOND, MAX_MESSAGE_BYTES};
+use openroom_protocol::custom::{
+    RateLimits, MAX_BYTES_PER_SECOND, MAX_MESSAGES_PER_SECOND, MAX_MESSAGE_BYTES,
+};
 use openroom_protocol::{UserId, WarningCode};
 use openroom_server::{RunningServer, ServerConfig};
 use openroom_testkit::{Fault, FaultProxy};
@@ -158,6 +160,50 @@ async fn every_limit_is_refused_with_its_warning_and_nothing_is_sent() {
     for _ in 0..MAX_BYTES_PER_SECOND / MAX_MESSAGE_BYTES {
         assert_eq!(alice.next_message().await.3.len(), MAX_MESSAGE_BYTES);
     }
+    server.close().await;
+}
+
+/// A server with its own limits tells the client, which holds the app to them: more than
+/// TRTC's 30 a second go through, and the new figure is the one refused and named.
+#[tokio::test]
+async fn the_client_holds_the_app_to_the_limits_its_server_names() {
+    let server = openroom_server::start(ServerConfig {
+        custom_limits: RateLimits {
+            messages_per_second: 100,
+            bytes_per_second: 4096,
+        },
+        ..ServerConfig::dev_ephemeral()
+    })
+    .await
+    .unwrap();
+    let url = server.url();
+    let alice = enter(&server, &url, "alice", 4).await;
+    let mut bob = enter(&server, &url, "bob", 4).await;
+    for n in 0..100u32 {
+        alice.send(1, &n.to_be_bytes()).unwrap();
+    }
+    let refused = alice
+        .engine
+        .send_custom_cmd_msg(1, b"x".to_vec(), true, true)
+        .unwrap_err();
+    assert_eq!(refused.code, WarningCode::CustomCmdRateLimited);
+    assert!(
+        refused.message.contains("at most 100 "),
+        "{}",
+        refused.message
+    );
+    for n in 0..100u32 {
+        let (_, _, seq, data) = bob.next_message().await;
+        assert_eq!((seq, data), (n + 1, n.to_be_bytes().to_vec()));
+    }
+    // The byte limit is the server's too: 4 KB, not TRTC's 8.
+    for _ in 0..4 {
+        bob.send(2, &vec![0; MAX_MESSAGE_BYTES]).unwrap();
+    }
+    assert_eq!(
+        bob.send(2, b"x"),
+        Err(WarningCode::CustomCmdBandwidthLimited)
+    );
     server.close().await;
 }
 

@@ -4,15 +4,17 @@
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
+use serde::{Deserialize, Serialize};
+
 use crate::codes::WarningCode;
 
 /// Custom message ids run from 1 to this (TRTC's limit).
 pub const MAX_CMD_ID: u8 = 10;
 /// Bytes of data one message may carry (TRTC: 1 KB).
 pub const MAX_MESSAGE_BYTES: usize = 1024;
-/// Messages one sender may send per second (TRTC: 30).
+/// Messages one sender may send per second, by default (TRTC: 30).
 pub const MAX_MESSAGES_PER_SECOND: usize = 30;
-/// Bytes of data one sender may send per second (TRTC: 8 KB).
+/// Bytes of data one sender may send per second, by default (TRTC: 8 KB).
 pub const MAX_BYTES_PER_SECOND: usize = 8 * 1024;
 
 /// Messages a client keeps for resending after a resume; a resume may resend this many without
@@ -23,6 +25,25 @@ pub const MAX_RESENT_MESSAGES: u32 = 1024;
 pub const SERVER_SLACK: usize = 2;
 
 const WINDOW: Duration = Duration::from_secs(1);
+
+/// How much one sender may send per second. TRTC's figures by default; a self-hosted server
+/// may set its own (a chat-heavy app, a benchmark) and tells each client in its `entered`
+/// answer, so both sides hold the sender to the same limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RateLimits {
+    pub messages_per_second: u32,
+    pub bytes_per_second: u32,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        RateLimits {
+            messages_per_second: MAX_MESSAGES_PER_SECOND as u32,
+            bytes_per_second: MAX_BYTES_PER_SECOND as u32,
+        }
+    }
+}
 
 /// Why a message may not be sent: a warning code and a message that says what to change.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,8 +82,8 @@ pub struct RateWindow {
 impl RateWindow {
     /// Count a message of `bytes` sent at `now`, or refuse it when it would break a limit
     /// (then it is not counted).
-    pub fn admit(&mut self, bytes: usize, now: Instant) -> Result<(), Refusal> {
-        self.admit_within(bytes, now, 1)
+    pub fn admit(&mut self, bytes: usize, now: Instant, limits: RateLimits) -> Result<(), Refusal> {
+        self.admit_within(bytes, now, limits, 1)
     }
 
     /// [`RateWindow::admit`] with `slack` times the limits: what the server allows, since
@@ -71,8 +92,11 @@ impl RateWindow {
         &mut self,
         bytes: usize,
         now: Instant,
+        limits: RateLimits,
         slack: usize,
     ) -> Result<(), Refusal> {
+        let most_messages = limits.messages_per_second as usize;
+        let most_bytes = limits.bytes_per_second as usize;
         while let Some((at, size)) = self.sent.front() {
             if now.duration_since(*at) < WINDOW {
                 break;
@@ -80,19 +104,19 @@ impl RateWindow {
             self.bytes -= size;
             self.sent.pop_front();
         }
-        if self.sent.len() >= MAX_MESSAGES_PER_SECOND * slack {
+        if self.sent.len() >= most_messages.saturating_mul(slack) {
             return Err(Refusal {
                 code: WarningCode::CustomCmdRateLimited,
                 message: format!(
-                    "at most {MAX_MESSAGES_PER_SECOND} custom messages per second; this one was not sent"
+                    "at most {most_messages} custom messages per second; this one was not sent"
                 ),
             });
         }
-        if self.bytes + bytes > MAX_BYTES_PER_SECOND * slack {
+        if self.bytes + bytes > most_bytes.saturating_mul(slack) {
             return Err(Refusal {
                 code: WarningCode::CustomCmdBandwidthLimited,
                 message: format!(
-                    "at most {MAX_BYTES_PER_SECOND} bytes of custom messages per second; this one was not sent"
+                    "at most {most_bytes} bytes of custom messages per second; this one was not sent"
                 ),
             });
         }
@@ -124,22 +148,48 @@ mod tests {
     #[test]
     fn the_window_holds_a_sender_to_30_messages_and_8_kb_per_second() {
         let start = Instant::now();
+        let limits = RateLimits::default();
         let mut window = RateWindow::default();
         for _ in 0..MAX_MESSAGES_PER_SECOND {
-            window.admit(10, start).unwrap();
+            window.admit(10, start, limits).unwrap();
         }
-        let refused = window.admit(10, start).unwrap_err();
+        let refused = window.admit(10, start, limits).unwrap_err();
         assert_eq!(refused.code, WarningCode::CustomCmdRateLimited);
         // A second later the window has room again.
-        window.admit(10, start + WINDOW).unwrap();
+        window.admit(10, start + WINDOW, limits).unwrap();
 
         let mut window = RateWindow::default();
         for _ in 0..8 {
-            window.admit(1024, start).unwrap();
+            window.admit(1024, start, limits).unwrap();
         }
-        let refused = window.admit(1, start).unwrap_err();
+        let refused = window.admit(1, start, limits).unwrap_err();
         assert_eq!(refused.code, WarningCode::CustomCmdBandwidthLimited);
         // Refused messages are not counted: after the window, all 8 KB are free again.
-        window.admit(1024, start + WINDOW).unwrap();
+        window.admit(1024, start + WINDOW, limits).unwrap();
+    }
+
+    #[test]
+    fn a_server_may_set_its_own_limits() {
+        let start = Instant::now();
+        let limits = RateLimits {
+            messages_per_second: 500,
+            bytes_per_second: 1_000_000,
+        };
+        let mut window = RateWindow::default();
+        for _ in 0..500 {
+            window.admit(100, start, limits).unwrap();
+        }
+        let refused = window.admit(100, start, limits).unwrap_err();
+        assert!(
+            refused.message.contains("at most 500 "),
+            "{}",
+            refused.message
+        );
+        // The server's slack doubles whatever the limits are.
+        let mut window = RateWindow::default();
+        for _ in 0..1000 {
+            window.admit_within(1, start, limits, SERVER_SLACK).unwrap();
+        }
+        assert!(window.admit_within(1, start, limits, SERVER_SLACK).is_err());
     }
 }

@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::codes::{ErrorCode, ExitReason, LeaveReason};
+use crate::custom::RateLimits;
 use crate::ids::{RoomId, UserId};
 use crate::presence::{MemberState, Publishing, Role, Scene};
 
@@ -166,6 +167,9 @@ pub enum Reply {
         /// last custom message the session took, so the client resends what came after it.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         last_message: Option<u32>,
+        /// The server's limits on this member's custom messages; TRTC's when absent.
+        #[serde(default)]
+        custom_limits: RateLimits,
     },
     /// Exited: every other member has been told.
     Exited,
@@ -337,6 +341,10 @@ mod tests {
                     session_timeout_ms: 30_000,
                     resume_token: Some("t0k3n".into()),
                     last_message: None,
+                    custom_limits: RateLimits {
+                        messages_per_second: 1000,
+                        bytes_per_second: 65_536,
+                    },
                 }),
             },
             ServerFrame::Response {
@@ -392,7 +400,7 @@ mod tests {
     }
 
     #[test]
-    fn an_entered_reply_without_heartbeat_fields_means_no_heartbeat() {
+    fn an_entered_reply_without_heartbeat_or_limits_means_none_and_trtcs() {
         let text = r#"{"type":"response","id":1,"result":{"ok":{"type":"entered","members":[]}}}"#;
         let frame: ServerFrame = serde_json::from_str(text).unwrap();
         let ServerFrame::Response {
@@ -400,6 +408,7 @@ mod tests {
                 Outcome::Ok(Reply::Entered {
                     ping_interval_ms,
                     session_timeout_ms,
+                    custom_limits,
                     ..
                 }),
             ..
@@ -408,6 +417,8 @@ mod tests {
             panic!("{frame:?}")
         };
         assert_eq!((ping_interval_ms, session_timeout_ms), (0, 0));
+        // A server that names no limits holds clients to TRTC's.
+        assert_eq!(custom_limits, RateLimits::default());
     }
 
     #[test]

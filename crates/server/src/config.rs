@@ -3,6 +3,8 @@
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, ToSocketAddrs};
 use std::time::Duration;
 
+use openroom_protocol::custom::RateLimits;
+
 /// The port the server listens on when none is given.
 pub const DEFAULT_PORT: u16 = 7788;
 
@@ -84,6 +86,9 @@ pub struct ServerConfig {
     pub session_timeout: Duration,
     /// The room limits, enforced by the room actors and the registry.
     pub limits: RoomLimits,
+    /// What one member may send in custom messages per second (TRTC's figures by default);
+    /// told to each client as it enters.
+    pub custom_limits: RateLimits,
 }
 
 /// How much the server holds. Never exceeded, even by concurrent enters: a room actor counts
@@ -169,6 +174,7 @@ impl ServerConfig {
                 shutdown_grace: SHUTDOWN_GRACE,
                 session_timeout: DEFAULT_SESSION_TIMEOUT,
                 limits: RoomLimits::default(),
+                custom_limits: RateLimits::default(),
             }),
             None => Ok(ServerConfig {
                 listen,
@@ -178,6 +184,7 @@ impl ServerConfig {
                 shutdown_grace: SHUTDOWN_GRACE,
                 session_timeout: DEFAULT_SESSION_TIMEOUT,
                 limits: RoomLimits::default(),
+                custom_limits: RateLimits::default(),
             }),
         }
     }
@@ -192,6 +199,7 @@ impl ServerConfig {
             shutdown_grace: SHUTDOWN_GRACE,
             session_timeout: DEFAULT_SESSION_TIMEOUT,
             limits: RoomLimits::default(),
+            custom_limits: RateLimits::default(),
         }
     }
 

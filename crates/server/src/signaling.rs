@@ -25,7 +25,7 @@ use tokio::time::{sleep_until, timeout, Instant};
 use tokio_util::sync::CancellationToken;
 
 use base64::Engine as _;
-use openroom_protocol::custom::{self, RateWindow, Refusal};
+use openroom_protocol::custom::{self, RateLimits, RateWindow, Refusal};
 use openroom_protocol::{MessageRequest, WarningCode};
 
 use crate::auth;
@@ -401,9 +401,12 @@ impl Session {
         let cmd_id = custom::check_message(request.cmd_id.into(), bytes.len())?;
         let now = std::time::Instant::now();
         if request.seq > self.state.resent_upto {
-            self.state
-                .messages
-                .admit_within(bytes.len(), now, custom::SERVER_SLACK)?;
+            self.state.messages.admit_within(
+                bytes.len(),
+                now,
+                self.ctx.config.custom_limits,
+                custom::SERVER_SLACK,
+            )?;
         }
         self.state.last_message = request.seq;
         self.state.last_message_at = now;
@@ -477,6 +480,7 @@ impl Session {
             session_timeout_ms: millis(self.ctx.config.session_timeout),
             resume_token: Some(resumable.token.clone()),
             last_message,
+            custom_limits: self.ctx.config.custom_limits,
         })
     }
 
@@ -546,7 +550,9 @@ impl Session {
         // The client hears every event it missed before it reports the connection recovered.
         let replayed = (missed.len() + queued.len()) as u64;
         let last_message = self.state.last_message;
-        self.state.resent_upto = self.state.resend_allowance(request.sent_upto);
+        self.state.resent_upto = self
+            .state
+            .resend_allowance(request.sent_upto, self.ctx.config.custom_limits);
         let resumed = Reply::Resumed {
             replayed,
             last_message,
@@ -966,10 +972,10 @@ impl SessionState {
     /// The seq up to which a resuming client's messages are resends, not held to the limits
     /// again: what it says it sent, but no more than it could have sent at the limit since the
     /// last message taken (a client cannot buy free messages by reconnecting).
-    fn resend_allowance(&self, sent_upto: u32) -> u32 {
+    fn resend_allowance(&self, sent_upto: u32, limits: RateLimits) -> u32 {
         let seconds = self.last_message_at.elapsed().as_secs() + 1;
-        let could_have_sent = (seconds * custom::MAX_MESSAGES_PER_SECOND as u64)
-            .min(custom::MAX_RESENT_MESSAGES.into());
+        let per_second = u64::from(limits.messages_per_second);
+        let could_have_sent = (seconds * per_second).min(custom::MAX_RESENT_MESSAGES.into());
         let most = self.last_message.saturating_add(could_have_sent as u32);
         sent_upto.min(most)
     }

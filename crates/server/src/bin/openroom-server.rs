@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
+use openroom_protocol::custom::RateLimits;
 use openroom_server::config::{
     DEFAULT_EMPTY_ROOM_TIMEOUT, DEFAULT_MAX_MEMBERS_PER_ROOM, DEFAULT_MAX_ROOMS,
     MAX_EMPTY_ROOM_TIMEOUT,
@@ -45,6 +46,13 @@ struct Flags {
     /// through REST CreateRoom and other enters fail with ERR_ROOM_NOT_FOUND (-7005).
     #[arg(long, env = "OPENROOM_AUTO_CREATE_ROOMS", default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL")]
     auto_create_rooms: bool,
+    /// Custom messages one member may send per second (TRTC's limit by default); each client
+    /// learns the figure as it enters.
+    #[arg(long, env = "OPENROOM_CUSTOM_MSGS_PER_SECOND", default_value_t = RateLimits::default().messages_per_second, value_parser = clap::value_parser!(u32).range(1..))]
+    custom_msgs_per_second: u32,
+    /// Bytes of custom messages one member may send per second (TRTC's limit by default).
+    #[arg(long, env = "OPENROOM_CUSTOM_BYTES_PER_SECOND", default_value_t = RateLimits::default().bytes_per_second, value_parser = clap::value_parser!(u32).range(1..))]
+    custom_bytes_per_second: u32,
 }
 
 #[tokio::main]
@@ -68,6 +76,10 @@ async fn main() -> ExitCode {
                 empty_room_timeout: Duration::from_secs(flags.empty_room_timeout),
                 auto_create: flags.auto_create_rooms,
                 ..RoomLimits::default()
+            },
+            custom_limits: RateLimits {
+                messages_per_second: flags.custom_msgs_per_second,
+                bytes_per_second: flags.custom_bytes_per_second,
             },
             ..config
         },
