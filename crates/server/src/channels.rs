@@ -23,6 +23,7 @@ use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
 use openroom_protocol::channel::{acknowledgements, tagged, ChannelTag};
+use openroom_protocol::custom::{self, RateLimits};
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::timeout;
 
@@ -31,7 +32,16 @@ use crate::signaling::{self, SessionContext};
 
 /// Frames queued for one session before the router stops waiting for it: a client that sends
 /// more requests than this without waiting for answers floods its channel, which is ended.
+/// Custom messages get no answer, so the inbox also holds as many as the server lets one
+/// member send in a second ([`inbox_capacity`]): a client within its limits never floods.
 const CHANNEL_INBOX: usize = 64;
+
+/// A channel's inbox: [`CHANNEL_INBOX`] requests plus a second's worth of custom messages at
+/// the server's limit (with its slack). tokio allocates a bounded queue's slots as they fill,
+/// so a large bound costs nothing until used.
+fn inbox_capacity(limits: RateLimits) -> usize {
+    CHANNEL_INBOX + (limits.messages_per_second as usize).saturating_mul(custom::SERVER_SLACK)
+}
 /// Frames the sessions of one connection may queue for the socket before they wait.
 const OUTBOX: usize = 256;
 
@@ -159,7 +169,8 @@ impl Channels {
         self.generations += 1;
         self.highest = self.highest.max(sub);
         let (ending_tx, ending) = oneshot::channel();
-        let (inbox_tx, inbox) = mpsc::channel(CHANNEL_INBOX);
+        let (inbox_tx, inbox) =
+            mpsc::channel(inbox_capacity(self.ctx.config.custom_limits));
         let link = Link {
             sub,
             generation: self.generations,

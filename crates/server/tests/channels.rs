@@ -151,3 +151,45 @@ async fn a_channel_beyond_the_limit_is_refused_and_the_others_carry_on() {
     }
     server.close().await;
 }
+
+/// Custom messages get no answer, so a burst of them is not a flood as long as it keeps to
+/// the server's per-second limit, however high the server set it.
+#[tokio::test]
+async fn a_burst_of_messages_within_a_raised_limit_is_not_a_flood() {
+    const BURST: u32 = 1000;
+    let server = openroom_server::start(ServerConfig {
+        custom_limits: openroom_protocol::custom::RateLimits {
+            messages_per_second: BURST,
+            bytes_per_second: 1_000_000,
+        },
+        ..ServerConfig::dev_ephemeral()
+    })
+    .await
+    .unwrap();
+    let mut receiver = connect(&server).await;
+    send(&mut receiver, enter_frame(&server, 0, "bob", 5)).await;
+    assert_eq!(next(&mut receiver).await["result"]["ok"]["type"], "entered");
+    let mut sender = connect(&server).await;
+    send(&mut sender, enter_frame(&server, 0, "alice", 5)).await;
+    assert_eq!(next(&mut sender).await["result"]["ok"]["type"], "entered");
+    assert_eq!(next(&mut receiver).await["event"]["type"], "memberEntered");
+    for seq in 1..=BURST {
+        sender
+            .feed(Message::text(
+                json!({"id": 1 + seq, "type": "message", "cmdId": 1, "seq": seq,
+                       "data": "aGk=", "reliable": true, "ordered": true})
+                .to_string(),
+            ))
+            .await
+            .unwrap();
+    }
+    sender.flush().await.unwrap();
+    for seq in 1..=BURST {
+        let frame = next(&mut receiver).await;
+        assert_eq!(frame["event"]["seq"], seq, "{frame}");
+    }
+    // The sender was answered nothing: no refusal, no closed channel.
+    assert_eq!(next_within(&mut sender, Duration::from_millis(200)).await, None);
+    assert_eq!(members(&server, 5).await.len(), 2);
+    server.close().await;
+}
