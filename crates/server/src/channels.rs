@@ -24,7 +24,7 @@ use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
 use openroom_protocol::channel::{acknowledgements, tagged, ChannelTag};
 use openroom_protocol::custom::{self, RateLimits};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::oneshot;
 use tokio::time::timeout;
 
 use crate::config::{CLOSE_TIMEOUT, MAX_CHANNELS_PER_CONNECTION, SEND_TIMEOUT};
@@ -37,8 +37,8 @@ use crate::signaling::{self, SessionContext};
 const CHANNEL_INBOX: usize = 64;
 
 /// A channel's inbox: [`CHANNEL_INBOX`] requests plus a second's worth of custom messages at
-/// the server's limit (with its slack). tokio allocates a bounded queue's slots as they fill,
-/// so a large bound costs nothing until used.
+/// the server's limit (with its slack). The queue grows as it fills (flume allocates nothing
+/// up front), so a large bound costs nothing until used.
 fn inbox_capacity(limits: RateLimits) -> usize {
     CHANNEL_INBOX + (limits.messages_per_second as usize).saturating_mul(custom::SERVER_SLACK)
 }
@@ -81,8 +81,8 @@ pub(crate) struct Link {
     /// How the channel ended (closed, broken, violation), when it did: never lost to a full
     /// inbox.
     ending: oneshot::Receiver<Inbound>,
-    inbox: mpsc::Receiver<Inbound>,
-    outbox: mpsc::Sender<Outbound>,
+    inbox: flume::Receiver<Inbound>,
+    outbox: flume::Sender<Outbound>,
     ended: bool,
 }
 
@@ -92,14 +92,14 @@ impl Link {
         tokio::select! {
             biased;
             Ok(signal) = &mut self.ending => signal,
-            received = self.inbox.recv() => received.unwrap_or(Inbound::Broken),
+            received = self.inbox.recv_async() => received.unwrap_or(Inbound::Broken),
         }
     }
 
     /// Queue one frame for the socket; `Err` when the connection is gone.
     pub async fn send(&self, text: String) -> Result<(), ()> {
         self.outbox
-            .send(Outbound::Text(self.sub, text))
+            .send_async(Outbound::Text(self.sub, text))
             .await
             .map_err(|_| ())
     }
@@ -110,7 +110,7 @@ impl Link {
     pub async fn end(mut self, close: Option<(u16, &'static str)>, by_client: bool) {
         self.ended = true;
         let end = self.end_of(close, by_client);
-        let _ = self.outbox.send(Outbound::End(end)).await;
+        let _ = self.outbox.send_async(Outbound::End(end)).await;
     }
 
     fn end_of(&self, close: Option<(u16, &'static str)>, by_client: bool) -> End {
@@ -138,7 +138,7 @@ impl Drop for Link {
 struct Channel {
     generation: u64,
     ending: Option<oneshot::Sender<Inbound>>,
-    inbox: mpsc::Sender<Inbound>,
+    inbox: flume::Sender<Inbound>,
 }
 
 impl Channel {
@@ -157,7 +157,7 @@ struct Channels {
     highest: u32,
     generations: u64,
     ctx: SessionContext,
-    outbox: mpsc::WeakSender<Outbound>,
+    outbox: flume::WeakSender<Outbound>,
 }
 
 impl Channels {
@@ -169,8 +169,7 @@ impl Channels {
         self.generations += 1;
         self.highest = self.highest.max(sub);
         let (ending_tx, ending) = oneshot::channel();
-        let (inbox_tx, inbox) =
-            mpsc::channel(inbox_capacity(self.ctx.config.custom_limits));
+        let (inbox_tx, inbox) = flume::bounded(inbox_capacity(self.ctx.config.custom_limits));
         let link = Link {
             sub,
             generation: self.generations,
@@ -205,7 +204,7 @@ impl Channels {
 pub async fn run(socket: WebSocket, ctx: SessionContext) {
     let shutdown = ctx.shutdown.clone();
     let (mut sink, mut stream) = socket.split();
-    let (outbox, mut outgoing) = mpsc::channel(OUTBOX);
+    let (outbox, outgoing) = flume::bounded(OUTBOX);
     let mut channels = Channels {
         open: HashMap::new(),
         highest: 0,
@@ -222,10 +221,10 @@ pub async fn run(socket: WebSocket, ctx: SessionContext) {
     loop {
         tokio::select! {
             biased;
-            out = outgoing.recv() => match out {
+            out = outgoing.recv_async() => match out {
                 // Every session holds a sender while its channel is open.
-                None => break,
-                Some(Outbound::Text(sub, text)) => {
+                Err(flume::RecvError::Disconnected) => break,
+                Ok(Outbound::Text(sub, text)) => {
                     if writable && channels.open.contains_key(&sub) {
                         writable = write(&mut sink, tagged(sub, text), &shutdown).await;
                         if !writable {
@@ -237,7 +236,7 @@ pub async fn run(socket: WebSocket, ctx: SessionContext) {
                         }
                     }
                 }
-                Some(Outbound::End(end)) => {
+                Ok(Outbound::End(end)) => {
                     if channels.open.get(&end.sub).is_none_or(|c| c.generation != end.generation) {
                         continue;
                     }

@@ -18,9 +18,10 @@ pub const DEV_SECRET_KEY: &str = "openroom-dev-secret-do-not-use-in-production";
 /// keeps one bad peer from making the server buffer megabytes.
 pub const MAX_CLIENT_FRAME_BYTES: usize = 64 * 1024;
 
-/// Read chunk size of a signaling socket: frames are a few hundred bytes; larger ones still
-/// arrive, in several reads.
-pub const SOCKET_READ_BUFFER_BYTES: usize = 4 * 1024;
+/// Read buffer of a signaling socket, allocated for each connection as it opens, so it is a
+/// large part of what an idle connection costs (4 KB was a quarter of it). Frames are a few
+/// hundred bytes; a larger one grows the buffer as it arrives.
+pub const SOCKET_READ_BUFFER_BYTES: usize = 1024;
 
 /// A session whose client is silent this long is dropped, and the other members see it leave
 /// with reason 1 (timed out), by default. Qiniu's figure.

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use openroom_protocol::ExitReason;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::oneshot;
 use tokio::time::Instant;
 
 /// How long the server remembers why it ended a session, for a client that reconnects late.
@@ -59,7 +59,7 @@ impl<S> Default for Directory<S> {
 }
 
 struct Inner<S> {
-    live: HashMap<String, mpsc::Sender<Takeover<S>>>,
+    live: HashMap<String, flume::Sender<Takeover<S>>>,
     ended: HashMap<String, ExitReason>,
     /// Ended tokens, oldest first, with when each is forgotten.
     ended_order: VecDeque<(Instant, String)>,
@@ -67,9 +67,9 @@ struct Inner<S> {
 
 impl<S> Directory<S> {
     /// List a new session; returns its token and where takeover requests arrive.
-    pub fn register(&self) -> (String, mpsc::Receiver<Takeover<S>>) {
+    pub fn register(&self) -> (String, flume::Receiver<Takeover<S>>) {
         let token = uuid::Uuid::new_v4().simple().to_string();
-        let (requests, inbox) = mpsc::channel(1);
+        let (requests, inbox) = flume::bounded(1);
         self.lock().live.insert(token.clone(), requests);
         (token, inbox)
     }
@@ -106,7 +106,7 @@ impl<S> Directory<S> {
             }
         };
         let (reply, state) = oneshot::channel();
-        if owner.send(reply).await.is_ok() {
+        if owner.send_async(reply).await.is_ok() {
             if let Ok(state) = state.await {
                 return Lookup::Live(state);
             }
@@ -232,9 +232,9 @@ mod tests {
     #[tokio::test]
     async fn a_token_leads_to_the_session_then_to_why_it_ended() {
         let directory: Directory<&'static str> = Directory::default();
-        let (token, mut requests) = directory.register();
+        let (token, requests) = directory.register();
         let owner = tokio::spawn(async move {
-            let reply = requests.recv().await.unwrap();
+            let reply = requests.recv_async().await.unwrap();
             reply.send("state").unwrap();
         });
         assert!(matches!(

@@ -15,7 +15,7 @@ use openroom_protocol::{
 use std::collections::HashMap;
 use std::time::Duration;
 
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::oneshot;
 use tokio::time::{sleep_until, Instant};
 
 use crate::config::RoomLimits;
@@ -74,7 +74,7 @@ pub struct Entrant {
     pub user_id: UserId,
     pub session: SessionId,
     pub presence: Presence,
-    pub events: mpsc::Sender<RoomEvent>,
+    pub events: flume::Sender<RoomEvent>,
     pub ejection: oneshot::Sender<ExitReason>,
 }
 
@@ -188,7 +188,7 @@ impl RoomSnapshot {
 /// A cheap, cloneable address of a room actor.
 #[derive(Clone)]
 pub struct RoomHandle {
-    mailbox: mpsc::Sender<Command>,
+    mailbox: flume::Sender<Command>,
     /// Distinguishes this actor from a later one for the same room id in the registry.
     pub(crate) generation: u64,
 }
@@ -330,7 +330,10 @@ impl RoomHandle {
     }
 
     async fn send(&self, command: Command) -> Result<(), RoomClosed> {
-        self.mailbox.send(command).await.map_err(|_| RoomClosed)
+        self.mailbox
+            .send_async(command)
+            .await
+            .map_err(|_| RoomClosed)
     }
 }
 
@@ -338,7 +341,7 @@ struct Member {
     user_id: UserId,
     session: SessionId,
     presence: Presence,
-    events: mpsc::Sender<RoomEvent>,
+    events: flume::Sender<RoomEvent>,
     ejection: oneshot::Sender<ExitReason>,
     /// Unreliable messages dropped for this member, by sender and cmdId, not yet told.
     missed: HashMap<(UserId, u8), u32>,
@@ -393,7 +396,7 @@ pub(crate) fn spawn(
     settings: RoomSettings,
     registry: Registry,
 ) -> RoomHandle {
-    let (mailbox, inbox) = mpsc::channel(MAILBOX);
+    let (mailbox, inbox) = flume::bounded(MAILBOX);
     let room = Room {
         id,
         members: Vec::new(),
@@ -411,19 +414,14 @@ pub(crate) fn spawn(
 }
 
 impl Room {
-    async fn run(
-        mut self,
-        mut inbox: mpsc::Receiver<Command>,
-        registry: Registry,
-        generation: u64,
-    ) {
+    async fn run(mut self, inbox: flume::Receiver<Command>, registry: Registry, generation: u64) {
         tracing::debug!(room = %self.id, "room opened");
         let shutdown = registry.shutdown().clone();
         loop {
             // On shutdown every room closes at once.
             let next = if let Some(deadline) = self.closes_at {
                 tokio::select! {
-                    command = inbox.recv() => command,
+                    command = inbox.recv_async() => command.ok(),
                     _ = sleep_until(deadline) => {
                         tracing::debug!(room = %self.id, "empty for its timeout");
                         None
@@ -432,7 +430,7 @@ impl Room {
                 }
             } else {
                 tokio::select! {
-                    command = inbox.recv() => command,
+                    command = inbox.recv_async() => command.ok(),
                     _ = shutdown.cancelled() => None,
                 }
             };
@@ -450,10 +448,12 @@ impl Room {
         }
         // Unreachable from the registry first, then refuse whatever was already queued.
         registry.forget(&self.id, generation);
-        inbox.close();
-        while let Some(command) = inbox.recv().await {
+        // A command sent after the drain is dropped with the inbox: its sender sees the room
+        // closed, as a refused one does.
+        for command in inbox.drain() {
             refuse(command);
         }
+        drop(inbox);
         tracing::debug!(room = %self.id, "room closed");
     }
 
@@ -744,8 +744,9 @@ impl Room {
             &member.user_id != from && to.is_none_or(|to| to.contains(&member.user_id))
         };
         for member in self.members.iter_mut().filter(|m| addressed(m)) {
-            let headroom = member.events.max_capacity() / 4;
-            if !reliable && member.events.capacity() <= headroom {
+            let bound = member.events.capacity().unwrap_or(usize::MAX);
+            let free = bound.saturating_sub(member.events.len());
+            if !reliable && free <= bound / 4 {
                 *member.missed.entry(key.clone()).or_default() += 1;
                 continue;
             }

@@ -20,7 +20,7 @@ use openroom_protocol::{
     PROTOCOL_VERSION,
 };
 use serde::Deserialize;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::oneshot;
 use tokio::time::{sleep_until, timeout, Instant};
 use tokio_util::sync::CancellationToken;
 
@@ -78,7 +78,7 @@ pub struct SessionState {
 
 struct Resumable {
     token: String,
-    takeovers: mpsc::Receiver<Takeover<SessionState>>,
+    takeovers: flume::Receiver<Takeover<SessionState>>,
 }
 
 /// The session's current room.
@@ -86,7 +86,7 @@ struct Membership {
     room: RoomHandle,
     room_id: RoomId,
     user_id: UserId,
-    events: mpsc::Receiver<RoomEvent>,
+    events: flume::Receiver<RoomEvent>,
     ejection: oneshot::Receiver<ExitReason>,
 }
 
@@ -338,13 +338,15 @@ impl Session {
                 return self.respond(id, Outcome::Error(body)).await;
             }
         };
+        // The rare, heavy requests (enter, resume, switch, switchRole) run boxed: their state
+        // would otherwise be part of every idle session's future, a few KB per connection.
         let outcome = match frame.request {
-            ClientRequest::Enter(request) => match self.enter(request).await {
+            ClientRequest::Enter(request) => match Box::pin(self.enter(request)).await {
                 Ok(members) => self.entered(members),
                 Err(body) => Outcome::Error(body),
             },
             ClientRequest::Resume(request) => {
-                return self.resume(frame.id, request).await;
+                return Box::pin(self.resume(frame.id, request)).await;
             }
             ClientRequest::Message(request) => match self.message(request).await {
                 Ok(()) => return Ok(()),
@@ -357,7 +359,7 @@ impl Session {
                 self.exit().await?;
                 Outcome::Ok(Reply::Exited)
             }
-            ClientRequest::Switch(request) => match self.switch(request).await? {
+            ClientRequest::Switch(request) => match Box::pin(self.switch(request)).await? {
                 Ok(members) => Outcome::Ok(Reply::Switched { members }),
                 Err(body) => Outcome::Error(body),
             },
@@ -365,10 +367,12 @@ impl Session {
                 self.publish(publishing).await;
                 return Ok(());
             }
-            ClientRequest::SwitchRole(request) => match self.switch_role(request.role).await {
-                Ok(()) => Outcome::Ok(Reply::RoleSwitched { role: request.role }),
-                Err(body) => Outcome::Error(body),
-            },
+            ClientRequest::SwitchRole(request) => {
+                match Box::pin(self.switch_role(request.role)).await {
+                    Ok(()) => Outcome::Ok(Reply::RoleSwitched { role: request.role }),
+                    Err(body) => Outcome::Error(body),
+                }
+            }
         };
         self.respond(frame.id, outcome).await
     }
@@ -519,8 +523,8 @@ impl Session {
             dropped = loop {
                 match membership.events.try_recv() {
                     Ok(event) => queued.push(event),
-                    Err(mpsc::error::TryRecvError::Empty) => break false,
-                    Err(mpsc::error::TryRecvError::Disconnected) => break true,
+                    Err(flume::TryRecvError::Empty) => break false,
+                    Err(flume::TryRecvError::Disconnected) => break true,
                 }
             };
         }
@@ -758,7 +762,7 @@ impl Session {
             Ok(joined) => joined,
             Err(body) => return Ok(Err(body)),
         };
-        let Some(mut old) = self.state.membership.replace(joined) else {
+        let Some(old) = self.state.membership.replace(joined) else {
             return Ok(Ok(members));
         };
         old.room
@@ -767,7 +771,7 @@ impl Session {
         // The old room's last events, in order; if the connection fails meanwhile they still go
         // into the replay buffer, and the session (now in the new room) parks.
         let mut failure = None;
-        while let Some(event) = old.events.recv().await {
+        while let Ok(event) = old.events.recv_async().await {
             let text = self.record_event(event);
             if failure.is_none() {
                 failure = self.send_text(text).await.err();
@@ -783,7 +787,7 @@ impl Session {
     /// Leave the current room: the room tells the others before it answers. The events the
     /// member was sent up to that point are delivered before the exit is acknowledged.
     async fn exit(&mut self) -> Result<(), Ending> {
-        let Some(mut membership) = self.state.membership.take() else {
+        let Some(membership) = self.state.membership.take() else {
             return Ok(());
         };
         // Out of the room, nothing to resume: the session leaves the directory.
@@ -799,7 +803,7 @@ impl Session {
             )
             .await;
         // The room has dropped this member's queue: drain what is left, then it ends.
-        while let Some(event) = membership.events.recv().await {
+        while let Ok(event) = membership.events.recv_async().await {
             self.send_event(event).await?;
         }
         tracing::info!(session = self.state.id, room = %membership.room_id, user = %membership.user_id, "exited");
@@ -895,7 +899,7 @@ async fn join_as(
         |code: ErrorCode, message: String| JoinRefused::Refused(ErrorBody::new(code, message));
     let server_creates = ctx.registry.limits().auto_create;
     for _ in 0..ENTER_ATTEMPTS {
-        let (events_tx, events) = mpsc::channel(MEMBER_EVENT_QUEUE);
+        let (events_tx, events) = flume::bounded(MEMBER_EVENT_QUEUE);
         let (ejection_tx, ejection) = oneshot::channel();
         let room = if create && server_creates {
             ctx.registry
@@ -991,10 +995,10 @@ impl SessionState {
 /// The next request to hand the session over; never ready when it is not resumable.
 async fn next_takeover(resumable: &mut Option<Resumable>) -> Takeover<SessionState> {
     match resumable {
-        Some(resumable) => match resumable.takeovers.recv().await {
-            Some(request) => request,
+        Some(resumable) => match resumable.takeovers.recv_async().await {
+            Ok(request) => request,
             // Unreachable while the directory lists the token; wait like an unlisted session.
-            None => std::future::pending().await,
+            Err(_) => std::future::pending().await,
         },
         None => std::future::pending().await,
     }
@@ -1005,11 +1009,11 @@ async fn next_signal(membership: &mut Option<Membership>) -> RoomSignal {
     let Some(membership) = membership else {
         return std::future::pending().await;
     };
-    match membership.events.recv().await {
-        Some(event) => RoomSignal::Event(event),
+    match membership.events.recv_async().await {
+        Ok(event) => RoomSignal::Event(event),
         // The room dropped the queue: it either ejected the member (and said why first) or
         // dropped it for falling behind.
-        None => match membership.ejection.try_recv() {
+        Err(_) => match membership.ejection.try_recv() {
             Ok(reason) => RoomSignal::Ejected(reason),
             Err(_) => RoomSignal::Dropped,
         },

@@ -189,7 +189,10 @@ async fn a_burst_of_messages_within_a_raised_limit_is_not_a_flood() {
         assert_eq!(frame["event"]["seq"], seq, "{frame}");
     }
     // The sender was answered nothing: no refusal, no closed channel.
-    assert_eq!(next_within(&mut sender, Duration::from_millis(200)).await, None);
+    assert_eq!(
+        next_within(&mut sender, Duration::from_millis(200)).await,
+        None
+    );
     assert_eq!(members(&server, 5).await.len(), 2);
     server.close().await;
 }

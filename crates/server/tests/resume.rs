@@ -8,7 +8,7 @@ use openroom_protocol::{ExitReason, LeaveReason, RoomEvent, RoomId, UserId};
 use openroom_server::room::{Entrant, Presence};
 use openroom_server::{RunningServer, ServerConfig};
 use serde_json::{json, Value};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::oneshot;
 use tokio::time::timeout;
 use tokio_tungstenite::MaybeTlsStream;
 
@@ -59,13 +59,13 @@ async fn resume(server: &RunningServer, token: &str, last_seq: u64, room: u32) -
 
 /// A member placed straight into a room actor (no socket): cheap room events.
 struct Probe {
-    events: mpsc::Receiver<RoomEvent>,
+    events: flume::Receiver<RoomEvent>,
     _ejection: oneshot::Receiver<ExitReason>,
 }
 
 async fn probe(server: &RunningServer, room: u32, user: &str, session: u64) -> Probe {
     let handle = server.rooms().get(&RoomId::RoomId(room)).unwrap();
-    let (events_tx, events) = mpsc::channel(100_000);
+    let (events_tx, events) = flume::bounded(100_000);
     let (ejection_tx, ejection) = oneshot::channel();
     let entrant = Entrant {
         user_id: UserId::parse(user).unwrap(),
@@ -157,7 +157,10 @@ async fn a_member_dropped_while_parked_is_entered_again() {
     );
     // Back in the room, for the others too.
     loop {
-        let event = timeout(WAIT, watcher.events.recv()).await.unwrap().unwrap();
+        let event = timeout(WAIT, watcher.events.recv_async())
+            .await
+            .unwrap()
+            .unwrap();
         if matches!(&event, RoomEvent::MemberEntered { user_id } if user_id.as_str() == "alice") {
             break;
         }

@@ -10,7 +10,7 @@ use openroom_server::registry::Registry;
 use openroom_server::registry::RoomLimitReached;
 use openroom_server::room::{EnterRefused, Entrant, Presence, Present, RemoveRefused, RoomHandle};
 use openroom_server::RoomLimits;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::oneshot;
 use tokio::time::timeout;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -18,15 +18,16 @@ use tokio_util::task::TaskTracker;
 struct TestMember {
     user_id: UserId,
     session: u64,
-    events: mpsc::Receiver<RoomEvent>,
+    events: flume::Receiver<RoomEvent>,
     ejection: oneshot::Receiver<ExitReason>,
 }
 
 impl TestMember {
     async fn next(&mut self) -> RoomEvent {
-        timeout(Duration::from_secs(5), self.events.recv())
+        timeout(Duration::from_secs(5), self.events.recv_async())
             .await
             .expect("timed out waiting for a room event")
+            .ok()
             .expect("the room dropped this member")
     }
 
@@ -34,7 +35,7 @@ impl TestMember {
     /// closes and the reason is there.
     async fn ejected(&mut self) -> ExitReason {
         assert_eq!(
-            self.events.recv().await,
+            self.events.recv_async().await.ok(),
             None,
             "the queue closes on ejection"
         );
@@ -70,7 +71,7 @@ async fn enter_as(
     queue: usize,
     presence: Presence,
 ) -> (TestMember, Present) {
-    let (events_tx, events) = mpsc::channel(queue);
+    let (events_tx, events) = flume::bounded(queue);
     let (ejection_tx, ejection) = oneshot::channel();
     let present = room
         .enter(Entrant {
@@ -269,7 +270,7 @@ async fn an_empty_room_closes_and_the_next_enter_opens_a_fresh_one() {
         .expect("the empty room closed");
     assert!(rooms.is_empty());
     // The old handle is dead; the registry opens a new actor for the same id.
-    let (events, _keep) = mpsc::channel(4);
+    let (events, _keep) = flume::bounded(4);
     let stale = old
         .enter(Entrant {
             user_id: uid("b"),
@@ -307,7 +308,7 @@ async fn a_member_that_cannot_keep_up_is_dropped_and_the_others_are_told() {
         RoomEvent::MemberEntered { user_id: uid("a") }
     );
     assert_eq!(
-        slow.events.recv().await,
+        slow.events.recv_async().await.ok(),
         None,
         "the dropped member's queue is closed"
     );
@@ -345,7 +346,7 @@ async fn concurrent_enters_and_exits_lose_no_one() {
             // Retry on a closing room, as a session does.
             loop {
                 let room = rooms.get_or_open(&id).unwrap();
-                let (events, _rx) = mpsc::channel(1024);
+                let (events, _rx) = flume::bounded(1024);
                 let user = uid(&format!("u{i}"));
                 match room
                     .enter(Entrant {
@@ -389,7 +390,7 @@ async fn a_full_room_refuses_newcomers_even_under_concurrent_enters() {
     for i in 0..50u64 {
         let room = rooms.get_or_open(&id).unwrap();
         tries.push(tokio::spawn(async move {
-            let (events, events_rx) = mpsc::channel(64);
+            let (events, events_rx) = flume::bounded(64);
             let (ejection, ejection_rx) = oneshot::channel();
             let entered = room
                 .enter(Entrant {
@@ -529,7 +530,7 @@ async fn a_created_room_waits_for_its_first_member_then_keeps_its_own_settings()
     assert_eq!(room.describe().await.unwrap().max_members, 1);
     let (a, _) = enter(&room, "a", 1, 4).await;
     // Its own member limit, not the server's 300.
-    let (events, _rx) = mpsc::channel(4);
+    let (events, _rx) = flume::bounded(4);
     let refused = room
         .enter(Entrant {
             user_id: uid("b"),
@@ -620,7 +621,7 @@ async fn a_rejoin_never_undoes_a_removal_or_a_newer_login() {
                 user_id: uid("alice"),
                 session,
                 presence: Presence::default(),
-                events: mpsc::channel(16).0,
+                events: flume::bounded(16).0,
                 ejection: oneshot::channel().0,
             };
             room.rejoin(entrant).await
