@@ -135,7 +135,7 @@ async fn a_resume_the_buffer_cannot_serve_enters_again_under_a_new_token() {
 async fn a_member_dropped_while_parked_is_entered_again() {
     let server = server().await;
     let (first, token) = enter(&server, "alice", 2).await;
-    let mut watcher = probe(&server, 2, "watcher", 901).await;
+    let watcher = probe(&server, 2, "watcher", 901).await;
     drop(first);
     // Flood until the room gives up on alice's full queue.
     let mut n = 0;
