@@ -27,8 +27,7 @@ impl TestMember {
         timeout(Duration::from_secs(5), self.events.recv_async())
             .await
             .expect("timed out waiting for a room event")
-            .ok()
-            .expect("the room dropped this member")
+            .unwrap_or_else(|_| panic!("the room dropped this member"))
     }
 
     /// Why the room ejected this member: every queued event comes first, then the queue
