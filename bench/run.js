@@ -30,10 +30,20 @@ function log(message) {
   console.error(`bench: ${message}`)
 }
 
-/** Start a server process and resolve once it printed its address. */
-function startServer(command, args, pattern) {
+/**
+ * Start a server process and resolve once it printed its address. Its log goes to a file: a
+ * pipe left undrained would fill and stall the server mid-run.
+ */
+function startServer(command, args, pattern, name) {
+  fs.mkdirSync(OUT_DIR, { recursive: true })
+  const log = fs.openSync(path.join(OUT_DIR, `${name}.log`), 'a')
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(command, args, {
+      stdio: ['ignore', 'pipe', log],
+      // Warnings only: per-enter info lines would cost OpenRoom CPU the peer does not spend.
+      env: { ...process.env, OPENROOM_LOG: 'warn' },
+    })
+    fs.closeSync(log)
     let output = ''
     const onData = (chunk) => {
       output += chunk
@@ -45,7 +55,6 @@ function startServer(command, args, pattern) {
       }
     }
     child.stdout.on('data', onData)
-    child.stderr.on('data', () => {})
     child.once('exit', (code) => reject(new Error(`${command} exited (${code}): ${output}`)))
     child.once('error', reject)
   })
@@ -74,37 +83,39 @@ const SERVERS = {
         '--custom-bytes-per-second=100000000',
       ],
       /listening on (ws:\/\/\S+)/,
+      'openroom-server',
     ),
   socketio: () =>
     startServer(
       process.execPath,
       [path.join(__dirname, 'peers', 'socketio-server.js')],
       /listening on (http:\/\/\S+)/,
+      'socketio-server',
     ),
 }
 
-/** Run a client script to its one JSON line; a failed run is reported, not fatal. */
+/** Run a client to its JSON result, draining its output as it comes; a failure is reported. */
 function runClient(command, args) {
-  const run = spawnSync(command, args, {
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-    stdio: ['ignore', 'pipe', 'inherit'],
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] })
+    let output = ''
+    child.stdout.setEncoding('utf8')
+    child.stdout.on('data', (chunk) => (output += chunk))
+    child.once('close', (status) => {
+      try {
+        // openroom-loadtest prints pretty JSON; the node scripts one line.
+        resolve(JSON.parse(output.trim()))
+      } catch {
+        const name = path.basename(args[0] ?? command)
+        resolve({ errors: 1, first_errors: [`${name} exited ${status}`] })
+      }
+    })
   })
-  // openroom-loadtest prints pretty JSON; the node scripts one line.
-  const output = run.stdout.trim()
-  try {
-    return JSON.parse(output)
-  } catch {
-    return {
-      errors: 1,
-      first_errors: [`${path.basename(args[0] ?? command)} exited ${run.status}`],
-    }
-  }
 }
 
 async function scenarios(system) {
   const server = await SERVERS[system]()
-  const rooms = runClient(process.execPath, [
+  const rooms = await runClient(process.execPath, [
     path.join(__dirname, 'rooms.js'),
     `--system=${system}`,
     `--url=${server.url}`,
@@ -128,13 +139,16 @@ async function scenarios(system) {
   ]
   const load =
     system === 'openroom'
-      ? runClient(path.join(BIN, 'openroom-loadtest'), [
+      ? await runClient(path.join(BIN, 'openroom-loadtest'), [
           ...shape,
           `--sdk-app-id=${SDK_APP_ID}`,
           `--secret-key=${SECRET_KEY}`,
           '--quiet',
         ])
-      : runClient(process.execPath, [path.join(__dirname, 'peers', 'socketio-load.js'), ...shape])
+      : await runClient(process.execPath, [
+          path.join(__dirname, 'peers', 'socketio-load.js'),
+          ...shape,
+        ])
   await stopServer(fresh)
   return { rooms, load }
 }

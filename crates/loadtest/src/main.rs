@@ -112,6 +112,15 @@ fn main() -> ExitCode {
         server_pid: flags.server_pid,
         progress: !flags.quiet,
     };
+    // One socket per member: 10,000 members need more descriptors than a shell's usual 1024.
+    let needed = u64::from(flags.rooms) * u64::from(flags.members) + 64;
+    let allowed = probe::raise_open_files_limit();
+    if allowed < needed {
+        eprintln!(
+            "openroom-loadtest: {needed} sockets needed but only {allowed} files may be open (ulimit -n); raise the hard limit"
+        );
+        return ExitCode::from(2);
+    }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(error) => {
