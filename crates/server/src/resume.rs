@@ -106,7 +106,13 @@ impl<S> Directory<S> {
             }
         };
         let (reply, state) = oneshot::channel();
-        if owner.send_async(reply).await.is_ok() {
+        let sent = owner.send_async(reply).await.is_ok();
+        // Let go of the sender before waiting: a flume queue keeps its messages while any
+        // sender lives, even after the owner dropped its receiver, so a request that slipped
+        // in as the owner ended would hold `reply` (and this wait) forever. Once the owner is
+        // forgotten and this clone is gone, the queue and the reply inside it are dropped.
+        drop(owner);
+        if sent {
             if let Ok(state) = state.await {
                 return Lookup::Live(state);
             }

@@ -15,7 +15,7 @@ use openroom_protocol::{
 use std::collections::HashMap;
 use std::time::Duration;
 
-use tokio::sync::oneshot;
+use tokio::sync::{mpsc, oneshot};
 use tokio::time::{sleep_until, Instant};
 
 use crate::config::RoomLimits;
@@ -188,7 +188,7 @@ impl RoomSnapshot {
 /// A cheap, cloneable address of a room actor.
 #[derive(Clone)]
 pub struct RoomHandle {
-    mailbox: flume::Sender<Command>,
+    mailbox: mpsc::Sender<Command>,
     /// Distinguishes this actor from a later one for the same room id in the registry.
     pub(crate) generation: u64,
 }
@@ -330,10 +330,7 @@ impl RoomHandle {
     }
 
     async fn send(&self, command: Command) -> Result<(), RoomClosed> {
-        self.mailbox
-            .send_async(command)
-            .await
-            .map_err(|_| RoomClosed)
+        self.mailbox.send(command).await.map_err(|_| RoomClosed)
     }
 }
 
@@ -396,7 +393,7 @@ pub(crate) fn spawn(
     settings: RoomSettings,
     registry: Registry,
 ) -> RoomHandle {
-    let (mailbox, inbox) = flume::bounded(MAILBOX);
+    let (mailbox, inbox) = mpsc::channel(MAILBOX);
     let room = Room {
         id,
         members: Vec::new(),
@@ -414,14 +411,19 @@ pub(crate) fn spawn(
 }
 
 impl Room {
-    async fn run(mut self, inbox: flume::Receiver<Command>, registry: Registry, generation: u64) {
+    async fn run(
+        mut self,
+        mut inbox: mpsc::Receiver<Command>,
+        registry: Registry,
+        generation: u64,
+    ) {
         tracing::debug!(room = %self.id, "room opened");
         let shutdown = registry.shutdown().clone();
         loop {
             // On shutdown every room closes at once.
             let next = if let Some(deadline) = self.closes_at {
                 tokio::select! {
-                    command = inbox.recv_async() => command.ok(),
+                    command = inbox.recv() => command,
                     _ = sleep_until(deadline) => {
                         tracing::debug!(room = %self.id, "empty for its timeout");
                         None
@@ -430,7 +432,7 @@ impl Room {
                 }
             } else {
                 tokio::select! {
-                    command = inbox.recv_async() => command.ok(),
+                    command = inbox.recv() => command,
                     _ = shutdown.cancelled() => None,
                 }
             };
@@ -448,12 +450,14 @@ impl Room {
         }
         // Unreachable from the registry first, then refuse whatever was already queued.
         registry.forget(&self.id, generation);
-        // A command sent after the drain is dropped with the inbox: its sender sees the room
-        // closed, as a refused one does.
-        for command in inbox.drain() {
+        // Closing the inbox makes every later send fail at once, so after this drain no
+        // command (and no reply channel inside one) can be left waiting. Tokio's channel, not
+        // flume, on purpose: a flume receiver's drop leaves messages queued while senders live,
+        // and a sender parked on a full queue would be let in and wait for an answer forever.
+        inbox.close();
+        while let Some(command) = inbox.recv().await {
             refuse(command);
         }
-        drop(inbox);
         tracing::debug!(room = %self.id, "room closed");
     }
 
