@@ -16,12 +16,14 @@ use std::collections::VecDeque;
 use std::time::Duration;
 
 use base64::Engine as _;
+use indexmap::IndexMap;
 
 use openroom_protocol::custom::{self, RateLimits};
 use openroom_protocol::messages::{Outcome, Reply};
 use openroom_protocol::{
     presence_change, ClientRequest, EnterRequest, ErrorCode, ExitReason, LeaveReason, MemberState,
     MessageRequest, Publishing, ResumeRequest, Role, RoomEvent, ServerFrame, SwitchRoleRequest,
+    UserId,
 };
 use tokio::sync::mpsc;
 use tokio::time::{
@@ -142,8 +144,9 @@ struct Session {
     request: EnterRequest,
     /// The other members of the current room this member sees, in the order they entered,
     /// with what they publish: what switchRoom announces as leaving, and what a new enter
-    /// after a lost session is compared with.
-    members: Vec<MemberState>,
+    /// after a lost session is compared with. Keyed by user id: every room event looks a
+    /// member up, and a scan per event made a room of N cost N² per member.
+    members: IndexMap<UserId, Publishing>,
     /// switchRole calls not yet answered, oldest first, with the id of the request that
     /// carries each (None: not sent yet, or sent on a connection that broke). Sent again
     /// after a reconnection: asking for the role the member already has changes nothing.
@@ -188,7 +191,7 @@ pub(crate) async fn run(
         last_seq: 0,
         closed: false,
         request: request.clone(),
-        members: Vec::new(),
+        members: IndexMap::new(),
         heartbeat: Heartbeat {
             ping_interval: Duration::ZERO,
             session_timeout: Duration::ZERO,
@@ -739,30 +742,27 @@ impl Session {
     /// of a departure it did not see is 0), whose streams changed, who arrived (then their
     /// streams), in the order the server listed them.
     fn report_member_changes(&mut self, now: Vec<MemberState>) {
-        let publishing_of = |members: &[MemberState], user_id| {
-            members
-                .iter()
-                .find(|m| &m.user_id == user_id)
-                .map(|m| m.publishing)
-        };
+        let now: IndexMap<UserId, Publishing> = now
+            .into_iter()
+            .map(|member| (member.user_id, member.publishing))
+            .collect();
         let mut events = Vec::new();
-        for member in &self.members {
-            if publishing_of(&now, &member.user_id).is_none() {
-                let before = Some(member.publishing);
+        for (user_id, publishing) in &self.members {
+            if !now.contains_key(user_id) {
                 events.extend(presence_change(
-                    &member.user_id,
-                    before,
+                    user_id,
+                    Some(*publishing),
                     None,
                     LeaveReason::Exited,
                 ));
             }
         }
-        for member in &now {
-            let before = publishing_of(&self.members, &member.user_id);
+        for (user_id, publishing) in &now {
+            let before = self.members.get(user_id).copied();
             events.extend(presence_change(
-                &member.user_id,
+                user_id,
                 before,
-                Some(member.publishing),
+                Some(*publishing),
                 LeaveReason::Exited,
             ));
         }
@@ -916,23 +916,22 @@ impl Session {
     fn relay(&mut self, event: RoomEvent) -> Option<ExitReason> {
         match event {
             RoomEvent::MemberEntered { user_id } => {
-                self.members
-                    .push(MemberState::new(user_id.clone(), Publishing::NOTHING));
+                self.members.insert(user_id.clone(), Publishing::NOTHING);
                 self.emit(Event::RemoteUserEnterRoom { user_id })
             }
             RoomEvent::MemberLeft { user_id, reason } => {
-                self.members.retain(|member| member.user_id != user_id);
+                self.members.shift_remove(&user_id);
                 self.emit(Event::RemoteUserLeaveRoom { user_id, reason })
             }
             RoomEvent::AudioAvailable { user_id, available } => {
-                if let Some(member) = self.members.iter_mut().find(|m| m.user_id == user_id) {
-                    member.publishing.audio = available;
+                if let Some(publishing) = self.members.get_mut(&user_id) {
+                    publishing.audio = available;
                 }
                 self.emit(Event::UserAudioAvailable { user_id, available })
             }
             RoomEvent::VideoAvailable { user_id, available } => {
-                if let Some(member) = self.members.iter_mut().find(|m| m.user_id == user_id) {
-                    member.publishing.video = available;
+                if let Some(publishing) = self.members.get_mut(&user_id) {
+                    publishing.video = available;
                 }
                 self.emit(Event::UserVideoAvailable { user_id, available })
             }

@@ -138,8 +138,9 @@ async fn heartbeats_keep_a_quiet_session_alive() {
     let mut bob = enter(&server, quick(&server.url(), 0), "bob", 2).await;
     bob.next().await; // alice, already present
     alice.next().await; // bob entered
-                        // Nobody says anything for five session timeouts; only pings cross the proxy. (Waiting is
-                        // the point: the test is that nothing happens.)
+
+    // Nobody says anything for five session timeouts; only pings cross the proxy. (Waiting is
+    // the point: the test is that nothing happens.)
     tokio::time::sleep(SESSION_TIMEOUT * 5).await;
     alice.assert_nothing_pending();
     bob.assert_nothing_pending();

@@ -27,6 +27,7 @@ use openroom_protocol::custom::{self, RateLimits};
 use tokio::sync::oneshot;
 use tokio::time::timeout;
 
+use crate::bounded::{within, Bounded};
 use crate::config::{CLOSE_TIMEOUT, MAX_CHANNELS_PER_CONNECTION, SEND_TIMEOUT};
 use crate::signaling::{self, SessionContext};
 
@@ -393,13 +394,14 @@ async fn flush(
     within_send_timeout(sink.flush(), shutdown).await
 }
 
+/// True when `io` was done, or skipped for the shutdown (only the close frames still matter).
 async fn within_send_timeout(
     io: impl std::future::Future<Output = Result<(), axum::Error>>,
     shutdown: &tokio_util::sync::CancellationToken,
 ) -> bool {
-    tokio::select! {
-        biased;
-        _ = shutdown.cancelled() => true,
-        sent = timeout(SEND_TIMEOUT, io) => matches!(sent, Ok(Ok(()))),
+    match within(io, SEND_TIMEOUT, shutdown).await {
+        Bounded::Done(sent) => sent.is_ok(),
+        Bounded::TimedOut => false,
+        Bounded::Shutdown => true,
     }
 }

@@ -8,6 +8,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod bounded;
 pub mod channels;
 pub mod config;
 pub mod registry;
