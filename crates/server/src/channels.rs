@@ -27,7 +27,6 @@ use openroom_protocol::custom::{self, RateLimits};
 use tokio::sync::oneshot;
 use tokio::time::timeout;
 
-use crate::bounded::{within, Bounded};
 use crate::config::{CLOSE_TIMEOUT, MAX_CHANNELS_PER_CONNECTION, SEND_TIMEOUT};
 use crate::signaling::{self, SessionContext};
 
@@ -45,12 +44,6 @@ fn inbox_capacity(limits: RateLimits) -> usize {
 }
 /// Frames the sessions of one connection may queue for the socket before they wait.
 const OUTBOX: usize = 256;
-
-/// Frames written to the socket before it is flushed, when more are already queued. Writing
-/// what is queued in one go (a room's burst of events, say) costs one system call and one
-/// wake-up of the reader instead of one per frame; the bound keeps a steady stream from
-/// holding frames back.
-const FRAMES_PER_FLUSH: usize = 32;
 
 /// What the router hands a session.
 pub(crate) enum Inbound {
@@ -225,16 +218,7 @@ pub async fn run(socket: WebSocket, ctx: SessionContext) {
     let mut reading = true;
     // Once a write failed, nothing more is written: queued frames are dropped.
     let mut writable = true;
-    // Frames fed to the socket since it was last flushed.
-    let mut unflushed = 0;
     loop {
-        if unflushed > 0 && (outgoing.is_empty() || unflushed >= FRAMES_PER_FLUSH) {
-            unflushed = 0;
-            if writable && !flush(&mut sink, &shutdown).await {
-                writable = false;
-                cut_off(&mut channels, &mut reading);
-            }
-        }
         tokio::select! {
             biased;
             out = outgoing.recv_async() => match out {
@@ -242,11 +226,13 @@ pub async fn run(socket: WebSocket, ctx: SessionContext) {
                 Err(flume::RecvError::Disconnected) => break,
                 Ok(Outbound::Text(sub, text)) => {
                     if writable && channels.open.contains_key(&sub) {
-                        // Fed, not sent: the loop flushes once nothing more is queued.
-                        writable = feed(&mut sink, tagged(sub, text), &shutdown).await;
-                        unflushed += 1;
+                        writable = write(&mut sink, tagged(sub, text), &shutdown).await;
                         if !writable {
-                            cut_off(&mut channels, &mut reading);
+                            // The client stopped reading, or the socket broke: every session
+                            // is cut off (they park, and may be resumed on a new connection).
+                            tracing::debug!("connection broke while writing");
+                            channels.end_all(|| Inbound::Broken);
+                            reading = false;
                         }
                     }
                 }
@@ -307,17 +293,6 @@ pub async fn run(socket: WebSocket, ctx: SessionContext) {
             },
         }
     }
-    if unflushed > 0 && writable {
-        let _ = flush(&mut sink, &shutdown).await;
-    }
-}
-
-/// The client stopped reading, or the socket broke while writing: every session is cut off
-/// (they park, and may be resumed on a new connection) and nothing more is read.
-fn cut_off(channels: &mut Channels, reading: &mut bool) {
-    tracing::debug!("connection broke while writing");
-    channels.end_all(|| Inbound::Broken);
-    *reading = false;
 }
 
 /// Hand a client frame to its channel, opening the channel if it is new. Returns the channel
@@ -366,42 +341,16 @@ fn route(channels: &mut Channels, text: &str) -> Option<u32> {
     None
 }
 
-/// Write one frame and flush; false when the socket failed or the client stopped reading for
+/// Write one frame; false when the socket failed or the client stopped reading for
 /// [`SEND_TIMEOUT`]. On shutdown nothing more is written but the close frames.
 async fn write(
     sink: &mut SplitSink<WebSocket, Message>,
     text: String,
     shutdown: &tokio_util::sync::CancellationToken,
 ) -> bool {
-    within_send_timeout(sink.send(Message::Text(text.into())), shutdown).await
-}
-
-/// Queue one frame on the socket without flushing it (the socket writes by itself once its
-/// buffer fills); false as for [`write`].
-async fn feed(
-    sink: &mut SplitSink<WebSocket, Message>,
-    text: String,
-    shutdown: &tokio_util::sync::CancellationToken,
-) -> bool {
-    within_send_timeout(sink.feed(Message::Text(text.into())), shutdown).await
-}
-
-/// Write out what was fed; false as for [`write`].
-async fn flush(
-    sink: &mut SplitSink<WebSocket, Message>,
-    shutdown: &tokio_util::sync::CancellationToken,
-) -> bool {
-    within_send_timeout(sink.flush(), shutdown).await
-}
-
-/// True when `io` was done, or skipped for the shutdown (only the close frames still matter).
-async fn within_send_timeout(
-    io: impl std::future::Future<Output = Result<(), axum::Error>>,
-    shutdown: &tokio_util::sync::CancellationToken,
-) -> bool {
-    match within(io, SEND_TIMEOUT, shutdown).await {
-        Bounded::Done(sent) => sent.is_ok(),
-        Bounded::TimedOut => false,
-        Bounded::Shutdown => true,
+    tokio::select! {
+        biased;
+        _ = shutdown.cancelled() => true,
+        sent = timeout(SEND_TIMEOUT, sink.send(Message::Text(text.into()))) => matches!(sent, Ok(Ok(()))),
     }
 }

@@ -8,7 +8,6 @@
 
 pub mod admin;
 pub mod auth;
-pub mod bounded;
 pub mod channels;
 pub mod config;
 pub mod registry;

@@ -11,7 +11,6 @@
 //! [`crate::resume`]): the events the client missed are sent again from the replay buffer,
 //! and nobody else notices anything.
 
-use std::pin::pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use openroom_protocol::messages::{ErrorBody, Outcome, Reply};
@@ -22,7 +21,7 @@ use openroom_protocol::{
 };
 use serde::Deserialize;
 use tokio::sync::oneshot;
-use tokio::time::{sleep_until, Instant};
+use tokio::time::{sleep_until, timeout, Instant};
 use tokio_util::sync::CancellationToken;
 
 use base64::Engine as _;
@@ -30,7 +29,6 @@ use openroom_protocol::custom::{self, RateLimits, RateWindow, Refusal};
 use openroom_protocol::{MessageRequest, WarningCode};
 
 use crate::auth;
-use crate::bounded::{within, Bounded};
 use crate::channels::{Inbound, Link};
 use crate::config::{millis, ServerConfig, MEMBER_EVENT_QUEUE, SEND_TIMEOUT};
 use crate::registry::Registry;
@@ -253,24 +251,14 @@ impl Session {
 
     async fn serve_until_end(&mut self) -> Ending {
         let timeout_after = self.ctx.config.session_timeout;
-        // Set up once, not per frame: a fresh wait on the token and a fresh timer for every
-        // event cost more than the event itself. The timer is moved on only when it fires
-        // early because the client was heard from since.
-        let shutdown = self.ctx.shutdown.clone();
-        let mut shutting_down = pin!(shutdown.cancelled());
-        let mut silence = pin!(sleep_until(self.last_heard + timeout_after));
         loop {
+            let silent_until = self.last_heard + timeout_after;
             let result = tokio::select! {
                 // Shutdown first: it also closes rooms, and a session must not mistake its
                 // room's going away for anything else.
                 biased;
-                _ = &mut shutting_down => Err(Ending::Shutdown),
-                _ = &mut silence => {
-                    let silent_until = self.last_heard + timeout_after;
-                    if silent_until > Instant::now() {
-                        silence.as_mut().reset(silent_until);
-                        continue;
-                    }
+                _ = self.ctx.shutdown.cancelled() => Err(Ending::Shutdown),
+                _ = sleep_until(silent_until) => {
                     tracing::info!(session = self.state.id, timeout_ms = timeout_after.as_millis() as u64, "client silent; dropping the connection");
                     Err(Ending::TimedOut)
                 }
@@ -850,17 +838,17 @@ impl Session {
     /// Hand one frame to the socket; gives up on shutdown or after [`SEND_TIMEOUT`], so a
     /// client that stops reading cannot hold the session forever.
     async fn send_text(&mut self, text: String) -> Result<(), Ending> {
-        match within(self.link.send(text), SEND_TIMEOUT, &self.ctx.shutdown).await {
-            Bounded::Done(Ok(())) => Ok(()),
-            Bounded::Done(Err(())) => Err(Ending::Lost),
-            Bounded::TimedOut => {
-                tracing::warn!(
-                    session = self.state.id,
-                    "client stopped reading; dropping the connection"
-                );
-                Err(Ending::Lost)
-            }
-            Bounded::Shutdown => Err(Ending::Shutdown),
+        tokio::select! {
+            biased;
+            _ = self.ctx.shutdown.cancelled() => Err(Ending::Shutdown),
+            sent = timeout(SEND_TIMEOUT, self.link.send(text)) => match sent {
+                Ok(Ok(())) => Ok(()),
+                Ok(Err(())) => Err(Ending::Lost),
+                Err(_) => {
+                    tracing::warn!(session = self.state.id, "client stopped reading; dropping the connection");
+                    Err(Ending::Lost)
+                }
+            },
         }
     }
 }
