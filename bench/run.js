@@ -203,8 +203,16 @@ function median(values) {
 }
 
 function table(runs) {
+  // Counts and rates (a median of two can end in .5) with thousands separators; times with
+  // two decimals.
   const fmt = (v) =>
-    v === null ? '—' : Number.isInteger(v) ? v.toLocaleString('en-US') : v.toFixed(2)
+    v === null
+      ? '—'
+      : Math.abs(v) >= 1000
+        ? Math.round(v).toLocaleString('en-US')
+        : Number.isInteger(v)
+          ? String(v)
+          : v.toFixed(2)
   const lines = [
     '| Scenario | Figure | OpenRoom | Socket.IO | OpenRoom ÷ Socket.IO |',
     '| --- | --- | ---: | ---: | ---: |',
