@@ -5,6 +5,7 @@
 const { EventEmitter } = require('node:events')
 const binding = require('../binding.js')
 const { codedError, fromNative, handled } = require('./errors.js')
+const { startSession } = require('./event-pump.js')
 const { TRTCAudioQuality, TRTCVideoStreamType } = require('./constants.js')
 
 /** `value` when it is a boolean; else an ERR_INVALID_ARG_VALUE that names `name`. */
@@ -197,8 +198,9 @@ class TRTCCloud extends EventEmitter {
     const session = { entered: deferred(), closed: deferred(), switches: [], roleSwitches: [] }
     handled(session.entered.promise)
     try {
-      this._engine.enterRoom(plainParams(params), jsonValue(scene), (name, args) =>
-        this._dispatch(session, name, args),
+      startSession(
+        (pump, id) => this._engine.enterRoom(plainParams(params), jsonValue(scene), pump, id),
+        (name, args) => this._dispatch(session, name, args),
       )
     } catch (nativeError) {
       // Refused before starting (already in a room, destroyed): the current room is untouched.

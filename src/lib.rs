@@ -2,33 +2,26 @@
 //! carries events onto the JS event loop. It decides nothing; the public JS API is
 //! hand-written in `index.js`.
 //!
-//! Events cross on one ThreadsafeFunction per session. It is strong (it keeps Node alive)
-//! while the session runs and is released when the session ends, so a script that enters and
-//! exits a room ends on its own, and an idle instance holds nothing that GC cannot collect.
+//! Events cross on the [`pump::EventPump`]: one queue and one ThreadsafeFunction for all the
+//! sessions, drained in batches. It keeps Node alive while any session runs and only then, so
+//! a script that enters and exits a room ends on its own.
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+mod pump;
 
 use std::sync::Mutex;
 use std::time::Duration;
 
 use napi::bindgen_prelude::*;
-use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi_derive::napi;
 use openroom_client::{
-    ClientConfig, Engine, EngineError, Event, EventSink, Exiting, LocalDevices, MediaCall,
-    ReconnectPolicy,
+    ClientConfig, Engine, EngineError, Exiting, LocalDevices, MediaCall, ReconnectPolicy,
 };
 use openroom_protocol::{ErrorCode, UserId};
 use openroom_server::{RunningServer, ServerConfig, StartError};
 use serde_json::Value;
-
-/// The JS callback that receives `(eventName, args)`: the one named type for the event
-/// plumbing (its TypeScript signature is spelled out where it is a parameter).
-type EventCallback = ThreadsafeFunction<
-    FnArgs<(String, Vec<Value>)>,
-    (),
-    FnArgs<(String, Vec<Value>)>,
-    Status,
-    false,
->;
 
 /// A JS error whose `code` is a name the JS layer maps (TXLiteAVError names, or Node-style
 /// codes such as EADDRINUSE).
@@ -160,22 +153,6 @@ pub struct RoomEngine {
     engine: Engine,
 }
 
-/// Delivers a session's events to its JS callback.
-struct CallbackSink(EventCallback);
-
-impl EventSink for CallbackSink {
-    fn emit(&self, event: Event) {
-        let status = self.0.call(
-            (event.name().to_owned(), event.args()).into(),
-            ThreadsafeFunctionCallMode::NonBlocking,
-        );
-        if status != Status::Ok {
-            // Only possible while Node is shutting down; there is nobody left to tell.
-            eprintln!("openroom: event {} not delivered: {status:?}", event.name());
-        }
-    }
-}
-
 #[napi]
 impl RoomEngine {
     #[napi(constructor)]
@@ -213,18 +190,22 @@ impl RoomEngine {
         }
     }
 
-    /// Start entering; every outcome arrives through `on_event(name, args)`.
-    #[napi(
-        ts_args_type = "params: unknown, scene: unknown, onEvent: (name: string, args: unknown[]) => void"
-    )]
+    /// Start entering; every outcome arrives through `pump`, as events of `session`.
+    #[napi(ts_args_type = "params: unknown, scene: unknown, pump: EventPump, session: number")]
     pub fn enter_room(
         &self,
+        env: Env,
         params: Value,
         scene: Value,
-        on_event: EventCallback,
+        pump: &pump::EventPump,
+        session: u32,
     ) -> std::result::Result<(), Error<String>> {
+        // A refused call drops the sink at once, which lets Node go again.
+        let sink = pump
+            .sink(&env, session)
+            .map_err(|error| js_error("ERR_INTERNAL", error.to_string()))?;
         self.engine
-            .enter_room(&params, &scene, CallbackSink(on_event))
+            .enter_room(&params, &scene, sink)
             .map_err(engine_error)
     }
 

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use futures_util::{SinkExt, StreamExt};
-use openroom_protocol::channel::{ping_payload, tagged, ChannelTag};
+use openroom_protocol::channel::{ordinary_frame_channel, ping_payload, tagged, ChannelTag};
 use openroom_protocol::{
     ClientFrame, ClientRequest, ServerFrame, MAX_CHANNELS_PER_CONNECTION, SIGNALING_PATH,
 };
@@ -42,11 +42,16 @@ pub enum ConnectionError {
 
 type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
+/// What the socket's task hands a channel: a server frame's text, or why there will be no
+/// more. A copy: sharing the socket's read buffer instead would keep each 4 KiB buffer alive
+/// until the session has handled the frame, and the allocator holds on to more memory.
+type FrameSender = mpsc::UnboundedSender<Result<String, ConnectionError>>;
+
 /// What a channel asks of the socket's task.
 enum Command {
     Open {
         sub: u32,
-        frames: mpsc::UnboundedSender<Result<String, ConnectionError>>,
+        frames: FrameSender,
     },
     Send {
         sub: u32,
@@ -198,18 +203,15 @@ async fn serve_socket(
     mut commands: mpsc::UnboundedReceiver<Command>,
     shared: Arc<Shared>,
 ) {
-    let mut channels: HashMap<u32, mpsc::UnboundedSender<Result<String, ConnectionError>>> =
-        HashMap::new();
+    let mut channels: HashMap<u32, FrameSender> = HashMap::new();
     let mut failed: Option<ConnectionError> = None;
-    let fail =
-        |channels: &mut HashMap<u32, mpsc::UnboundedSender<Result<String, ConnectionError>>>,
-         error: ConnectionError| {
-            shared.channels().usable = false;
-            for channel in channels.values() {
-                let _ = channel.send(Err(error.clone()));
-            }
-            error
-        };
+    let fail = |channels: &mut HashMap<u32, FrameSender>, error: ConnectionError| {
+        shared.channels().usable = false;
+        for channel in channels.values() {
+            let _ = channel.send(Err(error.clone()));
+        }
+        error
+    };
     loop {
         tokio::select! {
             command = commands.recv() => {
@@ -291,11 +293,13 @@ async fn serve_socket(
 }
 
 /// Hand a server frame to its channel; a `closed` frame ends that channel.
-fn route(
-    channels: &mut HashMap<u32, mpsc::UnboundedSender<Result<String, ConnectionError>>>,
-    shared: &Shared,
-    text: &str,
-) {
+fn route(channels: &mut HashMap<u32, FrameSender>, shared: &Shared, text: &str) {
+    if let Some(sub) = ordinary_frame_channel(text) {
+        if let Some(channel) = channels.get(&sub) {
+            let _ = channel.send(Ok(text.to_owned()));
+        }
+        return;
+    }
     let Some(tag) = ChannelTag::of(text) else {
         // Unreadable: every channel hears it (and treats the connection as broken).
         for channel in channels.values() {

@@ -29,6 +29,30 @@ impl ChannelTag {
     }
 }
 
+/// The channel of an ordinary server frame (an event or a response), read from its first
+/// bytes without parsing it: the frame in the form the server writes it, `"sub"` first when
+/// present, then its `"type"`. `None` for anything else (a control frame such as `closed`, a
+/// frame in another order, one that mentions `"sub"` again): read its [`ChannelTag`] in full.
+///
+/// Routing is a cost of every event a member receives, so it must not parse the whole frame
+/// only to parse it again where it is handled.
+pub fn ordinary_frame_channel(text: &str) -> Option<u32> {
+    let (sub, rest) = match text.strip_prefix("{\"sub\":") {
+        Some(tagged) => {
+            let digits = tagged.bytes().take_while(u8::is_ascii_digit).count();
+            let sub = tagged[..digits].parse().ok()?;
+            (sub, tagged[digits..].strip_prefix(',')?)
+        }
+        None => (0, text.strip_prefix('{')?),
+    };
+    let ordinary =
+        rest.starts_with("\"type\":\"event\",") || rest.starts_with("\"type\":\"response\",");
+    // JSON keys come in any order: a `"sub"` further on (a key, or a string that only looks
+    // like one) is left to the full parse. Inside a string a quote is escaped, so the text
+    // `"sub"` is a key or a whole string.
+    (ordinary && !rest.contains("\"sub\"")).then_some(sub)
+}
+
 /// A frame of channel `sub` as it goes on the wire: channel 0's unchanged, others with
 /// `"sub"` first (every frame is a JSON object).
 pub fn tagged(sub: u32, text: String) -> String {
@@ -81,6 +105,57 @@ mod tests {
         let tag = ChannelTag::of(&tagged(3, r#"{"type":"x"}"#.into())).unwrap();
         assert_eq!((tag.sub, tag.kind.as_deref()), (3, Some("x")));
         assert!(ChannelTag::of("not json").is_none());
+    }
+
+    #[test]
+    fn ordinary_frames_are_routed_from_their_first_bytes() {
+        let event = r#"{"type":"event","seq":1,"event":{"type":"memberEntered","userId":"a"}}"#;
+        assert_eq!(ordinary_frame_channel(event), Some(0));
+        assert_eq!(ordinary_frame_channel(&tagged(7, event.into())), Some(7));
+        let response = r#"{"type":"response","id":3,"result":{"ok":{"type":"exited"}}}"#;
+        assert_eq!(
+            ordinary_frame_channel(&tagged(4294967295, response.into())),
+            Some(u32::MAX)
+        );
+        // What the server really writes takes the fast path.
+        let written = [
+            serde_json::to_string(&crate::ServerFrame::Event {
+                seq: 9,
+                event: crate::RoomEvent::Ejected {
+                    reason: crate::ExitReason::Removed,
+                },
+            }),
+            serde_json::to_string(&crate::ServerFrame::Response {
+                id: 9,
+                result: crate::messages::Outcome::Ok(crate::messages::Reply::Exited),
+            }),
+        ];
+        for frame in written {
+            let frame = frame.unwrap();
+            assert_eq!(
+                ordinary_frame_channel(&tagged(5, frame.clone())),
+                Some(5),
+                "{frame}"
+            );
+        }
+        // Control frames and anything unusual take the full parse.
+        for other in [
+            r#"{"sub":3,"type":"closed","code":1008,"reason":"x"}"#,
+            r#"{"type":"close","sub":3}"#,
+            r#"{"code":1011,"reason":"x","sub":3,"type":"closed"}"#,
+            r#"{"sub":99999999999,"type":"event"}"#,
+            r#"{"sub":,"type":"event","seq":1}"#,
+            r#"{"sub":3 ,"type":"event"}"#,
+            r#"{"type":"event","seq":1,"sub":3}"#,
+            r#"{"sub":1,"type":"event","seq":1,"sub":3}"#,
+            r#"{"type":"event","seq":1,"event":{"type":"memberEntered","userId":"sub"}}"#,
+            r#"{"id":1,"type":"exit"}"#,
+            r#"{"typeX":"event"}"#,
+            "not json",
+            "",
+        ] {
+            assert_eq!(ordinary_frame_channel(other), None, "{other}");
+        }
     }
 
     #[test]

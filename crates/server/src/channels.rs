@@ -96,6 +96,16 @@ impl Link {
         }
     }
 
+    /// Queue one frame for the socket if there is room now: `Full` gives it back, to be sent
+    /// with [`Link::send`].
+    pub fn try_send(&self, text: String) -> Result<(), TrySend> {
+        match self.outbox.try_send(Outbound::Text(self.sub, text)) {
+            Ok(()) => Ok(()),
+            Err(flume::TrySendError::Full(Outbound::Text(_, text))) => Err(TrySend::Full(text)),
+            Err(_) => Err(TrySend::Gone),
+        }
+    }
+
     /// Queue one frame for the socket; `Err` when the connection is gone.
     pub async fn send(&self, text: String) -> Result<(), ()> {
         self.outbox
@@ -121,6 +131,14 @@ impl Link {
             by_client,
         }
     }
+}
+
+/// Why [`Link::try_send`] did not queue a frame.
+pub enum TrySend {
+    /// The socket's queue is full; here is the frame back.
+    Full(String),
+    /// The connection is gone.
+    Gone,
 }
 
 impl Drop for Link {

@@ -14,6 +14,7 @@ pub mod registry;
 pub mod resume;
 pub mod room;
 pub mod server;
+pub mod shared_event;
 pub mod signaling;
 
 pub use config::{

@@ -15,6 +15,8 @@ use openroom_protocol::ExitReason;
 use tokio::sync::oneshot;
 use tokio::time::Instant;
 
+use crate::shared_event::SharedEvent;
+
 /// How long the server remembers why it ended a session, for a client that reconnects late.
 pub const ENDED_MEMORY: Duration = Duration::from_secs(10 * 60);
 /// At most this many ended sessions are remembered; the oldest are forgotten first.
@@ -140,9 +142,10 @@ impl<S> Directory<S> {
 /// [`ReplayBuffer::CAPACITY`] frames, and a client that needs older ones enters again.
 #[derive(Default)]
 pub struct ReplayBuffer {
-    /// (seq, serialized frame), oldest first, consecutive.
-    frames: VecDeque<(u64, String)>,
-    /// Bytes of the frames held.
+    /// (seq, event), oldest first, consecutive. The events are shared with the room's other
+    /// members; a frame is made again only for a replay.
+    frames: VecDeque<(u64, SharedEvent)>,
+    /// Bytes of the events held.
     bytes: usize,
 }
 
@@ -153,7 +156,7 @@ impl ReplayBuffer {
     /// Bytes held at most (custom messages make frames of up to about 1.4 KB).
     pub const MAX_BYTES: usize = 512 * 1024;
 
-    pub fn push(&mut self, seq: u64, frame: String) {
+    pub fn push(&mut self, seq: u64, frame: SharedEvent) {
         while self.frames.len() == Self::CAPACITY || self.bytes + frame.len() > Self::MAX_BYTES {
             let Some((_, oldest)) = self.frames.pop_front() else {
                 break;
@@ -188,7 +191,7 @@ impl ReplayBuffer {
             self.frames
                 .iter()
                 .skip(start)
-                .map(|(_, f)| f.clone())
+                .map(|(seq, event)| event.frame(*seq))
                 .collect(),
         )
     }
@@ -203,36 +206,52 @@ fn seq_le(a: u64, b: u64) -> bool {
 mod tests {
     use super::*;
 
+    /// A distinct event for each `n`.
+    fn event(n: u64) -> SharedEvent {
+        openroom_protocol::RoomEvent::CustomMessage {
+            user_id: openroom_protocol::UserId::parse("a").unwrap(),
+            cmd_id: 1,
+            seq: 1,
+            data: format!("f{n}"),
+        }
+        .into()
+    }
+
+    /// The frames of events `seqs`, numbered as such.
+    fn frames(seqs: impl IntoIterator<Item = u64>) -> Option<Vec<String>> {
+        Some(seqs.into_iter().map(|n| event(n).frame(n)).collect())
+    }
+
     #[test]
     fn replay_gives_what_came_after_last_seq_or_nothing_when_it_is_gone() {
         let mut buffer = ReplayBuffer::default();
         for seq in 1..=5 {
-            buffer.push(seq, format!("f{seq}"));
+            buffer.push(seq, event(seq));
         }
-        assert_eq!(buffer.after(3, 5), Some(vec!["f4".into(), "f5".into()]));
-        assert_eq!(buffer.after(5, 5), Some(vec![]));
+        assert_eq!(buffer.after(3, 5), frames([4, 5]));
+        assert_eq!(buffer.after(5, 5), frames([]));
         buffer.acknowledge(4);
-        assert_eq!(buffer.after(4, 5), Some(vec!["f5".into()]));
+        assert_eq!(buffer.after(4, 5), frames([5]));
         // Frame 3 was acknowledged and dropped: a client claiming 2 cannot be served.
         assert_eq!(buffer.after(2, 5), None);
         // One more frame than it holds: the oldest unacknowledged one (6) falls out.
         let last = 6 + ReplayBuffer::CAPACITY as u64;
         for seq in 6..=last {
-            buffer.push(seq, format!("f{seq}"));
+            buffer.push(seq, event(seq));
         }
         assert_eq!(buffer.frames.len(), ReplayBuffer::CAPACITY);
         assert_eq!(buffer.after(5, last), None);
-        assert_eq!(buffer.after(last - 1, last), Some(vec![format!("f{last}")]));
+        assert_eq!(buffer.after(last - 1, last), frames([last]));
     }
 
     #[test]
     fn acknowledgements_work_across_the_wrap() {
         let mut buffer = ReplayBuffer::default();
-        buffer.push(u64::MAX, "a".into());
-        buffer.push(0, "b".into());
-        buffer.push(1, "c".into());
+        buffer.push(u64::MAX, event(u64::MAX));
+        buffer.push(0, event(0));
+        buffer.push(1, event(1));
         buffer.acknowledge(0);
-        assert_eq!(buffer.after(0, 1), Some(vec!["c".into()]));
+        assert_eq!(buffer.after(0, 1), frames([1]));
     }
 
     #[tokio::test]

@@ -21,6 +21,7 @@ use tokio::time::{sleep_until, Instant};
 use crate::config::RoomLimits;
 
 use crate::registry::Registry;
+use crate::shared_event::SharedEvent;
 
 /// Commands queued for one room before senders wait. Commands are small and handled fast;
 /// the bound only keeps a flood from growing memory without limit.
@@ -74,7 +75,7 @@ pub struct Entrant {
     pub user_id: UserId,
     pub session: SessionId,
     pub presence: Presence,
-    pub events: flume::Sender<RoomEvent>,
+    pub events: flume::Sender<SharedEvent>,
     pub ejection: oneshot::Sender<ExitReason>,
 }
 
@@ -343,7 +344,7 @@ struct Member {
     user_id: UserId,
     session: SessionId,
     presence: Presence,
-    events: flume::Sender<RoomEvent>,
+    events: flume::Sender<SharedEvent>,
     ejection: oneshot::Sender<ExitReason>,
     /// Unreliable messages dropped for this member, by sender and cmdId, not yet told.
     missed: HashMap<(UserId, u8), u32>,
@@ -696,11 +697,12 @@ impl Room {
                 .collect();
             for key in counts {
                 if let Some(missed) = member.missed.remove(&key) {
-                    let _ = member.events.try_send(RoomEvent::MissedMessages {
+                    let missed = RoomEvent::MissedMessages {
                         user_id: key.0,
                         cmd_id: key.1,
                         missed,
-                    });
+                    };
+                    let _ = member.events.try_send(missed.into());
                 }
             }
         }
@@ -748,6 +750,7 @@ impl Room {
             return;
         };
         let key = (from.clone(), *cmd_id);
+        let shared = SharedEvent::new(&message);
         let mut dropped = Vec::new();
         let addressed = |member: &Member| {
             &member.user_id != from && to.is_none_or(|to| to.contains(&member.user_id))
@@ -759,16 +762,19 @@ impl Room {
                 *member.missed.entry(key.clone()).or_default() += 1;
                 continue;
             }
-            let queue = |event: RoomEvent| member.events.try_send(event).is_ok();
+            let queue = |event: SharedEvent| member.events.try_send(event).is_ok();
             let told = match member.missed.remove(&key) {
-                Some(missed) => queue(RoomEvent::MissedMessages {
-                    user_id: from.clone(),
-                    cmd_id: *cmd_id,
-                    missed,
-                }),
+                Some(missed) => queue(
+                    RoomEvent::MissedMessages {
+                        user_id: from.clone(),
+                        cmd_id: *cmd_id,
+                        missed,
+                    }
+                    .into(),
+                ),
                 None => true,
             };
-            if !(told && queue(message.clone())) {
+            if !(told && queue(shared.clone())) {
                 dropped.push(member.user_id.clone());
             }
         }
@@ -786,6 +792,7 @@ impl Room {
     /// and hangs up) and the others are told it left, so nobody's view of the room goes
     /// silently wrong.
     fn broadcast_except(&mut self, subject: &UserId, event: RoomEvent) {
+        let event = SharedEvent::new(&event);
         let mut dropped = Vec::new();
         self.members.retain(|member| {
             if &member.user_id == subject || member.events.try_send(event.clone()).is_ok() {

@@ -29,11 +29,12 @@ use openroom_protocol::custom::{self, RateLimits, RateWindow, Refusal};
 use openroom_protocol::{MessageRequest, WarningCode};
 
 use crate::auth;
-use crate::channels::{Inbound, Link};
+use crate::channels::{Inbound, Link, TrySend};
 use crate::config::{millis, ServerConfig, MEMBER_EVENT_QUEUE, SEND_TIMEOUT};
 use crate::registry::Registry;
 use crate::resume::{Directory, Lookup, ReplayBuffer, Takeover};
 use crate::room::{EnterRefused, Entrant, Presence, Present, RoomHandle, SessionId};
+use crate::shared_event::SharedEvent;
 
 /// Entering retries this often when it races with the room closing; each retry opens a fresh
 /// room, so more than one is rare and three is plenty.
@@ -86,13 +87,16 @@ struct Membership {
     room: RoomHandle,
     room_id: RoomId,
     user_id: UserId,
-    events: flume::Receiver<RoomEvent>,
+    events: flume::Receiver<SharedEvent>,
     ejection: oneshot::Receiver<ExitReason>,
 }
 
+/// Room events a session sends in one go when they are already queued.
+const EVENT_BURST: usize = 32;
+
 /// What the room has for this session next.
 enum RoomSignal {
-    Event(RoomEvent),
+    Event(SharedEvent),
     /// The server ended the membership (removal, dismissal); every earlier event was delivered.
     Ejected(ExitReason),
     /// The room dropped this member for falling behind.
@@ -298,12 +302,23 @@ impl Session {
 
     async fn on_room_signal(&mut self, signal: RoomSignal) -> Result<(), Ending> {
         match signal {
-            RoomSignal::Event(event) => self.send_event(event).await,
+            RoomSignal::Event(event) => {
+                self.send_event(event).await?;
+                // The rest of a burst (a busy room) goes out without a turn of the session's
+                // loop per event, each of which sets up its timers and waits again; a bounded
+                // number, so the client's requests and the silence check wait only briefly.
+                for _ in 1..EVENT_BURST {
+                    let next = self.state.membership.as_ref().map(|m| m.events.try_recv());
+                    let Some(Ok(event)) = next else { break };
+                    self.send_event(event).await?;
+                }
+                Ok(())
+            }
             RoomSignal::Ejected(reason) => {
                 // The room already dropped this member: nothing to tell it on the way out. If
                 // the client cannot be told now, the directory remembers why for its return.
                 self.state.membership = None;
-                let _ = self.send_event(RoomEvent::Ejected { reason }).await;
+                let _ = self.send_event(RoomEvent::Ejected { reason }.into()).await;
                 Err(Ending::Ejected(reason))
             }
             RoomSignal::Dropped => {
@@ -810,23 +825,19 @@ impl Session {
         Ok(())
     }
 
-    async fn send_event(&mut self, event: RoomEvent) -> Result<(), Ending> {
+    async fn send_event(&mut self, event: SharedEvent) -> Result<(), Ending> {
         let text = self.record_event(event);
         self.send_text(text).await
     }
 
     /// Number the event and keep it for replay; returns its frame, to send.
-    fn record_event(&mut self, event: RoomEvent) -> String {
+    fn record_event(&mut self, event: SharedEvent) -> String {
         self.state.seq = self.state.seq.wrapping_add(1);
-        let frame = ServerFrame::Event {
-            seq: self.state.seq,
-            event,
-        };
-        let text = serde_json::to_string(&frame).expect("server frames always serialize");
+        let frame = event.frame(self.state.seq);
         if self.state.resumable.is_some() {
-            self.state.sent.push(self.state.seq, text.clone());
+            self.state.sent.push(self.state.seq, event);
         }
-        text
+        frame
     }
 
     async fn respond(&mut self, id: u64, result: Outcome) -> Result<(), Ending> {
@@ -838,6 +849,13 @@ impl Session {
     /// Hand one frame to the socket; gives up on shutdown or after [`SEND_TIMEOUT`], so a
     /// client that stops reading cannot hold the session forever.
     async fn send_text(&mut self, text: String) -> Result<(), Ending> {
+        // Most frames find room in the socket's queue at once: they need no timer and no
+        // shutdown wait set up (on shutdown the router writes nothing but close frames).
+        let text = match self.link.try_send(text) {
+            Ok(()) => return Ok(()),
+            Err(TrySend::Gone) => return Err(Ending::Lost),
+            Err(TrySend::Full(text)) => text,
+        };
         tokio::select! {
             biased;
             _ = self.ctx.shutdown.cancelled() => Err(Ending::Shutdown),

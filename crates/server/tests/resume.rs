@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use openroom_protocol::{ExitReason, LeaveReason, RoomEvent, RoomId, UserId};
 use openroom_server::room::{Entrant, Presence};
+use openroom_server::shared_event::SharedEvent;
 use openroom_server::{RunningServer, ServerConfig};
 use serde_json::{json, Value};
 use tokio::sync::oneshot;
@@ -59,7 +60,7 @@ async fn resume(server: &RunningServer, token: &str, last_seq: u64, room: u32) -
 
 /// A member placed straight into a room actor (no socket): cheap room events.
 struct Probe {
-    events: flume::Receiver<RoomEvent>,
+    events: flume::Receiver<SharedEvent>,
     _ejection: oneshot::Receiver<ExitReason>,
 }
 
@@ -142,7 +143,7 @@ async fn a_member_dropped_while_parked_is_entered_again() {
     'flood: loop {
         blink(&server, 2, n).await;
         n += 1;
-        while let Ok(event) = watcher.events.try_recv() {
+        while let Ok(event) = watcher.events.try_recv().map(|e| e.decode()) {
             if matches!(&event, RoomEvent::MemberLeft { user_id, reason: LeaveReason::ConnectionLost } if user_id.as_str() == "alice")
             {
                 break 'flood;
@@ -160,7 +161,8 @@ async fn a_member_dropped_while_parked_is_entered_again() {
         let event = timeout(WAIT, watcher.events.recv_async())
             .await
             .unwrap()
-            .unwrap();
+            .unwrap()
+            .decode();
         if matches!(&event, RoomEvent::MemberEntered { user_id } if user_id.as_str() == "alice") {
             break;
         }

@@ -9,6 +9,7 @@ use openroom_protocol::{
 use openroom_server::registry::Registry;
 use openroom_server::registry::RoomLimitReached;
 use openroom_server::room::{EnterRefused, Entrant, Presence, Present, RemoveRefused, RoomHandle};
+use openroom_server::shared_event::SharedEvent;
 use openroom_server::RoomLimits;
 use tokio::sync::oneshot;
 use tokio::time::timeout;
@@ -18,7 +19,7 @@ use tokio_util::task::TaskTracker;
 struct TestMember {
     user_id: UserId,
     session: u64,
-    events: flume::Receiver<RoomEvent>,
+    events: flume::Receiver<SharedEvent>,
     ejection: oneshot::Receiver<ExitReason>,
 }
 
@@ -28,6 +29,7 @@ impl TestMember {
             .await
             .expect("timed out waiting for a room event")
             .unwrap_or_else(|_| panic!("the room dropped this member"))
+            .decode()
     }
 
     /// Why the room ejected this member: every queued event comes first, then the queue
@@ -43,7 +45,9 @@ impl TestMember {
 
     /// Everything queued for this member right now.
     fn drain(&mut self) -> Vec<RoomEvent> {
-        std::iter::from_fn(|| self.events.try_recv().ok()).collect()
+        std::iter::from_fn(|| self.events.try_recv().ok())
+            .map(|event| event.decode())
+            .collect()
     }
 }
 

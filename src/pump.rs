@@ -1,0 +1,156 @@
+//! Carries the sessions' events onto the JS event loop: one ThreadsafeFunction for every
+//! session of a module instance.
+//!
+//! Why one and not one per session: each ThreadsafeFunction is a libuv async handle, and
+//! libuv checks every one of them on each wakeup, and each wakes the loop on its own; a room
+//! of 500 members in one process made the main thread scan 500 handles per wakeup. With one,
+//! events queued while the main thread is busy are taken in one wakeup.
+//!
+//! Each event is still its own call into JS, as trtc-electron-sdk's are: Node runs the
+//! microtasks after each, so code that awaits `enterRoom()` and then adds a listener sees the
+//! events that follow `onEnterRoom`. (Handing JS a batch per wakeup would break that.) Order
+//! is kept: one queue, in the order the sessions emitted.
+//!
+//! The pump keeps Node alive while any session runs, and only then. Every session ends with
+//! `sessionClosed`, its last event (the sink makes one if the session could not); the pump is
+//! referenced when a session starts on an idle pump, and unreferenced when the main thread
+//! delivers the last running session's `sessionClosed`.
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use napi::bindgen_prelude::*;
+use napi::sys;
+use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
+use napi_derive::napi;
+use openroom_client::{Event, EventSink};
+use serde_json::Value;
+
+/// What the JS dispatcher is called with: `(session, name, args)`.
+type Dispatched = FnArgs<(u32, &'static str, Vec<Value>)>;
+
+/// `Weak` (the last `true`): the pump references it itself, only while sessions run.
+type Wakeup = ThreadsafeFunction<(u32, Event), (), Dispatched, Status, false, true>;
+
+/// The event pump of one module instance (each `require` of the addon, e.g. each Jest test
+/// file, has its own, dispatching into its own JS context).
+#[napi]
+pub struct EventPump {
+    shared: Arc<PumpShared>,
+}
+
+struct PumpShared {
+    wakeup: Wakeup,
+    liveness: Arc<Liveness>,
+}
+
+/// Whether the pump keeps Node alive. Changed only on the JS thread (atomics only because the
+/// ThreadsafeFunction's callback must be Send).
+#[derive(Default)]
+struct Liveness {
+    /// Sessions started whose `sessionClosed` has not been delivered yet.
+    running: AtomicUsize,
+    referenced: AtomicBool,
+    /// The raw ThreadsafeFunction (set once, right after it is made).
+    raw: AtomicUsize,
+}
+
+impl Liveness {
+    fn raw(&self) -> sys::napi_threadsafe_function {
+        self.raw.load(Ordering::Relaxed) as sys::napi_threadsafe_function
+    }
+
+    /// On the JS thread: a session starts.
+    fn started(&self, env: sys::napi_env) -> Result<()> {
+        self.running.fetch_add(1, Ordering::Relaxed);
+        if !self.referenced.swap(true, Ordering::Relaxed) {
+            check_status!(unsafe { sys::napi_ref_threadsafe_function(env, self.raw()) })?;
+        }
+        Ok(())
+    }
+
+    /// On the JS thread: a session's `sessionClosed` is being delivered.
+    fn closed(&self, env: sys::napi_env) {
+        let before = self.running.fetch_sub(1, Ordering::Relaxed);
+        if before == 1 && self.referenced.swap(false, Ordering::Relaxed) {
+            // Cannot fail on the JS thread with a live ThreadsafeFunction; if it did, Node
+            // would merely stay up until the function is released.
+            let _ = unsafe { sys::napi_unref_threadsafe_function(env, self.raw()) };
+        }
+    }
+}
+
+#[napi]
+impl EventPump {
+    /// `dispatch(session, name, args)` is called on the JS thread for each event.
+    #[napi(
+        constructor,
+        ts_args_type = "dispatch: (session: number, name: string, args: unknown[]) => void"
+    )]
+    pub fn new(dispatch: Function<'_, Dispatched, ()>) -> Result<Self> {
+        let liveness = Arc::new(Liveness::default());
+        let delivered = liveness.clone();
+        let wakeup: Wakeup = dispatch
+            .build_threadsafe_function::<(u32, Event)>()
+            .weak::<true>()
+            .callee_handled::<false>()
+            .build_callback(move |context| {
+                let (session, event) = context.value;
+                if matches!(event, Event::SessionClosed) {
+                    delivered.closed(context.env.raw());
+                }
+                Ok((session, event.name(), event.args()).into())
+            })?;
+        liveness.raw.store(wakeup.raw() as usize, Ordering::Relaxed);
+        Ok(EventPump {
+            shared: Arc::new(PumpShared { wakeup, liveness }),
+        })
+    }
+}
+
+impl EventPump {
+    /// A sink for a session that starts now, delivering its events as `session`. Call on the
+    /// JS thread: it references the pump, so Node stays up until the session ends.
+    pub fn sink(&self, env: &Env, session: u32) -> Result<PumpSink> {
+        self.shared.liveness.started(env.raw())?;
+        Ok(PumpSink {
+            shared: self.shared.clone(),
+            session,
+            closed: AtomicBool::new(false),
+        })
+    }
+}
+
+/// One session's way onto the pump.
+pub struct PumpSink {
+    shared: Arc<PumpShared>,
+    session: u32,
+    /// Whether `sessionClosed` was emitted.
+    closed: AtomicBool,
+}
+
+impl EventSink for PumpSink {
+    fn emit(&self, event: Event) {
+        if matches!(event, Event::SessionClosed) {
+            self.closed.store(true, Ordering::Relaxed);
+        }
+        let status = self.shared.wakeup.call(
+            (self.session, event),
+            ThreadsafeFunctionCallMode::NonBlocking,
+        );
+        if status != Status::Ok {
+            // Only possible while Node is shutting down; there is nobody left to tell.
+            eprintln!("openroom: an event was not delivered: {status:?}");
+        }
+    }
+}
+
+impl Drop for PumpSink {
+    /// A session that never started (a refused enterRoom) or that ended without saying so
+    /// still ends with `sessionClosed`, so the pump lets Node go.
+    fn drop(&mut self) {
+        if !self.closed.load(Ordering::Relaxed) {
+            self.emit(Event::SessionClosed);
+        }
+    }
+}
