@@ -76,6 +76,22 @@ test('events are never emitted synchronously inside the call that caused them', 
   await expect(failing).rejects.toMatchObject({ code: -3316 })
 })
 
+test('code that awaits enterRoom() and then listens hears every member already there', async () => {
+  // Each event is its own turn of the event loop, with the microtasks run after it (as in
+  // trtc-electron-sdk): the await resumes before the events that follow onEnterRoom, even
+  // when they all arrive at once.
+  const present = Array.from({ length: 20 }, (_, i) => new Member(ctx.server, `present${i}`))
+  for (const member of present) await member.enter(110)
+  const late = new Member(ctx.server, 'late')
+  await late.enter(110)
+  await Promise.resolve()
+  const heard = []
+  late.cloud.on('onRemoteUserEnterRoom', (userId) => heard.push(userId))
+  await late.waitFor('onRemoteUserEnterRoom', 'present19')
+  expect(heard).toEqual(present.map((member) => member.userId))
+  for (const member of [late, ...present]) await member.cloud.exitRoom()
+})
+
 test('after onExitRoom the instance can enter again, even from inside the onExitRoom handler', async () => {
   const alice = new Member(ctx.server, 'alice')
   const bob = new Member(ctx.server, 'bob')

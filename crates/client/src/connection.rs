@@ -409,7 +409,7 @@ impl Connection {
     /// future is dropped.
     pub async fn next_frame(&mut self) -> Result<ServerFrame, ConnectionError> {
         match self.frames.recv().await {
-            Some(Ok(text)) => serde_json::from_str(&text)
+            Some(Ok(text)) => ServerFrame::from_json(&text)
                 .map_err(|e| ConnectionError::BadFrame(format!("{e}: {text}"))),
             Some(Err(error)) => Err(error),
             None => Err(ConnectionError::Closed(None)),

@@ -142,11 +142,11 @@ struct Session {
     /// The enter request, kept up to date with the current room and UserSig: what entering
     /// again after a lost session sends. switchRoom reuses its UserSig when the app gives none.
     request: EnterRequest,
-    /// The other members of the current room this member sees, in the order they entered,
-    /// with what they publish: what switchRoom announces as leaving, and what a new enter
-    /// after a lost session is compared with. Keyed by user id: every room event looks a
-    /// member up, and a scan per event made a room of N cost N² per member.
-    members: IndexMap<UserId, Publishing>,
+    /// The other members of the current room this member sees, with what they publish: what
+    /// switchRoom announces as leaving, and what a new enter after a lost session is compared
+    /// with. Keyed by user id: every room event looks a member up, and a scan per event made
+    /// a room of N cost N² per member.
+    members: Members,
     /// switchRole calls not yet answered, oldest first, with the id of the request that
     /// carries each (None: not sent yet, or sent on a connection that broke). Sent again
     /// after a reconnection: asking for the role the member already has changes nothing.
@@ -159,6 +159,64 @@ struct Session {
     /// The custom messages sent lately, oldest first, for resending after a resume.
     /// Each with whether it was written to a connection (false: queued while away).
     unacked: VecDeque<(MessageRequest, bool)>,
+}
+
+/// The members a session sees, each with what it publishes, in a map that also remembers the
+/// order they arrived in. A departure is O(1) (a swap with the last entry): removing from an
+/// ordered list made a whole room's exit cost N² per member.
+#[derive(Default)]
+struct Members {
+    by_user: IndexMap<UserId, Seen>,
+    arrivals: u64,
+}
+
+#[derive(Clone, Copy)]
+struct Seen {
+    arrived: u64,
+    publishing: Publishing,
+}
+
+impl Members {
+    /// `user_id` arrived, publishing nothing yet (one already known keeps its place).
+    fn arrived(&mut self, user_id: UserId) {
+        self.arrivals += 1;
+        let arrived = self.arrivals;
+        self.by_user
+            .entry(user_id)
+            .and_modify(|seen| seen.publishing = Publishing::NOTHING)
+            .or_insert(Seen {
+                arrived,
+                publishing: Publishing::NOTHING,
+            });
+    }
+
+    fn left(&mut self, user_id: &UserId) {
+        self.by_user.swap_remove(user_id);
+    }
+
+    fn get(&self, user_id: &UserId) -> Option<Publishing> {
+        self.by_user.get(user_id).map(|seen| seen.publishing)
+    }
+
+    fn publishing(&mut self, user_id: &UserId) -> Option<&mut Publishing> {
+        self.by_user
+            .get_mut(user_id)
+            .map(|seen| &mut seen.publishing)
+    }
+
+    /// Everyone, in the order they arrived.
+    fn in_arrival_order(&self) -> Vec<(&UserId, Publishing)> {
+        let mut members: Vec<(&UserId, Seen)> = self
+            .by_user
+            .iter()
+            .map(|(user_id, seen)| (user_id, *seen))
+            .collect();
+        members.sort_unstable_by_key(|(_, seen)| seen.arrived);
+        members
+            .into_iter()
+            .map(|(user_id, seen)| (user_id, seen.publishing))
+            .collect()
+    }
 }
 
 impl Drop for Session {
@@ -191,7 +249,7 @@ pub(crate) async fn run(
         last_seq: 0,
         closed: false,
         request: request.clone(),
-        members: IndexMap::new(),
+        members: Members::default(),
         heartbeat: Heartbeat {
             ping_interval: Duration::ZERO,
             session_timeout: Duration::ZERO,
@@ -747,18 +805,18 @@ impl Session {
             .map(|member| (member.user_id, member.publishing))
             .collect();
         let mut events = Vec::new();
-        for (user_id, publishing) in &self.members {
+        for (user_id, publishing) in self.members.in_arrival_order() {
             if !now.contains_key(user_id) {
                 events.extend(presence_change(
                     user_id,
-                    Some(*publishing),
+                    Some(publishing),
                     None,
                     LeaveReason::Exited,
                 ));
             }
         }
         for (user_id, publishing) in &now {
-            let before = self.members.get(user_id).copied();
+            let before = self.members.get(user_id);
             events.extend(presence_change(
                 user_id,
                 before,
@@ -916,21 +974,21 @@ impl Session {
     fn relay(&mut self, event: RoomEvent) -> Option<ExitReason> {
         match event {
             RoomEvent::MemberEntered { user_id } => {
-                self.members.insert(user_id.clone(), Publishing::NOTHING);
+                self.members.arrived(user_id.clone());
                 self.emit(Event::RemoteUserEnterRoom { user_id })
             }
             RoomEvent::MemberLeft { user_id, reason } => {
-                self.members.shift_remove(&user_id);
+                self.members.left(&user_id);
                 self.emit(Event::RemoteUserLeaveRoom { user_id, reason })
             }
             RoomEvent::AudioAvailable { user_id, available } => {
-                if let Some(publishing) = self.members.get_mut(&user_id) {
+                if let Some(publishing) = self.members.publishing(&user_id) {
                     publishing.audio = available;
                 }
                 self.emit(Event::UserAudioAvailable { user_id, available })
             }
             RoomEvent::VideoAvailable { user_id, available } => {
-                if let Some(publishing) = self.members.get_mut(&user_id) {
+                if let Some(publishing) = self.members.publishing(&user_id) {
                     publishing.video = available;
                 }
                 self.emit(Event::UserVideoAvailable { user_id, available })
@@ -1097,5 +1155,51 @@ async fn next_tick(pings: &mut Option<Interval>) {
             pings.tick().await;
         }
         None => std::future::pending().await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(name: &str) -> UserId {
+        UserId::parse(name).unwrap()
+    }
+
+    fn order(members: &Members) -> Vec<(String, Publishing)> {
+        members
+            .in_arrival_order()
+            .into_iter()
+            .map(|(user_id, publishing)| (user_id.as_str().to_owned(), publishing))
+            .collect()
+    }
+
+    #[test]
+    fn members_keep_their_arrival_order_through_departures() {
+        let mut members = Members::default();
+        for name in ["a", "b", "c", "d"] {
+            members.arrived(user(name));
+        }
+        members.left(&user("b"));
+        members.arrived(user("e"));
+        let audio = Publishing {
+            audio: true,
+            video: false,
+        };
+        *members.publishing(&user("a")).unwrap() = audio;
+        let nothing = Publishing::NOTHING;
+        assert_eq!(
+            order(&members),
+            [
+                ("a".into(), audio),
+                ("c".into(), nothing),
+                ("d".into(), nothing),
+                ("e".into(), nothing)
+            ]
+        );
+        // Announced again: the same place, publishing nothing until told otherwise.
+        members.arrived(user("a"));
+        assert_eq!(order(&members)[0], ("a".into(), nothing));
+        assert_eq!(members.get(&user("b")), None);
     }
 }

@@ -137,6 +137,30 @@ pub enum ServerFrame {
     Unknown,
 }
 
+impl ServerFrame {
+    /// Parse a frame. An event frame in the form the server writes it (`"type"` first) is read
+    /// straight into its fields: an internally tagged enum is otherwise buffered whole before
+    /// its variant is known, and event frames are nearly all a client reads.
+    pub fn from_json(text: &str) -> serde_json::Result<ServerFrame> {
+        /// `ServerFrame::Event`'s fields; the `"type"` (and a channel's `"sub"`) are skipped.
+        #[derive(Deserialize)]
+        struct EventFields {
+            seq: u64,
+            event: RoomEvent,
+        }
+        let after_sub = match text.strip_prefix("{\"sub\":") {
+            Some(rest) => rest.trim_start_matches(|c: char| c.is_ascii_digit()),
+            None => text,
+        };
+        let type_first = after_sub.trim_start_matches(['{', ',']);
+        if type_first.starts_with("\"type\":\"event\",") {
+            let EventFields { seq, event } = serde_json::from_str(text)?;
+            return Ok(ServerFrame::Event { seq, event });
+        }
+        serde_json::from_str(text)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Outcome {
@@ -325,6 +349,44 @@ mod tests {
     }
 
     #[test]
+    fn from_json_reads_event_frames_in_any_form_and_refuses_broken_ones() {
+        let event = ServerFrame::Event {
+            seq: 9,
+            event: RoomEvent::MemberEntered {
+                user_id: UserId::parse("a").unwrap(),
+            },
+        };
+        for text in [
+            r#"{"type":"event","seq":9,"event":{"type":"memberEntered","userId":"a"}}"#,
+            r#"{"sub":2,"type":"event","seq":9,"event":{"userId":"a","type":"memberEntered"}}"#,
+            r#"{"seq":9,"event":{"type":"memberEntered","userId":"a"},"type":"event"}"#,
+        ] {
+            assert_eq!(ServerFrame::from_json(text).unwrap(), event, "{text}");
+        }
+        for broken in [
+            r#"{"type":"event","event":{"type":"memberEntered","userId":"a"}}"#,
+            r#"{"type":"event","seq":9}"#,
+            r#"{"type":"event","seq":9,"event":{"type":"memberEntered"}}"#,
+            r#"{"type":"event","seq":9,"event":{"type":"memberEntered","userId":"a"}"#,
+        ] {
+            assert!(ServerFrame::from_json(broken).is_err(), "{broken}");
+        }
+        // A newer server's frames and events are skipped, not fatal.
+        assert_eq!(
+            ServerFrame::from_json(r#"{"type":"heartbeat","at":1}"#).unwrap(),
+            ServerFrame::Unknown
+        );
+        assert_eq!(
+            ServerFrame::from_json(r#"{"type":"event","seq":3,"event":{"type":"later","x":1}}"#)
+                .unwrap(),
+            ServerFrame::Event {
+                seq: 3,
+                event: RoomEvent::Unknown
+            }
+        );
+    }
+
+    #[test]
     fn server_frames_round_trip() {
         let frames = [
             ServerFrame::Response {
@@ -384,6 +446,9 @@ mod tests {
         for frame in frames {
             let text = serde_json::to_string(&frame).unwrap();
             assert_eq!(serde_json::from_str::<ServerFrame>(&text).unwrap(), frame);
+            assert_eq!(ServerFrame::from_json(&text).unwrap(), frame);
+            let tagged = crate::channel::tagged(7, text);
+            assert_eq!(ServerFrame::from_json(&tagged).unwrap(), frame);
         }
         let left = serde_json::to_value(ServerFrame::Event {
             seq: 5,
