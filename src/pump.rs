@@ -62,10 +62,11 @@ impl Liveness {
 
     /// On the JS thread: a session starts.
     fn started(&self, env: sys::napi_env) -> Result<()> {
-        self.running.fetch_add(1, Ordering::Relaxed);
-        if !self.referenced.swap(true, Ordering::Relaxed) {
+        if !self.referenced.load(Ordering::Relaxed) {
             check_status!(unsafe { sys::napi_ref_threadsafe_function(env, self.raw()) })?;
+            self.referenced.store(true, Ordering::Relaxed);
         }
+        self.running.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
 
