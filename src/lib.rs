@@ -2,9 +2,9 @@
 //! carries events onto the JS event loop. It decides nothing; the public JS API is
 //! hand-written in `index.js`.
 //!
-//! Events cross on the [`pump::EventPump`]: one queue and one ThreadsafeFunction for all the
-//! sessions, drained in batches. It keeps Node alive while any session runs and only then, so
-//! a script that enters and exits a room ends on its own.
+//! Events cross on the [`pump::EventPump`]: one ThreadsafeFunction for all the sessions, one
+//! call per event. It keeps Node alive while any session runs and only then, so a script that
+//! enters and exits a room ends on its own.
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

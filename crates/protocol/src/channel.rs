@@ -37,20 +37,27 @@ impl ChannelTag {
 /// Routing is a cost of every event a member receives, so it must not parse the whole frame
 /// only to parse it again where it is handled.
 pub fn ordinary_frame_channel(text: &str) -> Option<u32> {
-    let (sub, rest) = match text.strip_prefix("{\"sub\":") {
-        Some(tagged) => {
-            let digits = tagged.bytes().take_while(u8::is_ascii_digit).count();
-            let sub = tagged[..digits].parse().ok()?;
-            (sub, tagged[digits..].strip_prefix(',')?)
-        }
-        None => (0, text.strip_prefix('{')?),
-    };
+    let (sub, rest) = after_channel(text)?;
     let ordinary =
         rest.starts_with("\"type\":\"event\",") || rest.starts_with("\"type\":\"response\",");
     // JSON keys come in any order: a `"sub"` further on (a key, or a string that only looks
     // like one) is left to the full parse. Inside a string a quote is escaped, so the text
     // `"sub"` is a key or a whole string.
     (ordinary && !rest.contains("\"sub\"")).then_some(sub)
+}
+
+/// A frame in the form [`tagged`] writes it, read from its start: its channel, and the text
+/// after the opening brace and the `"sub"` (`"type"…` for a server frame). `None` when the
+/// frame does not start that way.
+pub fn after_channel(text: &str) -> Option<(u32, &str)> {
+    match text.strip_prefix("{\"sub\":") {
+        Some(tagged) => {
+            let digits = tagged.bytes().take_while(u8::is_ascii_digit).count();
+            let sub = tagged[..digits].parse().ok()?;
+            Some((sub, tagged[digits..].strip_prefix(',')?))
+        }
+        None => Some((0, text.strip_prefix('{')?)),
+    }
 }
 
 /// A frame of channel `sub` as it goes on the wire: channel 0's unchanged, others with

@@ -148,12 +148,8 @@ impl ServerFrame {
             seq: u64,
             event: RoomEvent,
         }
-        let after_sub = match text.strip_prefix("{\"sub\":") {
-            Some(rest) => rest.trim_start_matches(|c: char| c.is_ascii_digit()),
-            None => text,
-        };
-        let type_first = after_sub.trim_start_matches(['{', ',']);
-        if type_first.starts_with("\"type\":\"event\",") {
+        let type_first = crate::channel::after_channel(text).map(|(_, rest)| rest);
+        if type_first.is_some_and(|rest| rest.starts_with("\"type\":\"event\",")) {
             let EventFields { seq, event } = serde_json::from_str(text)?;
             return Ok(ServerFrame::Event { seq, event });
         }

@@ -137,14 +137,14 @@ impl<S> Directory<S> {
     }
 }
 
-/// The frames a session sent most recently, for replay after a reconnect. The client
+/// The events a session sent most recently, for replay after a reconnect. The client
 /// acknowledges what it received (in its pings), which trims the buffer; it holds at most
 /// [`ReplayBuffer::CAPACITY`] frames, and a client that needs older ones enters again.
 #[derive(Default)]
 pub struct ReplayBuffer {
     /// (seq, event), oldest first, consecutive. The events are shared with the room's other
     /// members; a frame is made again only for a replay.
-    frames: VecDeque<(u64, SharedEvent)>,
+    events: VecDeque<(u64, SharedEvent)>,
     /// Bytes of the events held.
     bytes: usize,
 }
@@ -156,26 +156,26 @@ impl ReplayBuffer {
     /// Bytes held at most (custom messages make frames of up to about 1.4 KB).
     pub const MAX_BYTES: usize = 512 * 1024;
 
-    pub fn push(&mut self, seq: u64, frame: SharedEvent) {
-        while self.frames.len() == Self::CAPACITY || self.bytes + frame.len() > Self::MAX_BYTES {
-            let Some((_, oldest)) = self.frames.pop_front() else {
+    pub fn push(&mut self, seq: u64, event: SharedEvent) {
+        while self.events.len() == Self::CAPACITY || self.bytes + event.len() > Self::MAX_BYTES {
+            let Some((_, oldest)) = self.events.pop_front() else {
                 break;
             };
             self.bytes -= oldest.len();
         }
-        self.bytes += frame.len();
-        self.frames.push_back((seq, frame));
+        self.bytes += event.len();
+        self.events.push_back((seq, event));
     }
 
     /// The client has every frame up to `seq`.
     pub fn acknowledge(&mut self, seq: u64) {
-        while self.frames.front().is_some_and(|(s, _)| seq_le(*s, seq)) {
-            if let Some((_, frame)) = self.frames.pop_front() {
-                self.bytes -= frame.len();
+        while self.events.front().is_some_and(|(s, _)| seq_le(*s, seq)) {
+            if let Some((_, event)) = self.events.pop_front() {
+                self.bytes -= event.len();
             }
         }
-        if self.frames.is_empty() {
-            self.frames.shrink_to(8);
+        if self.events.is_empty() {
+            self.events.shrink_to(8);
         }
     }
 
@@ -186,9 +186,9 @@ impl ReplayBuffer {
             return Some(Vec::new());
         }
         let first_needed = last_seq.wrapping_add(1);
-        let start = self.frames.iter().position(|(s, _)| *s == first_needed)?;
+        let start = self.events.iter().position(|(s, _)| *s == first_needed)?;
         Some(
-            self.frames
+            self.events
                 .iter()
                 .skip(start)
                 .map(|(seq, event)| event.frame(*seq))
@@ -239,7 +239,7 @@ mod tests {
         for seq in 6..=last {
             buffer.push(seq, event(seq));
         }
-        assert_eq!(buffer.frames.len(), ReplayBuffer::CAPACITY);
+        assert_eq!(buffer.events.len(), ReplayBuffer::CAPACITY);
         assert_eq!(buffer.after(5, last), None);
         assert_eq!(buffer.after(last - 1, last), frames([last]));
     }

@@ -26,10 +26,12 @@ impl SharedEvent {
     pub fn frame(&self, seq: u64) -> String {
         const HEAD: &str = r#"{"type":"event","seq":"#;
         const SEQ_DIGITS: usize = 20;
-        let mut frame = String::with_capacity(HEAD.len() + SEQ_DIGITS + 10 + self.0.len() + 1);
+        const EVENT: &str = r#","event":"#;
+        let capacity = HEAD.len() + SEQ_DIGITS + EVENT.len() + self.0.len() + 1;
+        let mut frame = String::with_capacity(capacity);
         frame.push_str(HEAD);
         let _ = write!(frame, "{seq}");
-        frame.push_str(r#","event":"#);
+        frame.push_str(EVENT);
         frame.push_str(&self.0);
         frame.push('}');
         frame
