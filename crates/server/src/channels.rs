@@ -44,6 +44,8 @@ fn inbox_capacity(limits: RateLimits) -> usize {
 }
 /// Frames the sessions of one connection may queue for the socket before they wait.
 const OUTBOX: usize = 256;
+/// Frames the router writes to the socket with one flush, at most.
+const WRITE_BURST: usize = 64;
 
 /// What the router hands a session.
 pub(crate) enum Inbound {
@@ -243,8 +245,9 @@ pub async fn run(socket: WebSocket, ctx: SessionContext) {
                 // Every session holds a sender while its channel is open.
                 Err(flume::RecvError::Disconnected) => break,
                 Ok(Outbound::Text(sub, text)) => {
-                    if writable && channels.open.contains_key(&sub) {
-                        writable = write(&mut sink, tagged(sub, text), &shutdown).await;
+                    let mut end = None;
+                    if writable {
+                        writable = write_burst(&mut sink, &channels, (sub, text), &outgoing, &mut end, &shutdown).await;
                         if !writable {
                             // The client stopped reading, or the socket broke: every session
                             // is cut off (they park, and may be resumed on a new connection).
@@ -253,23 +256,15 @@ pub async fn run(socket: WebSocket, ctx: SessionContext) {
                             reading = false;
                         }
                     }
+                    if let Some(end) = end {
+                        if end_channel(&mut channels, &mut sink, &mut writable, end, &shutdown).await {
+                            break;
+                        }
+                    }
                 }
                 Ok(Outbound::End(end)) => {
-                    if channels.open.get(&end.sub).is_none_or(|c| c.generation != end.generation) {
-                        continue;
-                    }
-                    channels.open.remove(&end.sub);
-                    if channels.open.is_empty() {
-                        if let (Some((code, reason)), true) = (end.close, writable) {
-                            let frame = CloseFrame { code, reason: reason.into() };
-                            let _ = timeout(CLOSE_TIMEOUT, sink.send(Message::Close(Some(frame)))).await;
-                        }
+                    if end_channel(&mut channels, &mut sink, &mut writable, end, &shutdown).await {
                         break;
-                    }
-                    if !end.by_client && writable {
-                        let (code, reason) = end.close.unwrap_or((1011, "session ended"));
-                        let closed = serde_json::json!({"type": "closed", "sub": end.sub, "code": code, "reason": reason});
-                        writable = write(&mut sink, closed.to_string(), &shutdown).await;
                     }
                 }
             },
@@ -311,6 +306,42 @@ pub async fn run(socket: WebSocket, ctx: SessionContext) {
             },
         }
     }
+}
+
+/// Free a channel whose session ended, telling the client. True when it was the last one: the
+/// WebSocket has been closed and the router is done.
+async fn end_channel(
+    channels: &mut Channels,
+    sink: &mut SplitSink<WebSocket, Message>,
+    writable: &mut bool,
+    end: End,
+    shutdown: &tokio_util::sync::CancellationToken,
+) -> bool {
+    if channels
+        .open
+        .get(&end.sub)
+        .is_none_or(|c| c.generation != end.generation)
+    {
+        return false;
+    }
+    channels.open.remove(&end.sub);
+    if channels.open.is_empty() {
+        if let (Some((code, reason)), true) = (end.close, *writable) {
+            let frame = CloseFrame {
+                code,
+                reason: reason.into(),
+            };
+            let _ = timeout(CLOSE_TIMEOUT, sink.send(Message::Close(Some(frame)))).await;
+        }
+        return true;
+    }
+    if !end.by_client && *writable {
+        let (code, reason) = end.close.unwrap_or((1011, "session ended"));
+        let closed =
+            serde_json::json!({"type": "closed", "sub": end.sub, "code": code, "reason": reason});
+        *writable = write(sink, closed.to_string(), shutdown).await;
+    }
+    false
 }
 
 /// Hand a client frame to its channel, opening the channel if it is new. Returns the channel
@@ -370,5 +401,46 @@ async fn write(
         biased;
         _ = shutdown.cancelled() => true,
         sent = timeout(SEND_TIMEOUT, sink.send(Message::Text(text.into()))) => matches!(sent, Ok(Ok(()))),
+    }
+}
+
+/// Write `first` and the frames queued behind it, up to [`WRITE_BURST`], with one flush: one
+/// system call for a burst instead of one per frame. A session's end met in the queue stops the
+/// burst and is handed back in `end`, to be dealt with after its frames. False as for [`write`].
+async fn write_burst(
+    sink: &mut SplitSink<WebSocket, Message>,
+    channels: &Channels,
+    first: (u32, String),
+    outgoing: &flume::Receiver<Outbound>,
+    end: &mut Option<End>,
+    shutdown: &tokio_util::sync::CancellationToken,
+) -> bool {
+    let burst = async {
+        let mut next = Some(first);
+        let mut taken = 0;
+        while let Some((sub, text)) = next.take() {
+            // A frame for a channel that has ended is dropped.
+            if channels.open.contains_key(&sub) {
+                sink.feed(Message::Text(tagged(sub, text).into())).await?;
+            }
+            taken += 1;
+            if taken == WRITE_BURST {
+                break;
+            }
+            next = match outgoing.try_recv() {
+                Ok(Outbound::Text(sub, text)) => Some((sub, text)),
+                Ok(Outbound::End(ended)) => {
+                    *end = Some(ended);
+                    None
+                }
+                Err(_) => None,
+            };
+        }
+        sink.flush().await
+    };
+    tokio::select! {
+        biased;
+        _ = shutdown.cancelled() => true,
+        sent = timeout(SEND_TIMEOUT, burst) => matches!(sent, Ok(Ok(()))),
     }
 }

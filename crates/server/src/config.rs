@@ -23,6 +23,11 @@ pub const MAX_CLIENT_FRAME_BYTES: usize = 64 * 1024;
 /// hundred bytes; a larger one grows the buffer as it arrives.
 pub const SOCKET_READ_BUFFER_BYTES: usize = 1024;
 
+/// Frames written to a signaling socket wait in its write buffer until the router flushes the
+/// burst they came in, or until this many bytes wait: a burst of events goes out in a few
+/// system calls instead of one per frame.
+pub const SOCKET_WRITE_BURST_BYTES: usize = 16 * 1024;
+
 /// A session whose client is silent this long is dropped, and the other members see it leave
 /// with reason 1 (timed out), by default. Qiniu's figure.
 pub const DEFAULT_SESSION_TIMEOUT: Duration = Duration::from_secs(30);

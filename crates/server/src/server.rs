@@ -22,8 +22,8 @@ use tokio_util::task::TaskTracker;
 use crate::admin::{self, ApiError};
 use crate::channels;
 use crate::config::{
-    ServerConfig, MAX_CLIENT_FRAME_BYTES, SOCKET_READ_BUFFER_BYTES, TCP_KEEPALIVE_IDLE,
-    TCP_KEEPALIVE_INTERVAL, TCP_KEEPALIVE_RETRIES,
+    ServerConfig, MAX_CLIENT_FRAME_BYTES, SOCKET_READ_BUFFER_BYTES, SOCKET_WRITE_BURST_BYTES,
+    TCP_KEEPALIVE_IDLE, TCP_KEEPALIVE_INTERVAL, TCP_KEEPALIVE_RETRIES,
 };
 use crate::registry::Registry;
 use crate::signaling::SessionContext;
@@ -119,10 +119,12 @@ fn keepalive() -> socket2::TcpKeepalive {
 async fn upgrade(upgrade: WebSocketUpgrade, State(ctx): State<SessionContext>) -> Response {
     let tasks = ctx.registry.clone();
     upgrade
-        // Small buffers: tungstenite's defaults (128 KiB each way) cost a quarter of a megabyte
-        // per member for frames of a few hundred bytes. A write buffer of 0 sends each frame at once.
+        // A small read buffer: tungstenite's default (128 KiB, allocated up front) costs far
+        // more than an idle member needs for frames of a few hundred bytes. The write buffer
+        // is allocated as frames are written, and the router flushes it after each burst, so
+        // it holds one burst; the threshold only caps how much of a burst waits for the flush.
         .read_buffer_size(SOCKET_READ_BUFFER_BYTES)
-        .write_buffer_size(0)
+        .write_buffer_size(SOCKET_WRITE_BURST_BYTES)
         .max_message_size(MAX_CLIENT_FRAME_BYTES)
         .max_frame_size(MAX_CLIENT_FRAME_BYTES)
         .on_upgrade(move |socket| tasks.track(channels::run(socket, ctx)))
