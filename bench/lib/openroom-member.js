@@ -25,7 +25,7 @@ class OpenRoomMember {
     this.cloud.on('onWarning', (code, message) => this.onError(`${userId}: ${code} ${message}`))
   }
 
-  /** Enter; resolves at onEnterRoom (the others were told before the server's answer). */
+  /** Enter; resolves at onEnterRoom (the room told the others in the same step as it answered). */
   enter(room) {
     const params = new TRTCParams(this.server.sdkAppId, this.userId, this.sig, room, '')
     return this.cloud.enterRoom(params, TRTCAppScene.TRTCAppSceneVideoCall)

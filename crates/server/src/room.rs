@@ -100,6 +100,14 @@ impl Presence {
 /// What an entrant is told: the members it sees, in entering order, with what they publish.
 pub type Present = Vec<MemberState>;
 
+/// What the others are told of a member who entered: what they saw of it before (a login it
+/// replaced) and what they see now.
+struct Arrival {
+    user_id: UserId,
+    before: Option<Publishing>,
+    after: Option<Publishing>,
+}
+
 enum Command {
     Enter {
         entrant: Entrant,
@@ -198,7 +206,9 @@ pub struct RoomHandle {
 
 impl RoomHandle {
     /// Enter the room; on success, the members already present in the order they entered.
-    /// Every other member is told before this returns.
+    /// Every other member is told in the same step of the room as the answer, before the room
+    /// handles anything else (the answer is handed over first, so the entrant does not wait
+    /// behind the announcements to a big room).
     pub async fn enter(&self, entrant: Entrant) -> Result<Present, EnterRefused> {
         let (reply, answer) = oneshot::channel();
         self.send(Command::Enter { entrant, reply }).await?;
@@ -469,19 +479,18 @@ impl Room {
 
     fn handle(&mut self, command: Command) {
         match command {
-            Command::Enter { entrant, reply } => {
-                let _ = reply.send(self.enter(entrant));
-            }
-            Command::Rejoin { entrant, reply } => {
-                let rejoined = match self.position(&entrant.user_id) {
-                    Some(index) if self.members[index].session == entrant.session => {
-                        self.enter(entrant)
-                    }
-                    Some(_) => Err(EnterRefused::Superseded),
-                    None => Err(EnterRefused::Absent),
-                };
-                let _ = reply.send(rejoined);
-            }
+            Command::Enter { entrant, reply } => self.enter(entrant, reply),
+            Command::Rejoin { entrant, reply } => match self.position(&entrant.user_id) {
+                Some(index) if self.members[index].session == entrant.session => {
+                    self.enter(entrant, reply)
+                }
+                Some(_) => {
+                    let _ = reply.send(Err(EnterRefused::Superseded));
+                }
+                None => {
+                    let _ = reply.send(Err(EnterRefused::Absent));
+                }
+            },
             Command::Publish {
                 user_id,
                 session,
@@ -583,7 +592,31 @@ impl Room {
         }
     }
 
-    fn enter(&mut self, entrant: Entrant) -> Result<Present, EnterRefused> {
+    /// Admit `entrant` and answer it, then tell the others, all in this one step of the room:
+    /// nothing the room does afterwards (a message the entrant sends once in, another
+    /// change) can reach a member before the announcement. The answer goes first so that the
+    /// entrant's session is woken before the hundreds of sessions the announcement wakes in a
+    /// big room, and its answer is not written behind theirs: in a room of 500, that took
+    /// the enter's p50 from 1.95 to 1.5 ms (S1 in docs/performance.md).
+    fn enter(&mut self, entrant: Entrant, reply: oneshot::Sender<Result<Present, EnterRefused>>) {
+        match self.admit(entrant) {
+            Ok((present, arrival)) => {
+                let _ = reply.send(Ok(present));
+                self.announce(
+                    &arrival.user_id,
+                    arrival.before,
+                    arrival.after,
+                    LeaveReason::Exited,
+                );
+            }
+            Err(refused) => {
+                let _ = reply.send(Err(refused));
+            }
+        }
+    }
+
+    /// Make `entrant` a member: the members it sees, and what the others are to be told.
+    fn admit(&mut self, entrant: Entrant) -> Result<(Present, Arrival), EnterRefused> {
         let newcomer = Member {
             user_id: entrant.user_id,
             session: entrant.session,
@@ -603,8 +636,14 @@ impl Room {
             let old = std::mem::replace(&mut self.members[index], newcomer);
             let before = old.presence.view();
             old.eject(ExitReason::Replaced);
-            self.announce(&user_id, before, after, LeaveReason::Exited);
-            return Ok(present);
+            return Ok((
+                present,
+                Arrival {
+                    user_id,
+                    before,
+                    after,
+                },
+            ));
         }
         if self.members.len() >= self.settings.max_members {
             return Err(EnterRefused::Full(self.settings.max_members));
@@ -613,8 +652,12 @@ impl Room {
         let (user_id, view) = (newcomer.user_id.clone(), newcomer.presence.view());
         tracing::debug!(room = %self.id, user = %user_id, role = ?newcomer.presence.role, "member entered");
         self.members.push(newcomer);
-        self.announce(&user_id, None, view, LeaveReason::Exited);
-        Ok(present)
+        let arrival = Arrival {
+            user_id,
+            before: None,
+            after: view,
+        };
+        Ok((present, arrival))
     }
 
     /// The members `user_id` sees, in entering order, with what they publish.

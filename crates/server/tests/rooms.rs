@@ -143,6 +143,48 @@ async fn members_learn_of_each_other_in_entering_order() {
     );
 }
 
+/// The room answers an entrant before it queues the announcement to the others (so the entrant
+/// does not wait behind them), but in the same step: on a runtime with several workers, where
+/// the entrant runs on while the room is still telling the others, what the entrant does
+/// next still reaches every other member after its arrival.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_an_entrant_does_at_once_reaches_the_others_after_its_arrival() {
+    let (rooms, _tasks) = registry();
+    let room = rooms.get_or_open(&RoomId::RoomId(7)).unwrap();
+    let mut others = Vec::new();
+    for i in 0..50 {
+        others.push(enter(&room, &format!("m{i}"), i, 64).await.0);
+    }
+    room.describe().await.unwrap();
+    for member in &mut others {
+        member.drain();
+    }
+    let (late, _) = enter(&room, "late", 100, 4).await;
+    let hello = RoomEvent::CustomMessage {
+        user_id: uid("late"),
+        cmd_id: 1,
+        seq: 1,
+        data: "hello".into(),
+    };
+    room.send_message(late.user_id.clone(), hello.clone(), true)
+        .await;
+    // A round trip through the room: everything it did before has been queued.
+    room.describe().await.unwrap();
+    for member in &mut others {
+        assert_eq!(
+            member.drain(),
+            [
+                RoomEvent::MemberEntered {
+                    user_id: uid("late")
+                },
+                hello.clone(),
+            ],
+            "as {} saw it",
+            member.user_id
+        );
+    }
+}
+
 #[tokio::test]
 async fn exit_tells_the_others_before_it_returns_and_stale_sessions_change_nothing() {
     let (rooms, _) = registry();
