@@ -9,7 +9,7 @@ const binding = require('../binding.js')
 const handlers = new Map()
 let lastSession = 0
 
-const pump = new binding.EventPump((session, name, args) => {
+const pump = new binding.EventPump((session, name, ...args) => {
   const handler = handlers.get(session)
   // A session refused before it started ends unseen: nothing to route.
   if (handler === undefined) return

@@ -23,11 +23,34 @@ use napi::bindgen_prelude::*;
 use napi::sys;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi_derive::napi;
-use openroom_client::{Event, EventSink};
-use serde_json::Value;
+use openroom_client::{Arg, Event, EventSink};
 
-/// What the JS dispatcher is called with: `(session, name, args)`.
-type Dispatched = FnArgs<(u32, &'static str, Vec<Value>)>;
+/// What the JS dispatcher is called with: `(session, name, ...args)`, each argument made
+/// straight into its JS value (no array to build, no JSON value in between).
+pub struct Dispatched {
+    session: u32,
+    event: Event,
+}
+
+impl JsValuesTupleIntoVec for Dispatched {
+    fn into_vec(self, env: sys::napi_env) -> Result<Vec<sys::napi_value>> {
+        let args = self.event.args();
+        let mut values = Vec::with_capacity(2 + args.len());
+        // SAFETY: called on the JS thread with its env, by the ThreadsafeFunction's callback.
+        unsafe {
+            values.push(u32::to_napi_value(env, self.session)?);
+            values.push(<&str>::to_napi_value(env, self.event.name())?);
+            for arg in args {
+                values.push(match arg {
+                    Arg::Number(number) => i64::to_napi_value(env, number)?,
+                    Arg::Str(text) => <&str>::to_napi_value(env, text)?,
+                    Arg::Bool(flag) => bool::to_napi_value(env, flag)?,
+                });
+            }
+        }
+        Ok(values)
+    }
+}
 
 /// `Weak` (the last `true`): the pump references it itself, only while sessions run.
 type Wakeup = ThreadsafeFunction<(u32, Event), (), Dispatched, Status, false, true>;
@@ -83,10 +106,10 @@ impl Liveness {
 
 #[napi]
 impl EventPump {
-    /// `dispatch(session, name, args)` is called on the JS thread for each event.
+    /// `dispatch(session, name, ...args)` is called on the JS thread for each event.
     #[napi(
         constructor,
-        ts_args_type = "dispatch: (session: number, name: string, args: unknown[]) => void"
+        ts_args_type = "dispatch: (session: number, name: string, ...args: unknown[]) => void"
     )]
     pub fn new(dispatch: Function<'_, Dispatched, ()>) -> Result<Self> {
         let liveness = Arc::new(Liveness::default());
@@ -100,7 +123,7 @@ impl EventPump {
                 if matches!(event, Event::SessionClosed) {
                     delivered.closed(context.env.raw());
                 }
-                Ok((session, event.name(), event.args()).into())
+                Ok(Dispatched { session, event })
             })?;
         liveness.raw.store(wakeup.raw() as usize, Ordering::Relaxed);
         Ok(EventPump {

@@ -451,8 +451,11 @@ impl Session {
         let watch_silence = !heartbeat.session_timeout.is_zero();
         let silence_limit = heartbeat.silence_limit();
         let mut unacknowledged = 0;
+        // One timer for the whole session, moved on only when it fires: setting a new one for
+        // every frame cost a timer-wheel insert and removal per event.
+        let silence = sleep_until(connection.last_heard() + silence_limit);
+        tokio::pin!(silence);
         loop {
-            let silent_until = connection.last_heard() + silence_limit;
             tokio::select! {
                 command = self.commands.recv() => match command {
                     Some(Command::Switch(params)) => match self.switch(connection, &params).await {
@@ -504,9 +507,12 @@ impl Session {
                         return Served::Lost(error.to_string());
                     }
                 }
-                _ = sleep_until(silent_until), if watch_silence => {
-                    // The deadline may be stale (a pong arrived meanwhile): check again.
-                    if connection.last_heard() + silence_limit <= Instant::now() {
+                _ = &mut silence, if watch_silence => {
+                    // The server may have been heard since the timer was set: then it is
+                    // moved on to the new deadline.
+                    let silent_until = connection.last_heard() + silence_limit;
+                    silence.as_mut().reset(silent_until);
+                    if silent_until <= Instant::now() {
                         return Served::Lost(format!(
                             "no answer from the room server for {} ms",
                             silence_limit.as_millis()
