@@ -406,7 +406,9 @@ async fn write(
 
 /// Write `first` and the frames queued behind it, up to [`WRITE_BURST`], with one flush: one
 /// system call for a burst instead of one per frame. A session's end met in the queue stops the
-/// burst and is handed back in `end`, to be dealt with after its frames. False as for [`write`].
+/// burst and is handed back in `end`, to be dealt with after its frames. False as for [`write`],
+/// with [`SEND_TIMEOUT`] for the whole burst (at most [`WRITE_BURST`] frames, usually a few
+/// KiB: a client that cannot take that in the time has stopped reading).
 async fn write_burst(
     sink: &mut SplitSink<WebSocket, Message>,
     channels: &Channels,

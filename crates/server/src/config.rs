@@ -25,8 +25,10 @@ pub const SOCKET_READ_BUFFER_BYTES: usize = 1024;
 
 /// Frames written to a signaling socket wait in its write buffer until the router flushes the
 /// burst they came in, or until this many bytes wait: a burst of events goes out in a few
-/// system calls instead of one per frame.
-pub const SOCKET_WRITE_BURST_BYTES: usize = 16 * 1024;
+/// system calls instead of one per frame. The buffer keeps its size once grown (tungstenite
+/// drains it without shrinking), so this also bounds what a busy connection holds: about 4 KiB
+/// more than an idle one, for a dozen or more frames per system call.
+pub const SOCKET_WRITE_BURST_BYTES: usize = 4 * 1024;
 
 /// A session whose client is silent this long is dropped, and the other members see it leave
 /// with reason 1 (timed out), by default. Qiniu's figure.
