@@ -310,16 +310,7 @@ struct RoomEventFields {
 impl<'de> Deserialize<'de> for RoomEvent {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::{DeserializeOwned, Error};
-        let RoomEventFields {
-            kind,
-            user_id,
-            reason,
-            cmd_id,
-            seq,
-            data,
-            missed,
-            available,
-        } = RoomEventFields::deserialize(deserializer)?;
+        let fields = RoomEventFields::deserialize(deserializer)?;
         /// A field this kind of event needs, as its type.
         fn required<T: DeserializeOwned, E: Error>(
             field: Option<serde_json::Value>,
@@ -328,35 +319,35 @@ impl<'de> Deserialize<'de> for RoomEvent {
             let value = field.ok_or_else(|| E::missing_field(name))?;
             T::deserialize(value).map_err(|error| E::custom(format_args!("{name}: {error}")))
         }
-        Ok(match kind {
+        Ok(match fields.kind {
             RoomEventKind::MemberEntered => RoomEvent::MemberEntered {
-                user_id: required(user_id, "userId")?,
+                user_id: required(fields.user_id, "userId")?,
             },
             RoomEventKind::MemberLeft => RoomEvent::MemberLeft {
-                user_id: required(user_id, "userId")?,
-                reason: required(reason, "reason")?,
+                user_id: required(fields.user_id, "userId")?,
+                reason: required(fields.reason, "reason")?,
             },
             RoomEventKind::Ejected => RoomEvent::Ejected {
-                reason: required(reason, "reason")?,
+                reason: required(fields.reason, "reason")?,
             },
             RoomEventKind::CustomMessage => RoomEvent::CustomMessage {
-                user_id: required(user_id, "userId")?,
-                cmd_id: required(cmd_id, "cmdId")?,
-                seq: required(seq, "seq")?,
-                data: required(data, "data")?,
+                user_id: required(fields.user_id, "userId")?,
+                cmd_id: required(fields.cmd_id, "cmdId")?,
+                seq: required(fields.seq, "seq")?,
+                data: required(fields.data, "data")?,
             },
             RoomEventKind::MissedMessages => RoomEvent::MissedMessages {
-                user_id: required(user_id, "userId")?,
-                cmd_id: required(cmd_id, "cmdId")?,
-                missed: required(missed, "missed")?,
+                user_id: required(fields.user_id, "userId")?,
+                cmd_id: required(fields.cmd_id, "cmdId")?,
+                missed: required(fields.missed, "missed")?,
             },
             RoomEventKind::AudioAvailable => RoomEvent::AudioAvailable {
-                user_id: required(user_id, "userId")?,
-                available: required(available, "available")?,
+                user_id: required(fields.user_id, "userId")?,
+                available: required(fields.available, "available")?,
             },
             RoomEventKind::VideoAvailable => RoomEvent::VideoAvailable {
-                user_id: required(user_id, "userId")?,
-                available: required(available, "available")?,
+                user_id: required(fields.user_id, "userId")?,
+                available: required(fields.available, "available")?,
             },
             RoomEventKind::Unknown => RoomEvent::Unknown,
         })

@@ -390,25 +390,33 @@ fn route(channels: &mut Channels, text: &str) -> Option<u32> {
     None
 }
 
-/// Write one frame; false when the socket failed or the client stopped reading for
-/// [`SEND_TIMEOUT`]. On shutdown nothing more is written but the close frames.
+/// Write one frame; false as for [`guarded`].
 async fn write(
     sink: &mut SplitSink<WebSocket, Message>,
     text: String,
     shutdown: &tokio_util::sync::CancellationToken,
 ) -> bool {
+    guarded(sink.send(Message::Text(text.into())), shutdown).await
+}
+
+/// Run a write to the socket: false when the socket failed or the client stopped reading for
+/// [`SEND_TIMEOUT`]. On shutdown nothing more is written but the close frames.
+async fn guarded(
+    sending: impl std::future::Future<Output = Result<(), axum::Error>>,
+    shutdown: &tokio_util::sync::CancellationToken,
+) -> bool {
     tokio::select! {
         biased;
         _ = shutdown.cancelled() => true,
-        sent = timeout(SEND_TIMEOUT, sink.send(Message::Text(text.into()))) => matches!(sent, Ok(Ok(()))),
+        sent = timeout(SEND_TIMEOUT, sending) => matches!(sent, Ok(Ok(()))),
     }
 }
 
 /// Write `first` and the frames queued behind it, up to [`WRITE_BURST`], with one flush: one
 /// system call for a burst instead of one per frame. A session's end met in the queue stops the
-/// burst and is handed back in `end`, to be dealt with after its frames. False as for [`write`],
-/// with [`SEND_TIMEOUT`] for the whole burst (at most [`WRITE_BURST`] frames, usually a few
-/// KiB: a client that cannot take that in the time has stopped reading).
+/// burst and is handed back in `end`, to be dealt with after its frames. False as for
+/// [`guarded`], with [`SEND_TIMEOUT`] for the whole burst (at most [`WRITE_BURST`] frames,
+/// usually a few KiB: a client that cannot take that in the time has stopped reading).
 async fn write_burst(
     sink: &mut SplitSink<WebSocket, Message>,
     channels: &Channels,
@@ -440,9 +448,5 @@ async fn write_burst(
         }
         sink.flush().await
     };
-    tokio::select! {
-        biased;
-        _ = shutdown.cancelled() => true,
-        sent = timeout(SEND_TIMEOUT, burst) => matches!(sent, Ok(Ok(()))),
-    }
+    guarded(burst, shutdown).await
 }
