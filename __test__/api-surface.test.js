@@ -50,6 +50,7 @@ test("constants have trtc-electron-sdk's names and values", () => {
     ERR_ROLE_NOT_SUPPORTED: -7007,
     ERR_ROLE_INVALID: -7008,
     ERR_NOT_IN_ROOM: -7009,
+    ERR_RATE_LIMITED: -7010,
   })
   expect(openroom.TRTCAudioQuality).toEqual({
     TRTCAudioQualitySpeech: 1,
@@ -69,6 +70,8 @@ test("constants have trtc-electron-sdk's names and values", () => {
     WARNING_CUSTOM_CMD_RATE_LIMITED: 7104,
     WARNING_CUSTOM_CMD_BANDWIDTH_LIMITED: 7105,
     WARNING_CUSTOM_CMD_AUDIENCE: 7106,
+    WARNING_CUSTOM_CMD_SEND_BUFFER_FULL: 7107,
+    WARNING_SERVER_FRAME_UNREADABLE: 7108,
   })
   expect(Object.isFrozen(TXLiteAVError)).toBe(true)
 })

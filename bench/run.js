@@ -78,7 +78,7 @@ const SERVERS = {
         `--sdk-app-id=${SDK_APP_ID}`,
         `--secret-key=${SECRET_KEY}`,
         // The storm's room is bigger than TRTC's 300, and S2's sender bursts 200 messages.
-        '--max-members-per-room=100000',
+        '--max-members-per-room=10000',
         '--custom-msgs-per-second=100000',
         '--custom-bytes-per-second=100000000',
       ],

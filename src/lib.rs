@@ -318,19 +318,29 @@ impl RoomEngine {
     }
 }
 
+/// `startServer()`'s options. Numbers arrive as JS numbers and are checked here, against
+/// the server's own ranges (`ServerConfig::validate`), so JS and the command line refuse the
+/// same values with the same message.
 #[napi(object)]
 pub struct ServerOptions {
     pub host: Option<String>,
-    pub port: Option<u32>,
-    pub sdk_app_id: Option<u32>,
+    pub port: Option<f64>,
+    pub sdk_app_id: Option<f64>,
     pub secret_key: Option<String>,
-    pub session_timeout_ms: Option<u32>,
-    pub max_members_per_room: Option<u32>,
-    pub max_rooms: Option<u32>,
-    pub empty_room_timeout_ms: Option<u32>,
+    pub session_timeout_ms: Option<f64>,
+    pub max_members_per_room: Option<f64>,
+    pub max_rooms: Option<f64>,
+    pub empty_room_timeout_ms: Option<f64>,
+    pub created_room_timeout_ms: Option<f64>,
     pub auto_create_rooms: Option<bool>,
-    pub custom_msgs_per_second: Option<u32>,
-    pub custom_bytes_per_second: Option<u32>,
+    pub rooms_per_user_per_second: Option<f64>,
+    pub custom_msgs_per_second: Option<f64>,
+    pub custom_bytes_per_second: Option<f64>,
+    pub enter_within_ms: Option<f64>,
+    pub http_header_timeout_ms: Option<f64>,
+    pub http_body_timeout_ms: Option<f64>,
+    pub requests_per_second: Option<f64>,
+    pub shutdown_grace_ms: Option<f64>,
 }
 
 /// An embedded room server.
@@ -388,6 +398,135 @@ impl EmbeddedServer {
     }
 }
 
+/// A whole number option as the server's config takes it; `name` says which, in the error.
+fn whole<T: TryFrom<u64>>(value: f64, name: &str) -> std::result::Result<T, Error> {
+    let invalid = || {
+        Error::new(
+            Status::InvalidArg,
+            format!("{name} {value} is not a whole number"),
+        )
+    };
+    if value.fract() != 0.0 || !(0.0..=u64::MAX as f64).contains(&value) {
+        return Err(invalid());
+    }
+    T::try_from(value as u64).map_err(|_| {
+        Error::new(
+            Status::InvalidArg,
+            format!("{name} {value} is larger than any setting allows"),
+        )
+    })
+}
+
+fn millis_option(value: Option<f64>, name: &str) -> std::result::Result<Option<Duration>, Error> {
+    value
+        .map(|ms| whole::<u64>(ms, name).map(Duration::from_millis))
+        .transpose()
+}
+
+/// The server's config from `startServer()`'s options; ranges are checked by `start`.
+async fn server_config(options: ServerOptions) -> Result<ServerConfig> {
+    let invalid =
+        |error: openroom_server::ConfigError| Error::new(Status::InvalidArg, error.to_string());
+    let host = options.host.unwrap_or_else(|| "127.0.0.1".to_owned());
+    let port = match options.port {
+        Some(port) => whole::<u16>(port, "port").map_err(|_| {
+            Error::new(
+                Status::InvalidArg,
+                format!("port {port} is out of range 0-65535"),
+            )
+        })?,
+        None => openroom_server::DEFAULT_PORT,
+    };
+    let listen = openroom_server::resolve_listen(&host, port)
+        .await
+        .map_err(invalid)?;
+    let sdk_app_id = options
+        .sdk_app_id
+        .map(|id| whole::<u32>(id, "sdkAppId"))
+        .transpose()?;
+    let mut config = ServerConfig::new(listen, sdk_app_id, options.secret_key).map_err(invalid)?;
+    let durations = [
+        (
+            options.session_timeout_ms,
+            "sessionTimeoutMs",
+            &mut config.session_timeout,
+        ),
+        (
+            options.empty_room_timeout_ms,
+            "emptyRoomTimeoutMs",
+            &mut config.limits.empty_room_timeout,
+        ),
+        (
+            options.created_room_timeout_ms,
+            "createdRoomTimeoutMs",
+            &mut config.limits.created_room_timeout,
+        ),
+        (
+            options.enter_within_ms,
+            "enterWithinMs",
+            &mut config.peers.enter_within,
+        ),
+        (
+            options.http_header_timeout_ms,
+            "httpHeaderTimeoutMs",
+            &mut config.peers.http_header_timeout,
+        ),
+        (
+            options.http_body_timeout_ms,
+            "httpBodyTimeoutMs",
+            &mut config.peers.http_body_timeout,
+        ),
+        (
+            options.shutdown_grace_ms,
+            "shutdownGraceMs",
+            &mut config.shutdown_grace,
+        ),
+    ];
+    for (value, name, setting) in durations {
+        if let Some(duration) = millis_option(value, name)? {
+            *setting = duration;
+        }
+    }
+    if let Some(max) = options.max_members_per_room {
+        config.limits.max_members_per_room = whole(max, "maxMembersPerRoom")?;
+    }
+    if let Some(max) = options.max_rooms {
+        config.limits.max_rooms = whole(max, "maxRooms")?;
+    }
+    let rates = [
+        (
+            options.rooms_per_user_per_second,
+            "roomsPerUserPerSecond",
+            &mut config.limits.rooms_per_user_per_second,
+        ),
+        (
+            options.custom_msgs_per_second,
+            "customMsgsPerSecond",
+            &mut config.custom_limits.messages_per_second,
+        ),
+        (
+            options.custom_bytes_per_second,
+            "customBytesPerSecond",
+            &mut config.custom_limits.bytes_per_second,
+        ),
+        (
+            options.requests_per_second,
+            "requestsPerSecond",
+            &mut config.peers.requests_per_second,
+        ),
+    ];
+    for (value, name, setting) in rates {
+        if let Some(value) = value {
+            *setting = whole(value, name)?;
+        }
+    }
+    if let Some(auto_create) = options.auto_create_rooms {
+        config.limits.auto_create = auto_create;
+    }
+    config.validate().map_err(invalid)?;
+    Ok(config)
+}
+
 /// Start a room server inside this process.
 #[napi]
 pub async fn start_server(options: Option<ServerOptions>) -> Result<EmbeddedServer> {
@@ -399,55 +538,32 @@ pub async fn start_server(options: Option<ServerOptions>) -> Result<EmbeddedServ
         session_timeout_ms: None,
         max_members_per_room: None,
         max_rooms: None,
-        auto_create_rooms: None,
         empty_room_timeout_ms: None,
+        created_room_timeout_ms: None,
+        auto_create_rooms: None,
+        rooms_per_user_per_second: None,
         custom_msgs_per_second: None,
         custom_bytes_per_second: None,
+        enter_within_ms: None,
+        http_header_timeout_ms: None,
+        http_body_timeout_ms: None,
+        requests_per_second: None,
+        shutdown_grace_ms: None,
     });
-    let host = options.host.unwrap_or_else(|| "127.0.0.1".to_owned());
-    let port = options
-        .port
-        .unwrap_or(u32::from(openroom_server::DEFAULT_PORT));
-    let port = u16::try_from(port).map_err(|_| {
-        Error::new(
-            Status::InvalidArg,
-            format!("port {port} is out of range 0-65535"),
-        )
-    })?;
-    let listen = openroom_server::listen_address(&host, port)
-        .map_err(|error| Error::new(Status::InvalidArg, error.to_string()))?;
-    let mut config = ServerConfig::new(listen, options.sdk_app_id, options.secret_key)
-        .map_err(|error| Error::new(Status::InvalidArg, error.to_string()))?;
-    if let Some(ms) = options.session_timeout_ms {
-        config.session_timeout = Duration::from_millis(ms.into());
-    }
-    if let Some(max) = options.max_members_per_room {
-        config.limits.max_members_per_room = max as usize;
-    }
-    if let Some(max) = options.max_rooms {
-        config.limits.max_rooms = max as usize;
-    }
-    if let Some(ms) = options.empty_room_timeout_ms {
-        config.limits.empty_room_timeout = Duration::from_millis(ms.into());
-    }
-    if let Some(auto_create) = options.auto_create_rooms {
-        config.limits.auto_create = auto_create;
-    }
-    if let Some(messages) = options.custom_msgs_per_second {
-        config.custom_limits.messages_per_second = messages;
-    }
-    if let Some(bytes) = options.custom_bytes_per_second {
-        config.custom_limits.bytes_per_second = bytes;
-    }
-    let running = openroom_server::start(config).await.map_err(|error| {
-        let StartError::Bind { source, .. } = &error;
-        let reason = match source.kind() {
-            std::io::ErrorKind::AddrInUse => "EADDRINUSE: ",
-            std::io::ErrorKind::PermissionDenied => "EACCES: ",
-            _ => "",
-        };
-        Error::new(Status::GenericFailure, format!("{reason}{error}"))
-    })?;
+    let config = server_config(options).await?;
+    let running = openroom_server::start(config)
+        .await
+        .map_err(|error| match &error {
+            StartError::Bind { source, .. } => {
+                let reason = match source.kind() {
+                    std::io::ErrorKind::AddrInUse => "EADDRINUSE: ",
+                    std::io::ErrorKind::PermissionDenied => "EACCES: ",
+                    _ => "",
+                };
+                Error::new(Status::GenericFailure, format!("{reason}{error}"))
+            }
+            StartError::Config(_) => Error::new(Status::InvalidArg, error.to_string()),
+        })?;
     let config = running.config().clone();
     Ok(EmbeddedServer {
         url: running.url(),

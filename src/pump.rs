@@ -11,6 +11,11 @@
 //! events that follow `onEnterRoom`. (Handing JS a batch per wakeup would break that.) Order
 //! is kept: one queue, in the order the sessions emitted.
 //!
+//! The queue is bounded in bytes by a [`Backlog`]: when the main thread stalls and the events
+//! waiting for it pass [`DEFAULT_BACKLOG_BYTES`], the sessions stop reading from the server
+//! until it catches up (the events stay on the server, whose slow-member rule applies), so a
+//! frozen main thread cannot make Rust buffer events without end.
+//!
 //! The pump keeps Node alive while any session runs, and only then. Every session ends with
 //! `sessionClosed`, its last event (the sink makes one if the session could not); the pump is
 //! referenced when a session starts on an idle pump, and unreferenced when the main thread
@@ -23,7 +28,7 @@ use napi::bindgen_prelude::*;
 use napi::sys;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi_derive::napi;
-use openroom_client::{Arg, Event, EventSink};
+use openroom_client::{Arg, Backlog, Event, EventSink, DEFAULT_BACKLOG_BYTES};
 
 /// What the JS dispatcher is called with: `(session, name, ...args)`, each argument made
 /// straight into its JS value (no array to build, no JSON value in between).
@@ -65,6 +70,8 @@ pub struct EventPump {
 struct PumpShared {
     wakeup: Wakeup,
     liveness: Arc<Liveness>,
+    /// Events called in and not yet delivered on the JS thread.
+    backlog: Arc<Backlog>,
 }
 
 /// Whether the pump keeps Node alive. Changed only on the JS thread (atomics only because the
@@ -114,12 +121,15 @@ impl EventPump {
     pub fn new(dispatch: Function<'_, Dispatched, ()>) -> Result<Self> {
         let liveness = Arc::new(Liveness::default());
         let delivered = liveness.clone();
+        let backlog = Arc::new(Backlog::new(DEFAULT_BACKLOG_BYTES));
+        let taken = backlog.clone();
         let wakeup: Wakeup = dispatch
             .build_threadsafe_function::<(u32, Event)>()
             .weak::<true>()
             .callee_handled::<false>()
             .build_callback(move |context| {
                 let (session, event) = context.value;
+                taken.taken(event.size());
                 if matches!(event, Event::SessionClosed) {
                     delivered.closed(context.env.raw());
                 }
@@ -127,7 +137,11 @@ impl EventPump {
             })?;
         liveness.raw.store(wakeup.raw() as usize, Ordering::Relaxed);
         Ok(EventPump {
-            shared: Arc::new(PumpShared { wakeup, liveness }),
+            shared: Arc::new(PumpShared {
+                wakeup,
+                liveness,
+                backlog,
+            }),
         })
     }
 }
@@ -158,14 +172,21 @@ impl EventSink for PumpSink {
         if matches!(event, Event::SessionClosed) {
             self.closed.store(true, Ordering::Relaxed);
         }
+        let size = event.size();
+        self.shared.backlog.added(size);
         let status = self.shared.wakeup.call(
             (self.session, event),
             ThreadsafeFunctionCallMode::NonBlocking,
         );
         if status != Status::Ok {
+            self.shared.backlog.taken(size);
             // Only possible while Node is shutting down; there is nobody left to tell.
             eprintln!("openroom: an event was not delivered: {status:?}");
         }
+    }
+
+    fn backlog(&self) -> Option<Arc<Backlog>> {
+        Some(self.shared.backlog.clone())
     }
 }
 

@@ -4,12 +4,15 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use openroom_protocol::custom::{self, RateLimits, RateWindow, Refusal};
+use openroom_protocol::custom::{
+    self, RateLimits, RateWindow, Refusal, MAX_UNACKNOWLEDGED_MESSAGES,
+};
 use openroom_protocol::{ErrorCode, Publishing, Role, RoomId, WarningCode};
 use serde_json::Value;
 use tokio::runtime::Handle;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
 
 use crate::connection::Transport;
 use crate::events::{Event, EventSink};
@@ -137,13 +140,23 @@ pub(crate) enum Phase {
     Exiting,
 }
 
+/// Publishing changes that wait for the session as commands of their own; more (an app that
+/// toggles its microphone in a loop) are folded into the latest state.
+pub const MAX_QUEUED_PUBLISHES: usize = 64;
+
+/// switchRoom and switchRole calls one instance may have waiting for the session at once;
+/// more are refused at once (an app calling them in a loop cannot queue without end).
+pub const MAX_WAITING_REQUESTS: usize = 16;
+
 pub(crate) enum Command {
     Exit,
     /// switchRoom's params, as the app gave them (read by the session, which knows the sig).
     Switch(Value),
     /// A custom message, checked and numbered.
     Message(OutgoingMessage),
-    /// What this instance publishes now.
+    /// What this instance publishes now. Each change is its own command (the others see every
+    /// change), up to [`MAX_QUEUED_PUBLISHES`] waiting; past that the latest state is sent
+    /// when the session catches up.
     Publish(Publishing),
     /// switchRole, its value checked.
     SwitchRole(Role),
@@ -162,9 +175,24 @@ struct Active {
     room: RoomId,
     phase: Phase,
     connection: ConnectionState,
+    /// The session's commands. Unbounded, but bounded by what the engine lets in: custom
+    /// messages by [`MAX_UNACKNOWLEDGED_MESSAGES`], switches by [`MAX_WAITING_REQUESTS`],
+    /// publishing changes by [`MAX_QUEUED_PUBLISHES`], and one exit.
     commands: mpsc::UnboundedSender<Command>,
+    /// Cancelled by exitRoom(): a session waiting on the server (a switch) stops waiting.
+    exiting: CancellationToken,
     /// exitRoom() was called: the devices were released then, not when the session ends.
     exit_requested: bool,
+    /// Custom messages accepted and not yet taken by the server (or given up with the
+    /// session): at most [`MAX_UNACKNOWLEDGED_MESSAGES`].
+    unacknowledged: u32,
+    /// switchRoom and switchRole calls the session has not taken yet.
+    waiting_requests: usize,
+    /// `Publish` commands queued and not yet read.
+    queued_publishes: usize,
+    /// A change came while [`MAX_QUEUED_PUBLISHES`] waited: the last one read sends the
+    /// state now instead of its own.
+    publish_folded: bool,
     /// An audience member (LIVE, VoiceChatRoom): it may not send custom messages.
     audience: bool,
 }
@@ -229,6 +257,50 @@ impl SlotRef {
         if let Some(active) = lock(&self.slot).active.as_mut().filter(|a| a.id == self.id) {
             active.connection = state;
         }
+    }
+
+    /// The server took (or the session gave up) `count` custom messages: room for as many.
+    pub(crate) fn messages_done(&self, count: usize) {
+        if let Some(active) = lock(&self.slot).active.as_mut().filter(|a| a.id == self.id) {
+            active.unacknowledged = active
+                .unacknowledged
+                .saturating_sub(u32::try_from(count).unwrap_or(u32::MAX));
+        }
+    }
+
+    /// The session took a switchRoom or switchRole call from its queue.
+    pub(crate) fn request_taken(&self) {
+        if let Some(active) = lock(&self.slot).active.as_mut().filter(|a| a.id == self.id) {
+            active.waiting_requests = active.waiting_requests.saturating_sub(1);
+        }
+    }
+
+    /// The session read a `Publish(publishing)` command: what to tell the server (the state
+    /// now, when later changes were folded into it).
+    pub(crate) fn publish_taken(&self, publishing: Publishing) -> Publishing {
+        let mut slot = lock(&self.slot);
+        let now = slot.media.publishing();
+        match slot.active.as_mut().filter(|a| a.id == self.id) {
+            Some(active) => {
+                active.queued_publishes = active.queued_publishes.saturating_sub(1);
+                if active.queued_publishes == 0 && std::mem::take(&mut active.publish_folded) {
+                    now
+                } else {
+                    publishing
+                }
+            }
+            None => publishing,
+        }
+    }
+
+    /// Cancelled when exitRoom() is called.
+    pub(crate) fn exiting(&self) -> CancellationToken {
+        lock(&self.slot)
+            .active
+            .as_ref()
+            .filter(|a| a.id == self.id)
+            .map(|a| a.exiting.clone())
+            .unwrap_or_default()
     }
 
     /// The room ended without exitRoom() (removal, dismissal, another login, giving up):
@@ -341,7 +413,12 @@ impl Engine {
             phase: Phase::Entering,
             connection: ConnectionState::Connecting,
             commands,
+            exiting: CancellationToken::new(),
             exit_requested: false,
+            unacknowledged: 0,
+            waiting_requests: 0,
+            queued_publishes: 0,
+            publish_folded: false,
             audience,
         });
         let slot_ref = SlotRef {
@@ -379,6 +456,7 @@ impl Engine {
         let running = match slot.active.as_mut() {
             Some(active) => {
                 active.exit_requested = true;
+                active.exiting.cancel();
                 // A session that already ended has dropped its inbox; it still emits its
                 // closing events, so running stays correct.
                 let _ = active.commands.send(Command::Exit);
@@ -401,8 +479,16 @@ impl Engine {
         call.apply(&mut slot.media);
         let after = slot.media;
         if before.publishing() != after.publishing() {
-            if let Some(active) = &slot.active {
-                let _ = active.commands.send(Command::Publish(after.publishing()));
+            if let Some(active) = slot.active.as_mut() {
+                if active.queued_publishes < MAX_QUEUED_PUBLISHES {
+                    let publish = Command::Publish(after.publishing());
+                    if active.commands.send(publish).is_ok() {
+                        active.queued_publishes += 1;
+                        active.publish_folded = false;
+                    }
+                } else {
+                    active.publish_folded = true;
+                }
             }
         }
         Ok((before.devices() != after.devices()).then_some(after.devices()))
@@ -428,17 +514,16 @@ impl Engine {
                     ),
                 )
             })?;
-        let slot = lock(&self.slot);
+        let mut slot = lock(&self.slot);
         if slot.destroyed {
             return Err(EngineError::Destroyed);
         }
-        match &slot.active {
+        match slot.active.as_mut() {
             Some(active)
                 if matches!(active.phase, Phase::InRoom | Phase::Switching)
                     && !active.exit_requested =>
             {
-                let _ = active.commands.send(Command::SwitchRole(role));
-                Ok(())
+                active.wait_for_session(Command::SwitchRole(role))
             }
             _ => Err(EngineError::Refused(
                 ErrorCode::NotInRoom,
@@ -451,13 +536,12 @@ impl Engine {
     /// `onSwitchRoom(errCode, errMsg)` through the session's sink; refused at once when there
     /// is no room to switch from.
     pub fn switch_room(&self, params: &Value) -> Result<(), EngineError> {
-        let slot = lock(&self.slot);
-        match &slot.active {
+        let mut slot = lock(&self.slot);
+        match slot.active.as_mut() {
             // A switch asked for while another is under way waits its turn: the session
             // handles commands one after another, so the outcomes come in call order.
             Some(active) if matches!(active.phase, Phase::InRoom | Phase::Switching) => {
-                let _ = active.commands.send(Command::Switch(params.clone()));
-                Ok(())
+                active.wait_for_session(Command::Switch(params.clone()))
             }
             _ => Err(EngineError::NotInRoom(
                 "not in a room: enterRoom first and wait for onEnterRoom".into(),
@@ -493,6 +577,16 @@ impl Engine {
             });
         }
         let cmd_id = custom::check_message(cmd_id, data.len())?;
+        if slot
+            .active
+            .as_ref()
+            .is_some_and(|active| active.unacknowledged >= MAX_UNACKNOWLEDGED_MESSAGES)
+        {
+            return Err(Refusal {
+                code: WarningCode::CustomCmdSendBufferFull,
+                message: format!("{MAX_UNACKNOWLEDGED_MESSAGES} custom messages wait for the server to take them (it is slow, or the connection is down); this one was not sent: try again in a moment"),
+            });
+        }
         let limits = slot.custom_limits;
         slot.messages
             .admit(data.len(), std::time::Instant::now(), limits)?;
@@ -504,8 +598,10 @@ impl Engine {
             reliable,
             ordered,
         };
-        if let Some(active) = &slot.active {
-            let _ = active.commands.send(Command::Message(message));
+        if let Some(active) = slot.active.as_mut() {
+            if active.commands.send(Command::Message(message)).is_ok() {
+                active.unacknowledged += 1;
+            }
         }
         Ok(())
     }
@@ -523,6 +619,22 @@ impl Engine {
     pub fn destroy(&self) -> Exiting {
         lock(&self.slot).destroyed = true;
         self.exit(true)
+    }
+}
+
+impl Active {
+    /// Queue a switch for the session, unless [`MAX_WAITING_REQUESTS`] already wait.
+    fn wait_for_session(&mut self, command: Command) -> Result<(), EngineError> {
+        if self.waiting_requests >= MAX_WAITING_REQUESTS {
+            return Err(EngineError::Refused(
+                ErrorCode::RateLimited,
+                format!("{MAX_WAITING_REQUESTS} switchRoom/switchRole calls already wait for the room server; wait for their onSwitchRoom/onSwitchRole"),
+            ));
+        }
+        if self.commands.send(command).is_ok() {
+            self.waiting_requests += 1;
+        }
+        Ok(())
     }
 }
 

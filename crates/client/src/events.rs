@@ -1,6 +1,10 @@
 //! The events a session reports, named and shaped as trtc-electron-sdk's callbacks.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
 use openroom_protocol::{ErrorCode, ExitReason, LeaveReason, UserId};
+use tokio::sync::Notify;
 
 use crate::engine::ConnectionState;
 use crate::media::LocalDevices;
@@ -207,10 +211,95 @@ impl StateChangeReason {
     }
 }
 
+impl Event {
+    /// About how many bytes the event holds while it waits to be delivered: what a
+    /// [`Backlog`] counts.
+    pub fn size(&self) -> usize {
+        /// The event itself and its queue entry.
+        const FIXED: usize = 64;
+        FIXED
+            + self
+                .args()
+                .iter()
+                .map(|arg| match arg {
+                    Arg::Str(text) => text.len(),
+                    _ => 0,
+                })
+                .sum::<usize>()
+    }
+}
+
+/// Events emitted and not yet taken by the app, in bytes ([`Event::size`]), shared by the
+/// sessions of one sink. When the app's thread stalls, the backlog fills; past its limit the
+/// sessions stop reading from the server until the app catches up, so an app that cannot
+/// keep up leaves the excess on the server (whose slow-member rule then applies), never in
+/// this process's memory.
+pub struct Backlog {
+    bytes: AtomicUsize,
+    limit: usize,
+    drained: Notify,
+}
+
+/// The backlog a sink allows by default: about a quarter of a second of events at full speed.
+pub const DEFAULT_BACKLOG_BYTES: usize = 16 * 1024 * 1024;
+
+impl Backlog {
+    pub fn new(limit: usize) -> Backlog {
+        Backlog {
+            bytes: AtomicUsize::new(0),
+            limit,
+            drained: Notify::new(),
+        }
+    }
+
+    /// An event of `bytes` was emitted.
+    pub fn added(&self, bytes: usize) {
+        self.bytes.fetch_add(bytes, Ordering::Relaxed);
+    }
+
+    /// The app took an event of `bytes`.
+    pub fn taken(&self, bytes: usize) {
+        let before = self.bytes.fetch_sub(bytes, Ordering::Relaxed);
+        if before > self.limit && before.saturating_sub(bytes) <= self.limit {
+            self.drained.notify_waiters();
+        }
+    }
+
+    /// Whether the sessions should stop reading.
+    pub fn is_full(&self) -> bool {
+        self.bytes.load(Ordering::Relaxed) > self.limit
+    }
+
+    /// Bytes waiting now.
+    pub fn bytes(&self) -> usize {
+        self.bytes.load(Ordering::Relaxed)
+    }
+
+    /// Until the backlog is below its limit.
+    pub async fn until_room(&self) {
+        loop {
+            let drained = self.drained.notified();
+            tokio::pin!(drained);
+            // Registered before the check, so a drain between the two is not missed.
+            drained.as_mut().enable();
+            if !self.is_full() {
+                return;
+            }
+            drained.await;
+        }
+    }
+}
+
 /// Where a session delivers its events. The binding implements it with a napi
 /// ThreadsafeFunction; tests with a channel. Dropped when the session ends.
 pub trait EventSink: Send + Sync + 'static {
     fn emit(&self, event: Event);
+
+    /// What the sink holds that the app has not taken yet, if it counts it: the session reads
+    /// no more from the server while it is full.
+    fn backlog(&self) -> Option<Arc<Backlog>> {
+        None
+    }
 }
 
 impl<F: Fn(Event) + Send + Sync + 'static> EventSink for F {

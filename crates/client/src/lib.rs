@@ -14,6 +14,6 @@ pub mod params;
 mod session;
 
 pub use engine::{ClientConfig, ConnectionState, Engine, EngineError, Exiting, ReconnectPolicy};
-pub use events::{Arg, Event, EventSink, StateChangeReason};
+pub use events::{Arg, Backlog, Event, EventSink, StateChangeReason, DEFAULT_BACKLOG_BYTES};
 pub use media::{LocalDevices, LocalMedia, MediaCall};
 pub use params::{enter_request, ParamError};

@@ -13,26 +13,27 @@
 //! `onConnectionRecovery`. Giving up ends the room with `onError` and `onExitRoom`.
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine as _;
 use indexmap::IndexMap;
 
-use openroom_protocol::custom::{self, RateLimits};
+use openroom_protocol::custom::RateLimits;
+use openroom_protocol::limits;
 use openroom_protocol::messages::{Outcome, Reply};
 use openroom_protocol::{
     presence_change, ClientRequest, EnterRequest, ErrorCode, ExitReason, LeaveReason, MemberState,
     MessageRequest, Publishing, ResumeRequest, Role, RoomEvent, ServerFrame, SwitchRoleRequest,
-    UserId,
+    UserId, WarningCode,
 };
 use tokio::sync::mpsc;
-use tokio::time::{
-    interval, sleep, sleep_until, timeout, timeout_at, Instant, Interval, MissedTickBehavior,
-};
+use tokio::time::{interval, sleep, sleep_until, timeout, timeout_at, Instant, MissedTickBehavior};
+use tokio_util::sync::CancellationToken;
 
 use crate::connection::{Connection, ConnectionError, Transport};
 use crate::engine::{ClientConfig, Command, ConnectionState, OutgoingMessage, Phase, SlotRef};
-use crate::events::{Event, EventSink, StateChangeReason};
+use crate::events::{Backlog, Event, EventSink, StateChangeReason};
 use crate::params;
 
 /// Room events received between acknowledgements (besides the one in every heartbeat ping).
@@ -50,15 +51,53 @@ struct Heartbeat {
 }
 
 impl Heartbeat {
+    /// The heartbeat a server announced, moved into the ranges both sides agree on
+    /// ([`limits::PING_INTERVAL`], [`limits::SESSION_TIMEOUT`]): a broken or hostile server
+    /// cannot make the client ping every millisecond, or give up on a connection after a
+    /// moment of quiet. A server that announces none gets the defaults.
+    fn announced(ping_interval_ms: u64, session_timeout_ms: u64) -> Heartbeat {
+        let or_default = |ms: u64, default: Duration| match ms {
+            0 => default,
+            ms => Duration::from_millis(ms),
+        };
+        Heartbeat {
+            ping_interval: limits::clamp(
+                or_default(ping_interval_ms, DEFAULT_PING_INTERVAL),
+                &limits::PING_INTERVAL,
+            ),
+            session_timeout: limits::clamp(
+                or_default(session_timeout_ms, DEFAULT_SESSION_TIMEOUT),
+                &limits::SESSION_TIMEOUT,
+            ),
+        }
+    }
+
     /// How long the server may be silent before the connection counts as lost: two missed
     /// pongs. Earlier than the server's own timeout, so a client whose connection died
-    /// without a sound still finds its session parked on the server and resumes it.
+    /// without a sound still finds its session parked on the server and resumes it. Also how
+    /// long a write may take: a server that reads nothing that long is as good as gone.
     fn silence_limit(self) -> Duration {
-        if self.ping_interval.is_zero() {
-            self.session_timeout
-        } else {
-            self.session_timeout.min(self.ping_interval * 2)
-        }
+        self.session_timeout.min(self.ping_interval * 2)
+    }
+}
+
+/// The heartbeat used with a server that announces none.
+const DEFAULT_PING_INTERVAL: Duration = Duration::from_secs(10);
+const DEFAULT_SESSION_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A connection lost again within this long of its recovery continues the backoff where the
+/// last reconnection left it, instead of trying again at once: a server that breaks every
+/// connection soon after it is made gets attempts at a falling rate, not a storm.
+const STABLE_AFTER: Duration = Duration::from_secs(30);
+
+/// The custom-message limits a server announced, moved into the ranges both sides agree on.
+fn announced_limits(limits: RateLimits) -> RateLimits {
+    RateLimits {
+        messages_per_second: limits::clamp(
+            limits.messages_per_second,
+            &limits::CUSTOM_MESSAGES_PER_SECOND,
+        ),
+        bytes_per_second: limits::clamp(limits.bytes_per_second, &limits::CUSTOM_BYTES_PER_SECOND),
     }
 }
 
@@ -84,12 +123,9 @@ impl Welcome {
                 last_message,
                 custom_limits,
             } => Ok(Welcome {
-                custom_limits,
+                custom_limits: announced_limits(custom_limits),
                 members,
-                heartbeat: Heartbeat {
-                    ping_interval: Duration::from_millis(ping_interval_ms),
-                    session_timeout: Duration::from_millis(session_timeout_ms),
-                },
+                heartbeat: Heartbeat::announced(ping_interval_ms, session_timeout_ms),
                 resume_token,
                 last_message,
             }),
@@ -156,9 +192,19 @@ struct Session {
     resume_token: Option<String>,
     /// Why the connection state goes to DISCONNECTED at the end.
     end_reason: StateChangeReason,
-    /// The custom messages sent lately, oldest first, for resending after a resume.
-    /// Each with whether it was written to a connection (false: queued while away).
+    /// The custom messages the server has not said it took, oldest first, for resending after
+    /// a resume. Each with whether it was written to a connection (false: queued while away).
+    /// The engine accepts no more than [`custom::MAX_UNACKNOWLEDGED_MESSAGES`].
     unacked: VecDeque<(MessageRequest, bool)>,
+    /// Events emitted and not yet taken by the app, when the sink counts them: the session
+    /// reads no more from the server while the app is that far behind.
+    backlog: Option<Arc<Backlog>>,
+    /// Cancelled by exitRoom(): waits on the server (a switch) stop at once.
+    exiting: CancellationToken,
+    /// Connections lost soon after the last recovery, in a row (see [`STABLE_AFTER`]).
+    loss_streak: u32,
+    /// When the session last recovered from a lost connection.
+    recovered_at: Option<Instant>,
 }
 
 /// The members a session sees, each with what it publishes, in a map that also remembers the
@@ -240,12 +286,18 @@ pub(crate) async fn run(
     sink: Box<dyn EventSink>,
     slot: SlotRef,
 ) {
+    let backlog = sink.backlog();
+    let exiting = slot.exiting();
     let mut session = Session {
         config,
         transport,
         commands,
         sink,
         slot,
+        backlog,
+        exiting,
+        loss_streak: 0,
+        recovered_at: None,
         last_seq: 0,
         closed: false,
         request: request.clone(),
@@ -305,8 +357,9 @@ pub(crate) async fn run(
     session.report_member_changes(welcome.members);
     session.heartbeat = welcome.heartbeat;
     session.resume_token = welcome.resume_token;
+    connection.set_write_timeout(session.heartbeat.silence_limit());
     // What changed while entering (a preview started meanwhile) goes out now.
-    session.catch_up(&mut connection, Some(publishing)).await;
+    session.catch_up(&mut connection, Some(publishing));
     let reason = session.in_room(*connection).await;
     session.set_state(ConnectionState::Disconnected, session.end_reason);
     // The room ended without exitRoom(): the devices are released here, before onExitRoom.
@@ -376,12 +429,11 @@ impl Session {
             Some(Ok(Err(error))) => return failed(error),
             Some(Ok(Ok(connection))) => connection,
         };
-        let request_id =
-            match timeout_at(deadline, connection.send(ClientRequest::Enter(request))).await {
-                Err(_) => return timed_out(),
-                Ok(Err(error)) => return failed(error),
-                Ok(Ok(id)) => id,
-            };
+        connection.set_write_timeout(self.config.enter_timeout);
+        let request_id = match connection.send(ClientRequest::Enter(request)) {
+            Err(error) => return failed(error),
+            Ok(id) => id,
+        };
         let answer = self
             .wait_while_away(timeout_at(deadline, answer_to(&mut connection, request_id)))
             .await;
@@ -443,71 +495,88 @@ impl Session {
     /// without closing).
     async fn serve(&mut self, connection: &mut Connection) -> Served {
         let heartbeat = self.heartbeat;
-        let mut pings = (!heartbeat.ping_interval.is_zero()).then(|| {
-            let mut pings = interval(heartbeat.ping_interval);
-            pings.set_missed_tick_behavior(MissedTickBehavior::Delay);
-            pings
-        });
-        let watch_silence = !heartbeat.session_timeout.is_zero();
+        let mut pings = interval(heartbeat.ping_interval);
+        pings.set_missed_tick_behavior(MissedTickBehavior::Delay);
         let silence_limit = heartbeat.silence_limit();
         let mut unacknowledged = 0;
         // One timer for the whole session, moved on only when it fires: setting a new one for
         // every frame cost a timer-wheel insert and removal per event.
         let silence = sleep_until(connection.last_heard() + silence_limit);
         tokio::pin!(silence);
+        let backlog = self.backlog.clone();
         loop {
+            // While the app is far behind on events, read nothing more from the server: the
+            // frames wait in the socket (and then on the server), not in this process.
+            let app_behind = backlog.as_ref().is_some_and(|b| b.is_full());
             tokio::select! {
                 command = self.commands.recv() => match command {
-                    Some(Command::Switch(params)) => match self.switch(connection, &params).await {
-                        Ok(None) => {}
-                        Ok(Some(reason)) => return Served::Ended(reason),
-                        Err(message) => return Served::Lost(message),
-                    },
+                    Some(Command::Switch(params)) => {
+                        self.slot.request_taken();
+                        match self.switch(connection, &params).await {
+                            Ok(None) => {}
+                            Ok(Some(reason)) => return Served::Ended(reason),
+                            Err(message) => return Served::Lost(message),
+                        }
+                    }
                     Some(Command::Message(message)) => {
                         let request = self.keep_for_resend(message, true);
-                        if let Err(error) = connection.send(ClientRequest::Message(request)).await {
+                        if let Err(error) = connection.send(ClientRequest::Message(request)) {
                             return Served::Lost(error.to_string());
                         }
                     }
                     Some(Command::Publish(publishing)) => {
+                        let publishing = self.slot.publish_taken(publishing);
                         self.request.publishing = publishing;
-                        if let Err(error) = connection.send(ClientRequest::Publish(publishing)).await {
+                        if let Err(error) = connection.send(ClientRequest::Publish(publishing)) {
                             return Served::Lost(error.to_string());
                         }
                     }
                     Some(Command::SwitchRole(role)) => {
-                        if let Err(error) = self.switch_role(connection, role).await {
+                        self.slot.request_taken();
+                        if let Err(error) = self.switch_role(connection, role) {
                             return Served::Lost(error);
                         }
                     }
                     // Exit from exitRoom() or destroy() (or the engine is gone).
                     Some(Command::Exit) | None => return Served::Ended(self.exit(connection).await),
                 },
-                frame = connection.next_frame() => match frame {
-                    Ok(ServerFrame::Event { seq, event }) => {
-                        if let Some(reason) = self.on_room_event(seq, event) {
-                            return Served::Ended(reason);
-                        }
-                        // Acknowledge often enough that the server's replay buffer stays
-                        // small (a ping carries the acknowledgement).
-                        unacknowledged += 1;
-                        if unacknowledged == ACKNOWLEDGE_EVERY {
-                            unacknowledged = 0;
-                            if let Err(error) = connection.ping(self.last_seq).await {
-                                return Served::Lost(error.to_string());
+                _ = wait_for_room(backlog.as_deref()), if app_behind => {}
+                frame = connection.next_frame(), if !app_behind => {
+                    for unreadable in connection.take_unreadable() {
+                        self.emit(Event::Warning {
+                            code: WarningCode::ServerFrameUnreadable.value(),
+                            message: format!("skipped a frame from the server that this client cannot read: {unreadable}"),
+                        });
+                    }
+                    match frame {
+                        Ok(ServerFrame::Event { seq, event }) => {
+                            if let Some(reason) = self.on_room_event(seq, event) {
+                                return Served::Ended(reason);
+                            }
+                            // Acknowledge often enough that the server's replay buffer stays
+                            // small (a ping carries the acknowledgement).
+                            unacknowledged += 1;
+                            if unacknowledged == ACKNOWLEDGE_EVERY {
+                                unacknowledged = 0;
+                                if let Err(error) = connection.ping(self.last_seq) {
+                                    return Served::Lost(error.to_string());
+                                }
                             }
                         }
+                        Ok(ServerFrame::Response { id, result }) => self.on_answer(id, result),
+                        Ok(ServerFrame::MessagesTaken { last_message }) => {
+                            self.forget_messages_up_to(last_message)
+                        }
+                        Ok(ServerFrame::Unknown) => tracing::debug!("unknown frame skipped"),
+                        Err(error) => return Served::Lost(error.to_string()),
                     }
-                    Ok(ServerFrame::Response { id, result }) => self.on_answer(id, result),
-                    Ok(ServerFrame::Unknown) => tracing::debug!("unknown frame skipped"),
-                    Err(error) => return Served::Lost(error.to_string()),
-                },
-                _ = next_tick(&mut pings) => {
-                    if let Err(error) = connection.ping(self.last_seq).await {
+                }
+                _ = pings.tick() => {
+                    if let Err(error) = connection.ping(self.last_seq) {
                         return Served::Lost(error.to_string());
                     }
                 }
-                _ = &mut silence, if watch_silence => {
+                _ = &mut silence => {
                     // The server may have been heard since the timer was set: then it is
                     // moved on to the new deadline.
                     let silent_until = connection.last_heard() + silence_limit;
@@ -542,9 +611,14 @@ impl Session {
                 "the connection to the room server was lost ({message}) and reconnecting is off"
             )));
         }
+        // Lost again soon after the last recovery: go on from where that backoff was.
+        let recently = self
+            .recovered_at
+            .is_some_and(|at| at.elapsed() < STABLE_AFTER);
+        self.loss_streak = if recently { self.loss_streak + 1 } else { 0 };
         let mut last_error = message;
         for attempt in 1..=policy.attempts {
-            let wait = jittered(policy.delay_before(attempt));
+            let wait = jittered(policy.delay_before(attempt + self.loss_streak));
             if self.wait_while_away(sleep(wait)).await.is_none() {
                 return Err(self.leave_while_away().await);
             }
@@ -575,9 +649,11 @@ impl Session {
                             return Err(reason);
                         }
                     }
-                    self.resend(&mut connection, Some(last_message)).await;
+                    connection.set_write_timeout(self.heartbeat.silence_limit());
+                    self.resend(&mut connection, Some(last_message));
                     // Whether the server got the last changes is unknown: state them again.
-                    self.catch_up(&mut connection, None).await;
+                    self.catch_up(&mut connection, None);
+                    self.recovered_at = Some(Instant::now());
                     self.set_state(ConnectionState::Connected, StateChangeReason::Resumed);
                     self.emit(Event::ConnectionRecovery);
                     return Ok(*connection);
@@ -585,13 +661,15 @@ impl Session {
                 Attempt::Reentered(mut connection, welcome) => {
                     self.slot.set_custom_limits(welcome.custom_limits);
                     tracing::info!(attempt, "entered the room again");
-                    self.resend(&mut connection, welcome.last_message).await;
+                    self.resend(&mut connection, welcome.last_message);
                     self.heartbeat = welcome.heartbeat;
+                    connection.set_write_timeout(self.heartbeat.silence_limit());
+                    self.recovered_at = Some(Instant::now());
                     self.resume_token = welcome.resume_token;
                     self.last_seq = 0;
                     self.set_state(ConnectionState::Connected, StateChangeReason::Reentered);
                     self.report_member_changes(welcome.members);
-                    self.catch_up(&mut connection, None).await;
+                    self.catch_up(&mut connection, None);
                     self.emit(Event::ConnectionRecovery);
                     return Ok(*connection);
                 }
@@ -668,17 +746,25 @@ impl Session {
             tokio::select! {
                 biased;
                 command = self.commands.recv() => match command {
-                    Some(Command::Switch(_)) => self.emit(Event::SwitchRoom {
-                        code: ErrorCode::RoomEnterFail.value(),
-                        message: "reconnecting to the room server: call switchRoom again after onConnectionRecovery".into(),
-                    }),
+                    Some(Command::Switch(_)) => {
+                        self.slot.request_taken();
+                        self.emit(Event::SwitchRoom {
+                            code: ErrorCode::RoomEnterFail.value(),
+                            message: "reconnecting to the room server: call switchRoom again after onConnectionRecovery".into(),
+                        })
+                    }
                     // Sent once the session is resumed.
                     Some(Command::Message(message)) => {
                         self.keep_for_resend(message, false);
                     }
                     // Both stated once back (see catch_up).
-                    Some(Command::Publish(publishing)) => self.request.publishing = publishing,
-                    Some(Command::SwitchRole(role)) => self.role_switches.push_back((None, role)),
+                    Some(Command::Publish(publishing)) => {
+                        self.request.publishing = self.slot.publish_taken(publishing)
+                    }
+                    Some(Command::SwitchRole(role)) => {
+                        self.slot.request_taken();
+                        self.role_switches.push_back((None, role))
+                    }
                     Some(Command::Exit) | None => return None,
                 },
                 done = &mut work => return Some(done),
@@ -717,7 +803,7 @@ impl Session {
     /// switchRole: refused here in a scene without roles; else asked of the server, whose
     /// answer the serve loop hands to [`Session::on_answer`]. Err: the connection is lost
     /// (the switch is asked again once back).
-    async fn switch_role(&mut self, connection: &mut Connection, role: Role) -> Result<(), String> {
+    fn switch_role(&mut self, connection: &mut Connection, role: Role) -> Result<(), String> {
         let scene = self.request.scene;
         if !scene.has_roles() {
             self.emit(Event::SwitchRole {
@@ -731,16 +817,16 @@ impl Session {
             return Ok(());
         }
         self.role_switches.push_back((None, role));
-        self.send_role_switches(connection).await
+        self.send_role_switches(connection)
     }
 
     /// Send the switchRole requests not sent on this connection yet, in order.
-    async fn send_role_switches(&mut self, connection: &mut Connection) -> Result<(), String> {
+    fn send_role_switches(&mut self, connection: &mut Connection) -> Result<(), String> {
         for index in 0..self.role_switches.len() {
             let (sent, role) = self.role_switches[index];
             if sent.is_none() {
                 let request = ClientRequest::SwitchRole(SwitchRoleRequest { role });
-                let id = connection.send(request).await.map_err(|e| e.to_string())?;
+                let id = connection.send(request).map_err(|e| e.to_string())?;
                 self.role_switches[index].0 = Some(id);
             }
         }
@@ -750,37 +836,51 @@ impl Session {
     /// On a new connection (or once entered): tell the server what is published, unless it is
     /// `known` to have it already, and ask again for the role switches not yet answered. A
     /// failure here is the connection breaking, which the serve loop notices next.
-    async fn catch_up(&mut self, connection: &mut Connection, known: Option<Publishing>) {
+    fn catch_up(&mut self, connection: &mut Connection, known: Option<Publishing>) {
         if known != Some(self.request.publishing) {
             let publish = ClientRequest::Publish(self.request.publishing);
-            if connection.send(publish).await.is_err() {
+            if connection.send(publish).is_err() {
                 return;
             }
         }
         for switch in self.role_switches.iter_mut() {
             switch.0 = None;
         }
-        let _ = self.send_role_switches(connection).await;
+        let _ = self.send_role_switches(connection);
     }
 
     /// Send again, in order, the custom messages the server did not take: those after
     /// `taken` when the server says (a resumed session), else only those never written to a
     /// connection (a new session: what the old one passed on is not sent twice).
-    async fn resend(&mut self, connection: &mut Connection, taken: Option<u32>) {
+    fn resend(&mut self, connection: &mut Connection, taken: Option<u32>) {
+        let before = self.unacked.len();
         match taken {
             Some(last) => self.unacked.retain(|(message, _)| message.seq > last),
             None => self.unacked.retain(|(_, written)| !written),
         }
+        self.slot.messages_done(before - self.unacked.len());
         for (message, written) in self.unacked.iter_mut() {
             if connection
                 .send(ClientRequest::Message(message.clone()))
-                .await
                 .is_err()
             {
                 break;
             }
             *written = true;
         }
+    }
+
+    /// The server took the custom messages up to `last`: they need not be kept any more.
+    fn forget_messages_up_to(&mut self, last: u32) {
+        let before = self.unacked.len();
+        while self
+            .unacked
+            .front()
+            .is_some_and(|(message, _)| message.seq <= last)
+        {
+            self.unacked.pop_front();
+        }
+        self.slot.messages_done(before - self.unacked.len());
     }
 
     /// A custom message as it goes on the wire, kept until it can no longer be needed: after a
@@ -794,9 +894,8 @@ impl Session {
             reliable: message.reliable,
             ordered: message.ordered,
         };
-        if self.unacked.len() == custom::MAX_RESENT_MESSAGES as usize {
-            self.unacked.pop_front();
-        }
+        // The engine accepts no more than the server may leave unacknowledged, so nothing
+        // accepted is ever dropped here to make room.
         self.unacked.push_back((request.clone(), written));
         request
     }
@@ -905,14 +1004,25 @@ impl Session {
         request: openroom_protocol::SwitchRequest,
         deadline: Instant,
     ) -> Result<Result<Outcome, ExitReason>, String> {
-        let sent = timeout_at(deadline, connection.send(ClientRequest::Switch(request))).await;
-        let request_id = match sent {
-            Ok(Ok(id)) => id,
-            Ok(Err(error)) => return Err(error.to_string()),
-            Err(_) => return Err("the room server did not take the switch request".into()),
+        let request_id = match connection.send(ClientRequest::Switch(request)) {
+            Ok(id) => id,
+            Err(error) => return Err(error.to_string()),
         };
+        let exiting = self.exiting.clone();
         loop {
-            match timeout_at(deadline, connection.next_frame()).await {
+            let next = tokio::select! {
+                biased;
+                // exitRoom() does not wait for the switch: the exit that follows leaves
+                // whichever room the server put this member in.
+                _ = exiting.cancelled() => {
+                    return Ok(Ok(Outcome::Error(openroom_protocol::messages::ErrorBody::new(
+                        ErrorCode::RoomEnterFail,
+                        "exitRoom() was called before the room server answered switchRoom",
+                    ))));
+                }
+                next = timeout_at(deadline, connection.next_frame()) => next,
+            };
+            match next {
                 Err(_) => {
                     return Err(format!(
                         "the room server did not answer switchRoom within {} ms",
@@ -929,7 +1039,10 @@ impl Session {
                     return Ok(Ok(result))
                 }
                 Ok(Ok(ServerFrame::Response { id, result })) => self.on_answer(id, result),
-                Ok(Ok(_)) => {}
+                Ok(Ok(ServerFrame::MessagesTaken { last_message })) => {
+                    self.forget_messages_up_to(last_message)
+                }
+                Ok(Ok(ServerFrame::Unknown)) => {}
             }
         }
     }
@@ -939,8 +1052,7 @@ impl Session {
     async fn exit(&mut self, connection: &mut Connection) -> ExitReason {
         self.slot.set_phase(Phase::Exiting);
         let deadline = Instant::now() + self.config.exit_timeout;
-        if let Ok(Ok(request_id)) = timeout_at(deadline, connection.send(ClientRequest::Exit)).await
-        {
+        if let Ok(request_id) = connection.send(ClientRequest::Exit) {
             loop {
                 match timeout_at(deadline, connection.next_frame()).await {
                     Err(_) => {
@@ -953,6 +1065,9 @@ impl Session {
                     Ok(Err(_)) => break,
                     Ok(Ok(ServerFrame::Response { id, .. })) if id == request_id => break,
                     Ok(Ok(ServerFrame::Response { id, result })) => self.on_answer(id, result),
+                    Ok(Ok(ServerFrame::MessagesTaken { last_message })) => {
+                        self.forget_messages_up_to(last_message)
+                    }
                     Ok(Ok(ServerFrame::Unknown)) => {}
                     Ok(Ok(ServerFrame::Event { seq, event })) => {
                         if let Some(reason) = self.on_room_event(seq, event) {
@@ -1051,7 +1166,7 @@ async fn ask(
     deadline: Instant,
 ) -> Result<Outcome, String> {
     let exchange = async {
-        let id = connection.send(request).await?;
+        let id = connection.send(request)?;
         answer_to(connection, id).await
     };
     match timeout_at(deadline, exchange).await {
@@ -1154,12 +1269,10 @@ fn jittered(delay: Duration) -> Duration {
     delay.mul_f64(rand::random_range(0.8..1.2))
 }
 
-/// The next ping time; never, when the server asked for no pings.
-async fn next_tick(pings: &mut Option<Interval>) {
-    match pings {
-        Some(pings) => {
-            pings.tick().await;
-        }
+/// Until the app has taken enough events for the session to read again.
+async fn wait_for_room(backlog: Option<&Backlog>) {
+    match backlog {
+        Some(backlog) => backlog.until_room().await,
         None => std::future::pending().await,
     }
 }

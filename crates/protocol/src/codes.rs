@@ -47,11 +47,14 @@ pub enum ErrorCode {
     RoleInvalid = -7008,
     /// OpenRoom's: a call that needs a room (switchRole) made outside one.
     NotInRoom = -7009,
+    /// OpenRoom's: too many requests of one kind in a short time (rooms opened by one user,
+    /// state changes by one session); nothing changed. Try again in a second.
+    RateLimited = -7010,
 }
 
 impl ErrorCode {
     /// Every code, for tables and for the JS `TXLiteAVError` object.
-    pub const ALL: [ErrorCode; 16] = [
+    pub const ALL: [ErrorCode; 17] = [
         ErrorCode::RoomEnterFail,
         ErrorCode::RoomRequestEnterRoomTimeout,
         ErrorCode::EnterRoomParamNull,
@@ -68,6 +71,7 @@ impl ErrorCode {
         ErrorCode::RoleNotSupported,
         ErrorCode::RoleInvalid,
         ErrorCode::NotInRoom,
+        ErrorCode::RateLimited,
     ];
 
     /// The numeric value an app sees.
@@ -94,6 +98,7 @@ impl ErrorCode {
             ErrorCode::RoleNotSupported => "ERR_ROLE_NOT_SUPPORTED",
             ErrorCode::RoleInvalid => "ERR_ROLE_INVALID",
             ErrorCode::NotInRoom => "ERR_NOT_IN_ROOM",
+            ErrorCode::RateLimited => "ERR_RATE_LIMITED",
         }
     }
 }
@@ -117,16 +122,25 @@ pub enum WarningCode {
     /// sendCustomCmdMsg from an audience member (LIVE, VoiceChatRoom): only anchors send, as in
     /// TRTC; the others do not see audience members.
     CustomCmdAudience = 7106,
+    /// sendCustomCmdMsg while [`crate::custom::MAX_UNACKNOWLEDGED_MESSAGES`] messages wait for
+    /// the server to take them (it is slow, or the connection is down): this one was not
+    /// accepted, so nothing accepted is ever dropped. Try again after a moment.
+    CustomCmdSendBufferFull = 7107,
+    /// The server sent a frame this client cannot read (a newer or broken server); it was
+    /// skipped.
+    ServerFrameUnreadable = 7108,
 }
 
 impl WarningCode {
-    pub const ALL: [WarningCode; 6] = [
+    pub const ALL: [WarningCode; 8] = [
         WarningCode::CustomCmdNotInRoom,
         WarningCode::CustomCmdInvalid,
         WarningCode::CustomCmdTooLarge,
         WarningCode::CustomCmdRateLimited,
         WarningCode::CustomCmdBandwidthLimited,
         WarningCode::CustomCmdAudience,
+        WarningCode::CustomCmdSendBufferFull,
+        WarningCode::ServerFrameUnreadable,
     ];
 
     pub fn value(self) -> i32 {
@@ -142,6 +156,8 @@ impl WarningCode {
             WarningCode::CustomCmdRateLimited => "WARNING_CUSTOM_CMD_RATE_LIMITED",
             WarningCode::CustomCmdBandwidthLimited => "WARNING_CUSTOM_CMD_BANDWIDTH_LIMITED",
             WarningCode::CustomCmdAudience => "WARNING_CUSTOM_CMD_AUDIENCE",
+            WarningCode::CustomCmdSendBufferFull => "WARNING_CUSTOM_CMD_SEND_BUFFER_FULL",
+            WarningCode::ServerFrameUnreadable => "WARNING_SERVER_FRAME_UNREADABLE",
         }
     }
 }

@@ -17,9 +17,16 @@ pub const MAX_MESSAGES_PER_SECOND: usize = 30;
 /// Bytes of data one sender may send per second, by default (TRTC: 8 KB).
 pub const MAX_BYTES_PER_SECOND: usize = 8 * 1024;
 
-/// Messages a client keeps for resending after a resume; a resume may resend this many without
-/// their counting against the per-second limits again (they did when first sent).
-pub const MAX_RESENT_MESSAGES: u32 = 1024;
+/// Messages a client may have sent that the server has not yet said it took (it says so every
+/// [`ACKNOWLEDGE_EVERY`] messages and on every heartbeat). The client keeps them for resending
+/// after a resume, and refuses another message while this many wait, so a message it accepted
+/// is never dropped to make room. A resume may resend this many without their counting against
+/// the per-second limits again (they did when first sent).
+pub const MAX_UNACKNOWLEDGED_MESSAGES: u32 = 1024;
+
+/// The server tells a client which custom messages it took after this many (and on every
+/// heartbeat, for the rest).
+pub const ACKNOWLEDGE_EVERY: u32 = 64;
 /// The server allows this many times the per-second limits, for messages the network bunched
 /// together; the client holds the app to the limits themselves.
 pub const SERVER_SLACK: usize = 2;

@@ -6,6 +6,7 @@ pub mod channel;
 pub mod codes;
 pub mod custom;
 pub mod ids;
+pub mod limits;
 pub mod messages;
 pub mod presence;
 pub mod usersig;

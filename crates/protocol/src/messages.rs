@@ -132,9 +132,31 @@ pub enum ServerFrame {
         seq: u64,
         event: RoomEvent,
     },
+    /// The server took this client's custom messages up to `last_message` (sent every
+    /// [`crate::custom::ACKNOWLEDGE_EVERY`] messages and in answer to a heartbeat): the client
+    /// need not keep them for resending any more.
+    #[serde(rename_all = "camelCase")]
+    MessagesTaken {
+        last_message: u32,
+    },
     /// A frame this build does not know (sent by a newer server, e.g. a heartbeat): skipped.
     #[serde(other)]
     Unknown,
+}
+
+impl ClientRequest {
+    /// Whether the request changes what the room or the session is (enter, switch, role,
+    /// publishing): what a server holds a client's request rate to. Exits, resumes and custom
+    /// messages (which have limits of their own) are not counted.
+    pub fn changes_state(&self) -> bool {
+        matches!(
+            self,
+            ClientRequest::Enter(_)
+                | ClientRequest::Switch(_)
+                | ClientRequest::SwitchRole(_)
+                | ClientRequest::Publish(_)
+        )
+    }
 }
 
 impl ServerFrame {
@@ -213,6 +235,10 @@ pub enum Reply {
     /// dismissal, another login); nothing more follows.
     #[serde(rename_all = "camelCase")]
     SessionEnded { reason: ExitReason },
+    /// An answer this build does not know (from a newer server): the request it answers is
+    /// treated as not done.
+    #[serde(other)]
+    Unknown,
 }
 
 /// A refusal: a TRTC error code and a message that says what to fix.

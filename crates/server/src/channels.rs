@@ -18,17 +18,27 @@
 //! all of them by closing the WebSocket.
 
 use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
 use openroom_protocol::channel::{acknowledgements, tagged, ChannelTag};
 use openroom_protocol::custom::{self, RateLimits};
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, Semaphore, TryAcquireError};
 use tokio::time::timeout;
 
-use crate::config::{CLOSE_TIMEOUT, MAX_CHANNELS_PER_CONNECTION, SEND_TIMEOUT};
+use crate::config::{
+    CHANNEL_INBOX_BYTES, CLOSE_TIMEOUT, MAX_CHANNELS_PER_CONNECTION, OUTBOX_BYTES, PRE_ENTRY_BYTES,
+    PRE_ENTRY_FRAMES, SEND_TIMEOUT,
+};
+use crate::log_limit::LogLimit;
 use crate::signaling::{self, SessionContext};
+
+/// Protocol violations are logged, a few a second at most.
+static VIOLATIONS: LogLimit = LogLimit::per_second(10);
 
 /// Frames queued for one session before the router stops waiting for it: a client that sends
 /// more requests than this without waiting for answers floods its channel, which is ended.
@@ -42,8 +52,20 @@ const CHANNEL_INBOX: usize = 64;
 fn inbox_capacity(limits: RateLimits) -> usize {
     CHANNEL_INBOX + (limits.messages_per_second as usize).saturating_mul(custom::SERVER_SLACK)
 }
-/// Frames the sessions of one connection may queue for the socket before they wait.
-const OUTBOX: usize = 256;
+
+/// A channel's inbox in bytes: [`CHANNEL_INBOX_BYTES`] of requests plus what a second's worth
+/// of custom messages at the server's limits (with its slack) take on the wire (base64, and
+/// the frame around each).
+pub(crate) fn inbox_bytes(limits: RateLimits) -> usize {
+    /// A message frame's fields besides its data.
+    const MESSAGE_FRAME_OVERHEAD: usize = 128;
+    let data = (limits.bytes_per_second as usize).saturating_mul(4) / 3;
+    let frames = (limits.messages_per_second as usize).saturating_mul(MESSAGE_FRAME_OVERHEAD);
+    CHANNEL_INBOX_BYTES.saturating_add(
+        data.saturating_add(frames)
+            .saturating_mul(custom::SERVER_SLACK),
+    )
+}
 /// Frames the router writes to the socket with one flush, at most.
 const WRITE_BURST: usize = 64;
 
@@ -57,7 +79,30 @@ pub(crate) enum Inbound {
     /// The connection broke, or the client gave this channel up as broken.
     Broken,
     /// The client broke the protocol.
-    Violation(&'static str),
+    Violation(Violation),
+}
+
+/// How a client broke the protocol: the WebSocket close code it gets (RFC 6455 §7.4.1) and
+/// why, in words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Violation {
+    pub code: u16,
+    pub why: &'static str,
+    /// Whether a session in a room waits to be resumed, as after a broken connection: a
+    /// frame that is not WebSocket at all may be a link that corrupted it, which a resume
+    /// recovers from. A flood or a frame the protocol forbids ends the session.
+    pub parks: bool,
+}
+
+impl Violation {
+    /// 1008: a frame the protocol does not allow, or too many of them.
+    pub(crate) const fn policy(why: &'static str) -> Violation {
+        Violation {
+            code: 1008,
+            why,
+            parks: false,
+        }
+    }
 }
 
 /// How a channel's session ended, for the router.
@@ -84,35 +129,56 @@ pub(crate) struct Link {
     /// inbox.
     ending: oneshot::Receiver<Inbound>,
     inbox: flume::Receiver<Inbound>,
+    /// Bytes of client frames in the inbox, not yet handled.
+    inbox_bytes: Arc<AtomicUsize>,
     outbox: flume::Sender<Outbound>,
+    /// What the connection's outbox has room for, in bytes.
+    outbox_room: Arc<Semaphore>,
+    /// Set once a session of the connection is in a room: the connection has shown a UserSig.
+    entered: Arc<AtomicBool>,
+    /// The client's address, for the log.
+    pub peer: SocketAddr,
     ended: bool,
 }
 
 impl Link {
     /// The next thing from the client; `Broken` once the router is gone.
     pub async fn recv(&mut self) -> Inbound {
-        tokio::select! {
+        let received = tokio::select! {
             biased;
             Ok(signal) = &mut self.ending => signal,
             received = self.inbox.recv_async() => received.unwrap_or(Inbound::Broken),
+        };
+        if let Inbound::Text(text) = &received {
+            self.inbox_bytes.fetch_sub(text.len(), Ordering::Relaxed);
         }
+        received
+    }
+
+    /// The session is in a room: the connection is past its budget for strangers.
+    pub fn mark_entered(&self) {
+        self.entered.store(true, Ordering::Relaxed);
     }
 
     /// Queue one frame for the socket if there is room now: `Full` gives it back, to be sent
     /// with [`Link::send`].
     pub fn try_send(&self, text: String) -> Result<(), TrySend> {
-        match self.outbox.try_send(Outbound::Text(self.sub, text)) {
-            Ok(()) => Ok(()),
-            Err(flume::TrySendError::Full(Outbound::Text(_, text))) => Err(TrySend::Full(text)),
-            Err(_) => Err(TrySend::Gone),
+        match self.outbox_room.try_acquire_many(outbox_cost(&text)) {
+            Ok(permit) => permit.forget(),
+            Err(TryAcquireError::NoPermits) => return Err(TrySend::Full(text)),
+            Err(TryAcquireError::Closed) => return Err(TrySend::Gone),
         }
+        self.outbox
+            .send(Outbound::Text(self.sub, text))
+            .map_err(|_| TrySend::Gone)
     }
 
-    /// Queue one frame for the socket; `Err` when the connection is gone.
+    /// Queue one frame for the socket once there is room; `Err` when the connection is gone.
     pub async fn send(&self, text: String) -> Result<(), ()> {
+        let permit = self.outbox_room.acquire_many(outbox_cost(&text)).await;
+        permit.map_err(|_| ())?.forget();
         self.outbox
-            .send_async(Outbound::Text(self.sub, text))
-            .await
+            .send(Outbound::Text(self.sub, text))
             .map_err(|_| ())
     }
 
@@ -133,6 +199,12 @@ impl Link {
             by_client,
         }
     }
+}
+
+/// What a frame takes of the outbox's room: its size, or all of it for a frame larger than
+/// the outbox (which then goes alone).
+fn outbox_cost(text: &str) -> u32 {
+    text.len().min(OUTBOX_BYTES) as u32
 }
 
 /// Why [`Link::try_send`] did not queue a frame.
@@ -159,6 +231,7 @@ struct Channel {
     generation: u64,
     ending: Option<oneshot::Sender<Inbound>>,
     inbox: flume::Sender<Inbound>,
+    inbox_bytes: Arc<AtomicUsize>,
 }
 
 impl Channel {
@@ -178,6 +251,16 @@ struct Channels {
     generations: u64,
     ctx: SessionContext,
     outbox: flume::WeakSender<Outbound>,
+    outbox_room: Arc<Semaphore>,
+    /// Set by the first session of the connection to enter a room.
+    entered: Arc<AtomicBool>,
+    /// What the connection sent before any session entered: held to [`PRE_ENTRY_BYTES`] and
+    /// [`PRE_ENTRY_FRAMES`].
+    pre_entry_bytes: usize,
+    pre_entry_frames: usize,
+    /// Bytes a channel's inbox may hold ([`inbox_bytes`]).
+    inbox_limit: usize,
+    peer: SocketAddr,
 }
 
 impl Channels {
@@ -190,12 +273,17 @@ impl Channels {
         self.highest = self.highest.max(sub);
         let (ending_tx, ending) = oneshot::channel();
         let (inbox_tx, inbox) = flume::bounded(inbox_capacity(self.ctx.config.custom_limits));
+        let inbox_bytes = Arc::new(AtomicUsize::new(0));
         let link = Link {
             sub,
             generation: self.generations,
             ending,
             inbox,
+            inbox_bytes: inbox_bytes.clone(),
             outbox,
+            outbox_room: self.outbox_room.clone(),
+            entered: self.entered.clone(),
+            peer: self.peer,
             ended: false,
         };
         self.ctx
@@ -208,6 +296,7 @@ impl Channels {
                 generation: self.generations,
                 ending: Some(ending_tx),
                 inbox: inbox_tx,
+                inbox_bytes,
             },
         );
     }
@@ -218,19 +307,74 @@ impl Channels {
             channel.end(why());
         }
     }
+
+    /// The client broke the protocol: end every session, with the close code it earned.
+    fn violated(&mut self, violation: Violation) {
+        let peer = self.peer;
+        VIOLATIONS.log(|suppressed| {
+            tracing::info!(%peer, code = violation.code, why = violation.why, suppressed, "protocol violation; connection closed")
+        });
+        self.end_all(|| Inbound::Violation(violation));
+    }
+
+    /// Count a frame the connection sent; false when it is a stranger (no session has entered
+    /// a room) that has sent more than a stranger may.
+    fn within_pre_entry_budget(&mut self, bytes: usize) -> bool {
+        if self.entered.load(Ordering::Relaxed) {
+            return true;
+        }
+        /// A frame's header, which its payload length leaves out.
+        const FRAME_HEADER: usize = 6;
+        self.pre_entry_bytes += bytes + FRAME_HEADER;
+        self.pre_entry_frames += 1;
+        self.pre_entry_bytes <= PRE_ENTRY_BYTES && self.pre_entry_frames <= PRE_ENTRY_FRAMES
+    }
+}
+
+/// The close code and reason for a frame tungstenite refused while reading, when it was the
+/// client's doing: 1009 too large, 1007 not UTF-8, 1002 not the WebSocket protocol.
+fn read_violation(error: &axum::Error) -> Option<Violation> {
+    use tungstenite::Error;
+    let inner = std::error::Error::source(error)?.downcast_ref::<Error>()?;
+    match inner {
+        Error::Capacity(_) => Some(Violation {
+            code: 1009,
+            why: "frame too large: the protocol's frames are at most 16 KiB",
+            parks: false,
+        }),
+        Error::Utf8(_) => Some(Violation {
+            code: 1007,
+            why: "text frame is not valid UTF-8",
+            parks: true,
+        }),
+        Error::Protocol(_) => Some(Violation {
+            code: 1002,
+            why: "not a valid WebSocket frame",
+            parks: true,
+        }),
+        _ => None,
+    }
 }
 
 /// Serve one WebSocket until its last channel has ended.
-pub async fn run(socket: WebSocket, ctx: SessionContext) {
+pub async fn run(socket: WebSocket, ctx: SessionContext, peer: SocketAddr) {
     let shutdown = ctx.shutdown.clone();
+    let ctx_limits = ctx.config.custom_limits;
     let (mut sink, mut stream) = socket.split();
-    let (outbox, outgoing) = flume::bounded(OUTBOX);
+    let (outbox, outgoing) = flume::unbounded();
+    let outbox_room = Arc::new(Semaphore::new(OUTBOX_BYTES));
     let mut channels = Channels {
         open: HashMap::new(),
         highest: 0,
         generations: 0,
         ctx,
         outbox: outbox.downgrade(),
+        outbox_room: outbox_room.clone(),
+        entered: Arc::new(AtomicBool::new(false)),
+        pre_entry_bytes: 0,
+        pre_entry_frames: 0,
+        inbox_limit: inbox_bytes(ctx_limits),
+        peer,
     };
     // Channel 0 exists from the start, so a connection that says nothing still times out.
     channels.open(0);
@@ -246,8 +390,11 @@ pub async fn run(socket: WebSocket, ctx: SessionContext) {
                 Err(flume::RecvError::Disconnected) => break,
                 Ok(Outbound::Text(sub, text)) => {
                     let mut end = None;
-                    if writable {
-                        writable = write_burst(&mut sink, &channels, (sub, text), &outgoing, &mut end, &shutdown).await;
+                    if !writable {
+                        // Dropped: its room in the outbox is free again.
+                        outbox_room.add_permits(outbox_cost(&text) as usize);
+                    } else {
+                        writable = write_burst(&mut sink, &channels, &outbox_room, (sub, text), &outgoing, &mut end, &shutdown).await;
                         if !writable {
                             // The client stopped reading, or the socket broke: every session
                             // is cut off (they park, and may be resumed on a new connection).
@@ -268,7 +415,18 @@ pub async fn run(socket: WebSocket, ctx: SessionContext) {
                     }
                 }
             },
-            message = stream.next(), if reading => match message {
+            message = stream.next(), if reading => {
+                let size = match &message {
+                    Some(Ok(Message::Text(text))) => text.len(),
+                    Some(Ok(Message::Ping(payload) | Message::Pong(payload) | Message::Binary(payload))) => payload.len(),
+                    _ => 0,
+                };
+                if !channels.within_pre_entry_budget(size) {
+                    channels.violated(Violation::policy("too much traffic before entering a room: send enter (or resume) and wait for its answer"));
+                    reading = false;
+                    continue;
+                }
+                match message {
                 Some(Ok(Message::Text(text))) => {
                     if let Some(sub) = route(&mut channels, text.as_str()) {
                         // One channel too many: that channel is refused, the others go on.
@@ -291,7 +449,7 @@ pub async fn run(socket: WebSocket, ctx: SessionContext) {
                     }
                 }
                 Some(Ok(Message::Binary(_))) => {
-                    channels.end_all(|| Inbound::Violation("binary frames are not part of the protocol"));
+                    channels.violated(Violation { code: 1003, why: "binary frames are not part of the protocol: send JSON text frames", parks: false });
                     reading = false;
                 }
                 Some(Ok(Message::Close(_))) | None => {
@@ -299,9 +457,15 @@ pub async fn run(socket: WebSocket, ctx: SessionContext) {
                     reading = false;
                 }
                 Some(Err(error)) => {
-                    tracing::debug!(%error, "connection broke");
-                    channels.end_all(|| Inbound::Broken);
+                    match read_violation(&error) {
+                        Some(violation) => channels.violated(violation),
+                        None => {
+                            tracing::debug!(%error, "connection broke");
+                            channels.end_all(|| Inbound::Broken);
+                        }
+                    }
                     reading = false;
+                }
                 }
             },
         }
@@ -373,18 +537,21 @@ fn route(channels: &mut Channels, text: &str) -> Option<u32> {
     if let Some(channel) = channels.open.get_mut(&tag.sub) {
         // Never wait for a session here (it may be waiting for the router to write): a client
         // that floods a channel with requests has that channel ended.
-        if channel
-            .inbox
-            .try_send(Inbound::Text(text.to_owned()))
-            .is_err()
-        {
-            tracing::warn!(
-                sub = tag.sub,
-                "client floods a channel with requests; ending it"
-            );
-            channel.end(Inbound::Violation(
+        let queued = channel.inbox_bytes.fetch_add(text.len(), Ordering::Relaxed);
+        let flooded = queued + text.len() > channels.inbox_limit
+            || channel
+                .inbox
+                .try_send(Inbound::Text(text.to_owned()))
+                .is_err();
+        if flooded {
+            channel.inbox_bytes.fetch_sub(text.len(), Ordering::Relaxed);
+            let peer = channels.peer;
+            VIOLATIONS.log(|suppressed| {
+                tracing::info!(%peer, sub = tag.sub, suppressed, "client floods a channel with requests; ending it")
+            });
+            channel.end(Inbound::Violation(Violation::policy(
                 "too many requests in flight: wait for each answer",
-            ));
+            )));
         }
     }
     None
@@ -420,15 +587,20 @@ async fn guarded(
 async fn write_burst(
     sink: &mut SplitSink<WebSocket, Message>,
     channels: &Channels,
+    outbox_room: &Semaphore,
     first: (u32, String),
     outgoing: &flume::Receiver<Outbound>,
     end: &mut Option<End>,
     shutdown: &tokio_util::sync::CancellationToken,
 ) -> bool {
+    // The frames' room in the outbox is free again once they are in the socket's buffer (or
+    // dropped), whether or not the burst is written in time.
+    let mut freed = 0;
     let burst = async {
         let mut next = Some(first);
         let mut taken = 0;
         while let Some((sub, text)) = next.take() {
+            freed += outbox_cost(&text) as usize;
             // A frame for a channel that has ended is dropped.
             if channels.open.contains_key(&sub) {
                 sink.feed(Message::Text(tagged(sub, text).into())).await?;
@@ -448,5 +620,7 @@ async fn write_burst(
         }
         sink.flush().await
     };
-    guarded(burst, shutdown).await
+    let written = guarded(burst, shutdown).await;
+    outbox_room.add_permits(freed);
+    written
 }

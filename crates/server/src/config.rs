@@ -1,6 +1,7 @@
 //! Every server setting and its default, in one place.
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr, ToSocketAddrs};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::ops::RangeInclusive;
 use std::time::Duration;
 
 use openroom_protocol::custom::RateLimits;
@@ -14,9 +15,7 @@ pub const DEFAULT_PORT: u16 = 7788;
 pub const DEV_SDK_APP_ID: u32 = 1_400_000_001;
 pub const DEV_SECRET_KEY: &str = "openroom-dev-secret-do-not-use-in-production";
 
-/// Largest signaling frame a client may send. Real frames are a few hundred bytes; the bound
-/// keeps one bad peer from making the server buffer megabytes.
-pub const MAX_CLIENT_FRAME_BYTES: usize = 64 * 1024;
+pub use openroom_protocol::limits::{MAX_CLIENT_FRAME_BYTES, MAX_MEMBERS_PER_ROOM};
 
 /// Read buffer of a signaling socket, allocated for each connection as it opens, so it is a
 /// large part of what an idle connection costs (4 KB was a quarter of it). Frames are a few
@@ -30,6 +29,49 @@ pub const SOCKET_READ_BUFFER_BYTES: usize = 1024;
 /// more than an idle one, for a dozen or more frames per system call.
 pub const SOCKET_WRITE_BURST_BYTES: usize = 4 * 1024;
 
+/// Most bytes a signaling socket's write buffer may hold, for a peer that does not read.
+/// Written frames wait for the socket beyond [`SOCKET_WRITE_BURST_BYTES`]; what grows past it
+/// unasked is tungstenite's automatic answers to pings, which are then coalesced into one. A
+/// room larger than about 3,000 members raises it to its largest `entered` answer (see
+/// [`ServerConfig::socket_write_cap`]).
+pub const SOCKET_WRITE_CAP_BYTES: usize = 256 * 1024;
+
+/// Bytes of client frames queued for one session and not yet handled. A client that sends
+/// more than this without waiting for answers floods its channel, which is ended (close 1008).
+pub const CHANNEL_INBOX_BYTES: usize = 64 * 1024;
+
+/// Bytes of frames the sessions of one connection may queue for its socket before they wait
+/// (a frame larger than this goes alone).
+pub const OUTBOX_BYTES: usize = 64 * 1024;
+
+/// Before any of its sessions is in a room, a connection may send this many bytes in all
+/// (pings included): an enter or a resume is under 2 KiB. More is closed (1008), so a peer
+/// without a UserSig costs little to turn away.
+pub const PRE_ENTRY_BYTES: usize = 32 * 1024;
+
+/// Before any of its sessions is in a room, a connection may send this many frames in all.
+pub const PRE_ENTRY_FRAMES: usize = 16;
+
+/// A session must be in a room this soon after its connection opened (or after it left its
+/// room), pings or not, or it is closed (1008): a socket that never enters holds nothing.
+pub const DEFAULT_ENTER_WITHIN: Duration = Duration::from_secs(10);
+
+/// How long an HTTP client may take to send its request headers; it is also how long an idle
+/// keep-alive connection stays open (hyper times both with one timer). nginx's is 60 s.
+pub const DEFAULT_HTTP_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long a REST client may take to send its request body (408 after it).
+pub const DEFAULT_HTTP_BODY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// State changes (enter, switchRoom, switchRole, publish) one session may ask for per second,
+/// with bursts of twice as many; more are refused with ERR_RATE_LIMITED. Exits and custom
+/// messages are not counted here (custom messages have limits of their own).
+pub const DEFAULT_REQUESTS_PER_SECOND: u32 = 10;
+
+/// Rooms one userId may open per second by entering them, with bursts of twice as many; more
+/// are refused with ERR_RATE_LIMITED, so one UserSig cannot fill `maxRooms`.
+pub const DEFAULT_ROOMS_PER_USER_PER_SECOND: u32 = 10;
+
 /// A session whose client is silent this long is dropped, and the other members see it leave
 /// with reason 1 (timed out), by default. Qiniu's figure.
 pub const DEFAULT_SESSION_TIMEOUT: Duration = Duration::from_secs(30);
@@ -39,6 +81,9 @@ pub const DEFAULT_MAX_MEMBERS_PER_ROOM: usize = 300;
 
 /// Rooms one server may hold open, by default.
 pub const DEFAULT_MAX_ROOMS: usize = 10_000;
+
+/// Most rooms a server may be configured to hold.
+pub const MAX_ROOMS: usize = 1_000_000;
 
 /// How long a room stays open with nobody in it, by default (Qiniu's figure); entering meanwhile
 /// keeps it.
@@ -97,6 +142,8 @@ pub struct ServerConfig {
     /// What one member may send in custom messages per second (TRTC's figures by default);
     /// told to each client as it enters.
     pub custom_limits: RateLimits,
+    /// How much a peer may ask of the server, and how long it may take.
+    pub peers: PeerLimits,
 }
 
 /// How much the server holds. Never exceeded, even by concurrent enters: a room actor counts
@@ -112,6 +159,8 @@ pub struct RoomLimits {
     /// Whether entering a room that does not exist opens it (LiveKit's `auto_create`). When
     /// false, rooms exist only through REST CreateRoom and entering another fails with -7005.
     pub auto_create: bool,
+    /// Rooms one userId may open per second by entering them (bursts of twice as many).
+    pub rooms_per_user_per_second: u32,
 }
 
 impl Default for RoomLimits {
@@ -122,7 +171,97 @@ impl Default for RoomLimits {
             empty_room_timeout: DEFAULT_EMPTY_ROOM_TIMEOUT,
             created_room_timeout: DEFAULT_CREATED_ROOM_TIMEOUT,
             auto_create: true,
+            rooms_per_user_per_second: DEFAULT_ROOMS_PER_USER_PER_SECOND,
         }
+    }
+}
+
+/// How much a peer may ask of the server and how long it may take: the bounds that make a
+/// peer that never finishes, never enters or floods cost little.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PeerLimits {
+    /// A session must be in a room this soon after its connection opened, or after it left.
+    pub enter_within: Duration,
+    /// How long an HTTP client may take to send its headers (and an idle keep-alive lasts).
+    pub http_header_timeout: Duration,
+    /// How long a REST client may take to send its body.
+    pub http_body_timeout: Duration,
+    /// State changes one session may ask for per second (bursts of twice as many).
+    pub requests_per_second: u32,
+}
+
+impl Default for PeerLimits {
+    fn default() -> Self {
+        PeerLimits {
+            enter_within: DEFAULT_ENTER_WITHIN,
+            http_header_timeout: DEFAULT_HTTP_HEADER_TIMEOUT,
+            http_body_timeout: DEFAULT_HTTP_BODY_TIMEOUT,
+            requests_per_second: DEFAULT_REQUESTS_PER_SECOND,
+        }
+    }
+}
+
+/// Every setting [`ServerConfig::validate`] checks, with the names each front end knows it by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Setting {
+    SessionTimeout,
+    MaxMembersPerRoom,
+    MaxRooms,
+    EmptyRoomTimeout,
+    CreatedRoomTimeout,
+    RoomsPerUserPerSecond,
+    CustomMessagesPerSecond,
+    CustomBytesPerSecond,
+    EnterWithin,
+    HttpHeaderTimeout,
+    HttpBodyTimeout,
+    RequestsPerSecond,
+    ShutdownGrace,
+}
+
+impl Setting {
+    /// Its name among `startServer()`'s options.
+    pub fn option(self) -> &'static str {
+        match self {
+            Setting::SessionTimeout => "sessionTimeoutMs",
+            Setting::MaxMembersPerRoom => "maxMembersPerRoom",
+            Setting::MaxRooms => "maxRooms",
+            Setting::EmptyRoomTimeout => "emptyRoomTimeoutMs",
+            Setting::CreatedRoomTimeout => "createdRoomTimeoutMs",
+            Setting::RoomsPerUserPerSecond => "roomsPerUserPerSecond",
+            Setting::CustomMessagesPerSecond => "customMsgsPerSecond",
+            Setting::CustomBytesPerSecond => "customBytesPerSecond",
+            Setting::EnterWithin => "enterWithinMs",
+            Setting::HttpHeaderTimeout => "httpHeaderTimeoutMs",
+            Setting::HttpBodyTimeout => "httpBodyTimeoutMs",
+            Setting::RequestsPerSecond => "requestsPerSecond",
+            Setting::ShutdownGrace => "shutdownGraceMs",
+        }
+    }
+
+    /// Its flag on `openroom-server`'s command line.
+    pub fn flag(self) -> &'static str {
+        match self {
+            Setting::SessionTimeout => "--session-timeout",
+            Setting::MaxMembersPerRoom => "--max-members-per-room",
+            Setting::MaxRooms => "--max-rooms",
+            Setting::EmptyRoomTimeout => "--empty-room-timeout",
+            Setting::CreatedRoomTimeout => "--created-room-timeout",
+            Setting::RoomsPerUserPerSecond => "--rooms-per-user-per-second",
+            Setting::CustomMessagesPerSecond => "--custom-msgs-per-second",
+            Setting::CustomBytesPerSecond => "--custom-bytes-per-second",
+            Setting::EnterWithin => "--enter-within",
+            Setting::HttpHeaderTimeout => "--http-header-timeout",
+            Setting::HttpBodyTimeout => "--http-body-timeout",
+            Setting::RequestsPerSecond => "--requests-per-second",
+            Setting::ShutdownGrace => "--shutdown-grace",
+        }
+    }
+}
+
+impl std::fmt::Display for Setting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({})", self.option(), self.flag())
     }
 }
 
@@ -134,6 +273,41 @@ pub enum ConfigError {
     SdkAppIdRequired,
     #[error("sdkAppId must be a positive integer")]
     SdkAppIdZero,
+    #[error("{setting} is {value}; give {range}")]
+    OutOfRange {
+        setting: Setting,
+        value: String,
+        range: String,
+    },
+}
+
+/// Check that `value` lies in `range`, or say which setting is out of it and what it must be.
+fn within<T: PartialOrd + std::fmt::Debug>(
+    setting: Setting,
+    value: T,
+    range: RangeInclusive<T>,
+    show: impl Fn(&T) -> String,
+) -> Result<(), ConfigError> {
+    if range.contains(&value) {
+        return Ok(());
+    }
+    Err(ConfigError::OutOfRange {
+        setting,
+        value: show(&value),
+        range: format!("{} to {}", show(range.start()), show(range.end())),
+    })
+}
+
+fn count(n: &usize) -> String {
+    n.to_string()
+}
+
+fn rate(n: &u32) -> String {
+    n.to_string()
+}
+
+fn ms(d: &Duration) -> String {
+    format!("{} ms", millis(*d))
 }
 
 /// A duration in whole milliseconds, as the wire and the REST API state durations.
@@ -141,24 +315,37 @@ pub fn millis(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
 
-/// A listen address from `host:port` (an IP address or a host name such as localhost).
+/// A listen address from `host:port` with an IP address. Host names need
+/// [`resolve_listen`], which looks them up without blocking.
 pub fn parse_listen(listen: &str) -> Result<SocketAddr, ConfigError> {
-    first_address(listen.to_socket_addrs(), listen)
+    listen
+        .parse()
+        .map_err(|_| ConfigError::BadListenAddress(listen.to_owned()))
 }
 
-/// A listen address from a host (an IP address or a host name) and a port.
-pub fn listen_address(host: &str, port: u16) -> Result<SocketAddr, ConfigError> {
-    first_address((host, port).to_socket_addrs(), &format!("{host}:{port}"))
-}
-
-fn first_address(
-    resolved: std::io::Result<impl Iterator<Item = SocketAddr>>,
-    given: &str,
-) -> Result<SocketAddr, ConfigError> {
-    resolved
+/// A listen address from a host (an IP address or a host name such as localhost) and a port,
+/// looked up on tokio's blocking pool so the runtime's sessions never wait on DNS.
+pub async fn resolve_listen(host: &str, port: u16) -> Result<SocketAddr, ConfigError> {
+    let given = || ConfigError::BadListenAddress(format!("{host}:{port}"));
+    if host.is_empty() {
+        return Err(given());
+    }
+    tokio::net::lookup_host((host, port))
+        .await
         .ok()
         .and_then(|mut addrs| addrs.next())
-        .ok_or_else(|| ConfigError::BadListenAddress(given.to_owned()))
+        .ok_or_else(given)
+}
+
+/// A listen address from `host:port`, the host an IP address or a name.
+pub async fn resolve_listen_flag(listen: &str) -> Result<SocketAddr, ConfigError> {
+    if let Ok(addr) = parse_listen(listen) {
+        return Ok(addr);
+    }
+    let bad = || ConfigError::BadListenAddress(listen.to_owned());
+    let (host, port) = listen.rsplit_once(':').ok_or_else(bad)?;
+    let port: u16 = port.parse().map_err(|_| bad())?;
+    resolve_listen(host, port).await.map_err(|_| bad())
 }
 
 impl ServerConfig {
@@ -173,26 +360,20 @@ impl ServerConfig {
         if sdk_app_id == Some(0) {
             return Err(ConfigError::SdkAppIdZero);
         }
+        let dev = ServerConfig {
+            listen,
+            ..ServerConfig::dev_ephemeral()
+        };
         match secret_key.filter(|key| !key.is_empty()) {
             Some(secret_key) => Ok(ServerConfig {
-                listen,
                 sdk_app_id: sdk_app_id.ok_or(ConfigError::SdkAppIdRequired)?,
                 secret_key,
                 dev_mode: false,
-                shutdown_grace: SHUTDOWN_GRACE,
-                session_timeout: DEFAULT_SESSION_TIMEOUT,
-                limits: RoomLimits::default(),
-                custom_limits: RateLimits::default(),
+                ..dev
             }),
             None => Ok(ServerConfig {
-                listen,
                 sdk_app_id: sdk_app_id.unwrap_or(DEV_SDK_APP_ID),
-                secret_key: DEV_SECRET_KEY.to_owned(),
-                dev_mode: true,
-                shutdown_grace: SHUTDOWN_GRACE,
-                session_timeout: DEFAULT_SESSION_TIMEOUT,
-                limits: RoomLimits::default(),
-                custom_limits: RateLimits::default(),
+                ..dev
             }),
         }
     }
@@ -208,12 +389,103 @@ impl ServerConfig {
             session_timeout: DEFAULT_SESSION_TIMEOUT,
             limits: RoomLimits::default(),
             custom_limits: RateLimits::default(),
+            peers: PeerLimits::default(),
         }
+    }
+
+    /// Check every setting against its range: the one place the ranges live, used by the
+    /// command line, `startServer()` and [`crate::start`]. The error names the setting, the
+    /// value and the range.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        use openroom_protocol::limits as wire;
+        let timer = Duration::from_millis(100)..=Duration::from_secs(600);
+        within(
+            Setting::SessionTimeout,
+            self.session_timeout,
+            wire::SESSION_TIMEOUT,
+            ms,
+        )?;
+        within(
+            Setting::ShutdownGrace,
+            self.shutdown_grace,
+            Duration::ZERO..=Duration::from_secs(600),
+            ms,
+        )?;
+        self.limits.validate()?;
+        let custom = self.custom_limits;
+        within(
+            Setting::CustomMessagesPerSecond,
+            custom.messages_per_second,
+            wire::CUSTOM_MESSAGES_PER_SECOND,
+            rate,
+        )?;
+        within(
+            Setting::CustomBytesPerSecond,
+            custom.bytes_per_second,
+            wire::CUSTOM_BYTES_PER_SECOND,
+            rate,
+        )?;
+        let peers = self.peers;
+        within(Setting::EnterWithin, peers.enter_within, timer.clone(), ms)?;
+        within(
+            Setting::HttpHeaderTimeout,
+            peers.http_header_timeout,
+            timer.clone(),
+            ms,
+        )?;
+        within(Setting::HttpBodyTimeout, peers.http_body_timeout, timer, ms)?;
+        within(
+            Setting::RequestsPerSecond,
+            peers.requests_per_second,
+            1..=10_000,
+            rate,
+        )?;
+        Ok(())
     }
 
     /// How often clients are asked to ping.
     pub fn ping_interval(&self) -> Duration {
         self.session_timeout / PINGS_PER_TIMEOUT
+    }
+
+    /// The most a signaling socket's write buffer may hold: [`SOCKET_WRITE_CAP_BYTES`], or the
+    /// largest `entered` answer this server's rooms allow (and a burst), if that is more.
+    pub fn socket_write_cap(&self) -> usize {
+        let largest =
+            openroom_protocol::limits::entered_frame_bytes(self.limits.max_members_per_room);
+        SOCKET_WRITE_CAP_BYTES.max(largest + SOCKET_WRITE_BURST_BYTES)
+    }
+}
+
+impl RoomLimits {
+    /// Check the room settings against their ranges (see [`ServerConfig::validate`]).
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let timeout = Duration::ZERO..=MAX_EMPTY_ROOM_TIMEOUT;
+        within(
+            Setting::MaxMembersPerRoom,
+            self.max_members_per_room,
+            1..=MAX_MEMBERS_PER_ROOM,
+            count,
+        )?;
+        within(Setting::MaxRooms, self.max_rooms, 1..=MAX_ROOMS, count)?;
+        within(
+            Setting::EmptyRoomTimeout,
+            self.empty_room_timeout,
+            timeout.clone(),
+            ms,
+        )?;
+        within(
+            Setting::CreatedRoomTimeout,
+            self.created_room_timeout,
+            timeout,
+            ms,
+        )?;
+        within(
+            Setting::RoomsPerUserPerSecond,
+            self.rooms_per_user_per_second,
+            1..=100_000,
+            rate,
+        )
     }
 }
 
@@ -238,19 +510,82 @@ mod tests {
         );
     }
 
-    #[test]
-    fn listen_addresses_take_ips_and_host_names() {
+    #[tokio::test]
+    async fn listen_addresses_take_ips_and_host_names() {
         assert_eq!(
             parse_listen("127.0.0.1:7788").unwrap(),
             SocketAddr::from(([127, 0, 0, 1], 7788))
         );
-        assert!(parse_listen("localhost:7788").unwrap().ip().is_loopback());
-        assert!(listen_address("localhost", 0).unwrap().ip().is_loopback());
-        assert_eq!(listen_address("::1", 5).unwrap().to_string(), "[::1]:5");
-        assert!(matches!(
-            parse_listen("7788"),
-            Err(ConfigError::BadListenAddress(_))
-        ));
+        assert!(resolve_listen_flag("localhost:7788")
+            .await
+            .unwrap()
+            .ip()
+            .is_loopback());
+        assert!(resolve_listen("localhost", 0)
+            .await
+            .unwrap()
+            .ip()
+            .is_loopback());
+        assert_eq!(
+            resolve_listen("::1", 5).await.unwrap().to_string(),
+            "[::1]:5"
+        );
+        for bad in ["7788", "localhost", "no such host.invalid:1", ":"] {
+            assert!(
+                matches!(
+                    resolve_listen_flag(bad).await,
+                    Err(ConfigError::BadListenAddress(_))
+                ),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_setting_is_checked_against_its_range_with_a_message_naming_it() {
+        assert_eq!(ServerConfig::dev_ephemeral().validate(), Ok(()));
+        let refused = |change: &dyn Fn(&mut ServerConfig)| {
+            let mut config = ServerConfig::dev_ephemeral();
+            change(&mut config);
+            config.validate().unwrap_err().to_string()
+        };
+        let message = refused(&|c| c.session_timeout = Duration::ZERO);
+        assert_eq!(
+            message,
+            "sessionTimeoutMs (--session-timeout) is 0 ms; give 300 ms to 86400000 ms"
+        );
+        let message = refused(&|c| c.limits.max_members_per_room = MAX_MEMBERS_PER_ROOM + 1);
+        assert!(message.starts_with("maxMembersPerRoom (--max-members-per-room) is 10001"));
+        let message = refused(&|c| c.limits.max_rooms = 0);
+        assert!(message.contains("--max-rooms"), "{message}");
+        let message = refused(&|c| c.limits.empty_room_timeout = Duration::from_secs(3 * 3600 + 1));
+        assert!(message.contains("--empty-room-timeout"), "{message}");
+        let message = refused(&|c| c.limits.rooms_per_user_per_second = 0);
+        assert!(message.contains("--rooms-per-user-per-second"), "{message}");
+        let message = refused(&|c| c.custom_limits.messages_per_second = 0);
+        assert!(message.contains("--custom-msgs-per-second"), "{message}");
+        let message = refused(&|c| c.custom_limits.bytes_per_second = u32::MAX);
+        assert!(message.contains("--custom-bytes-per-second"), "{message}");
+        let message = refused(&|c| c.peers.enter_within = Duration::from_millis(5));
+        assert!(message.contains("--enter-within"), "{message}");
+        let message = refused(&|c| c.peers.http_header_timeout = Duration::ZERO);
+        assert!(message.contains("--http-header-timeout"), "{message}");
+        let message = refused(&|c| c.peers.http_body_timeout = Duration::from_secs(601));
+        assert!(message.contains("--http-body-timeout"), "{message}");
+        let message = refused(&|c| c.peers.requests_per_second = 0);
+        assert!(message.contains("--requests-per-second"), "{message}");
+    }
+
+    #[test]
+    fn the_write_cap_grows_only_for_rooms_whose_member_list_would_not_fit() {
+        let mut config = ServerConfig::dev_ephemeral();
+        assert_eq!(config.socket_write_cap(), SOCKET_WRITE_CAP_BYTES);
+        config.limits.max_members_per_room = MAX_MEMBERS_PER_ROOM;
+        assert!(
+            config.socket_write_cap()
+                >= openroom_protocol::limits::entered_frame_bytes(MAX_MEMBERS_PER_ROOM)
+                    + SOCKET_WRITE_BURST_BYTES
+        );
     }
 
     #[test]

@@ -10,6 +10,9 @@ pub mod admin;
 pub mod auth;
 pub mod channels;
 pub mod config;
+mod listener;
+mod log_limit;
+mod rate;
 pub mod registry;
 pub mod resume;
 pub mod room;
@@ -18,7 +21,7 @@ pub mod shared_event;
 pub mod signaling;
 
 pub use config::{
-    listen_address, parse_listen, ConfigError, RoomLimits, ServerConfig, DEFAULT_PORT,
-    DEV_SDK_APP_ID, DEV_SECRET_KEY,
+    parse_listen, resolve_listen, resolve_listen_flag, ConfigError, PeerLimits, RoomLimits,
+    ServerConfig, Setting, DEFAULT_PORT, DEV_SDK_APP_ID, DEV_SECRET_KEY,
 };
 pub use server::{start, RunningServer, StartError};

@@ -5,17 +5,27 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use openroom_protocol::RoomId;
+use openroom_protocol::{RoomId, UserId};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::config::RoomLimits;
+use crate::rate::TokenBucket;
 use crate::room::{self, RoomHandle, RoomSettings};
 
 /// The server holds as many rooms as it may; no new one opens until one closes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("this server already holds its limit of {0} rooms; try again later")]
 pub struct RoomLimitReached(pub usize);
+
+/// Why entering could not open a room.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum OpenRefused {
+    #[error(transparent)]
+    Limit(#[from] RoomLimitReached),
+    #[error("this user opened {0} rooms in the last second or two, its limit ({0} a second, in bursts of twice as many); enter an open room, or try again in a second")]
+    RateLimited(u32),
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum CreateRefused {
@@ -32,6 +42,10 @@ pub struct Registry {
 
 struct Inner {
     rooms: Mutex<HashMap<RoomId, RoomHandle>>,
+    /// How many rooms each user opened lately, to hold it to its rate. Users whose bucket is
+    /// full again are forgotten, so the map holds only those who opened rooms in the last
+    /// couple of seconds.
+    openers: Mutex<HashMap<UserId, TokenBucket>>,
     limits: RoomLimits,
     /// Cancelled on server shutdown: every room closes.
     shutdown: CancellationToken,
@@ -45,6 +59,7 @@ impl Registry {
         Registry {
             inner: Arc::new(Inner {
                 rooms: Mutex::new(HashMap::new()),
+                openers: Mutex::new(HashMap::new()),
                 limits,
                 shutdown,
                 next_generation: AtomicU64::new(1),
@@ -58,19 +73,45 @@ impl Registry {
         self.rooms().get(id).cloned()
     }
 
-    /// The actor of a room, opening the room if it does not exist (a room is created by its
-    /// first enter) and the server's room limit allows another.
-    pub fn get_or_open(&self, id: &RoomId) -> Result<RoomHandle, RoomLimitReached> {
+    /// The actor of a room, opening the room for `opener` if it does not exist (a room is
+    /// created by its first enter), the server's room limit allows another, and `opener` has
+    /// not opened its share of rooms this second.
+    pub fn get_or_open(&self, id: &RoomId, opener: &UserId) -> Result<RoomHandle, OpenRefused> {
         let mut rooms = self.rooms();
         if let Some(handle) = rooms.get(id) {
             return Ok(handle.clone());
         }
         let limit = self.inner.limits.max_rooms;
         if rooms.len() >= limit {
-            return Err(RoomLimitReached(limit));
+            return Err(RoomLimitReached(limit).into());
         }
+        self.may_open(opener)?;
         let settings = RoomSettings::opened_by_enter(&self.inner.limits);
         Ok(self.open(&mut rooms, id, settings))
+    }
+
+    /// Count a room opened by `opener`, or refuse it when the user is over its rate.
+    fn may_open(&self, opener: &UserId) -> Result<(), OpenRefused> {
+        /// Past this many users in the map, the ones whose bucket is full again are dropped.
+        const PRUNE_ABOVE: usize = 1024;
+        let rate = self.inner.limits.rooms_per_user_per_second;
+        let now = std::time::Instant::now();
+        let mut openers = self
+            .inner
+            .openers
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if openers.len() > PRUNE_ABOVE {
+            openers.retain(|_, bucket| !bucket.is_full(rate, now));
+        }
+        let bucket = openers
+            .entry(opener.clone())
+            .or_insert_with(|| TokenBucket::full(rate, now));
+        if bucket.take(rate, now) {
+            Ok(())
+        } else {
+            Err(OpenRefused::RateLimited(rate))
+        }
     }
 
     /// Create a room ahead of time with its own settings (REST CreateRoom).
@@ -135,14 +176,6 @@ impl Registry {
 
     pub(crate) fn tasks(&self) -> &TaskTracker {
         &self.inner.tasks
-    }
-
-    /// Run a session's future among the tasks shutdown waits for.
-    pub(crate) fn track<F: std::future::Future>(
-        &self,
-        future: F,
-    ) -> tokio_util::task::task_tracker::TrackedFuture<F> {
-        self.inner.tasks.track_future(future)
     }
 
     /// Called by a closing actor: unmap it, unless a newer actor already serves the id.

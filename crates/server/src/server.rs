@@ -6,11 +6,10 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::extract::ws::WebSocketUpgrade;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::http::Uri;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::serve::ListenerExt;
 use axum::Router;
 use openroom_protocol::SIGNALING_PATH;
 use tokio::net::TcpListener;
@@ -22,9 +21,10 @@ use tokio_util::task::TaskTracker;
 use crate::admin::{self, ApiError};
 use crate::channels;
 use crate::config::{
-    ServerConfig, MAX_CLIENT_FRAME_BYTES, SOCKET_READ_BUFFER_BYTES, SOCKET_WRITE_BURST_BYTES,
-    TCP_KEEPALIVE_IDLE, TCP_KEEPALIVE_INTERVAL, TCP_KEEPALIVE_RETRIES,
+    ConfigError, ServerConfig, MAX_CLIENT_FRAME_BYTES, SOCKET_READ_BUFFER_BYTES,
+    SOCKET_WRITE_BURST_BYTES,
 };
+use crate::listener;
 use crate::registry::Registry;
 use crate::signaling::SessionContext;
 
@@ -35,6 +35,8 @@ pub enum StartError {
         addr: SocketAddr,
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Config(#[from] ConfigError),
 }
 
 /// A server that is accepting connections. Dropping it does not stop it: call [`close`].
@@ -49,8 +51,10 @@ pub struct RunningServer {
     accept_loop: JoinHandle<()>,
 }
 
-/// Bind the listener and start serving. Returns once the port is open.
+/// Check the config, bind the listener and start serving. Returns once the port is open.
 pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
+    config.validate()?;
+    raise_open_files_limit();
     let listener = TcpListener::bind(config.listen)
         .await
         .map_err(|source| StartError::Bind {
@@ -78,24 +82,13 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
         .with_state(ctx);
 
-    let stop = shutdown.clone();
-    let accept_loop = tokio::spawn(async move {
-        // Signaling frames are small and latency-bound: send each at once (no Nagle delay).
-        let listener = listener.tap_io(|tcp| {
-            if let Err(error) = tcp.set_nodelay(true) {
-                tracing::debug!(%error, "cannot set TCP_NODELAY");
-            }
-            if let Err(error) = socket2::SockRef::from(&*tcp).set_tcp_keepalive(&keepalive()) {
-                tracing::debug!(%error, "cannot set TCP keepalive");
-            }
-        });
-        let served = axum::serve(listener, app)
-            .with_graceful_shutdown(stop.cancelled_owned())
-            .await;
-        if let Err(error) = served {
-            tracing::error!(%error, "accept loop failed");
-        }
-    });
+    let accept_loop = tokio::spawn(listener::serve(
+        listener,
+        app,
+        config.peers,
+        shutdown.clone(),
+        tasks.clone(),
+    ));
     tracing::info!(%local_addr, sdk_app_id = config.sdk_app_id, dev_mode = config.dev_mode, "openroom-server listening");
     Ok(RunningServer {
         local_addr,
@@ -107,17 +100,28 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
     })
 }
 
-fn keepalive() -> socket2::TcpKeepalive {
-    let keepalive = socket2::TcpKeepalive::new()
-        .with_time(TCP_KEEPALIVE_IDLE)
-        .with_interval(TCP_KEEPALIVE_INTERVAL);
-    #[cfg(any(target_os = "linux", target_os = "macos", target_os = "freebsd"))]
-    let keepalive = keepalive.with_retries(TCP_KEEPALIVE_RETRIES);
-    keepalive
+/// Raise this process's soft limit on open files to its hard limit, once (Go does the same at
+/// start): each connection is a file, and the common soft limit of 1,024 would turn clients
+/// away long before the machine is busy. Logs the figure the server runs with.
+fn raise_open_files_limit() {
+    static RAISED: std::sync::Once = std::sync::Once::new();
+    RAISED.call_once(|| {
+        #[cfg(unix)]
+        match rlimit::increase_nofile_limit(u64::MAX) {
+            Ok(limit) => tracing::info!(open_files = limit, "open-files limit"),
+            Err(error) => tracing::warn!(%error, "cannot raise the open-files limit"),
+        }
+    });
 }
 
-async fn upgrade(upgrade: WebSocketUpgrade, State(ctx): State<SessionContext>) -> Response {
-    let tasks = ctx.registry.clone();
+async fn upgrade(
+    upgrade: WebSocketUpgrade,
+    State(ctx): State<SessionContext>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+) -> Response {
+    // Counted among the tasks shutdown waits for from now, not from when the upgrade
+    // completes: a client that connects just before a shutdown still gets its close frame.
+    let pending = ctx.registry.tasks().token();
     upgrade
         // A small read buffer: tungstenite's default (128 KiB, allocated up front) costs far
         // more than an idle member needs for frames of a few hundred bytes. The write buffer
@@ -125,9 +129,15 @@ async fn upgrade(upgrade: WebSocketUpgrade, State(ctx): State<SessionContext>) -
         // it holds one burst; the threshold only caps how much of a burst waits for the flush.
         .read_buffer_size(SOCKET_READ_BUFFER_BYTES)
         .write_buffer_size(SOCKET_WRITE_BURST_BYTES)
+        // What a peer that never reads can make the server hold: once full, tungstenite keeps
+        // one answer to its pings instead of one per ping, and writing a frame fails.
+        .max_write_buffer_size(ctx.config.socket_write_cap())
         .max_message_size(MAX_CLIENT_FRAME_BYTES)
         .max_frame_size(MAX_CLIENT_FRAME_BYTES)
-        .on_upgrade(move |socket| tasks.track(channels::run(socket, ctx)))
+        .on_upgrade(move |socket| async move {
+            let _pending = pending;
+            channels::run(socket, ctx, peer).await
+        })
         .into_response()
 }
 

@@ -29,9 +29,10 @@ use openroom_protocol::custom::{self, RateLimits, RateWindow, Refusal};
 use openroom_protocol::{MessageRequest, WarningCode};
 
 use crate::auth;
-use crate::channels::{Inbound, Link, TrySend};
+use crate::channels::{Inbound, Link, TrySend, Violation};
 use crate::config::{millis, ServerConfig, MEMBER_EVENT_QUEUE, SEND_TIMEOUT};
-use crate::registry::Registry;
+use crate::rate::TokenBucket;
+use crate::registry::{OpenRefused, Registry};
 use crate::resume::{Directory, Lookup, ReplayBuffer, Takeover};
 use crate::room::{EnterRefused, Entrant, Presence, Present, RoomHandle, SessionId};
 use crate::shared_event::SharedEvent;
@@ -71,6 +72,8 @@ pub struct SessionState {
     resent_upto: u32,
     /// When the last custom message was taken.
     last_message_at: std::time::Instant,
+    /// The last custom message the client was told was taken.
+    last_message_told: u32,
     /// The scene the client entered with: whether switchRole is allowed.
     scene: Scene,
     /// The member's role and what its client publishes; carried into every room it enters.
@@ -111,7 +114,9 @@ enum Ending {
     /// The connection broke, or the client stopped reading for [`SEND_TIMEOUT`].
     Lost,
     /// The client broke the protocol.
-    ProtocolViolation(&'static str),
+    ProtocolViolation(Violation),
+    /// The session was not in a room for longer than the server allows.
+    NotEntered,
     /// The client was silent for longer than the session timeout.
     TimedOut,
     /// The server is shutting down.
@@ -129,7 +134,11 @@ impl Ending {
     fn close_frame(self) -> Option<(u16, &'static str)> {
         match self {
             Ending::ClientClosed | Ending::Lost => None,
-            Ending::ProtocolViolation(why) => Some((1008, why)),
+            Ending::ProtocolViolation(violation) => Some((violation.code, violation.why)),
+            Ending::NotEntered => Some((
+                1008,
+                "no room entered in time: send enter (or resume) as soon as the connection opens",
+            )),
             Ending::TimedOut => Some((1001, "session timed out: no ping from the client")),
             Ending::Shutdown => Some((1001, "server shutting down")),
             Ending::Ejected(_) => {
@@ -142,7 +151,11 @@ impl Ending {
 
     /// Whether the session waits for the client to come back instead of leaving its room.
     fn parks(self) -> bool {
-        matches!(self, Ending::Lost | Ending::TimedOut)
+        match self {
+            Ending::Lost | Ending::TimedOut => true,
+            Ending::ProtocolViolation(violation) => violation.parks,
+            _ => false,
+        }
     }
 
     /// What the other members are told when the session was still in a room.
@@ -161,6 +174,13 @@ struct Session {
     state: SessionState,
     /// When the client was last heard from (any frame, pings included).
     last_heard: Instant,
+    /// Since when the session has been outside a room (its start, or its last exit): it must
+    /// enter within the server's `enter_within` of it.
+    outside_room_since: Instant,
+    /// The state changes the client asked for lately, to hold it to the server's rate.
+    requests: TokenBucket,
+    /// Publishing that came faster than the rate allows: applied when it does.
+    deferred_publish: Option<Publishing>,
     /// Set when a new connection asked for this session: where to hand it over.
     handover: Option<Takeover<SessionState>>,
 }
@@ -184,14 +204,20 @@ pub(crate) async fn run(link: Link, ctx: SessionContext) {
         last_message: 0,
         resent_upto: 0,
         last_message_at: std::time::Instant::now(),
+        last_message_told: 0,
         scene: Scene::default(),
         presence: Presence::default(),
     };
+    let now = Instant::now();
+    let requests = TokenBucket::full(ctx.config.peers.requests_per_second, now.into_std());
     let session = Session {
         link,
         ctx,
         state,
-        last_heard: Instant::now(),
+        last_heard: now,
+        outside_room_since: now,
+        requests,
+        deferred_publish: None,
         handover: None,
     };
     session.serve().await;
@@ -206,6 +232,7 @@ impl Session {
             mut state,
             last_heard,
             handover,
+            ..
         } = self;
         let close = ending.close_frame();
         let by_client = ending == Ending::ClientClosed;
@@ -255,22 +282,47 @@ impl Session {
 
     async fn serve_until_end(&mut self) -> Ending {
         let timeout_after = self.ctx.config.session_timeout;
+        let enter_within = self.ctx.config.peers.enter_within;
         loop {
             let silent_until = self.last_heard + timeout_after;
+            // Outside a room, the session has its enter deadline too, pings or not: one timer
+            // for whichever comes first.
+            let enter_by = self
+                .state
+                .membership
+                .is_none()
+                .then(|| self.outside_room_since + enter_within)
+                .filter(|enter_by| *enter_by < silent_until);
+            let publish_at = self
+                .deferred_publish
+                .is_some()
+                .then(|| self.publish_allowed_at());
             let result = tokio::select! {
                 // Shutdown first: it also closes rooms, and a session must not mistake its
                 // room's going away for anything else.
                 biased;
                 _ = self.ctx.shutdown.cancelled() => Err(Ending::Shutdown),
-                _ = sleep_until(silent_until) => {
-                    tracing::info!(session = self.state.id, timeout_ms = timeout_after.as_millis() as u64, "client silent; dropping the connection");
-                    Err(Ending::TimedOut)
+                _ = sleep_until(enter_by.unwrap_or(silent_until)) => {
+                    if enter_by.is_some() {
+                        tracing::debug!(session = self.state.id, peer = %self.link.peer, "no room entered in time; closing");
+                        Err(Ending::NotEntered)
+                    } else {
+                        tracing::info!(session = self.state.id, timeout_ms = timeout_after.as_millis() as u64, "client silent; dropping the connection");
+                        Err(Ending::TimedOut)
+                    }
                 }
                 request = next_takeover(&mut self.state.resumable) => {
                     self.handover = Some(request);
                     Err(Ending::TakenOver)
                 }
                 signal = next_signal(&mut self.state.membership) => self.on_room_signal(signal).await,
+                _ = sleep_until(publish_at.unwrap_or(silent_until)), if publish_at.is_some() => {
+                    if let Some(publishing) = self.deferred_publish.take() {
+                        self.requests.take(self.ctx.config.peers.requests_per_second, std::time::Instant::now());
+                        self.publish(publishing).await;
+                    }
+                    Ok(())
+                }
                 inbound = self.link.recv() => match self.heard(inbound) {
                     Inbound::Text(text) => self.handle_text(&text).await,
                     Inbound::Heartbeat(acknowledged) => {
@@ -278,10 +330,11 @@ impl Session {
                         if let Some(seq) = acknowledged {
                             self.state.sent.acknowledge(seq);
                         }
-                        Ok(())
+                        // And is answered with the custom messages taken since the last word.
+                        self.acknowledge_messages().await
                     }
                     Inbound::Closed => Err(Ending::ClientClosed),
-                    Inbound::Violation(why) => Err(Ending::ProtocolViolation(why)),
+                    Inbound::Violation(violation) => Err(Ending::ProtocolViolation(violation)),
                     Inbound::Broken => {
                         tracing::debug!(session = self.state.id, "connection broke");
                         Err(Ending::Lost)
@@ -292,6 +345,12 @@ impl Session {
                 return ending;
             }
         }
+    }
+
+    /// When the rate allows the next state change.
+    fn publish_allowed_at(&mut self) -> Instant {
+        let rate = self.ctx.config.peers.requests_per_second;
+        Instant::now() + self.requests.until_next(rate, std::time::Instant::now())
     }
 
     /// Note that the client was heard from, and pass the message on.
@@ -353,6 +412,19 @@ impl Session {
                 return self.respond(id, Outcome::Error(body)).await;
             }
         };
+        if frame.request.changes_state()
+            && !self.requests.take(
+                self.ctx.config.peers.requests_per_second,
+                std::time::Instant::now(),
+            )
+        {
+            let per_second = self.ctx.config.peers.requests_per_second;
+            let body = ErrorBody::new(
+                ErrorCode::RateLimited,
+                format!("too many requests: this server takes {per_second} state changes (enter, switchRoom, switchRole, publishing) per second from a session, in bursts of twice as many; this one was not done"),
+            );
+            return self.respond(frame.id, Outcome::Error(body)).await;
+        }
         // The rare, heavy requests (enter, resume, switch, switchRole) run boxed: their state
         // would otherwise be part of every idle session's future, a few KB per connection.
         let outcome = match frame.request {
@@ -364,7 +436,7 @@ impl Session {
                 return Box::pin(self.resume(frame.id, request)).await;
             }
             ClientRequest::Message(request) => match self.message(request).await {
-                Ok(()) => return Ok(()),
+                Ok(()) => return self.acknowledge_messages_every().await,
                 Err(refusal) => Outcome::Error(ErrorBody {
                     code: refusal.code.value(),
                     message: refusal.message,
@@ -442,9 +514,38 @@ impl Session {
         Ok(())
     }
 
+    /// Tell the client which custom messages were taken, every
+    /// [`custom::ACKNOWLEDGE_EVERY`] messages: it keeps each until told, and takes no more
+    /// once [`custom::MAX_UNACKNOWLEDGED_MESSAGES`] wait.
+    async fn acknowledge_messages_every(&mut self) -> Result<(), Ending> {
+        let untold = self
+            .state
+            .last_message
+            .wrapping_sub(self.state.last_message_told);
+        if untold >= custom::ACKNOWLEDGE_EVERY {
+            return self.acknowledge_messages().await;
+        }
+        Ok(())
+    }
+
+    /// Tell the client which custom messages were taken, if any since it was last told.
+    async fn acknowledge_messages(&mut self) -> Result<(), Ending> {
+        if self.state.last_message == self.state.last_message_told {
+            return Ok(());
+        }
+        self.state.last_message_told = self.state.last_message;
+        let frame = ServerFrame::MessagesTaken {
+            last_message: self.state.last_message,
+        };
+        let text = serde_json::to_string(&frame).expect("server frames always serialize");
+        self.send_text(text).await
+    }
+
     /// What the client publishes now: kept for every room the session enters, and passed to
     /// the current one, which tells the others what changed.
     async fn publish(&mut self, publishing: Publishing) {
+        // A later state replaces any held back.
+        self.deferred_publish = None;
         self.state.presence.publishing = publishing;
         if let Some(membership) = &self.state.membership {
             membership
@@ -489,6 +590,10 @@ impl Session {
 
     /// [`Session::entered`], telling a resumed client the last custom message taken.
     fn entered_with(&mut self, members: Present, last_message: Option<u32>) -> Outcome {
+        self.link.mark_entered();
+        if let Some(last) = last_message {
+            self.state.last_message_told = last;
+        }
         let resumable = self.state.resumable.get_or_insert_with(|| {
             let (token, takeovers) = self.ctx.sessions.register();
             Resumable { token, takeovers }
@@ -576,6 +681,8 @@ impl Session {
             replayed,
             last_message,
         };
+        self.link.mark_entered();
+        self.state.last_message_told = last_message;
         self.respond(id, Outcome::Ok(resumed)).await?;
         for frame in missed {
             self.send_text(frame).await?;
@@ -805,6 +912,7 @@ impl Session {
         let Some(membership) = self.state.membership.take() else {
             return Ok(());
         };
+        self.outside_room_since = Instant::now();
         // Out of the room, nothing to resume: the session leaves the directory.
         if let Some(resumable) = self.state.resumable.take() {
             self.ctx.sessions.forget(&resumable.token, None);
@@ -921,8 +1029,15 @@ async fn join_as(
         let (ejection_tx, ejection) = oneshot::channel();
         let room = if create && server_creates {
             ctx.registry
-                .get_or_open(&room_id)
-                .map_err(|limit| refuse(ErrorCode::ServerRoomLimit, limit.to_string()))?
+                .get_or_open(&room_id, &user_id)
+                .map_err(|refused| match refused {
+                    OpenRefused::Limit(limit) => {
+                        refuse(ErrorCode::ServerRoomLimit, limit.to_string())
+                    }
+                    OpenRefused::RateLimited(_) => {
+                        refuse(ErrorCode::RateLimited, refused.to_string())
+                    }
+                })?
         } else {
             ctx.registry.get(&room_id).ok_or_else(|| {
                 let why = if server_creates {
@@ -997,7 +1112,8 @@ impl SessionState {
     fn resend_allowance(&self, sent_upto: u32, limits: RateLimits) -> u32 {
         let seconds = self.last_message_at.elapsed().as_secs() + 1;
         let per_second = u64::from(limits.messages_per_second);
-        let could_have_sent = (seconds * per_second).min(custom::MAX_RESENT_MESSAGES.into());
+        let could_have_sent =
+            (seconds * per_second).min(custom::MAX_UNACKNOWLEDGED_MESSAGES.into());
         let most = self.last_message.saturating_add(could_have_sent as u32);
         sent_upto.min(most)
     }

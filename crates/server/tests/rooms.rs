@@ -7,7 +7,7 @@ use openroom_protocol::{
     ExitReason, LeaveReason, MemberState, Publishing, Role, RoomEvent, RoomId, UserId,
 };
 use openroom_server::registry::Registry;
-use openroom_server::registry::RoomLimitReached;
+use openroom_server::registry::{OpenRefused, RoomLimitReached};
 use openroom_server::room::{EnterRefused, Entrant, Presence, Present, RemoveRefused, RoomHandle};
 use openroom_server::shared_event::SharedEvent;
 use openroom_server::RoomLimits;
@@ -104,6 +104,13 @@ async fn enter_and_leave(room: &RoomHandle, user: &str, session: u64) {
         .await;
 }
 
+/// A user who has opened no room yet, so the per-user opening rate never gets in the way.
+fn opener() -> UserId {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    UserId::parse(&format!("opener{n}")).unwrap()
+}
+
 /// A registry whose empty rooms close at once, so tests can wait for rooms to end.
 fn registry() -> (Registry, TaskTracker) {
     registry_with(RoomLimits {
@@ -123,7 +130,7 @@ fn registry_with(limits: RoomLimits) -> (Registry, TaskTracker) {
 #[tokio::test]
 async fn members_learn_of_each_other_in_entering_order() {
     let (rooms, _) = registry();
-    let room = rooms.get_or_open(&RoomId::RoomId(1)).unwrap();
+    let room = rooms.get_or_open(&RoomId::RoomId(1), &opener()).unwrap();
     let (mut a, present_a) = enter(&room, "a", 1, 16).await;
     let (mut b, present_b) = enter(&room, "b", 2, 16).await;
     let (_c, present_c) = enter(&room, "c", 3, 16).await;
@@ -150,7 +157,7 @@ async fn members_learn_of_each_other_in_entering_order() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn what_an_entrant_does_at_once_reaches_the_others_after_its_arrival() {
     let (rooms, _tasks) = registry();
-    let room = rooms.get_or_open(&RoomId::RoomId(7)).unwrap();
+    let room = rooms.get_or_open(&RoomId::RoomId(7), &opener()).unwrap();
     let mut others = Vec::new();
     for i in 0..50 {
         others.push(enter(&room, &format!("m{i}"), i, 64).await.0);
@@ -188,7 +195,7 @@ async fn what_an_entrant_does_at_once_reaches_the_others_after_its_arrival() {
 #[tokio::test]
 async fn exit_tells_the_others_before_it_returns_and_stale_sessions_change_nothing() {
     let (rooms, _) = registry();
-    let room = rooms.get_or_open(&RoomId::RoomId(2)).unwrap();
+    let room = rooms.get_or_open(&RoomId::RoomId(2), &opener()).unwrap();
     let (mut a, _) = enter(&room, "a", 1, 16).await;
     let (b, _) = enter(&room, "b", 2, 16).await;
     a.drain();
@@ -211,7 +218,7 @@ async fn exit_tells_the_others_before_it_returns_and_stale_sessions_change_nothi
 #[tokio::test]
 async fn a_second_login_of_the_same_user_replaces_the_first_silently() {
     let (rooms, _) = registry();
-    let room = rooms.get_or_open(&RoomId::RoomId(3)).unwrap();
+    let room = rooms.get_or_open(&RoomId::RoomId(3), &opener()).unwrap();
     let (mut a, _) = enter(&room, "a", 1, 16).await;
     let (mut b, _) = enter(&room, "b", 2, 16).await;
     let (mut c, _) = enter(&room, "c", 3, 16).await;
@@ -241,7 +248,7 @@ async fn a_second_login_of_the_same_user_replaces_the_first_silently() {
 #[tokio::test]
 async fn remove_is_all_or_nothing() {
     let (rooms, _) = registry();
-    let room = rooms.get_or_open(&RoomId::RoomId(4)).unwrap();
+    let room = rooms.get_or_open(&RoomId::RoomId(4), &opener()).unwrap();
     let (mut a, _) = enter(&room, "a", 1, 16).await;
     let (mut b, _) = enter(&room, "b", 2, 16).await;
     let (mut c, _) = enter(&room, "c", 3, 16).await;
@@ -283,7 +290,7 @@ async fn remove_is_all_or_nothing() {
 async fn dismiss_ejects_everyone_and_the_room_is_gone() {
     let (rooms, tasks) = registry();
     let id = RoomId::string("lobby").unwrap();
-    let room = rooms.get_or_open(&id).unwrap();
+    let room = rooms.get_or_open(&id, &opener()).unwrap();
     let (mut a, _) = enter(&room, "a", 1, 16).await;
     let (mut b, _) = enter(&room, "b", 2, 16).await;
     a.drain();
@@ -305,7 +312,7 @@ async fn dismiss_ejects_everyone_and_the_room_is_gone() {
 async fn an_empty_room_closes_and_the_next_enter_opens_a_fresh_one() {
     let (rooms, tasks) = registry();
     let id = RoomId::RoomId(5);
-    let old = rooms.get_or_open(&id).unwrap();
+    let old = rooms.get_or_open(&id, &opener()).unwrap();
     let (a, _) = enter(&old, "a", 1, 16).await;
     old.exit(a.user_id.clone(), a.session, LeaveReason::Exited)
         .await;
@@ -326,7 +333,7 @@ async fn an_empty_room_closes_and_the_next_enter_opens_a_fresh_one() {
         })
         .await;
     assert!(matches!(stale, Err(EnterRefused::Closed(_))));
-    let fresh = rooms.get_or_open(&id).unwrap();
+    let fresh = rooms.get_or_open(&id, &opener()).unwrap();
     let (_b, present) = enter(&fresh, "b", 2, 16).await;
     assert_eq!(present, vec![]);
 }
@@ -334,7 +341,7 @@ async fn an_empty_room_closes_and_the_next_enter_opens_a_fresh_one() {
 #[tokio::test]
 async fn a_member_that_cannot_keep_up_is_dropped_and_the_others_are_told() {
     let (rooms, _) = registry();
-    let room = rooms.get_or_open(&RoomId::RoomId(6)).unwrap();
+    let room = rooms.get_or_open(&RoomId::RoomId(6), &opener()).unwrap();
     let (mut slow, _) = enter(&room, "slow", 1, 1).await;
     let (mut a, _) = enter(&room, "a", 2, 16).await; // slow's queue: 1 of 1
     enter(&room, "b", 3, 16).await; // slow's queue is full: slow is dropped
@@ -366,7 +373,7 @@ async fn a_member_that_cannot_keep_up_is_dropped_and_the_others_are_told() {
 #[tokio::test]
 async fn an_ejection_is_not_lost_when_the_event_queue_is_full() {
     let (rooms, _) = registry();
-    let room = rooms.get_or_open(&RoomId::RoomId(8)).unwrap();
+    let room = rooms.get_or_open(&RoomId::RoomId(8), &opener()).unwrap();
     let (mut a, _) = enter(&room, "a", 1, 16).await;
     let (mut full, _) = enter(&room, "full", 2, 1).await;
     enter(&room, "b", 3, 16).await; // full's one slot now holds "b entered"
@@ -390,7 +397,7 @@ async fn concurrent_enters_and_exits_lose_no_one() {
         joins.push(tokio::spawn(async move {
             // Retry on a closing room, as a session does.
             loop {
-                let room = rooms.get_or_open(&id).unwrap();
+                let room = rooms.get_or_open(&id, &opener()).unwrap();
                 let (events, _rx) = flume::bounded(1024);
                 let user = uid(&format!("u{i}"));
                 match room
@@ -433,7 +440,7 @@ async fn a_full_room_refuses_newcomers_even_under_concurrent_enters() {
     let id = RoomId::RoomId(9);
     let mut tries = Vec::new();
     for i in 0..50u64 {
-        let room = rooms.get_or_open(&id).unwrap();
+        let room = rooms.get_or_open(&id, &opener()).unwrap();
         tries.push(tokio::spawn(async move {
             let (events, events_rx) = flume::bounded(64);
             let (ejection, ejection_rx) = oneshot::channel();
@@ -461,7 +468,7 @@ async fn a_full_room_refuses_newcomers_even_under_concurrent_enters() {
     }
     assert_eq!(admitted.len(), 10);
     // A full room still takes a new login of someone already in (it replaces itself).
-    let room = rooms.get_or_open(&id).unwrap();
+    let room = rooms.get_or_open(&id, &opener()).unwrap();
     let (again, _) = enter(&room, &format!("u{}", admitted[0]), 1000, 4).await;
     let (_, ejection) = &mut kept[admitted[0]];
     assert_eq!(ejection.await.unwrap(), ExitReason::Replaced);
@@ -475,16 +482,38 @@ async fn the_server_opens_no_more_rooms_than_its_limit() {
         max_rooms: 2,
         ..RoomLimits::default()
     });
-    let one = rooms.get_or_open(&RoomId::RoomId(1)).unwrap();
+    let one = rooms.get_or_open(&RoomId::RoomId(1), &opener()).unwrap();
     let (_a, _) = enter(&one, "a", 1, 4).await;
-    let two = rooms.get_or_open(&RoomId::RoomId(2)).unwrap();
+    let two = rooms.get_or_open(&RoomId::RoomId(2), &opener()).unwrap();
     let (_b, _) = enter(&two, "b", 2, 4).await;
     assert_eq!(
-        rooms.get_or_open(&RoomId::RoomId(3)).err(),
-        Some(RoomLimitReached(2))
+        rooms.get_or_open(&RoomId::RoomId(3), &opener()).err(),
+        Some(OpenRefused::Limit(RoomLimitReached(2)))
     );
     // An open room is still reachable at the limit.
-    assert!(rooms.get_or_open(&RoomId::RoomId(1)).is_ok());
+    assert!(rooms.get_or_open(&RoomId::RoomId(1), &opener()).is_ok());
+}
+
+#[tokio::test]
+async fn one_user_opens_rooms_at_its_rate_and_no_faster() {
+    let (rooms, _) = registry_with(RoomLimits {
+        rooms_per_user_per_second: 5,
+        ..RoomLimits::default()
+    });
+    let flooder = UserId::parse("flooder").unwrap();
+    let opened = (1..=100)
+        .filter(|n| rooms.get_or_open(&RoomId::RoomId(*n), &flooder).is_ok())
+        .count();
+    // A burst of twice the rate, then nothing until tokens come back.
+    assert_eq!(opened, 10);
+    assert_eq!(rooms.len(), 10);
+    assert_eq!(
+        rooms.get_or_open(&RoomId::RoomId(500), &flooder).err(),
+        Some(OpenRefused::RateLimited(5))
+    );
+    // Entering a room already open is not opening one; another user is not held back.
+    assert!(rooms.get_or_open(&RoomId::RoomId(1), &flooder).is_ok());
+    assert!(rooms.get_or_open(&RoomId::RoomId(500), &opener()).is_ok());
 }
 
 #[tokio::test]
@@ -494,7 +523,7 @@ async fn an_empty_room_waits_for_its_timeout_and_an_enter_meanwhile_keeps_it() {
         ..RoomLimits::default()
     });
     let id = RoomId::RoomId(10);
-    let room = rooms.get_or_open(&id).unwrap();
+    let room = rooms.get_or_open(&id, &opener()).unwrap();
     enter_and_leave(&room, "a", 1).await;
     // Empty, but within its timeout: the same actor takes the next member.
     let (b, present) = enter(&room, "b", 2, 4).await;
@@ -519,7 +548,7 @@ async fn shutdown_closes_empty_rooms_at_once() {
     let tasks = TaskTracker::new();
     let shutdown = CancellationToken::new();
     let rooms = Registry::new(tasks.clone(), RoomLimits::default(), shutdown.clone());
-    let room = rooms.get_or_open(&RoomId::RoomId(11)).unwrap();
+    let room = rooms.get_or_open(&RoomId::RoomId(11), &opener()).unwrap();
     enter_and_leave(&room, "a", 1).await;
     shutdown.cancel();
     tasks.close();
@@ -534,7 +563,7 @@ async fn commands_other_than_an_enter_do_not_keep_an_empty_room_open() {
         empty_room_timeout: Duration::from_millis(300),
         ..RoomLimits::default()
     });
-    let room = rooms.get_or_open(&RoomId::RoomId(12)).unwrap();
+    let room = rooms.get_or_open(&RoomId::RoomId(12), &opener()).unwrap();
     enter_and_leave(&room, "a", 1).await;
     let emptied = tokio::time::Instant::now();
     // Someone polls the room (REST RemoveUser of an absent user) every 20 ms.
@@ -627,7 +656,7 @@ async fn an_empty_open_room_takes_new_settings_but_an_occupied_one_keeps_its_own
         empty_room_timeout: Duration::from_secs(60),
         ..RoomLimits::default()
     });
-    let room = rooms.get_or_open(&RoomId::RoomId(30)).unwrap();
+    let room = rooms.get_or_open(&RoomId::RoomId(30), &opener()).unwrap();
     enter_and_leave(&room, "a", 1).await;
     let settings = RoomSettings {
         max_members: 1,
@@ -650,7 +679,7 @@ async fn an_empty_open_room_takes_new_settings_but_an_occupied_one_keeps_its_own
 #[tokio::test]
 async fn a_rejoin_never_undoes_a_removal_or_a_newer_login() {
     let (rooms, _tasks) = registry();
-    let room = rooms.get_or_open(&RoomId::RoomId(40)).unwrap();
+    let room = rooms.get_or_open(&RoomId::RoomId(40), &opener()).unwrap();
     let (mut watcher, _) = enter(&room, "w", 1, 16).await;
     let (_alice, _) = enter(&room, "alice", 2, 16).await;
     assert_eq!(
@@ -699,7 +728,7 @@ async fn a_rejoin_never_undoes_a_removal_or_a_newer_login() {
 #[tokio::test]
 async fn unreliable_messages_to_a_lagging_member_are_counted_then_reported() {
     let (rooms, _tasks) = registry();
-    let room = rooms.get_or_open(&RoomId::RoomId(41)).unwrap();
+    let room = rooms.get_or_open(&RoomId::RoomId(41), &opener()).unwrap();
     // A queue of 8: unreliable messages stop once 6 are waiting (2 places left).
     let (mut slow, _) = enter(&room, "slow", 1, 8).await;
     let (_alice, _) = enter(&room, "alice", 2, 8).await;
@@ -742,7 +771,7 @@ async fn unreliable_messages_to_a_lagging_member_are_counted_then_reported() {
 #[tokio::test]
 async fn missed_messages_are_told_before_their_sender_leaves() {
     let (rooms, _tasks) = registry();
-    let room = rooms.get_or_open(&RoomId::RoomId(42)).unwrap();
+    let room = rooms.get_or_open(&RoomId::RoomId(42), &opener()).unwrap();
     let (mut slow, _) = enter(&room, "slow", 1, 4).await;
     let (alice, _) = enter(&room, "alice", 2, 4).await;
     let message = |seq: u32| RoomEvent::CustomMessage {
@@ -819,7 +848,7 @@ fn video(user: &str, available: bool) -> RoomEvent {
 #[tokio::test]
 async fn a_late_joiner_learns_what_everyone_publishes() {
     let (rooms, _) = registry();
-    let room = rooms.get_or_open(&RoomId::RoomId(40)).unwrap();
+    let room = rooms.get_or_open(&RoomId::RoomId(40), &opener()).unwrap();
     let video_only = Publishing {
         audio: false,
         video: true,
@@ -842,7 +871,7 @@ async fn a_late_joiner_learns_what_everyone_publishes() {
 #[tokio::test]
 async fn publishing_changes_are_told_to_the_others_once() {
     let (rooms, _) = registry();
-    let room = rooms.get_or_open(&RoomId::RoomId(41)).unwrap();
+    let room = rooms.get_or_open(&RoomId::RoomId(41), &opener()).unwrap();
     let (mut a, _) = enter(&room, "a", 1, 16).await;
     let (mut b, _) = enter(&room, "b", 2, 16).await;
     a.drain();
@@ -868,7 +897,7 @@ async fn publishing_changes_are_told_to_the_others_once() {
 #[tokio::test]
 async fn streams_end_before_their_publisher_leaves() {
     let (rooms, _) = registry();
-    let room = rooms.get_or_open(&RoomId::RoomId(42)).unwrap();
+    let room = rooms.get_or_open(&RoomId::RoomId(42), &opener()).unwrap();
     let (mut watcher, _) = enter(&room, "w", 1, 64).await;
     let (leaver, _) = enter_as(&room, "x", 2, 16, anchor(AUDIO_AND_VIDEO)).await;
     let (_removed, _) = enter_as(&room, "y", 3, 16, anchor(AUDIO_AND_VIDEO)).await;
@@ -904,7 +933,7 @@ async fn streams_end_before_their_publisher_leaves() {
 #[tokio::test]
 async fn audience_members_are_unseen_until_they_become_anchors() {
     let (rooms, _) = registry();
-    let room = rooms.get_or_open(&RoomId::RoomId(43)).unwrap();
+    let room = rooms.get_or_open(&RoomId::RoomId(43), &opener()).unwrap();
     let (mut host, _) = enter_as(&room, "host", 1, 16, anchor(AUDIO_AND_VIDEO)).await;
     let (mut viewer, present) = enter_as(&room, "v", 2, 16, audience(AUDIO_AND_VIDEO)).await;
     assert_eq!(present, [MemberState::new(uid("host"), AUDIO_AND_VIDEO)]);

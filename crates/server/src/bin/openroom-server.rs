@@ -1,26 +1,28 @@
 //! `openroom-server`: the room server as a standalone process.
 
 use std::io::IsTerminal;
-use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
 use openroom_protocol::custom::RateLimits;
 use openroom_server::config::{
-    DEFAULT_EMPTY_ROOM_TIMEOUT, DEFAULT_MAX_MEMBERS_PER_ROOM, DEFAULT_MAX_ROOMS,
-    MAX_EMPTY_ROOM_TIMEOUT,
+    DEFAULT_MAX_MEMBERS_PER_ROOM, DEFAULT_MAX_ROOMS, DEFAULT_REQUESTS_PER_SECOND,
+    DEFAULT_ROOMS_PER_USER_PER_SECOND,
 };
-use openroom_server::{RoomLimits, ServerConfig, DEFAULT_PORT};
+use openroom_server::{ConfigError, PeerLimits, RoomLimits, ServerConfig};
 use tracing_subscriber::EnvFilter;
 
 /// OpenRoom's room server: WebSocket signaling and the REST admin API on one port.
+///
+/// Durations take a unit (500ms, 30s, 5m, 2h); a bare number is seconds. Every figure is
+/// checked against its range at start, and a value out of range is refused with the range.
 #[derive(Parser, Debug)]
 #[command(name = "openroom-server", version)]
 struct Flags {
     /// Address and port to listen on (host:port; the host may be a name such as localhost).
-    #[arg(long, env = "OPENROOM_LISTEN", value_parser = listen_flag, default_value_t = SocketAddr::from(([127, 0, 0, 1], DEFAULT_PORT)))]
-    listen: SocketAddr,
+    #[arg(long, env = "OPENROOM_LISTEN", default_value = "127.0.0.1:7788")]
+    listen: String,
     /// The app's sdkAppId; UserSigs must be issued for it.
     #[arg(long, env = "OPENROOM_SDK_APP_ID")]
     sdk_app_id: Option<u32>,
@@ -28,63 +30,128 @@ struct Flags {
     /// runs in dev mode with public credentials.
     #[arg(long, env = "OPENROOM_SECRET_KEY", hide_env_values = true)]
     secret_key: Option<String>,
-    /// Seconds a client may be silent before its session is dropped (the others see it leave
+    /// How long a client may be silent before its session is dropped (the others see it leave
     /// with reason 1); clients ping three times per timeout.
-    #[arg(long, env = "OPENROOM_SESSION_TIMEOUT", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=86_400))]
-    session_timeout: u64,
+    #[arg(long, env = "OPENROOM_SESSION_TIMEOUT", default_value = "30s", value_parser = duration_flag)]
+    session_timeout: Duration,
     /// Members one room may hold; enters beyond it fail with ERR_ROOM_FULL (-7001).
-    #[arg(long, env = "OPENROOM_MAX_MEMBERS_PER_ROOM", default_value_t = DEFAULT_MAX_MEMBERS_PER_ROOM as u32, value_parser = clap::value_parser!(u32).range(1..))]
-    max_members_per_room: u32,
+    #[arg(long, env = "OPENROOM_MAX_MEMBERS_PER_ROOM", default_value_t = DEFAULT_MAX_MEMBERS_PER_ROOM)]
+    max_members_per_room: usize,
     /// Rooms the server may hold open; enters that would open another fail with
     /// ERR_SERVER_ROOM_LIMIT (-7002).
-    #[arg(long, env = "OPENROOM_MAX_ROOMS", default_value_t = DEFAULT_MAX_ROOMS as u32, value_parser = clap::value_parser!(u32).range(1..))]
-    max_rooms: u32,
-    /// Seconds a room stays open with nobody in it (0 to 10800); entering meanwhile keeps it.
-    #[arg(long, env = "OPENROOM_EMPTY_ROOM_TIMEOUT", default_value_t = DEFAULT_EMPTY_ROOM_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(0..=MAX_EMPTY_ROOM_TIMEOUT.as_secs()))]
-    empty_room_timeout: u64,
+    #[arg(long, env = "OPENROOM_MAX_ROOMS", default_value_t = DEFAULT_MAX_ROOMS)]
+    max_rooms: usize,
+    /// How long a room stays open with nobody in it; entering meanwhile keeps it.
+    #[arg(long, env = "OPENROOM_EMPTY_ROOM_TIMEOUT", default_value = "10s", value_parser = duration_flag)]
+    empty_room_timeout: Duration,
+    /// How long a room created by REST CreateRoom waits for its first member.
+    #[arg(long, env = "OPENROOM_CREATED_ROOM_TIMEOUT", default_value = "30s", value_parser = duration_flag)]
+    created_room_timeout: Duration,
     /// Whether entering a room that does not exist opens it. With false, rooms exist only
     /// through REST CreateRoom and other enters fail with ERR_ROOM_NOT_FOUND (-7005).
     #[arg(long, env = "OPENROOM_AUTO_CREATE_ROOMS", default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL")]
     auto_create_rooms: bool,
+    /// Rooms one userId may open per second by entering them (bursts of twice as many); more
+    /// fail with ERR_RATE_LIMITED (-7010).
+    #[arg(long, env = "OPENROOM_ROOMS_PER_USER_PER_SECOND", default_value_t = DEFAULT_ROOMS_PER_USER_PER_SECOND)]
+    rooms_per_user_per_second: u32,
     /// Custom messages one member may send per second (TRTC's limit by default); each client
     /// learns the figure as it enters.
-    #[arg(long, env = "OPENROOM_CUSTOM_MSGS_PER_SECOND", default_value_t = RateLimits::default().messages_per_second, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, env = "OPENROOM_CUSTOM_MSGS_PER_SECOND", default_value_t = RateLimits::default().messages_per_second)]
     custom_msgs_per_second: u32,
     /// Bytes of custom messages one member may send per second (TRTC's limit by default).
-    #[arg(long, env = "OPENROOM_CUSTOM_BYTES_PER_SECOND", default_value_t = RateLimits::default().bytes_per_second, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, env = "OPENROOM_CUSTOM_BYTES_PER_SECOND", default_value_t = RateLimits::default().bytes_per_second)]
     custom_bytes_per_second: u32,
+    /// How soon a connection must enter a room (or resume) after it opens, or after it left
+    /// its room; it is closed after that, pings or not.
+    #[arg(long, env = "OPENROOM_ENTER_WITHIN", default_value = "10s", value_parser = duration_flag)]
+    enter_within: Duration,
+    /// How long an HTTP client may take to send its request headers (also how long an idle
+    /// keep-alive connection stays open).
+    #[arg(long, env = "OPENROOM_HTTP_HEADER_TIMEOUT", default_value = "10s", value_parser = duration_flag)]
+    http_header_timeout: Duration,
+    /// How long a REST client may take to send its request body (408 after that).
+    #[arg(long, env = "OPENROOM_HTTP_BODY_TIMEOUT", default_value = "10s", value_parser = duration_flag)]
+    http_body_timeout: Duration,
+    /// State changes (enter, switchRoom, switchRole, publishing) one session may ask for per
+    /// second (bursts of twice as many); more fail with ERR_RATE_LIMITED (-7010).
+    #[arg(long, env = "OPENROOM_REQUESTS_PER_SECOND", default_value_t = DEFAULT_REQUESTS_PER_SECOND)]
+    requests_per_second: u32,
+    /// How long a shutdown (SIGTERM, Ctrl-C) waits for sessions to finish.
+    #[arg(long, env = "OPENROOM_SHUTDOWN_GRACE", default_value = "5s", value_parser = duration_flag)]
+    shutdown_grace: Duration,
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
-    // Logs go to stderr; stdout carries only the "listening" line, for scripts to read.
-    // Colours only on a terminal, never into a log file.
+impl Flags {
+    /// The server's config from the flags, checked against every range.
+    async fn config(self) -> Result<ServerConfig, ConfigError> {
+        let listen = openroom_server::resolve_listen_flag(&self.listen).await?;
+        let config = ServerConfig::new(listen, self.sdk_app_id, self.secret_key)?;
+        let config = ServerConfig {
+            session_timeout: self.session_timeout,
+            shutdown_grace: self.shutdown_grace,
+            limits: RoomLimits {
+                max_members_per_room: self.max_members_per_room,
+                max_rooms: self.max_rooms,
+                empty_room_timeout: self.empty_room_timeout,
+                created_room_timeout: self.created_room_timeout,
+                auto_create: self.auto_create_rooms,
+                rooms_per_user_per_second: self.rooms_per_user_per_second,
+            },
+            custom_limits: RateLimits {
+                messages_per_second: self.custom_msgs_per_second,
+                bytes_per_second: self.custom_bytes_per_second,
+            },
+            peers: PeerLimits {
+                enter_within: self.enter_within,
+                http_header_timeout: self.http_header_timeout,
+                http_body_timeout: self.http_body_timeout,
+                requests_per_second: self.requests_per_second,
+            },
+            ..config
+        };
+        config.validate()?;
+        Ok(config)
+    }
+}
+
+fn main() -> ExitCode {
+    let flags = Flags::parse();
+    // Logs go to stderr through a writer thread of their own, so a slow terminal or a full
+    // pipe never stalls the runtime's sessions (lines beyond its buffer are dropped, and
+    // counted). stdout carries only the "listening" line, for scripts to read. Colours only on
+    // a terminal, never into a log file.
+    let (writer, _flush_on_exit) = tracing_appender::non_blocking(std::io::stderr());
     tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
+        .with_writer(writer)
         .with_ansi(std::io::stderr().is_terminal())
         .with_env_filter(
             EnvFilter::try_from_env("OPENROOM_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
         )
         .init();
-    let flags = Flags::parse();
-    let config = match ServerConfig::new(flags.listen, flags.sdk_app_id, flags.secret_key) {
-        Ok(config) => ServerConfig {
-            session_timeout: Duration::from_secs(flags.session_timeout),
-            limits: RoomLimits {
-                max_members_per_room: flags.max_members_per_room as usize,
-                max_rooms: flags.max_rooms as usize,
-                empty_room_timeout: Duration::from_secs(flags.empty_room_timeout),
-                auto_create: flags.auto_create_rooms,
-                ..RoomLimits::default()
-            },
-            custom_limits: RateLimits {
-                messages_per_second: flags.custom_msgs_per_second,
-                bytes_per_second: flags.custom_bytes_per_second,
-            },
-            ..config
-        },
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
         Err(error) => {
+            eprintln!("openroom-server: cannot start the runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(serve(flags))
+}
+
+async fn serve(flags: Flags) -> ExitCode {
+    let config = match flags.config().await {
+        Ok(config) => config,
+        Err(error @ (ConfigError::SdkAppIdRequired | ConfigError::SdkAppIdZero)) => {
             eprintln!("openroom-server: {error} (--sdk-app-id or OPENROOM_SDK_APP_ID)");
+            return ExitCode::from(2);
+        }
+        Err(error @ ConfigError::BadListenAddress(_)) => {
+            eprintln!("openroom-server: --listen: {error}");
+            return ExitCode::from(2);
+        }
+        Err(error) => {
+            eprintln!("openroom-server: {error}");
             return ExitCode::from(2);
         }
     };
@@ -126,8 +193,26 @@ async fn main() -> ExitCode {
     }
 }
 
-fn listen_flag(value: &str) -> Result<SocketAddr, String> {
-    openroom_server::parse_listen(value).map_err(|error| error.to_string())
+/// A duration as the flags take it: a number with a unit (ms, s, m, h), or bare seconds.
+fn duration_flag(value: &str) -> Result<Duration, String> {
+    let value = value.trim();
+    let split = value
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(value.len());
+    let (number, unit) = value.split_at(split);
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("{value:?} is not a duration: give e.g. 500ms, 30s, 5m or 2h"))?;
+    let per_unit = match unit.trim() {
+        "ms" => Duration::from_millis(1),
+        "" | "s" => Duration::from_secs(1),
+        "m" => Duration::from_secs(60),
+        "h" => Duration::from_secs(3600),
+        other => return Err(format!("{other:?} is not a unit: use ms, s, m or h")),
+    };
+    per_unit
+        .checked_mul(u32::try_from(number).map_err(|_| format!("{value:?} is too long"))?)
+        .ok_or_else(|| format!("{value:?} is too long"))
 }
 
 /// Ctrl-C and SIGTERM. Installed before the server says it is listening, so a supervisor that

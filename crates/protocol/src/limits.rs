@@ -1,0 +1,92 @@
+//! The bounds both sides hold each other to: how large a frame may be, how many members a room
+//! may list, and which heartbeat and rate figures a server may announce. A server refuses a
+//! configuration outside them; a client clamps what a server announces into them, so a broken
+//! or hostile server cannot make it ping every millisecond or queue without end.
+
+use std::ops::RangeInclusive;
+use std::time::Duration;
+
+/// Largest frame a client may send. Real ones are under 2 KiB (a custom message of 1 KiB is
+/// 1.4 KiB in base64); the bound keeps a peer from making the server parse megabytes.
+pub const MAX_CLIENT_FRAME_BYTES: usize = 16 * 1024;
+
+/// Largest frame a server may send, and the largest a client accepts: an `entered` answer
+/// listing [`MAX_MEMBERS_PER_ROOM`] members fits in it.
+pub const MAX_SERVER_FRAME_BYTES: usize = 1024 * 1024;
+
+/// Most members a room may be configured to hold. The `entered` answer lists every anchor, so
+/// this bounds the largest frame a server writes.
+pub const MAX_MEMBERS_PER_ROOM: usize = 10_000;
+
+/// Most bytes one member takes in a member list (`{"userId":"<32 bytes>","audio":false,
+/// "video":false},`), pinned by a test.
+pub const MAX_MEMBER_STATE_BYTES: usize = 80;
+
+/// Bytes of an `entered` answer besides its member list (the frame's type, id, heartbeat,
+/// resume token and limits), with room to spare.
+pub const ENTERED_FRAME_OVERHEAD_BYTES: usize = 1024;
+
+/// The largest `entered` answer for a room of `members`.
+pub const fn entered_frame_bytes(members: usize) -> usize {
+    ENTERED_FRAME_OVERHEAD_BYTES + members * MAX_MEMBER_STATE_BYTES
+}
+
+/// Session timeouts a server may use and announce. A client silent this long is dropped; the
+/// lower end is what tests of reconnection use, the upper a day.
+pub const SESSION_TIMEOUT: RangeInclusive<Duration> =
+    Duration::from_millis(300)..=Duration::from_secs(24 * 3600);
+
+/// Ping intervals a client accepts from a server (a third of the session timeout). A server
+/// that announces 1 ms gets 100 ms: a client never floods a server with pings, nor times a
+/// connection out after a few milliseconds of quiet.
+pub const PING_INTERVAL: RangeInclusive<Duration> =
+    Duration::from_millis(100)..=Duration::from_secs(8 * 3600);
+
+/// Custom messages per second a server may allow one member (TRTC's is 30).
+pub const CUSTOM_MESSAGES_PER_SECOND: RangeInclusive<u32> = 1..=100_000;
+
+/// Bytes of custom messages per second a server may allow one member (TRTC's is 8 KiB).
+pub const CUSTOM_BYTES_PER_SECOND: RangeInclusive<u32> = 1..=100 * 1024 * 1024;
+
+/// `value` moved into `range`.
+pub fn clamp<T: PartialOrd + Copy>(value: T, range: &RangeInclusive<T>) -> T {
+    if value < *range.start() {
+        *range.start()
+    } else if value > *range.end() {
+        *range.end()
+    } else {
+        value
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{MemberState, Publishing, UserId};
+
+    #[test]
+    fn the_longest_member_entry_fits_its_bound() {
+        let member = MemberState::new(
+            UserId::parse(&"u".repeat(crate::ids::MAX_USER_ID_BYTES)).unwrap(),
+            Publishing {
+                audio: false,
+                video: false,
+            },
+        );
+        // The comma that separates it from the next.
+        let bytes = serde_json::to_string(&member).unwrap().len() + 1;
+        assert!(bytes <= MAX_MEMBER_STATE_BYTES, "{bytes}");
+        assert!(entered_frame_bytes(MAX_MEMBERS_PER_ROOM) <= MAX_SERVER_FRAME_BYTES);
+    }
+
+    #[test]
+    fn clamping_keeps_values_inside() {
+        let range = PING_INTERVAL;
+        assert_eq!(clamp(Duration::from_millis(1), &range), *range.start());
+        assert_eq!(
+            clamp(Duration::from_secs(10), &range),
+            Duration::from_secs(10)
+        );
+        assert_eq!(clamp(Duration::MAX, &range), *range.end());
+    }
+}
