@@ -2,6 +2,7 @@
 //! reasons carried by `onExitRoom` and `onRemoteUserLeaveRoom`. One enum per meaning, so a
 //! path that ends a session has to name why.
 
+use serde::{Deserialize, Deserializer};
 use serde_repr::{Deserialize_repr, Serialize_repr};
 
 /// Error codes with trtc-electron-sdk's names and values, so an app's existing error
@@ -162,8 +163,10 @@ impl WarningCode {
     }
 }
 
-/// Why this client left a room: the argument of `onExitRoom(reason)` (TRTC's values).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize_repr, Deserialize_repr)]
+/// Why this client left a room: the argument of `onExitRoom(reason)` (TRTC's values). A
+/// reason this build does not know (from a newer server) reads as `Removed`: the server ended
+/// the session, which is all a client can act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize_repr)]
 #[repr(u8)]
 pub enum ExitReason {
     /// The app called `exitRoom()` (or `destroy()`).
@@ -178,8 +181,9 @@ pub enum ExitReason {
 }
 
 /// Why another member left: the second argument of `onRemoteUserLeaveRoom(userId, reason)`
-/// (TRTC's values).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize_repr, Deserialize_repr)]
+/// (TRTC's values). A reason this build does not know (from a newer server) reads as
+/// `ConnectionLost`: the member is gone, for a reason this client cannot name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize_repr)]
 #[repr(u8)]
 pub enum LeaveReason {
     /// The member called `exitRoom()`, or closed its connection cleanly.
@@ -190,4 +194,60 @@ pub enum LeaveReason {
     Removed = 2,
     /// The anchor switched to audience (switchRole): still in the room, no longer seen.
     SwitchedToAudience = 3,
+}
+
+impl<'de> Deserialize<'de> for ExitReason {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(match u8::deserialize(deserializer)? {
+            0 => ExitReason::Exited,
+            2 => ExitReason::Dismissed,
+            3 => ExitReason::Replaced,
+            _ => ExitReason::Removed,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for LeaveReason {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(match u8::deserialize(deserializer)? {
+            0 => LeaveReason::Exited,
+            2 => LeaveReason::Removed,
+            3 => LeaveReason::SwitchedToAudience,
+            _ => LeaveReason::ConnectionLost,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reasons_of_a_newer_server_read_as_the_nearest_known_one() {
+        let exit = |text: &str| serde_json::from_str::<ExitReason>(text).unwrap();
+        let leave = |text: &str| serde_json::from_str::<LeaveReason>(text).unwrap();
+        assert_eq!(
+            [exit("0"), exit("1"), exit("2"), exit("3"), exit("9")],
+            [
+                ExitReason::Exited,
+                ExitReason::Removed,
+                ExitReason::Dismissed,
+                ExitReason::Replaced,
+                ExitReason::Removed
+            ]
+        );
+        assert_eq!(
+            [leave("0"), leave("1"), leave("2"), leave("3"), leave("200")],
+            [
+                LeaveReason::Exited,
+                LeaveReason::ConnectionLost,
+                LeaveReason::Removed,
+                LeaveReason::SwitchedToAudience,
+                LeaveReason::ConnectionLost
+            ]
+        );
+        // Not a number at all is still an error.
+        assert!(serde_json::from_str::<ExitReason>("\"gone\"").is_err());
+        assert!(serde_json::from_str::<LeaveReason>("-1").is_err());
+    }
 }

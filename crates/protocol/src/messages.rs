@@ -521,10 +521,19 @@ mod tests {
                 user_id: UserId::parse("a").unwrap()
             }
         );
+        // A reason a newer server added reads as the nearest one this build knows.
+        assert_eq!(
+            serde_json::from_str::<RoomEvent>(r#"{"type":"memberLeft","userId":"a","reason":9}"#)
+                .unwrap(),
+            RoomEvent::MemberLeft {
+                user_id: UserId::parse("a").unwrap(),
+                reason: LeaveReason::ConnectionLost
+            }
+        );
         for broken in [
             r#"{"userId":"a"}"#,
             r#"{"type":"memberLeft","userId":"a"}"#,
-            r#"{"type":"memberLeft","userId":"a","reason":9}"#,
+            r#"{"type":"memberLeft","userId":"a","reason":-1}"#,
             r#"{"type":"ejected","reason":"removed"}"#,
             r#"{"type":"customMessage","userId":"a","cmdId":1,"seq":1}"#,
             r#"{"type":"memberEntered","userId":"not valid!"}"#,

@@ -7,8 +7,8 @@
 //! so an unauthorised caller learns nothing, changes nothing and costs little.
 
 use axum::body::Body;
-use axum::extract::State;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::extract::{ConnectInfo, State};
+use axum::http::{header, HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{post, MethodRouter};
 use axum::{Json, Router};
@@ -16,9 +16,11 @@ use openroom_protocol::usersig::SigError;
 use openroom_protocol::{Role, RoomId, UserId, ADMIN_IDENTIFIER};
 use serde_json::{json, Map, Value};
 use std::future::Future;
+use std::net::SocketAddr;
 
 use crate::auth;
 use crate::config::{millis, MAX_ADMIN_BODY_BYTES, MAX_EMPTY_ROOM_TIMEOUT};
+use crate::log_limit::LogLimit;
 use crate::registry::CreateRefused;
 use crate::room::{list, RemoveRefused, RoomHandle};
 use crate::room::{RoomClosed, RoomSettings, RoomSnapshot};
@@ -51,9 +53,15 @@ pub fn router() -> Router<SessionContext> {
         .route(
             "/v1/ListRooms",
             post(
-                |State(ctx): State<SessionContext>, headers: HeaderMap, body: Body| async move {
-                    let body = authorised_body(&ctx, &headers, body).await?;
-                    list_rooms(ctx, body).await
+                |State(ctx): State<SessionContext>,
+                 ConnectInfo(peer): ConnectInfo<SocketAddr>,
+                 headers: HeaderMap,
+                 body: Body| async move {
+                    let answer = async {
+                        let body = authorised_body(&ctx, &headers, body).await?;
+                        list_rooms(ctx, body).await
+                    };
+                    logged(peer, "ListRooms", answer.await)
                 },
             ),
         )
@@ -79,11 +87,35 @@ where
     Fut: Future<Output = Result<Response, ApiError>> + Send + 'static,
 {
     post(
-        move |State(ctx): State<SessionContext>, headers: HeaderMap, body: Body| async move {
-            let body = authorised_body(&ctx, &headers, body).await?;
-            operation(ctx, body, form).await
+        move |State(ctx): State<SessionContext>,
+              ConnectInfo(peer): ConnectInfo<SocketAddr>,
+              uri: Uri,
+              headers: HeaderMap,
+              body: Body| async move {
+            let answer = async {
+                let body = authorised_body(&ctx, &headers, body).await?;
+                operation(ctx, body, form).await
+            };
+            logged(peer, uri.path(), answer.await)
         },
     )
+}
+
+/// Refused REST calls are logged (a few a second at most), with the caller's address.
+static REFUSED_CALLS: LogLimit = LogLimit::per_second(10);
+
+/// A call's answer, its refusal logged.
+fn logged(
+    peer: SocketAddr,
+    action: &str,
+    answer: Result<Response, ApiError>,
+) -> Result<Response, ApiError> {
+    if let Err(error) = &answer {
+        REFUSED_CALLS.log(|suppressed| {
+            tracing::info!(%peer, action, status = error.status.as_u16(), code = error.code, suppressed, "REST call refused")
+        });
+    }
+    answer
 }
 
 /// A refused admin call: an HTTP status, a Tencent error code and a message.
@@ -504,8 +536,20 @@ async fn authorised_body(
         ApiError::new(StatusCode::UNAUTHORIZED, code, error.to_string())
     })?;
 
-    let body = axum::body::to_bytes(body, MAX_ADMIN_BODY_BYTES)
+    // Bounded in size and in time: a caller that never finishes its body holds nothing long.
+    let within = ctx.config.peers.http_body_timeout;
+    let body = tokio::time::timeout(within, axum::body::to_bytes(body, MAX_ADMIN_BODY_BYTES))
         .await
+        .map_err(|_| {
+            ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                "RequestTimeout",
+                format!(
+                    "the body did not arrive within {} ms; send it whole, at once",
+                    within.as_millis()
+                ),
+            )
+        })?
         .map_err(|_| {
             ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,

@@ -31,6 +31,7 @@ use openroom_protocol::{MessageRequest, WarningCode};
 use crate::auth;
 use crate::channels::{Inbound, Link, TrySend, Violation};
 use crate::config::{millis, ServerConfig, MEMBER_EVENT_QUEUE, SEND_TIMEOUT};
+use crate::log_limit::LogLimit;
 use crate::rate::TokenBucket;
 use crate::registry::{OpenRefused, Registry};
 use crate::resume::{Directory, Lookup, ReplayBuffer, Takeover};
@@ -42,6 +43,9 @@ use crate::shared_event::SharedEvent;
 const ENTER_ATTEMPTS: usize = 3;
 
 static NEXT_SESSION: AtomicU64 = AtomicU64::new(1);
+
+/// Refused UserSigs are logged, a few a second at most.
+static REFUSED_SIGS: LogLimit = LogLimit::per_second(10);
 
 /// What a session needs from the server around it.
 #[derive(Clone)]
@@ -347,6 +351,15 @@ impl Session {
         }
     }
 
+    /// Log a refused UserSig (a few a second at most): who tried, from where, and why. The
+    /// sig itself is never logged.
+    fn refused_sig(&self, user_id: &UserId, error: &openroom_protocol::usersig::SigError) {
+        let peer = self.link.peer;
+        REFUSED_SIGS.log(|suppressed| {
+            tracing::info!(%peer, user = %user_id, code = ErrorCode::UserSigInvalid.value(), %error, suppressed, "UserSig refused")
+        });
+    }
+
     /// When the rate allows the next state change.
     fn publish_allowed_at(&mut self) -> Instant {
         let rate = self.ctx.config.peers.requests_per_second;
@@ -412,13 +425,16 @@ impl Session {
                 return self.respond(id, Outcome::Error(body)).await;
             }
         };
+        let per_second = self.ctx.config.peers.requests_per_second;
         if frame.request.changes_state()
-            && !self.requests.take(
-                self.ctx.config.peers.requests_per_second,
-                std::time::Instant::now(),
-            )
+            && !self.requests.take(per_second, std::time::Instant::now())
         {
-            let per_second = self.ctx.config.peers.requests_per_second;
+            if let ClientRequest::Publish(publishing) = frame.request {
+                // Never refused: what the client publishes last must be what the room shows.
+                // Held back, and applied (the latest of them) when the rate allows.
+                self.deferred_publish = Some(publishing);
+                return Ok(());
+            }
             let body = ErrorBody::new(
                 ErrorCode::RateLimited,
                 format!("too many requests: this server takes {per_second} state changes (enter, switchRoom, switchRole, publishing) per second from a session, in bursts of twice as many; this one was not done"),
@@ -822,8 +838,10 @@ impl Session {
                 ),
             ));
         }
-        auth::check(config, request.user_id.as_str(), &request.user_sig)
-            .map_err(|error| ErrorBody::new(ErrorCode::UserSigInvalid, error.to_string()))?;
+        auth::check(config, request.user_id.as_str(), &request.user_sig).map_err(|error| {
+            self.refused_sig(&request.user_id, &error);
+            ErrorBody::new(ErrorCode::UserSigInvalid, error.to_string())
+        })?;
 
         let presence = Presence {
             role: request.scene.effective_role(request.role),
@@ -867,6 +885,7 @@ impl Session {
         }
         let user_id = current.user_id.clone();
         if let Err(error) = auth::check(&self.ctx.config, user_id.as_str(), &request.user_sig) {
+            self.refused_sig(&user_id, &error);
             return refuse(ErrorCode::UserSigInvalid, error.to_string());
         }
         let create = request.create_if_missing;

@@ -1,8 +1,8 @@
 //! Tools for OpenRoom's own tests.
 //!
 //! [`FaultProxy`] sits between clients and the server on loopback and breaks the connection
-//! on command: pass traffic, blackhole it (a peer that vanished without closing), close every
-//! connection (a reset), or delay it.
+//! on command: pass traffic, blackhole it (a peer that vanished without closing), stall it (a
+//! peer that froze and reads nothing), close every connection (a reset), or delay it.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -25,6 +25,10 @@ pub enum Fault {
     Close,
     /// Forward every byte after this delay.
     Delay(Duration),
+    /// Read nothing more, either way, and keep every connection open: to each side the other
+    /// has frozen (a process stopped with SIGSTOP), and what it writes piles up in the
+    /// kernel's buffers until its writes block.
+    Stall,
 }
 
 /// A TCP proxy on 127.0.0.1 in front of `upstream`. Dropping it stops it and closes every
@@ -125,6 +129,12 @@ async fn pipe(
 ) {
     let mut buffer = vec![0u8; 16 * 1024];
     loop {
+        // Stalled: read nothing until the mode changes.
+        while *mode.borrow() == Fault::Stall {
+            if mode.changed().await.is_err() {
+                return;
+            }
+        }
         let read = tokio::select! {
             read = from.read(&mut buffer) => read,
             changed = mode.changed() => {
@@ -149,7 +159,9 @@ async fn pipe(
         };
         let fault = *mode.borrow();
         match fault {
-            Fault::Pass => {}
+            // A chunk read just as the stall began is still delivered, as a frozen peer's
+            // kernel would have taken it.
+            Fault::Pass | Fault::Stall => {}
             Fault::Blackhole => continue,
             Fault::Close => return,
             Fault::Delay(delay) => tokio::time::sleep(delay).await,
