@@ -204,10 +204,10 @@ async fn a_frozen_server_cannot_hold_the_exit_or_hide_the_loss() {
                         .engine
                         .send_custom_cmd_msg(2, data.clone(), true, true);
                 }
-                if let Ok(event) = timeout(Duration::from_millis(10), alice.next()).await {
-                    if let Event::ConnectionLost { .. } = event {
-                        lost = Some(frozen.elapsed());
-                    }
+                if let Ok(Event::ConnectionLost { .. }) =
+                    timeout(Duration::from_millis(10), alice.next()).await
+                {
+                    lost = Some(frozen.elapsed());
                 }
             }
             let lost_after = lost.expect("onConnectionLost");
