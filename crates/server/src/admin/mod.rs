@@ -6,99 +6,80 @@
 //! `Authorization: Bearer <sig>`, checked before the body is read (and the body is bounded),
 //! so an unauthorised caller learns nothing, changes nothing and costs little.
 
+mod request;
+
+pub use request::{parse, Action, Request, RoomIdForm};
+
 use axum::body::Body;
 use axum::extract::{ConnectInfo, State};
-use axum::http::{header, HeaderMap, StatusCode, Uri};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{post, MethodRouter};
+use axum::routing::post;
 use axum::{Json, Router};
+use base64::Engine as _;
 use openroom_protocol::usersig::SigError;
 use openroom_protocol::{Role, RoomId, UserId, ADMIN_IDENTIFIER};
 use serde_json::{json, Map, Value};
 use std::future::Future;
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use crate::auth;
-use crate::config::{millis, MAX_ADMIN_BODY_BYTES, MAX_EMPTY_ROOM_TIMEOUT};
+use crate::config::{millis, MAX_ADMIN_BODY_BYTES};
 use crate::log_limit::LogLimit;
 use crate::registry::CreateRefused;
 use crate::room::{list, RemoveRefused, RoomHandle};
 use crate::room::{RoomClosed, RoomSettings, RoomSnapshot};
 use crate::signaling::SessionContext;
-use base64::Engine as _;
-use openroom_protocol::custom;
-use openroom_protocol::WarningCode;
-use std::time::Duration;
 
-/// TRTC's limit on UserIds in one RemoveUser call.
-const MAX_USER_IDS: usize = 10;
-
+/// Every action at `POST /v1/<Action>`.
 pub fn router() -> Router<SessionContext> {
-    Router::new()
-        .route("/v1/RemoveUser", action(remove, RoomIdForm::Numeric))
-        .route(
-            "/v1/RemoveUserByStrRoomId",
-            action(remove, RoomIdForm::String),
-        )
-        .route("/v1/CreateRoom", action(create, RoomIdForm::Numeric))
-        .route(
-            "/v1/CreateRoomByStrRoomId",
-            action(create, RoomIdForm::String),
-        )
-        .route("/v1/DescribeRoom", action(describe, RoomIdForm::Numeric))
-        .route(
-            "/v1/DescribeRoomByStrRoomId",
-            action(describe, RoomIdForm::String),
-        )
-        .route(
-            "/v1/ListRooms",
-            post(
-                |State(ctx): State<SessionContext>,
-                 ConnectInfo(peer): ConnectInfo<SocketAddr>,
-                 headers: HeaderMap,
-                 body: Body| async move {
-                    let answer = async {
-                        let body = authorised_body(&ctx, &headers, body).await?;
-                        list_rooms(ctx, body).await
-                    };
-                    logged(peer, "ListRooms", answer.await)
-                },
-            ),
-        )
-        .route(
-            "/v1/SendCustomMessage",
-            action(send_message, RoomIdForm::Numeric),
-        )
-        .route(
-            "/v1/SendCustomMessageByStrRoomId",
-            action(send_message, RoomIdForm::String),
-        )
-        .route("/v1/DismissRoom", action(dismiss, RoomIdForm::Numeric))
-        .route(
-            "/v1/DismissRoomByStrRoomId",
-            action(dismiss, RoomIdForm::String),
-        )
+    Action::ALL
+        .iter()
+        .fold(Router::new(), |router, (name, action)| {
+            let action = *action;
+            router.route(
+                &format!("/v1/{name}"),
+                post(
+                    move |State(ctx): State<SessionContext>,
+                          ConnectInfo(peer): ConnectInfo<SocketAddr>,
+                          headers: HeaderMap,
+                          body: Body| async move {
+                        let answer = call(&ctx, action, &headers, body).await;
+                        logged(peer, name, answer)
+                    },
+                ),
+            )
+        })
 }
 
-/// A POST handler running `operation` for the RoomId form the action takes.
-fn action<F, Fut>(operation: F, form: RoomIdForm) -> MethodRouter<SessionContext>
-where
-    F: Fn(SessionContext, Map<String, Value>, RoomIdForm) -> Fut + Clone + Send + Sync + 'static,
-    Fut: Future<Output = Result<Response, ApiError>> + Send + 'static,
-{
-    post(
-        move |State(ctx): State<SessionContext>,
-              ConnectInfo(peer): ConnectInfo<SocketAddr>,
-              uri: Uri,
-              headers: HeaderMap,
-              body: Body| async move {
-            let answer = async {
-                let body = authorised_body(&ctx, &headers, body).await?;
-                operation(ctx, body, form).await
-            };
-            logged(peer, uri.path(), answer.await)
-        },
-    )
+/// Authorise, read and parse the call, then do it.
+async fn call(
+    ctx: &SessionContext,
+    action: Action,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    authorise(ctx, headers)?;
+    let body = read_body(ctx, body).await?;
+    let request = parse(action, &body, ctx.config.sdk_app_id, ctx.registry.limits())?;
+    match request {
+        Request::RemoveUser { room, user_ids } => remove(ctx, room, user_ids).await,
+        Request::DismissRoom { room } => dismiss(ctx, room).await,
+        Request::CreateRoom {
+            room,
+            max_members,
+            empty_timeout,
+        } => create(ctx, room, max_members, empty_timeout).await,
+        Request::DescribeRoom { room } => describe(ctx, room).await,
+        Request::SendCustomMessage {
+            room,
+            cmd_id,
+            data,
+            to,
+        } => send_message(ctx, room, cmd_id, data, to).await,
+        Request::ListRooms { offset, limit } => list_rooms(ctx, offset, limit).await,
+    }
 }
 
 /// Refused REST calls are logged (a few a second at most), with the caller's address.
@@ -135,8 +116,9 @@ impl ApiError {
         }
     }
 
-    fn invalid(code: &'static str, message: impl Into<String>) -> Self {
-        ApiError::new(StatusCode::BAD_REQUEST, code, message)
+    /// The Tencent error code.
+    pub fn code(&self) -> &'static str {
+        self.code
     }
 
     fn room_not_exist(room: &RoomId) -> Self {
@@ -158,10 +140,14 @@ impl ApiError {
 
     /// The answer for a path that is not an action of this API.
     pub fn unknown_action(path: &str) -> Self {
+        let actions: Vec<String> = Action::ALL
+            .iter()
+            .map(|(name, _)| format!("/v1/{name}"))
+            .collect();
         ApiError::new(
             StatusCode::NOT_FOUND,
             "InvalidAction",
-            format!("{path} is not an action; use POST /v1/RemoveUser, /v1/RemoveUserByStrRoomId, /v1/DismissRoom, /v1/DismissRoomByStrRoomId, /v1/CreateRoom, /v1/CreateRoomByStrRoomId, /v1/DescribeRoom, /v1/DescribeRoomByStrRoomId, /v1/SendCustomMessage, /v1/SendCustomMessageByStrRoomId or /v1/ListRooms"),
+            format!("{path} is not an action; use POST {}", actions.join(", ")),
         )
     }
 }
@@ -200,25 +186,12 @@ fn room_id_fields(room_id: &RoomId) -> Map<String, Value> {
     fields
 }
 
-/// The longest page ListRooms returns.
-const MAX_PAGE: u64 = 100;
-const DEFAULT_PAGE: u64 = 20;
-
-/// Which form of RoomId an action takes.
-#[derive(Clone, Copy)]
-enum RoomIdForm {
-    Numeric,
-    String,
-}
-
 async fn remove(
-    ctx: SessionContext,
-    body: Map<String, Value>,
-    form: RoomIdForm,
+    ctx: &SessionContext,
+    room_id: RoomId,
+    user_ids: Vec<UserId>,
 ) -> Result<Response, ApiError> {
-    let room_id = room_id(&body, form)?;
-    let user_ids = user_ids(&body)?;
-    on_room(&ctx, &room_id, |room| {
+    on_room(ctx, &room_id, |room| {
         let user_ids = user_ids.clone();
         let room_id = &room_id;
         async move {
@@ -237,43 +210,16 @@ async fn remove(
 }
 
 /// SendCustomMessage: a custom message from `administrator` to the room's members (or the
-/// `UserIds` given), with the limits of a client's: CmdId 1–10, at most 1 KB. `Data` is
-/// base64, `Text` a UTF-8 string; exactly one of them.
+/// `UserIds` given), with the limits of a client's: CmdId 1–10, at most 1 KB.
 async fn send_message(
-    ctx: SessionContext,
-    body: Map<String, Value>,
-    form: RoomIdForm,
+    ctx: &SessionContext,
+    room_id: RoomId,
+    cmd_id: u8,
+    data: Vec<u8>,
+    to: Option<Vec<UserId>>,
 ) -> Result<Response, ApiError> {
-    let room_id = room_id(&body, form)?;
-    let cmd_id = match body.get("CmdId") {
-        Some(Value::Number(n)) if n.as_i64().is_some() => n.as_i64().unwrap_or(0),
-        Some(other) => {
-            return Err(ApiError::invalid(
-                "InvalidParameter.CmdId",
-                format!("CmdId must be an integer from 1 to 10, got {other}"),
-            ))
-        }
-        None => {
-            return Err(ApiError::invalid(
-                "InvalidParameter.CmdId",
-                "CmdId is missing: give an integer from 1 to 10",
-            ))
-        }
-    };
-    let data = message_data(&body)?;
-    let cmd_id = custom::check_message(cmd_id, data.len()).map_err(|refusal| {
-        let code = match refusal.code {
-            WarningCode::CustomCmdTooLarge => "InvalidParameter.Data",
-            _ => "InvalidParameter.CmdId",
-        };
-        ApiError::invalid(code, refusal.message)
-    })?;
-    let to = match body.get("UserIds") {
-        Some(_) => Some(user_ids(&body)?),
-        None => None,
-    };
     let data = base64::engine::general_purpose::STANDARD.encode(data);
-    on_room(&ctx, &room_id, |room| {
+    on_room(ctx, &room_id, |room| {
         let (data, to, room_id) = (data.clone(), to.clone(), &room_id);
         async move {
             match room.send_admin_message(cmd_id, data, to).await {
@@ -297,58 +243,23 @@ async fn send_message(
     .await
 }
 
-/// The bytes of a SendCustomMessage: `Data` (base64) or `Text` (UTF-8), exactly one.
-fn message_data(body: &Map<String, Value>) -> Result<Vec<u8>, ApiError> {
-    let invalid = |message: String| ApiError::invalid("InvalidParameter.Data", message);
-    match (body.get("Data"), body.get("Text")) {
-        (Some(Value::String(data)), None) => base64::engine::general_purpose::STANDARD
-            .decode(data)
-            .map_err(|error| invalid(format!("Data must be base64: {error}"))),
-        (None, Some(Value::String(text))) => Ok(text.clone().into_bytes()),
-        (None, None) => Err(invalid(
-            "give the message as Data (base64) or Text (a string)".into(),
-        )),
-        (Some(_), Some(_)) => Err(invalid("give Data or Text, not both".into())),
-        _ => Err(invalid("Data and Text must be strings".into())),
-    }
-}
-
-async fn dismiss(
-    ctx: SessionContext,
-    body: Map<String, Value>,
-    form: RoomIdForm,
-) -> Result<Response, ApiError> {
-    let room_id = room_id(&body, form)?;
-    on_room(&ctx, &room_id, |room| async move {
+async fn dismiss(ctx: &SessionContext, room_id: RoomId) -> Result<Response, ApiError> {
+    on_room(ctx, &room_id, |room| async move {
         Ok(room.dismiss().await.ok().map(|()| success()))
     })
     .await
 }
 
 async fn create(
-    ctx: SessionContext,
-    body: Map<String, Value>,
-    form: RoomIdForm,
+    ctx: &SessionContext,
+    room_id: RoomId,
+    max_members: usize,
+    empty_timeout: Duration,
 ) -> Result<Response, ApiError> {
-    let room_id = room_id(&body, form)?;
-    let limits = *ctx.registry.limits();
-    let max_members = bounded_field(
-        &body,
-        Field::MaxMembers,
-        1..=limits.max_members_per_room as u64,
-        limits.max_members_per_room as u64,
-    )? as usize;
-    let most = millis(MAX_EMPTY_ROOM_TIMEOUT);
-    let empty_timeout = Duration::from_millis(bounded_field(
-        &body,
-        Field::EmptyRoomTimeoutMs,
-        0..=most,
-        millis(limits.empty_room_timeout),
-    )?);
     let settings = RoomSettings {
         max_members,
         empty_timeout,
-        first_member_timeout: limits.created_room_timeout,
+        first_member_timeout: ctx.registry.limits().created_room_timeout,
     };
     for _ in 0..ROOM_ATTEMPTS {
         let existing = match ctx.registry.create(&room_id, settings) {
@@ -399,13 +310,8 @@ fn created(room_id: &RoomId, settings: RoomSettings) -> Response {
     success_with(fields)
 }
 
-async fn describe(
-    ctx: SessionContext,
-    body: Map<String, Value>,
-    form: RoomIdForm,
-) -> Result<Response, ApiError> {
-    let room_id = room_id(&body, form)?;
-    on_room(&ctx, &room_id, |room| {
+async fn describe(ctx: &SessionContext, room_id: RoomId) -> Result<Response, ApiError> {
+    on_room(ctx, &room_id, |room| {
         let room_id = &room_id;
         async move {
             let Ok(snapshot) = room.describe().await else {
@@ -453,9 +359,7 @@ fn insert_counts(fields: &mut Map<String, Value>, snapshot: &RoomSnapshot) {
     fields.insert("AudienceCount".into(), json!(audience));
 }
 
-async fn list_rooms(ctx: SessionContext, body: Map<String, Value>) -> Result<Response, ApiError> {
-    let offset = bounded_field(&body, Field::Offset, 0..=u64::from(u32::MAX), 0)?;
-    let limit = bounded_field(&body, Field::Limit, 1..=MAX_PAGE, DEFAULT_PAGE)?;
+async fn list_rooms(ctx: &SessionContext, offset: u64, limit: u64) -> Result<Response, ApiError> {
     let rooms = ctx.registry.list();
     let total = rooms.len();
     let page = rooms
@@ -510,13 +414,9 @@ where
     Err(ApiError::room_not_exist(room_id))
 }
 
-/// Check the caller's administrator UserSig, then parse the body as a JSON object whose
-/// `SdkAppId` is this server's.
-async fn authorised_body(
-    ctx: &SessionContext,
-    headers: &HeaderMap,
-    body: Body,
-) -> Result<Map<String, Value>, ApiError> {
+/// Check the caller's administrator UserSig (before the body is read, so an unauthorised
+/// caller costs little).
+fn authorise(ctx: &SessionContext, headers: &HeaderMap) -> Result<(), ApiError> {
     let sig = headers
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
@@ -534,11 +434,13 @@ async fn authorised_body(
             _ => "AuthFailure.SignatureFailure",
         };
         ApiError::new(StatusCode::UNAUTHORIZED, code, error.to_string())
-    })?;
+    })
+}
 
-    // Bounded in size and in time: a caller that never finishes its body holds nothing long.
+/// The body, bounded in size and in time: a caller that never finishes it holds nothing long.
+async fn read_body(ctx: &SessionContext, body: Body) -> Result<axum::body::Bytes, ApiError> {
     let within = ctx.config.peers.http_body_timeout;
-    let body = tokio::time::timeout(within, axum::body::to_bytes(body, MAX_ADMIN_BODY_BYTES))
+    tokio::time::timeout(within, axum::body::to_bytes(body, MAX_ADMIN_BODY_BYTES))
         .await
         .map_err(|_| {
             ApiError::new(
@@ -556,125 +458,5 @@ async fn authorised_body(
                 "InvalidParameter",
                 format!("the body is larger than {MAX_ADMIN_BODY_BYTES} bytes"),
             )
-        })?;
-    let body: Map<String, Value> = match serde_json::from_slice(&body) {
-        Ok(Value::Object(map)) => map,
-        Ok(_) => {
-            return Err(ApiError::invalid(
-                "InvalidParameter",
-                "the body must be a JSON object",
-            ))
-        }
-        Err(error) => {
-            return Err(ApiError::invalid(
-                "InvalidParameter",
-                format!("the body is not JSON: {error}"),
-            ))
-        }
-    };
-    let expected = ctx.config.sdk_app_id;
-    match body.get("SdkAppId").and_then(Value::as_u64) {
-        Some(found) if found == u64::from(expected) => Ok(body),
-        Some(found) => Err(ApiError::invalid(
-            "InvalidParameter.SdkAppId",
-            format!("SdkAppId {found} is not served here; this server's is {expected}"),
-        )),
-        None => Err(ApiError::invalid(
-            "InvalidParameter.SdkAppId",
-            format!("SdkAppId is missing or not a positive integer; this server's is {expected}"),
-        )),
-    }
-}
-
-/// The optional integer fields of the API, each with its own error code.
-#[derive(Clone, Copy)]
-enum Field {
-    Offset,
-    Limit,
-    MaxMembers,
-    EmptyRoomTimeoutMs,
-}
-
-impl Field {
-    fn name(self) -> &'static str {
-        match self {
-            Field::Offset => "Offset",
-            Field::Limit => "Limit",
-            Field::MaxMembers => "MaxMembers",
-            Field::EmptyRoomTimeoutMs => "EmptyRoomTimeoutMs",
-        }
-    }
-
-    fn error_code(self) -> &'static str {
-        match self {
-            Field::Offset => "InvalidParameter.Offset",
-            Field::Limit => "InvalidParameter.Limit",
-            Field::MaxMembers => "InvalidParameter.MaxMembers",
-            Field::EmptyRoomTimeoutMs => "InvalidParameter.EmptyRoomTimeoutMs",
-        }
-    }
-}
-
-/// An optional integer field: `default` when absent, else an integer within `range`.
-fn bounded_field(
-    body: &Map<String, Value>,
-    field: Field,
-    range: std::ops::RangeInclusive<u64>,
-    default: u64,
-) -> Result<u64, ApiError> {
-    let Some(value) = body.get(field.name()) else {
-        return Ok(default);
-    };
-    value.as_u64().filter(|n| range.contains(n)).ok_or_else(|| {
-        ApiError::invalid(
-            field.error_code(),
-            format!(
-                "{} must be an integer from {} to {}, got {value}",
-                field.name(),
-                range.start(),
-                range.end()
-            ),
-        )
-    })
-}
-
-fn room_id(body: &Map<String, Value>, form: RoomIdForm) -> Result<RoomId, ApiError> {
-    let value = body.get("RoomId");
-    let parsed = match (form, value) {
-        (_, None) => Err("RoomId is missing".to_owned()),
-        (RoomIdForm::Numeric, Some(Value::Number(n))) => match n.as_u64() {
-            Some(n) => RoomId::numeric(n).map_err(|e| e.to_string()),
-            None => Err(format!("RoomId {n} is not a positive integer")),
-        },
-        (RoomIdForm::Numeric, Some(_)) => {
-            Err("RoomId must be a number here; for a string room id use the ByStrRoomId action".to_owned())
-        }
-        (RoomIdForm::String, Some(Value::String(s))) => RoomId::string(s).map_err(|e| e.to_string()),
-        (RoomIdForm::String, Some(_)) => {
-            Err("RoomId must be a string here; for a numeric room id use the action without ByStrRoomId".to_owned())
-        }
-    };
-    parsed.map_err(|message| ApiError::invalid("InvalidParameter.RoomId", message))
-}
-
-fn user_ids(body: &Map<String, Value>) -> Result<Vec<UserId>, ApiError> {
-    let invalid = |message: String| ApiError::invalid("InvalidParameter.UserIds", message);
-    let Some(Value::Array(items)) = body.get("UserIds") else {
-        return Err(invalid(format!(
-            "UserIds must be an array of 1 to {MAX_USER_IDS} userIds"
-        )));
-    };
-    if items.is_empty() || items.len() > MAX_USER_IDS {
-        return Err(invalid(format!(
-            "UserIds has {} entries; give 1 to {MAX_USER_IDS}",
-            items.len()
-        )));
-    }
-    items
-        .iter()
-        .map(|item| match item {
-            Value::String(s) => UserId::parse(s).map_err(|e| invalid(e.to_string())),
-            other => Err(invalid(format!("UserIds entry {other} is not a string"))),
         })
-        .collect()
 }
