@@ -80,7 +80,10 @@ declare class TRTCCloud extends EventEmitter {
    * @param data a string (sent as UTF-8), Buffer or Uint8Array, at most 1024 bytes
    * @returns true when the message is on its way; false, with onWarning(code, message) emitted
    *   afterwards, when refused: 7101 not in a room, 7102 bad cmdId or data, 7103 over 1 KB,
-   *   7104 over 30 messages or 7105 over 8 KB in the last second, 7106 an audience member (see TXLiteAVWarning)
+   *   7104 over 30 messages or 7105 over 8 KB in the last second, 7106 an audience member,
+   *   7107 1024 messages already wait for the server to take them (see TXLiteAVWarning). A
+   *   message that returned true is never dropped to make room: it reaches the others, or the
+   *   connection is lost and onConnectionLost says so.
    */
   sendCustomCmdMsg(
     cmdId: number,
@@ -221,6 +224,10 @@ declare namespace TRTCCloud {
     WARNING_CUSTOM_CMD_BANDWIDTH_LIMITED: 7105
     /** 7106: sendCustomCmdMsg from an audience member (LIVE, VoiceChatRoom): only anchors send. */
     WARNING_CUSTOM_CMD_AUDIENCE: 7106
+    /** 7107: 1024 custom messages wait for the server to take them (it is slow, or the connection is down): this one was not sent. */
+    WARNING_CUSTOM_CMD_SEND_BUFFER_FULL: 7107
+    /** 7108: the server sent a frame this client cannot read (a newer or broken server); it was skipped. */
+    WARNING_SERVER_FRAME_UNREADABLE: 7108
   }>
 
   export const TXLiteAVError: Readonly<{
@@ -256,6 +263,8 @@ declare namespace TRTCCloud {
     ERR_ROLE_INVALID: -7008
     /** -7009 (OpenRoom's own): switchRole outside a room. */
     ERR_NOT_IN_ROOM: -7009
+    /** -7010 (OpenRoom's own): too many requests of one kind in a short time (rooms opened by one user, state changes by one session, switchRoom/switchRole calls waiting); nothing changed. */
+    ERR_RATE_LIMITED: -7010
   }>
 
   /** onExitRoom's reasons. */
@@ -571,6 +580,20 @@ declare namespace TRTCCloud {
     customMsgsPerSecond?: number
     /** Bytes of custom messages one member may send per second; clients learn it as they enter. Default 8192 (TRTC's limit). */
     customBytesPerSecond?: number
+    /** Milliseconds a room made by REST CreateRoom waits for its first member (0 to 3 hours). Default 30000. */
+    createdRoomTimeoutMs?: number
+    /** Rooms one userId may open per second by entering them, in bursts of twice as many; more fail with ERR_RATE_LIMITED (-7010). Default 10. */
+    roomsPerUserPerSecond?: number
+    /** Milliseconds a connection has to enter a room after it opens (or after it left one) before it is closed, pings or not (100 to 600000). Default 10000. */
+    enterWithinMs?: number
+    /** Milliseconds an HTTP client may take to send its request headers; also how long an idle keep-alive connection stays open (100 to 600000). Default 10000. */
+    httpHeaderTimeoutMs?: number
+    /** Milliseconds a REST client may take to send its body; 408 after it (100 to 600000). Default 10000. */
+    httpBodyTimeoutMs?: number
+    /** State changes (enter, switchRoom, switchRole, publishing) one session may ask for per second, in bursts of twice as many; more fail with ERR_RATE_LIMITED (-7010), publishing is held back instead. Default 10. */
+    requestsPerSecond?: number
+    /** Milliseconds close() waits for sessions and rooms to finish (0 to 600000). Default 5000. */
+    shutdownGraceMs?: number
   }
 
   /** A room server running inside this process. Like a listening net.Server it keeps the process alive until close() or unref(). */
@@ -595,8 +618,8 @@ declare namespace TRTCCloud {
   /**
    * Start a room server in this process (the embedded default for development, demos and tests).
    * @throws OpenRoomError with code 'EADDRINUSE', 'EACCES', 'ERR_INVALID_ARG_VALUE' (a host that
-   *   does not resolve, a port or sdkAppId that is not an integer in range, a secretKey without
-   *   sdkAppId) or 'ERR_SERVER_START'
+   *   does not resolve, an option outside its range — the message names the option, the value
+   *   and the range — or a secretKey without sdkAppId) or 'ERR_SERVER_START'
    */
   export function startServer(options?: StartServerOptions): Promise<RoomServer>
 

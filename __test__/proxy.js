@@ -4,6 +4,8 @@
 //   'pass'      forward every byte
 //   'blackhole' swallow every byte both ways and pass on no close (a peer that vanished)
 //   'close'     reset every connection now and refuse new ones until the mode changes
+//   'stall'     read nothing more either way and keep every connection open (a peer frozen
+//               with SIGSTOP): what the other side writes piles up until its writes block
 
 const net = require('node:net')
 
@@ -46,6 +48,15 @@ async function startProxy(upstreamPort) {
     },
     set(next) {
       mode = next
+      for (const { client, upstream } of pairs) {
+        if (mode === 'stall') {
+          client.pause()
+          upstream.pause()
+        } else {
+          client.resume()
+          upstream.resume()
+        }
+      }
       if (mode === 'close') {
         for (const { client, upstream } of pairs) {
           client.resetAndDestroy()

@@ -20,7 +20,7 @@ use openroom_client::{
     ClientConfig, Engine, EngineError, Exiting, LocalDevices, MediaCall, ReconnectPolicy,
 };
 use openroom_protocol::{ErrorCode, UserId};
-use openroom_server::{RunningServer, ServerConfig, StartError};
+use openroom_server::{RunningServer, ServerConfig, Setting, StartError};
 use serde_json::Value;
 
 /// A JS error whose `code` is a name the JS layer maps (TXLiteAVError names, or Node-style
@@ -448,76 +448,76 @@ async fn server_config(options: ServerOptions) -> Result<ServerConfig> {
     let durations = [
         (
             options.session_timeout_ms,
-            "sessionTimeoutMs",
+            Setting::SessionTimeout,
             &mut config.session_timeout,
         ),
         (
             options.empty_room_timeout_ms,
-            "emptyRoomTimeoutMs",
+            Setting::EmptyRoomTimeout,
             &mut config.limits.empty_room_timeout,
         ),
         (
             options.created_room_timeout_ms,
-            "createdRoomTimeoutMs",
+            Setting::CreatedRoomTimeout,
             &mut config.limits.created_room_timeout,
         ),
         (
             options.enter_within_ms,
-            "enterWithinMs",
+            Setting::EnterWithin,
             &mut config.peers.enter_within,
         ),
         (
             options.http_header_timeout_ms,
-            "httpHeaderTimeoutMs",
+            Setting::HttpHeaderTimeout,
             &mut config.peers.http_header_timeout,
         ),
         (
             options.http_body_timeout_ms,
-            "httpBodyTimeoutMs",
+            Setting::HttpBodyTimeout,
             &mut config.peers.http_body_timeout,
         ),
         (
             options.shutdown_grace_ms,
-            "shutdownGraceMs",
+            Setting::ShutdownGrace,
             &mut config.shutdown_grace,
         ),
     ];
     for (value, name, setting) in durations {
-        if let Some(duration) = millis_option(value, name)? {
+        if let Some(duration) = millis_option(value, name.option())? {
             *setting = duration;
         }
     }
     if let Some(max) = options.max_members_per_room {
-        config.limits.max_members_per_room = whole(max, "maxMembersPerRoom")?;
+        config.limits.max_members_per_room = whole(max, Setting::MaxMembersPerRoom.option())?;
     }
     if let Some(max) = options.max_rooms {
-        config.limits.max_rooms = whole(max, "maxRooms")?;
+        config.limits.max_rooms = whole(max, Setting::MaxRooms.option())?;
     }
     let rates = [
         (
             options.rooms_per_user_per_second,
-            "roomsPerUserPerSecond",
+            Setting::RoomsPerUserPerSecond,
             &mut config.limits.rooms_per_user_per_second,
         ),
         (
             options.custom_msgs_per_second,
-            "customMsgsPerSecond",
+            Setting::CustomMessagesPerSecond,
             &mut config.custom_limits.messages_per_second,
         ),
         (
             options.custom_bytes_per_second,
-            "customBytesPerSecond",
+            Setting::CustomBytesPerSecond,
             &mut config.custom_limits.bytes_per_second,
         ),
         (
             options.requests_per_second,
-            "requestsPerSecond",
+            Setting::RequestsPerSecond,
             &mut config.peers.requests_per_second,
         ),
     ];
     for (value, name, setting) in rates {
         if let Some(value) = value {
-            *setting = whole(value, name)?;
+            *setting = whole(value, name.option())?;
         }
     }
     if let Some(auto_create) = options.auto_create_rooms {
