@@ -592,6 +592,10 @@ declare namespace TRTCCloud {
     httpBodyTimeoutMs?: number
     /** State changes (enter, switchRoom, switchRole, publishing) one session may ask for per second, in bursts of twice as many; more fail with ERR_RATE_LIMITED (-7010), publishing is held back instead. Default 10. */
     requestsPerSecond?: number
+    /** Milliseconds a write to a peer may take before the peer counts as gone: its HTTP connection closed, its sessions parked to be resumed (100 to 600000). Default 10000. */
+    writeTimeoutMs?: number
+    /** WebSocket pings one connection may send per second, in bursts of twice as many; a flood beyond it is closed (1008). Default 1000. */
+    pingsPerSecond?: number
     /** Milliseconds close() waits for sessions and rooms to finish (0 to 600000). Default 5000. */
     shutdownGraceMs?: number
   }

@@ -67,6 +67,8 @@ const NUMBER_OPTIONS = [
   'httpHeaderTimeoutMs',
   'httpBodyTimeoutMs',
   'requestsPerSecond',
+  'writeTimeoutMs',
+  'pingsPerSecond',
   'shutdownGraceMs',
 ]
 
@@ -99,6 +101,10 @@ const NUMBER_OPTIONS = [
  *   (default 10000; 408 after it)
  * @param {number} [options.requestsPerSecond] state changes one session may ask for per second,
  *   in bursts of twice as many (default 10; more fail with -7010)
+ * @param {number} [options.writeTimeoutMs] how long a write to a peer may take before the peer
+ *   counts as gone (default 10000)
+ * @param {number} [options.pingsPerSecond] WebSocket pings one connection may send per second,
+ *   in bursts of twice as many; a flood beyond it is closed (default 1000)
  * @param {number} [options.shutdownGraceMs] how long close() waits for sessions (default 5000)
  * @returns {Promise<RoomServer>}
  */

@@ -340,6 +340,8 @@ pub struct ServerOptions {
     pub http_header_timeout_ms: Option<f64>,
     pub http_body_timeout_ms: Option<f64>,
     pub requests_per_second: Option<f64>,
+    pub write_timeout_ms: Option<f64>,
+    pub pings_per_second: Option<f64>,
     pub shutdown_grace_ms: Option<f64>,
 }
 
@@ -477,6 +479,11 @@ async fn server_config(options: ServerOptions) -> Result<ServerConfig> {
             &mut config.peers.http_body_timeout,
         ),
         (
+            options.write_timeout_ms,
+            Setting::WriteTimeout,
+            &mut config.peers.write_timeout,
+        ),
+        (
             options.shutdown_grace_ms,
             Setting::ShutdownGrace,
             &mut config.shutdown_grace,
@@ -514,6 +521,11 @@ async fn server_config(options: ServerOptions) -> Result<ServerConfig> {
             Setting::RequestsPerSecond,
             &mut config.peers.requests_per_second,
         ),
+        (
+            options.pings_per_second,
+            Setting::PingsPerSecond,
+            &mut config.peers.pings_per_second,
+        ),
     ];
     for (value, name, setting) in rates {
         if let Some(value) = value {
@@ -548,6 +560,8 @@ pub async fn start_server(options: Option<ServerOptions>) -> Result<EmbeddedServ
         http_header_timeout_ms: None,
         http_body_timeout_ms: None,
         requests_per_second: None,
+        write_timeout_ms: None,
+        pings_per_second: None,
         shutdown_grace_ms: None,
     });
     let config = server_config(options).await?;

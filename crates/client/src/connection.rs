@@ -18,7 +18,7 @@
 //! marks the socket as not to be reused.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -27,7 +27,8 @@ use futures_util::{SinkExt, StreamExt};
 use openroom_protocol::channel::{ordinary_frame_channel, ping_payload, tagged, ChannelTag};
 use openroom_protocol::limits::MAX_SERVER_FRAME_BYTES;
 use openroom_protocol::{
-    ClientFrame, ClientRequest, ServerFrame, MAX_CHANNELS_PER_CONNECTION, SIGNALING_PATH,
+    ClientFrame, ClientRequest, MessageRequest, ServerFrame, MAX_CHANNELS_PER_CONNECTION,
+    SIGNALING_PATH,
 };
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, oneshot, Semaphore};
@@ -45,9 +46,11 @@ pub const INBOUND_BYTES: usize = 1024 * 1024;
 
 /// Bytes the channels of one socket may have queued for writing. A session's frames are
 /// bounded before they get here (custom messages by
-/// [`openroom_protocol::custom::MAX_UNACKNOWLEDGED_MESSAGES`], requests by the calls waiting),
-/// so reaching this means the server has stopped reading: the socket is given up as lost.
-pub const OUTBOUND_BYTES: usize = 4 * 1024 * 1024;
+/// [`openroom_protocol::custom::MAX_UNACKNOWLEDGED_MESSAGES`], about 1.5 MB per channel when
+/// all are resent at once after a resume; requests by the calls waiting), so this is above
+/// what 16 channels can legitimately queue, and reaching it means the server has stopped
+/// reading: the socket is given up as lost. The write deadline usually says so first.
+pub const OUTBOUND_BYTES: usize = 32 * 1024 * 1024;
 
 /// How long a write may take before the socket counts as lost, until a session sets it from
 /// the server's heartbeat (see [`Connection::set_write_timeout`]).
@@ -106,6 +109,13 @@ enum Command {
 /// What the writer writes.
 enum Write {
     Frame(Message),
+    /// A custom message's frame: once it is written, its channel's record of the last
+    /// message written moves on to `seq`.
+    Message {
+        frame: Message,
+        written: Arc<AtomicU32>,
+        seq: u32,
+    },
     /// Close the WebSocket with this frame, then stop.
     Close(CloseFrame),
     /// Stop without a close (the connection is abandoned).
@@ -192,7 +202,7 @@ impl Shared {
             return Err(self.failure());
         }
         let bytes = match &write {
-            Write::Frame(message) => message.len(),
+            Write::Frame(message) | Write::Message { frame: message, .. } => message.len(),
             Write::Close(_) | Write::Stop => 0,
         };
         let queued = self.outbound_bytes.fetch_add(bytes, Ordering::Relaxed) + bytes;
@@ -289,6 +299,7 @@ impl Physical {
             commands: self.commands.clone(),
             writes: self.writes.clone(),
             shared: self.shared.clone(),
+            messages_written: Arc::new(AtomicU32::new(0)),
             last_request_id: 0,
             unreadable: Vec::new(),
             closed: false,
@@ -338,6 +349,8 @@ async fn write_socket(
         let mut closing = None;
         let mut stop = false;
         let mut written = 0;
+        // Custom messages in the burst: recorded as written once the burst is flushed.
+        let mut messages = Vec::new();
         let burst = async {
             let mut next = Some(first);
             let mut taken = 0;
@@ -346,6 +359,15 @@ async fn write_socket(
                     Write::Frame(message) => {
                         written += message.len();
                         sink.feed(message).await?;
+                    }
+                    Write::Message {
+                        frame,
+                        written: record,
+                        seq,
+                    } => {
+                        written += frame.len();
+                        sink.feed(frame).await?;
+                        messages.push((record, seq));
                     }
                     Write::Close(frame) => closing = Some(frame),
                     Write::Stop => stop = true,
@@ -365,7 +387,11 @@ async fn write_socket(
         };
         shared.outbound_bytes.fetch_sub(written, Ordering::Relaxed);
         match outcome {
-            Ok(Ok(())) => {}
+            Ok(Ok(())) => {
+                for (record, seq) in messages {
+                    record.fetch_max(seq, Ordering::Relaxed);
+                }
+            }
             Ok(Err(error)) => {
                 shared.fail(ConnectionError::Broken(error.to_string()));
                 return;
@@ -615,6 +641,8 @@ pub struct Connection {
     commands: mpsc::UnboundedSender<Command>,
     writes: mpsc::UnboundedSender<Write>,
     shared: Arc<Shared>,
+    /// The seq of the last custom message the writer has handed the socket on this channel.
+    messages_written: Arc<AtomicU32>,
     last_request_id: u64,
     /// Frames this channel could not read, not yet reported (the first few of a run).
     unreadable: Vec<String>,
@@ -626,14 +654,39 @@ impl Connection {
     /// the writer writes it, within the write timeout, or fails the socket (which the session
     /// hears of from [`Connection::next_frame`]).
     pub fn send(&mut self, request: ClientRequest) -> Result<u64, ConnectionError> {
+        let (id, frame) = self.frame(request);
+        self.write(frame)?;
+        Ok(id)
+    }
+
+    /// Queue a custom message; once the writer has handed it to the socket,
+    /// [`Connection::messages_written`] says so.
+    pub fn send_message(&mut self, message: MessageRequest) -> Result<(), ConnectionError> {
+        let seq = message.seq;
+        let (_, frame) = self.frame(ClientRequest::Message(message));
+        let write = Write::Message {
+            frame,
+            written: self.messages_written.clone(),
+            seq,
+        };
+        self.shared.queue(&self.writes, write)
+    }
+
+    /// The seq of the last custom message written to the socket on this channel (0: none).
+    /// Those after it never left this process.
+    pub fn messages_written(&self) -> u32 {
+        self.messages_written.load(Ordering::Relaxed)
+    }
+
+    /// A request with a fresh id, as its frame for this channel.
+    fn frame(&mut self, request: ClientRequest) -> (u64, Message) {
         self.last_request_id += 1;
         let frame = ClientFrame {
             id: self.last_request_id,
             request,
         };
         let text = serde_json::to_string(&frame).expect("client frames always serialize");
-        self.write(Message::text(tagged(self.sub, text)))?;
-        Ok(self.last_request_id)
+        (self.last_request_id, Message::text(tagged(self.sub, text)))
     }
 
     /// Ask the server for a sign of life (a WebSocket ping; its pong counts as heard). The

@@ -186,7 +186,7 @@ struct Active {
     /// Custom messages accepted and not yet taken by the server (or given up with the
     /// session): at most [`MAX_UNACKNOWLEDGED_MESSAGES`].
     unacknowledged: u32,
-    /// switchRoom and switchRole calls the session has not taken yet.
+    /// switchRoom and switchRole calls not yet done (queued, or waiting for the server).
     waiting_requests: usize,
     /// `Publish` commands queued and not yet read.
     queued_publishes: usize,
@@ -268,8 +268,8 @@ impl SlotRef {
         }
     }
 
-    /// The session took a switchRoom or switchRole call from its queue.
-    pub(crate) fn request_taken(&self) {
+    /// A switchRoom or switchRole call is done (answered, or failed).
+    pub(crate) fn request_done(&self) {
         if let Some(active) = lock(&self.slot).active.as_mut().filter(|a| a.id == self.id) {
             active.waiting_requests = active.waiting_requests.saturating_sub(1);
         }
@@ -540,7 +540,10 @@ impl Engine {
         match slot.active.as_mut() {
             // A switch asked for while another is under way waits its turn: the session
             // handles commands one after another, so the outcomes come in call order.
-            Some(active) if matches!(active.phase, Phase::InRoom | Phase::Switching) => {
+            Some(active)
+                if matches!(active.phase, Phase::InRoom | Phase::Switching)
+                    && !active.exit_requested =>
+            {
                 active.wait_for_session(Command::Switch(params.clone()))
             }
             _ => Err(EngineError::NotInRoom(
@@ -560,10 +563,11 @@ impl Engine {
         ordered: bool,
     ) -> Result<(), Refusal> {
         let mut slot = lock(&self.slot);
-        let in_room = slot
-            .active
-            .as_ref()
-            .is_some_and(|active| matches!(active.phase, Phase::InRoom | Phase::Switching));
+        // After exitRoom() nothing more goes out: a message queued behind the exit would
+        // never be sent.
+        let in_room = slot.active.as_ref().is_some_and(|active| {
+            matches!(active.phase, Phase::InRoom | Phase::Switching) && !active.exit_requested
+        });
         if !in_room {
             return Err(Refusal {
                 code: WarningCode::CustomCmdNotInRoom,

@@ -478,6 +478,9 @@ impl Session {
                     return reason;
                 }
                 Served::Lost(message) => {
+                    // What reached the socket before the loss may have reached the room; the
+                    // rest never left this process.
+                    self.note_written(connection.messages_written());
                     drop(connection);
                     match self.reconnect(message).await {
                         Ok(next) => connection = next,
@@ -511,16 +514,17 @@ impl Session {
             tokio::select! {
                 command = self.commands.recv() => match command {
                     Some(Command::Switch(params)) => {
-                        self.slot.request_taken();
-                        match self.switch(connection, &params).await {
+                        let switched = self.switch(connection, &params).await;
+                        self.slot.request_done();
+                        match switched {
                             Ok(None) => {}
                             Ok(Some(reason)) => return Served::Ended(reason),
                             Err(message) => return Served::Lost(message),
                         }
                     }
                     Some(Command::Message(message)) => {
-                        let request = self.keep_for_resend(message, true);
-                        if let Err(error) = connection.send(ClientRequest::Message(request)) {
+                        let request = self.keep_for_resend(message);
+                        if let Err(error) = connection.send_message(request) {
                             return Served::Lost(error.to_string());
                         }
                     }
@@ -531,8 +535,8 @@ impl Session {
                             return Served::Lost(error.to_string());
                         }
                     }
+                    // Done when answered (see on_answer).
                     Some(Command::SwitchRole(role)) => {
-                        self.slot.request_taken();
                         if let Err(error) = self.switch_role(connection, role) {
                             return Served::Lost(error);
                         }
@@ -747,7 +751,7 @@ impl Session {
                 biased;
                 command = self.commands.recv() => match command {
                     Some(Command::Switch(_)) => {
-                        self.slot.request_taken();
+                        self.slot.request_done();
                         self.emit(Event::SwitchRoom {
                             code: ErrorCode::RoomEnterFail.value(),
                             message: "reconnecting to the room server: call switchRoom again after onConnectionRecovery".into(),
@@ -755,16 +759,13 @@ impl Session {
                     }
                     // Sent once the session is resumed.
                     Some(Command::Message(message)) => {
-                        self.keep_for_resend(message, false);
+                        self.keep_for_resend(message);
                     }
                     // Both stated once back (see catch_up).
                     Some(Command::Publish(publishing)) => {
                         self.request.publishing = self.slot.publish_taken(publishing)
                     }
-                    Some(Command::SwitchRole(role)) => {
-                        self.slot.request_taken();
-                        self.role_switches.push_back((None, role))
-                    }
+                    Some(Command::SwitchRole(role)) => self.role_switches.push_back((None, role)),
                     Some(Command::Exit) | None => return None,
                 },
                 done = &mut work => return Some(done),
@@ -779,12 +780,17 @@ impl Session {
         if let Some(&(Some(sent), role)) = self.role_switches.front() {
             if sent == id {
                 self.role_switches.pop_front();
+                self.slot.request_done();
                 let (code, message) = match result {
-                    Outcome::Ok(_) => {
+                    Outcome::Ok(Reply::RoleSwitched { .. }) => {
                         self.request.role = role;
                         self.slot.set_role(role);
                         (0, String::new())
                     }
+                    Outcome::Ok(other) => (
+                        ErrorCode::RoomEnterFail.value(),
+                        format!("the server answered switchRole with {other:?}"),
+                    ),
                     Outcome::Error(body) => (body.code, body.message),
                 };
                 self.emit(Event::SwitchRole { code, message });
@@ -856,17 +862,33 @@ impl Session {
         let before = self.unacked.len();
         match taken {
             Some(last) => self.unacked.retain(|(message, _)| message.seq > last),
-            None => self.unacked.retain(|(_, written)| !written),
+            None => {
+                self.unacked.retain(|(_, written)| !written);
+                // Written before the loss, not known to have been taken, and not sent again
+                // (they may have reached the room): the app hears how many.
+                let unconfirmed = before - self.unacked.len();
+                if unconfirmed > 0 {
+                    self.emit(Event::Warning {
+                        code: WarningCode::CustomCmdUnconfirmed.value(),
+                        message: format!("the connection was lost and the server no longer held the session: {unconfirmed} custom messages written just before the loss may not have reached the room"),
+                    });
+                }
+            }
         }
         self.slot.messages_done(before - self.unacked.len());
-        for (message, written) in self.unacked.iter_mut() {
-            if connection
-                .send(ClientRequest::Message(message.clone()))
-                .is_err()
-            {
+        for (message, _) in self.unacked.iter() {
+            if connection.send_message(message.clone()).is_err() {
                 break;
             }
-            *written = true;
+        }
+    }
+
+    /// The lost connection had written the custom messages up to `last` to its socket.
+    fn note_written(&mut self, last: u32) {
+        for (message, written) in self.unacked.iter_mut() {
+            if message.seq <= last {
+                *written = true;
+            }
         }
     }
 
@@ -884,9 +906,9 @@ impl Session {
     }
 
     /// A custom message as it goes on the wire, kept until it can no longer be needed: after a
-    /// resume the server says which it got, and the rest are sent again. `written`: it goes
-    /// out now (else it waits for the session to be back).
-    fn keep_for_resend(&mut self, message: OutgoingMessage, written: bool) -> MessageRequest {
+    /// resume the server says which it got, and the rest are sent again. It counts as written
+    /// once a lost connection says it reached the socket ([`Session::note_written`]).
+    fn keep_for_resend(&mut self, message: OutgoingMessage) -> MessageRequest {
         let request = MessageRequest {
             cmd_id: message.cmd_id,
             seq: message.seq,
@@ -896,7 +918,7 @@ impl Session {
         };
         // The engine accepts no more than the server may leave unacknowledged, so nothing
         // accepted is ever dropped here to make room.
-        self.unacked.push_back((request.clone(), written));
+        self.unacked.push_back((request.clone(), false));
         request
     }
 
@@ -1232,8 +1254,12 @@ async fn attempt_to_return(
             Ok(welcome) => Attempt::Reentered(Box::new(connection), welcome),
             Err(other) => Attempt::Failed(format!("the server answered enter with {other:?}")),
         },
-        // Worth another try: the room was closing, or the server was not ready.
-        Ok(Outcome::Error(body)) if body.code == ErrorCode::RoomEnterFail.value() => {
+        // Worth another try: the room was closing, the server was not ready, or it holds this
+        // user to a rate (a restarted server that every room of a bot comes back to at once).
+        Ok(Outcome::Error(body))
+            if body.code == ErrorCode::RoomEnterFail.value()
+                || body.code == ErrorCode::RateLimited.value() =>
+        {
             Attempt::Failed(body.message)
         }
         Ok(Outcome::Error(body)) => {

@@ -383,6 +383,9 @@ async fn messages_queued_while_away_are_sent_after_entering_again() {
         Event::RemoteUserEnterRoom { .. }
     ));
     proxy.set(Fault::Blackhole);
+    // Written into the void: whether they reached the room is unknown.
+    alice.send(2, b"lost 1").unwrap();
+    alice.send(2, b"lost 2").unwrap();
     loop {
         if let Event::ConnectionLost { .. } = alice.next().await {
             break;
@@ -399,7 +402,19 @@ async fn messages_queued_while_away_are_sent_after_entering_again() {
     let (from, _, seq, data) = bob.next_message().await;
     assert_eq!(
         (from.as_str(), seq, data.as_slice()),
-        ("alice", 1, &b"during"[..])
+        ("alice", 3, &b"during"[..])
     );
+    // The two written before the loss are not sent twice, and the app hears of them.
+    loop {
+        match alice.next().await {
+            Event::Warning { code, message } => {
+                assert_eq!(code, WarningCode::CustomCmdUnconfirmed.value());
+                assert!(message.contains("2 custom messages"), "{message}");
+                break;
+            }
+            Event::ConnectionRecovery => panic!("recovered without the warning"),
+            _ => {}
+        }
+    }
     server.close().await;
 }

@@ -130,10 +130,14 @@ pub enum WarningCode {
     /// The server sent a frame this client cannot read (a newer or broken server); it was
     /// skipped.
     ServerFrameUnreadable = 7108,
+    /// The connection was lost and the server no longer held the session: custom messages
+    /// written just before the loss, that the server had not yet said it took, may not have
+    /// reached the room. The message says how many.
+    CustomCmdUnconfirmed = 7109,
 }
 
 impl WarningCode {
-    pub const ALL: [WarningCode; 8] = [
+    pub const ALL: [WarningCode; 9] = [
         WarningCode::CustomCmdNotInRoom,
         WarningCode::CustomCmdInvalid,
         WarningCode::CustomCmdTooLarge,
@@ -142,6 +146,7 @@ impl WarningCode {
         WarningCode::CustomCmdAudience,
         WarningCode::CustomCmdSendBufferFull,
         WarningCode::ServerFrameUnreadable,
+        WarningCode::CustomCmdUnconfirmed,
     ];
 
     pub fn value(self) -> i32 {
@@ -159,6 +164,7 @@ impl WarningCode {
             WarningCode::CustomCmdAudience => "WARNING_CUSTOM_CMD_AUDIENCE",
             WarningCode::CustomCmdSendBufferFull => "WARNING_CUSTOM_CMD_SEND_BUFFER_FULL",
             WarningCode::ServerFrameUnreadable => "WARNING_SERVER_FRAME_UNREADABLE",
+            WarningCode::CustomCmdUnconfirmed => "WARNING_CUSTOM_CMD_UNCONFIRMED",
         }
     }
 }

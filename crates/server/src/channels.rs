@@ -32,9 +32,10 @@ use tokio::time::timeout;
 
 use crate::config::{
     CHANNEL_INBOX_BYTES, CLOSE_TIMEOUT, MAX_CHANNELS_PER_CONNECTION, OUTBOX_BYTES, PRE_ENTRY_BYTES,
-    PRE_ENTRY_FRAMES, SEND_TIMEOUT,
+    PRE_ENTRY_FRAMES,
 };
 use crate::log_limit::LogLimit;
+use crate::rate::TokenBucket;
 use crate::signaling::{self, SessionContext};
 
 /// Protocol violations are logged, a few a second at most.
@@ -358,7 +359,10 @@ fn read_violation(error: &axum::Error) -> Option<Violation> {
 
 /// Serve one WebSocket until its last channel has ended.
 pub async fn run(socket: WebSocket, ctx: SessionContext, peer: SocketAddr) {
-    let shutdown = ctx.shutdown.clone();
+    let guard = WriteGuard {
+        shutdown: ctx.shutdown.clone(),
+        timeout: ctx.config.peers.write_timeout,
+    };
     let ctx_limits = ctx.config.custom_limits;
     let (mut sink, mut stream) = socket.split();
     let (outbox, outgoing) = flume::unbounded();
@@ -376,6 +380,10 @@ pub async fn run(socket: WebSocket, ctx: SessionContext, peer: SocketAddr) {
         inbox_limit: inbox_bytes(ctx_limits),
         peer,
     };
+    // Each ping is read, answered and handed to every channel: a flood of them costs a core
+    // while the memory stays bounded, so they have a rate too.
+    let pings_per_second = channels.ctx.config.peers.pings_per_second;
+    let mut pings = TokenBucket::full(pings_per_second, std::time::Instant::now());
     // Channel 0 exists from the start, so a connection that says nothing still times out.
     channels.open(0);
     drop(outbox);
@@ -394,7 +402,7 @@ pub async fn run(socket: WebSocket, ctx: SessionContext, peer: SocketAddr) {
                         // Dropped: its room in the outbox is free again.
                         outbox_room.add_permits(outbox_cost(&text) as usize);
                     } else {
-                        writable = write_burst(&mut sink, &channels, &outbox_room, (sub, text), &outgoing, &mut end, &shutdown).await;
+                        writable = write_burst(&mut sink, &channels, &outbox_room, (sub, text), &outgoing, &mut end, &guard).await;
                         if !writable {
                             // The client stopped reading, or the socket broke: every session
                             // is cut off (they park, and may be resumed on a new connection).
@@ -404,13 +412,13 @@ pub async fn run(socket: WebSocket, ctx: SessionContext, peer: SocketAddr) {
                         }
                     }
                     if let Some(end) = end {
-                        if end_channel(&mut channels, &mut sink, &mut writable, end, &shutdown).await {
+                        if end_channel(&mut channels, &mut sink, &mut writable, end, &guard).await {
                             break;
                         }
                     }
                 }
                 Ok(Outbound::End(end)) => {
-                    if end_channel(&mut channels, &mut sink, &mut writable, end, &shutdown).await {
+                    if end_channel(&mut channels, &mut sink, &mut writable, end, &guard).await {
                         break;
                     }
                 }
@@ -432,10 +440,15 @@ pub async fn run(socket: WebSocket, ctx: SessionContext, peer: SocketAddr) {
                         // One channel too many: that channel is refused, the others go on.
                         let closed = serde_json::json!({"type": "closed", "sub": sub, "code": 1008,
                             "reason": format!("too many channels on one connection: at most {MAX_CHANNELS_PER_CONNECTION}")});
-                        writable = writable && write(&mut sink, closed.to_string(), &shutdown).await;
+                        writable = writable && write(&mut sink, closed.to_string(), &guard).await;
                     }
                 }
                 Some(Ok(Message::Ping(payload))) => {
+                    if !pings.take(pings_per_second, std::time::Instant::now()) {
+                        channels.violated(Violation::policy("too many pings: a client pings a few times a second, and once per 64 events it receives"));
+                        reading = false;
+                        continue;
+                    }
                     let acks = acknowledgements(&payload);
                     for (sub, channel) in &channels.open {
                         let ack = acks.iter().find(|(s, _)| s == sub).map(|(_, seq)| *seq);
@@ -470,6 +483,16 @@ pub async fn run(socket: WebSocket, ctx: SessionContext, peer: SocketAddr) {
             },
         }
     }
+    // A lingering close, as nginx does: the peer may still be sending (a flood cut off, a
+    // request in flight). Closing a socket with unread data resets it, and the reset discards
+    // the close frame before the peer reads it; so what comes is read and dropped until the
+    // peer answers the close, or for the close timeout at most.
+    if writable {
+        let _ = timeout(CLOSE_TIMEOUT, async {
+            while let Some(Ok(_)) = stream.next().await {}
+        })
+        .await;
+    }
 }
 
 /// Free a channel whose session ended, telling the client. True when it was the last one: the
@@ -479,7 +502,7 @@ async fn end_channel(
     sink: &mut SplitSink<WebSocket, Message>,
     writable: &mut bool,
     end: End,
-    shutdown: &tokio_util::sync::CancellationToken,
+    guard: &WriteGuard,
 ) -> bool {
     if channels
         .open
@@ -503,7 +526,7 @@ async fn end_channel(
         let (code, reason) = end.close.unwrap_or((1011, "session ended"));
         let closed =
             serde_json::json!({"type": "closed", "sub": end.sub, "code": code, "reason": reason});
-        *writable = write(sink, closed.to_string(), shutdown).await;
+        *writable = write(sink, closed.to_string(), guard).await;
     }
     false
 }
@@ -557,32 +580,35 @@ fn route(channels: &mut Channels, text: &str) -> Option<u32> {
     None
 }
 
+/// What bounds a write to the socket: the server's shutdown (after which only close frames are
+/// written), and the write timeout (a client that takes nothing that long has stopped reading).
+struct WriteGuard {
+    shutdown: tokio_util::sync::CancellationToken,
+    timeout: std::time::Duration,
+}
+
 /// Write one frame; false as for [`guarded`].
-async fn write(
-    sink: &mut SplitSink<WebSocket, Message>,
-    text: String,
-    shutdown: &tokio_util::sync::CancellationToken,
-) -> bool {
-    guarded(sink.send(Message::Text(text.into())), shutdown).await
+async fn write(sink: &mut SplitSink<WebSocket, Message>, text: String, guard: &WriteGuard) -> bool {
+    guarded(sink.send(Message::Text(text.into())), guard).await
 }
 
 /// Run a write to the socket: false when the socket failed or the client stopped reading for
-/// [`SEND_TIMEOUT`]. On shutdown nothing more is written but the close frames.
+/// the write timeout. On shutdown nothing more is written but the close frames.
 async fn guarded(
     sending: impl std::future::Future<Output = Result<(), axum::Error>>,
-    shutdown: &tokio_util::sync::CancellationToken,
+    guard: &WriteGuard,
 ) -> bool {
     tokio::select! {
         biased;
-        _ = shutdown.cancelled() => true,
-        sent = timeout(SEND_TIMEOUT, sending) => matches!(sent, Ok(Ok(()))),
+        _ = guard.shutdown.cancelled() => true,
+        sent = timeout(guard.timeout, sending) => matches!(sent, Ok(Ok(()))),
     }
 }
 
 /// Write `first` and the frames queued behind it, up to [`WRITE_BURST`], with one flush: one
 /// system call for a burst instead of one per frame. A session's end met in the queue stops the
 /// burst and is handed back in `end`, to be dealt with after its frames. False as for
-/// [`guarded`], with [`SEND_TIMEOUT`] for the whole burst (at most [`WRITE_BURST`] frames,
+/// [`guarded`], with the write timeout for the whole burst (at most [`WRITE_BURST`] frames,
 /// usually a few KiB: a client that cannot take that in the time has stopped reading).
 async fn write_burst(
     sink: &mut SplitSink<WebSocket, Message>,
@@ -591,7 +617,7 @@ async fn write_burst(
     first: (u32, String),
     outgoing: &flume::Receiver<Outbound>,
     end: &mut Option<End>,
-    shutdown: &tokio_util::sync::CancellationToken,
+    guard: &WriteGuard,
 ) -> bool {
     // The frames' room in the outbox is free again once they are in the socket's buffer (or
     // dropped), whether or not the burst is written in time.
@@ -620,7 +646,7 @@ async fn write_burst(
         }
         sink.flush().await
     };
-    let written = guarded(burst, shutdown).await;
+    let written = guarded(burst, guard).await;
     outbox_room.add_permits(freed);
     written
 }

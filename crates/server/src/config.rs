@@ -45,12 +45,14 @@ pub const CHANNEL_INBOX_BYTES: usize = 64 * 1024;
 pub const OUTBOX_BYTES: usize = 64 * 1024;
 
 /// Before any of its sessions is in a room, a connection may send this many bytes in all
-/// (pings included): an enter or a resume is under 2 KiB. More is closed (1008), so a peer
+/// (pings included): an enter or a resume is under 2 KiB, and a client reconnecting 16
+/// channels at once sends a resume and an enter for each. More is closed (1008), so a peer
 /// without a UserSig costs little to turn away.
-pub const PRE_ENTRY_BYTES: usize = 32 * 1024;
+pub const PRE_ENTRY_BYTES: usize = 64 * 1024;
 
-/// Before any of its sessions is in a room, a connection may send this many frames in all.
-pub const PRE_ENTRY_FRAMES: usize = 16;
+/// Before any of its sessions is in a room, a connection may send this many frames in all:
+/// three for each of its 16 channels.
+pub const PRE_ENTRY_FRAMES: usize = 3 * MAX_CHANNELS_PER_CONNECTION;
 
 /// A session must be in a room this soon after its connection opened (or after it left its
 /// room), pings or not, or it is closed (1008): a socket that never enters holds nothing.
@@ -67,6 +69,11 @@ pub const DEFAULT_HTTP_BODY_TIMEOUT: Duration = Duration::from_secs(10);
 /// with bursts of twice as many; more are refused with ERR_RATE_LIMITED. Exits and custom
 /// messages are not counted here (custom messages have limits of their own).
 pub const DEFAULT_REQUESTS_PER_SECOND: u32 = 10;
+
+/// WebSocket pings one connection may send per second, with bursts of twice as many; more
+/// close it (1008). A client pings every ping interval and once per 64 events it receives: a
+/// connection receiving 64,000 events a second pings 1,000 times.
+pub const DEFAULT_PINGS_PER_SECOND: u32 = 1000;
 
 /// Rooms one userId may open per second by entering them, with bursts of twice as many; more
 /// are refused with ERR_RATE_LIMITED, so one UserSig cannot fill `maxRooms`.
@@ -99,9 +106,11 @@ pub const MAX_EMPTY_ROOM_TIMEOUT: Duration = Duration::from_secs(3 * 3600);
 /// Clients ping this many times per session timeout, so one or two lost pings are tolerated.
 pub const PINGS_PER_TIMEOUT: u32 = 3;
 
-/// Longest a session waits to hand one frame to a client's socket. A client that reads
-/// nothing for this long is treated as gone, so it cannot hold a session (or shutdown) hostage.
-pub const SEND_TIMEOUT: Duration = Duration::from_secs(10);
+/// Longest a write to a peer may take, by default: a peer that reads nothing for this long is
+/// treated as gone (its HTTP connection closed, its sessions parked), so it cannot hold a
+/// session, a socket or shutdown hostage. Every write to a connection, HTTP or WebSocket, is
+/// held to it, and so is a session waiting for room in its connection's outbox.
+pub const DEFAULT_WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Longest a session waits to send its close frame.
 pub const CLOSE_TIMEOUT: Duration = Duration::from_secs(1);
@@ -188,6 +197,10 @@ pub struct PeerLimits {
     pub http_body_timeout: Duration,
     /// State changes one session may ask for per second (bursts of twice as many).
     pub requests_per_second: u32,
+    /// How long a write to a peer may take.
+    pub write_timeout: Duration,
+    /// WebSocket pings one connection may send per second (bursts of twice as many).
+    pub pings_per_second: u32,
 }
 
 impl Default for PeerLimits {
@@ -197,6 +210,8 @@ impl Default for PeerLimits {
             http_header_timeout: DEFAULT_HTTP_HEADER_TIMEOUT,
             http_body_timeout: DEFAULT_HTTP_BODY_TIMEOUT,
             requests_per_second: DEFAULT_REQUESTS_PER_SECOND,
+            write_timeout: DEFAULT_WRITE_TIMEOUT,
+            pings_per_second: DEFAULT_PINGS_PER_SECOND,
         }
     }
 }
@@ -216,6 +231,8 @@ pub enum Setting {
     HttpHeaderTimeout,
     HttpBodyTimeout,
     RequestsPerSecond,
+    WriteTimeout,
+    PingsPerSecond,
     ShutdownGrace,
 }
 
@@ -235,6 +252,8 @@ impl Setting {
             Setting::HttpHeaderTimeout => "httpHeaderTimeoutMs",
             Setting::HttpBodyTimeout => "httpBodyTimeoutMs",
             Setting::RequestsPerSecond => "requestsPerSecond",
+            Setting::WriteTimeout => "writeTimeoutMs",
+            Setting::PingsPerSecond => "pingsPerSecond",
             Setting::ShutdownGrace => "shutdownGraceMs",
         }
     }
@@ -254,6 +273,8 @@ impl Setting {
             Setting::HttpHeaderTimeout => "--http-header-timeout",
             Setting::HttpBodyTimeout => "--http-body-timeout",
             Setting::RequestsPerSecond => "--requests-per-second",
+            Setting::WriteTimeout => "--write-timeout",
+            Setting::PingsPerSecond => "--pings-per-second",
             Setting::ShutdownGrace => "--shutdown-grace",
         }
     }
@@ -433,7 +454,19 @@ impl ServerConfig {
             timer.clone(),
             ms,
         )?;
-        within(Setting::HttpBodyTimeout, peers.http_body_timeout, timer, ms)?;
+        within(
+            Setting::HttpBodyTimeout,
+            peers.http_body_timeout,
+            timer.clone(),
+            ms,
+        )?;
+        within(Setting::WriteTimeout, peers.write_timeout, timer, ms)?;
+        within(
+            Setting::PingsPerSecond,
+            peers.pings_per_second,
+            1..=1_000_000,
+            rate,
+        )?;
         within(
             Setting::RequestsPerSecond,
             peers.requests_per_second,

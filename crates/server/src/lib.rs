@@ -19,6 +19,7 @@ pub mod room;
 pub mod server;
 pub mod shared_event;
 pub mod signaling;
+mod write_deadline;
 
 pub use config::{
     parse_listen, resolve_listen, resolve_listen_flag, ConfigError, PeerLimits, RoomLimits,

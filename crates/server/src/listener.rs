@@ -1,7 +1,8 @@
 //! The accept loop and each connection's HTTP/1.1, with the timers axum's `serve` leaves out:
 //! a client must send its request headers within the header timeout (hyper's timer, which
-//! also closes a keep-alive connection idle that long), so a peer that opens sockets and
-//! never finishes a request holds nothing for long.
+//! also closes a keep-alive connection idle that long), and every write to it must make
+//! progress within the write timeout ([`WriteDeadline`]), so a peer that opens sockets and
+//! never finishes a request, or never reads the answers, holds nothing for long.
 //!
 //! When the process runs out of file descriptors, accepting fails until a connection closes:
 //! the loop then waits (100 ms, doubling to 1 s) instead of spinning, logs it at most once a
@@ -23,6 +24,7 @@ use crate::config::{
     PeerLimits, TCP_KEEPALIVE_IDLE, TCP_KEEPALIVE_INTERVAL, TCP_KEEPALIVE_RETRIES,
 };
 use crate::log_limit::LogLimit;
+use crate::write_deadline::WriteDeadline;
 
 /// The first wait after a failed accept; doubled on each failure in a row, up to
 /// [`MAX_ACCEPT_BACKOFF`].
@@ -118,7 +120,10 @@ async fn serve_connection(
         .header_read_timeout(peers.http_header_timeout)
         .keep_alive(true);
     let connection = http
-        .serve_connection(TokioIo::new(tcp), service)
+        .serve_connection(
+            TokioIo::new(WriteDeadline::new(tcp, peers.write_timeout)),
+            service,
+        )
         .with_upgrades();
     tokio::pin!(connection);
     let served = tokio::select! {

@@ -30,7 +30,7 @@ use openroom_protocol::{MessageRequest, WarningCode};
 
 use crate::auth;
 use crate::channels::{Inbound, Link, TrySend, Violation};
-use crate::config::{millis, ServerConfig, MEMBER_EVENT_QUEUE, SEND_TIMEOUT};
+use crate::config::{millis, ServerConfig, MEMBER_EVENT_QUEUE};
 use crate::log_limit::LogLimit;
 use crate::rate::TokenBucket;
 use crate::registry::{OpenRefused, Registry};
@@ -115,7 +115,7 @@ enum RoomSignal {
 enum Ending {
     /// The client closed the WebSocket cleanly.
     ClientClosed,
-    /// The connection broke, or the client stopped reading for [`SEND_TIMEOUT`].
+    /// The connection broke, or the client stopped reading for the write timeout.
     Lost,
     /// The client broke the protocol.
     ProtocolViolation(Violation),
@@ -973,7 +973,7 @@ impl Session {
         self.send_text(text).await
     }
 
-    /// Hand one frame to the socket; gives up on shutdown or after [`SEND_TIMEOUT`], so a
+    /// Hand one frame to the socket; gives up on shutdown or after the write timeout, so a
     /// client that stops reading cannot hold the session forever.
     async fn send_text(&mut self, text: String) -> Result<(), Ending> {
         // Most frames find room in the socket's queue at once: they need no timer and no
@@ -986,7 +986,7 @@ impl Session {
         tokio::select! {
             biased;
             _ = self.ctx.shutdown.cancelled() => Err(Ending::Shutdown),
-            sent = timeout(SEND_TIMEOUT, self.link.send(text)) => match sent {
+            sent = timeout(self.ctx.config.peers.write_timeout, self.link.send(text)) => match sent {
                 Ok(Ok(())) => Ok(()),
                 Ok(Err(())) => Err(Ending::Lost),
                 Err(_) => {

@@ -340,7 +340,9 @@ impl Drop for ServerProcess {
 #[cfg(target_os = "linux")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_member_that_pings_and_never_reads_costs_at_most_the_write_cap() {
-    let server = ServerProcess::start("", &[]);
+    // Pings without a rate, so that only the write buffer's cap stands between the flood and
+    // the server's memory.
+    let server = ServerProcess::start("", &["--pings-per-second", "1000000"]);
     let mut bystanders = Bystanders::enter(server.addr, 1).await;
     // A small receive buffer: the attacker's side of the socket fills at once.
     let mut attacker = raw_websocket(server.addr, Some(4096)).await;
@@ -379,6 +381,34 @@ async fn a_member_that_pings_and_never_reads_costs_at_most_the_write_cap() {
     );
     // Each pong is 127 bytes: unbounded, 20 MB of pings would have queued 20 MB of pongs.
     assert!(grown < 8 * 1024, "the server grew {grown} KiB");
+}
+
+/// A member that floods pings is closed (1008) once past the connection's ping rate: a flood
+/// of them no longer keeps a core busy for as long as it lasts.
+#[tokio::test]
+async fn a_member_that_floods_pings_is_closed_at_the_ping_rate() {
+    let server = server(PeerLimits::default(), RoomLimits::default()).await;
+    let addr = server.local_addr();
+    let mut bystanders = Bystanders::enter(addr, 1).await;
+    bystanders
+        .chat_during(async {
+            let mut attacker = raw_websocket(addr, None).await;
+            let enter = enter_request("pinger", 2, 0).to_string();
+            attacker
+                .write_all(&frame(TEXT, enter.as_bytes()))
+                .await
+                .unwrap();
+            let (_, answer) = read_frame(&mut attacker).await.unwrap();
+            assert!(String::from_utf8_lossy(&answer).contains("entered"));
+            // 5,000 pings at once: past the burst of 2,000.
+            let pings: Vec<u8> = (0..5000).flat_map(|_| frame(PING, b"hi")).collect();
+            let started = Instant::now();
+            let _ = attacker.write_all(&pings).await;
+            assert_eq!(close_code(&mut attacker, STEP).await, Some(1008));
+            assert!(started.elapsed() < Duration::from_secs(2));
+        })
+        .await;
+    server.close().await;
 }
 
 /// HTTP clients that send their request headers a byte at a time are closed by the header
@@ -473,8 +503,8 @@ async fn websockets_that_never_enter_are_closed_on_time() {
 }
 
 /// Before entering a room a connection may send a few frames and bytes: a flood of large
-/// frames, or of pings, is cut off (1008) after about 32 KiB; a frame over 16 KiB is refused
-/// (1009) whatever else.
+/// frames, or of pings, is cut off (1008) after 64 KiB or 48 frames; a frame over 16 KiB is
+/// refused (1009) whatever else.
 #[tokio::test]
 async fn floods_before_entering_are_cut_off_and_large_frames_refused() {
     let server = server(PeerLimits::default(), RoomLimits::default()).await;
@@ -715,6 +745,41 @@ async fn rest_clients_that_never_finish_are_timed_out() {
                 idle.elapsed() >= Duration::from_millis(400),
                 "{:?}",
                 idle.elapsed()
+            );
+        })
+        .await;
+    server.close().await;
+}
+
+/// An HTTP client that pipelines requests and never reads the answers: the server's writes
+/// stop, and at the write timeout the connection is closed (hyper's header timer does not run
+/// while it writes).
+#[tokio::test]
+async fn an_http_client_that_never_reads_its_answers_is_closed_at_the_write_timeout() {
+    let server = server(
+        PeerLimits {
+            write_timeout: Duration::from_millis(500),
+            ..PeerLimits::default()
+        },
+        RoomLimits::default(),
+    )
+    .await;
+    let addr = server.local_addr();
+    let mut bystanders = Bystanders::enter(addr, 1).await;
+    bystanders
+        .chat_during(async {
+            let socket = TcpSocket::new_v4().unwrap();
+            socket.set_recv_buffer_size(4096).unwrap();
+            let mut tcp = socket.connect(addr).await.unwrap();
+            // 20,000 requests for a page that does not exist: about 14 MB of 404 answers, more
+            // than the kernel's buffers hold.
+            let requests = "GET /nothing HTTP/1.1\r\nHost: x\r\n\r\n".repeat(20_000);
+            let _ = timeout(STEP, tcp.write_all(requests.as_bytes())).await;
+            // Longer than the write timeout, reading nothing.
+            tokio::time::sleep(Duration::from_millis(1500)).await;
+            assert!(
+                closed_within(&mut tcp, STEP).await,
+                "the server closed the connection"
             );
         })
         .await;

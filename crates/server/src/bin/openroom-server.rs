@@ -7,8 +7,8 @@ use std::time::Duration;
 use clap::Parser;
 use openroom_protocol::custom::RateLimits;
 use openroom_server::config::{
-    DEFAULT_MAX_MEMBERS_PER_ROOM, DEFAULT_MAX_ROOMS, DEFAULT_REQUESTS_PER_SECOND,
-    DEFAULT_ROOMS_PER_USER_PER_SECOND,
+    DEFAULT_MAX_MEMBERS_PER_ROOM, DEFAULT_MAX_ROOMS, DEFAULT_PINGS_PER_SECOND,
+    DEFAULT_REQUESTS_PER_SECOND, DEFAULT_ROOMS_PER_USER_PER_SECOND,
 };
 use openroom_server::{ConfigError, PeerLimits, RoomLimits, ServerConfig};
 use tracing_subscriber::EnvFilter;
@@ -77,6 +77,14 @@ struct Flags {
     /// second (bursts of twice as many); more fail with ERR_RATE_LIMITED (-7010).
     #[arg(long, env = "OPENROOM_REQUESTS_PER_SECOND", default_value_t = DEFAULT_REQUESTS_PER_SECOND)]
     requests_per_second: u32,
+    /// How long a write to a peer may take before the peer counts as gone (its HTTP connection
+    /// closed, its sessions parked to be resumed).
+    #[arg(long, env = "OPENROOM_WRITE_TIMEOUT", default_value = "10s", value_parser = duration_flag)]
+    write_timeout: Duration,
+    /// WebSocket pings one connection may send per second (bursts of twice as many); a flood
+    /// beyond it is closed (1008).
+    #[arg(long, env = "OPENROOM_PINGS_PER_SECOND", default_value_t = DEFAULT_PINGS_PER_SECOND)]
+    pings_per_second: u32,
     /// How long a shutdown (SIGTERM, Ctrl-C) waits for sessions to finish.
     #[arg(long, env = "OPENROOM_SHUTDOWN_GRACE", default_value = "5s", value_parser = duration_flag)]
     shutdown_grace: Duration,
@@ -107,6 +115,8 @@ impl Flags {
                 http_header_timeout: self.http_header_timeout,
                 http_body_timeout: self.http_body_timeout,
                 requests_per_second: self.requests_per_second,
+                write_timeout: self.write_timeout,
+                pings_per_second: self.pings_per_second,
             },
             ..config
         };
