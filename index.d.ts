@@ -228,6 +228,8 @@ declare namespace TRTCCloud {
     WARNING_CUSTOM_CMD_SEND_BUFFER_FULL: 7107
     /** 7108: the server sent a frame this client cannot read (a newer or broken server); it was skipped. */
     WARNING_SERVER_FRAME_UNREADABLE: 7108
+    /** 7109: the connection was lost and the server no longer held the session: custom messages written just before the loss, not yet confirmed, may not have reached the room (the message says how many). */
+    WARNING_CUSTOM_CMD_UNCONFIRMED: 7109
   }>
 
   export const TXLiteAVError: Readonly<{

@@ -72,6 +72,7 @@ test("constants have trtc-electron-sdk's names and values", () => {
     WARNING_CUSTOM_CMD_AUDIENCE: 7106,
     WARNING_CUSTOM_CMD_SEND_BUFFER_FULL: 7107,
     WARNING_SERVER_FRAME_UNREADABLE: 7108,
+    WARNING_CUSTOM_CMD_UNCONFIRMED: 7109,
   })
   expect(Object.isFrozen(TXLiteAVError)).toBe(true)
 })
