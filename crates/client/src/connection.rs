@@ -192,14 +192,13 @@ impl Shared {
     }
 
     /// Queue a write, counting its bytes until the writer has written them; past
-    /// [`OUTBOUND_BYTES`] the server has stopped reading, and the socket fails.
-    fn queue(
-        &self,
-        writes: &mpsc::UnboundedSender<Write>,
-        write: Write,
-    ) -> Result<(), ConnectionError> {
+    /// [`OUTBOUND_BYTES`] the server has stopped reading, and the socket fails. On a socket
+    /// that failed the write is dropped: the session hears of the failure from
+    /// [`Connection::next_frame`], after every frame the server sent before it (an `ejected`
+    /// event followed by the close, say), never from a send that happened to come first.
+    fn queue(&self, writes: &mpsc::UnboundedSender<Write>, write: Write) {
         if self.failed.is_cancelled() {
-            return Err(self.failure());
+            return;
         }
         let bytes = match &write {
             Write::Frame(message) | Write::Message { frame: message, .. } => message.len(),
@@ -210,12 +209,11 @@ impl Shared {
             self.fail(ConnectionError::Broken(format!(
                 "{queued} bytes wait to be written: the server has stopped reading"
             )));
-            return Err(self.failure());
+            return;
         }
-        writes.send(write).map_err(|_| {
+        if writes.send(write).is_err() {
             self.outbound_bytes.fetch_sub(bytes, Ordering::Relaxed);
-            self.failure()
-        })
+        }
     }
 
     fn write_timeout(&self) -> Duration {
@@ -518,7 +516,7 @@ fn handle(
                     let close = serde_json::json!({"type": "close", "sub": sub});
                     Write::Frame(Message::text(close.to_string()))
                 };
-                let _ = shared.queue(writes, write);
+                shared.queue(writes, write);
             }
             let _ = done.send(());
             // The writer sends the close frame and stops; the router is done.
@@ -534,7 +532,7 @@ fn handle(
             if !failed {
                 // Its session parks on the server, to be resumed elsewhere.
                 let abandon = serde_json::json!({"type": "abandon", "sub": sub});
-                let _ = shared.queue(writes, Write::Frame(Message::text(abandon.to_string())));
+                shared.queue(writes, Write::Frame(Message::text(abandon.to_string())));
             }
             false
         }
@@ -650,12 +648,13 @@ pub struct Connection {
 }
 
 impl Connection {
-    /// Queue a request for the socket; returns the id its response will carry. Never waits:
-    /// the writer writes it, within the write timeout, or fails the socket (which the session
-    /// hears of from [`Connection::next_frame`]).
+    /// Queue a request for the socket; returns the id its response will carry. Never waits
+    /// and never fails here: the writer writes it, within the write timeout, or fails the
+    /// socket, which the session hears of from [`Connection::next_frame`] in its place among
+    /// the server's frames.
     pub fn send(&mut self, request: ClientRequest) -> Result<u64, ConnectionError> {
         let (id, frame) = self.frame(request);
-        self.write(frame)?;
+        self.shared.queue(&self.writes, Write::Frame(frame));
         Ok(id)
     }
 
@@ -669,7 +668,8 @@ impl Connection {
             written: self.messages_written.clone(),
             seq,
         };
-        self.shared.queue(&self.writes, write)
+        self.shared.queue(&self.writes, write);
+        Ok(())
     }
 
     /// The seq of the last custom message written to the socket on this channel (0: none).
@@ -693,31 +693,9 @@ impl Connection {
     /// ping carries `last_seq`, the last room event this channel received: the server need
     /// not keep anything older for a resume.
     pub fn ping(&mut self, last_seq: u64) -> Result<(), ConnectionError> {
-        self.write(Message::Ping(ping_payload(self.sub, last_seq).into()))
-    }
-
-    fn write(&self, message: Message) -> Result<(), ConnectionError> {
-        if self.shared.failed.is_cancelled() {
-            return Err(self.shared.failure());
-        }
-        let bytes = message.len();
-        let queued = self
-            .shared
-            .outbound_bytes
-            .fetch_add(bytes, Ordering::Relaxed)
-            + bytes;
-        if queued > OUTBOUND_BYTES {
-            self.shared.fail(ConnectionError::Broken(format!(
-                "{queued} bytes wait to be written: the server has stopped reading"
-            )));
-            return Err(self.shared.failure());
-        }
-        self.writes.send(Write::Frame(message)).map_err(|_| {
-            self.shared
-                .outbound_bytes
-                .fetch_sub(bytes, Ordering::Relaxed);
-            self.shared.failure()
-        })
+        let ping = Message::Ping(ping_payload(self.sub, last_seq).into());
+        self.shared.queue(&self.writes, Write::Frame(ping));
+        Ok(())
     }
 
     /// How long a write may take before the socket counts as lost: the session sets it from

@@ -133,13 +133,19 @@ pub(crate) struct Link {
     /// Bytes of client frames in the inbox, not yet handled.
     inbox_bytes: Arc<AtomicUsize>,
     outbox: flume::Sender<Outbound>,
-    /// What the connection's outbox has room for, in bytes.
-    outbox_room: Arc<Semaphore>,
-    /// Set once a session of the connection is in a room: the connection has shown a UserSig.
-    entered: Arc<AtomicBool>,
-    /// The client's address, for the log.
-    pub peer: SocketAddr,
+    connection: Arc<Connection>,
     ended: bool,
+}
+
+/// What the channels of one connection share (one allocation, one pointer in each session:
+/// a session's size is a large part of what an idle connection costs).
+struct Connection {
+    /// What the outbox has room for, in bytes.
+    outbox_room: Semaphore,
+    /// Set once a session of the connection is in a room: the connection has shown a UserSig.
+    entered: AtomicBool,
+    /// The client's address, for the log.
+    peer: SocketAddr,
 }
 
 impl Link {
@@ -158,13 +164,22 @@ impl Link {
 
     /// The session is in a room: the connection is past its budget for strangers.
     pub fn mark_entered(&self) {
-        self.entered.store(true, Ordering::Relaxed);
+        self.connection.entered.store(true, Ordering::Relaxed);
+    }
+
+    /// The client's address, for the log.
+    pub fn peer(&self) -> SocketAddr {
+        self.connection.peer
     }
 
     /// Queue one frame for the socket if there is room now: `Full` gives it back, to be sent
     /// with [`Link::send`].
     pub fn try_send(&self, text: String) -> Result<(), TrySend> {
-        match self.outbox_room.try_acquire_many(outbox_cost(&text)) {
+        match self
+            .connection
+            .outbox_room
+            .try_acquire_many(outbox_cost(&text))
+        {
             Ok(permit) => permit.forget(),
             Err(TryAcquireError::NoPermits) => return Err(TrySend::Full(text)),
             Err(TryAcquireError::Closed) => return Err(TrySend::Gone),
@@ -176,7 +191,11 @@ impl Link {
 
     /// Queue one frame for the socket once there is room; `Err` when the connection is gone.
     pub async fn send(&self, text: String) -> Result<(), ()> {
-        let permit = self.outbox_room.acquire_many(outbox_cost(&text)).await;
+        let permit = self
+            .connection
+            .outbox_room
+            .acquire_many(outbox_cost(&text))
+            .await;
         permit.map_err(|_| ())?.forget();
         self.outbox
             .send(Outbound::Text(self.sub, text))
@@ -252,16 +271,13 @@ struct Channels {
     generations: u64,
     ctx: SessionContext,
     outbox: flume::WeakSender<Outbound>,
-    outbox_room: Arc<Semaphore>,
-    /// Set by the first session of the connection to enter a room.
-    entered: Arc<AtomicBool>,
+    connection: Arc<Connection>,
     /// What the connection sent before any session entered: held to [`PRE_ENTRY_BYTES`] and
     /// [`PRE_ENTRY_FRAMES`].
     pre_entry_bytes: usize,
     pre_entry_frames: usize,
     /// Bytes a channel's inbox may hold ([`inbox_bytes`]).
     inbox_limit: usize,
-    peer: SocketAddr,
 }
 
 impl Channels {
@@ -282,9 +298,7 @@ impl Channels {
             inbox,
             inbox_bytes: inbox_bytes.clone(),
             outbox,
-            outbox_room: self.outbox_room.clone(),
-            entered: self.entered.clone(),
-            peer: self.peer,
+            connection: self.connection.clone(),
             ended: false,
         };
         self.ctx
@@ -311,7 +325,7 @@ impl Channels {
 
     /// The client broke the protocol: end every session, with the close code it earned.
     fn violated(&mut self, violation: Violation) {
-        let peer = self.peer;
+        let peer = self.connection.peer;
         VIOLATIONS.log(|suppressed| {
             tracing::info!(%peer, code = violation.code, why = violation.why, suppressed, "protocol violation; connection closed")
         });
@@ -321,7 +335,7 @@ impl Channels {
     /// Count a frame the connection sent; false when it is a stranger (no session has entered
     /// a room) that has sent more than a stranger may.
     fn within_pre_entry_budget(&mut self, bytes: usize) -> bool {
-        if self.entered.load(Ordering::Relaxed) {
+        if self.connection.entered.load(Ordering::Relaxed) {
             return true;
         }
         /// A frame's header, which its payload length leaves out.
@@ -357,8 +371,14 @@ fn read_violation(error: &axum::Error) -> Option<Violation> {
     }
 }
 
-/// Serve one WebSocket until its last channel has ended.
-pub async fn run(socket: WebSocket, ctx: SessionContext, peer: SocketAddr) {
+/// Serve one WebSocket until its last channel has ended. `_counted` keeps the connection
+/// among the tasks a shutdown waits for, from before the upgrade completed.
+pub async fn run(
+    socket: WebSocket,
+    ctx: SessionContext,
+    peer: SocketAddr,
+    _counted: tokio_util::task::task_tracker::TaskTrackerToken,
+) {
     let guard = WriteGuard {
         shutdown: ctx.shutdown.clone(),
         timeout: ctx.config.peers.write_timeout,
@@ -366,19 +386,21 @@ pub async fn run(socket: WebSocket, ctx: SessionContext, peer: SocketAddr) {
     let ctx_limits = ctx.config.custom_limits;
     let (mut sink, mut stream) = socket.split();
     let (outbox, outgoing) = flume::unbounded();
-    let outbox_room = Arc::new(Semaphore::new(OUTBOX_BYTES));
+    let connection = Arc::new(Connection {
+        outbox_room: Semaphore::new(OUTBOX_BYTES),
+        entered: AtomicBool::new(false),
+        peer,
+    });
     let mut channels = Channels {
         open: HashMap::new(),
         highest: 0,
         generations: 0,
         ctx,
         outbox: outbox.downgrade(),
-        outbox_room: outbox_room.clone(),
-        entered: Arc::new(AtomicBool::new(false)),
+        connection: connection.clone(),
         pre_entry_bytes: 0,
         pre_entry_frames: 0,
         inbox_limit: inbox_bytes(ctx_limits),
-        peer,
     };
     // Each ping is read, answered and handed to every channel: a flood of them costs a core
     // while the memory stays bounded, so they have a rate too.
@@ -400,9 +422,9 @@ pub async fn run(socket: WebSocket, ctx: SessionContext, peer: SocketAddr) {
                     let mut end = None;
                     if !writable {
                         // Dropped: its room in the outbox is free again.
-                        outbox_room.add_permits(outbox_cost(&text) as usize);
+                        connection.outbox_room.add_permits(outbox_cost(&text) as usize);
                     } else {
-                        writable = write_burst(&mut sink, &channels, &outbox_room, (sub, text), &outgoing, &mut end, &guard).await;
+                        writable = write_burst(&mut sink, &channels, &connection.outbox_room, (sub, text), &outgoing, &mut end, &guard).await;
                         if !writable {
                             // The client stopped reading, or the socket broke: every session
                             // is cut off (they park, and may be resumed on a new connection).
@@ -568,7 +590,7 @@ fn route(channels: &mut Channels, text: &str) -> Option<u32> {
                 .is_err();
         if flooded {
             channel.inbox_bytes.fetch_sub(text.len(), Ordering::Relaxed);
-            let peer = channels.peer;
+            let peer = channels.connection.peer;
             VIOLATIONS.log(|suppressed| {
                 tracing::info!(%peer, sub = tag.sub, suppressed, "client floods a channel with requests; ending it")
             });

@@ -230,6 +230,14 @@ pub(crate) async fn run(link: Link, ctx: SessionContext) {
 impl Session {
     async fn serve(mut self) {
         let ending = self.serve_until_end().await;
+        // The end (parking, handing over, leaving the room) runs once per session: boxed, so
+        // that its state is no part of every live session's.
+        Box::pin(self.end(ending)).await;
+    }
+
+    /// Finish the session after `ending`: park it, hand it over, or leave its room, and free
+    /// its channel with the close frame it owes.
+    async fn end(self, ending: Ending) {
         let Session {
             link,
             ctx,
@@ -301,14 +309,23 @@ impl Session {
                 .deferred_publish
                 .is_some()
                 .then(|| self.publish_allowed_at());
+            // One timer for whichever comes first (each timer is part of every idle session's
+            // state): held-back publishing, the enter deadline, silence.
+            let wake_at = [publish_at, enter_by]
+                .into_iter()
+                .flatten()
+                .fold(silent_until, Instant::min);
             let result = tokio::select! {
                 // Shutdown first: it also closes rooms, and a session must not mistake its
                 // room's going away for anything else.
                 biased;
                 _ = self.ctx.shutdown.cancelled() => Err(Ending::Shutdown),
-                _ = sleep_until(enter_by.unwrap_or(silent_until)) => {
-                    if enter_by.is_some() {
-                        tracing::debug!(session = self.state.id, peer = %self.link.peer, "no room entered in time; closing");
+                _ = sleep_until(wake_at) => {
+                    if publish_at.is_some_and(|at| at <= wake_at) {
+                        self.apply_deferred_publish().await;
+                        Ok(())
+                    } else if enter_by.is_some() {
+                        tracing::debug!(session = self.state.id, peer = %self.link.peer(), "no room entered in time; closing");
                         Err(Ending::NotEntered)
                     } else {
                         tracing::info!(session = self.state.id, timeout_ms = timeout_after.as_millis() as u64, "client silent; dropping the connection");
@@ -320,13 +337,6 @@ impl Session {
                     Err(Ending::TakenOver)
                 }
                 signal = next_signal(&mut self.state.membership) => self.on_room_signal(signal).await,
-                _ = sleep_until(publish_at.unwrap_or(silent_until)), if publish_at.is_some() => {
-                    if let Some(publishing) = self.deferred_publish.take() {
-                        self.requests.take(self.ctx.config.peers.requests_per_second, std::time::Instant::now());
-                        self.publish(publishing).await;
-                    }
-                    Ok(())
-                }
                 inbound = self.link.recv() => match self.heard(inbound) {
                     Inbound::Text(text) => self.handle_text(&text).await,
                     Inbound::Heartbeat(acknowledged) => {
@@ -354,10 +364,19 @@ impl Session {
     /// Log a refused UserSig (a few a second at most): who tried, from where, and why. The
     /// sig itself is never logged.
     fn refused_sig(&self, user_id: &UserId, error: &openroom_protocol::usersig::SigError) {
-        let peer = self.link.peer;
+        let peer = self.link.peer();
         REFUSED_SIGS.log(|suppressed| {
             tracing::info!(%peer, user = %user_id, code = ErrorCode::UserSigInvalid.value(), %error, suppressed, "UserSig refused")
         });
+    }
+
+    /// Apply the publishing held back for the rate, now that it allows it.
+    async fn apply_deferred_publish(&mut self) {
+        if let Some(publishing) = self.deferred_publish.take() {
+            let rate = self.ctx.config.peers.requests_per_second;
+            self.requests.take(rate, std::time::Instant::now());
+            self.publish(publishing).await;
+        }
     }
 
     /// When the rate allows the next state change.
@@ -983,6 +1002,14 @@ impl Session {
             Err(TrySend::Gone) => return Err(Ending::Lost),
             Err(TrySend::Full(text)) => text,
         };
+        // The client is behind: a rare wait, boxed, so that it is no part of every idle
+        // session's state.
+        Box::pin(self.send_when_room(text)).await
+    }
+
+    /// Queue a frame once the socket's queue has room: gives up on shutdown, or after the
+    /// write timeout (the client has stopped reading).
+    async fn send_when_room(&mut self, text: String) -> Result<(), Ending> {
         tokio::select! {
             biased;
             _ = self.ctx.shutdown.cancelled() => Err(Ending::Shutdown),

@@ -125,13 +125,19 @@ impl Flags {
     }
 }
 
+/// Log lines waiting for the writer thread, at most. The buffer is allocated whole at start
+/// (tracing-appender's default of 128,000 lines cost 4 MB); peer-caused lines are
+/// rate-limited, so this many waiting means stderr itself is stuck.
+const LOG_BUFFER_LINES: usize = 8192;
+
 fn main() -> ExitCode {
     let flags = Flags::parse();
     // Logs go to stderr through a writer thread of their own, so a slow terminal or a full
-    // pipe never stalls the runtime's sessions (lines beyond its buffer are dropped, and
-    // counted). stdout carries only the "listening" line, for scripts to read. Colours only on
+    // pipe never stalls the runtime's sessions (lines beyond its buffer are dropped). stdout carries only the "listening" line, for scripts to read. Colours only on
     // a terminal, never into a log file.
-    let (writer, _flush_on_exit) = tracing_appender::non_blocking(std::io::stderr());
+    let (writer, _flush_on_exit) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .buffered_lines_limit(LOG_BUFFER_LINES)
+        .finish(std::io::stderr());
     tracing_subscriber::fmt()
         .with_writer(writer)
         .with_ansi(std::io::stderr().is_terminal())
