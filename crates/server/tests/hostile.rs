@@ -260,6 +260,21 @@ async fn server(peers: PeerLimits, limits: RoomLimits) -> openroom_server::Runni
     .unwrap()
 }
 
+/// A server with these limits, two members chatting in a room of their own, and `attack`
+/// made against the server meanwhile; every message of theirs must arrive once, in order.
+async fn under_attack<Fut: Future>(
+    peers: PeerLimits,
+    limits: RoomLimits,
+    attack: impl FnOnce(SocketAddr) -> Fut,
+) -> Fut::Output {
+    let server = server(peers, limits).await;
+    let addr = server.local_addr();
+    let mut bystanders = Bystanders::enter(addr, 1).await;
+    let outcome = bystanders.chat_during(attack(addr)).await;
+    server.close().await;
+    outcome
+}
+
 /// The standalone server, for what only a process of its own shows (its memory, its limits).
 struct ServerProcess {
     child: Child,
@@ -387,11 +402,10 @@ async fn a_member_that_pings_and_never_reads_costs_at_most_the_write_cap() {
 /// of them no longer keeps a core busy for as long as it lasts.
 #[tokio::test]
 async fn a_member_that_floods_pings_is_closed_at_the_ping_rate() {
-    let server = server(PeerLimits::default(), RoomLimits::default()).await;
-    let addr = server.local_addr();
-    let mut bystanders = Bystanders::enter(addr, 1).await;
-    bystanders
-        .chat_during(async {
+    under_attack(
+        PeerLimits::default(),
+        RoomLimits::default(),
+        |addr| async move {
             let mut attacker = raw_websocket(addr, None).await;
             let enter = enter_request("pinger", 2, 0).to_string();
             attacker
@@ -406,9 +420,9 @@ async fn a_member_that_floods_pings_is_closed_at_the_ping_rate() {
             let _ = attacker.write_all(&pings).await;
             assert_eq!(close_code(&mut attacker, STEP).await, Some(1008));
             assert!(started.elapsed() < Duration::from_secs(2));
-        })
-        .await;
-    server.close().await;
+        },
+    )
+    .await;
 }
 
 /// HTTP clients that send their request headers a byte at a time are closed by the header
@@ -507,11 +521,10 @@ async fn websockets_that_never_enter_are_closed_on_time() {
 /// refused (1009) whatever else.
 #[tokio::test]
 async fn floods_before_entering_are_cut_off_and_large_frames_refused() {
-    let server = server(PeerLimits::default(), RoomLimits::default()).await;
-    let addr = server.local_addr();
-    let mut bystanders = Bystanders::enter(addr, 1).await;
-    bystanders
-        .chat_during(async {
+    under_attack(
+        PeerLimits::default(),
+        RoomLimits::default(),
+        |addr| async move {
             // 15 KiB publish frames, as fast as the socket takes them.
             let mut flooder = raw_websocket(addr, None).await;
             let padding = "x".repeat(15 * 1024);
@@ -542,20 +555,19 @@ async fn floods_before_entering_are_cut_off_and_large_frames_refused() {
             let huge = vec![b'x'; 17 * 1024];
             let _ = oversized.write_all(&frame(TEXT, &huge)).await;
             assert_eq!(close_code(&mut oversized, STEP).await, Some(1009));
-        })
-        .await;
-    server.close().await;
+        },
+    )
+    .await;
 }
 
 /// Frames that are not the protocol close the connection with the code that says why: 1003 a
 /// binary frame, 1007 text that is not UTF-8, 1002 a frame that is not WebSocket.
 #[tokio::test]
 async fn bad_frames_close_the_connection_with_their_code() {
-    let server = server(PeerLimits::default(), RoomLimits::default()).await;
-    let addr = server.local_addr();
-    let mut bystanders = Bystanders::enter(addr, 1).await;
-    bystanders
-        .chat_during(async {
+    under_attack(
+        PeerLimits::default(),
+        RoomLimits::default(),
+        |addr| async move {
             for (bytes, code) in [
                 (frame(BINARY, b"\x00\x01"), 1003),
                 (frame(TEXT, b"\xff\xfe not utf-8"), 1007),
@@ -566,9 +578,9 @@ async fn bad_frames_close_the_connection_with_their_code() {
                 tcp.write_all(&bytes).await.unwrap();
                 assert_eq!(close_code(&mut tcp, STEP).await, Some(code));
             }
-        })
-        .await;
-    server.close().await;
+        },
+    )
+    .await;
 }
 
 /// One user entering and leaving rooms in a loop opens them at its rate and no faster, so it
@@ -694,19 +706,14 @@ async fn state_changes_beyond_the_rate_are_refused_and_publishing_lands_last() {
 /// keep-alive connection is closed at the header timeout.
 #[tokio::test]
 async fn rest_clients_that_never_finish_are_timed_out() {
-    let server = server(
+    under_attack(
         PeerLimits {
             http_body_timeout: Duration::from_millis(300),
             http_header_timeout: Duration::from_millis(500),
             ..PeerLimits::default()
         },
         RoomLimits::default(),
-    )
-    .await;
-    let addr = server.local_addr();
-    let mut bystanders = Bystanders::enter(addr, 1).await;
-    bystanders
-        .chat_during(async {
+        |addr| async move {
             let admin = sig(ADMIN_IDENTIFIER);
             let mut tcp = TcpStream::connect(addr).await.unwrap();
             let head = format!(
@@ -746,9 +753,9 @@ async fn rest_clients_that_never_finish_are_timed_out() {
                 "{:?}",
                 idle.elapsed()
             );
-        })
-        .await;
-    server.close().await;
+        },
+    )
+    .await;
 }
 
 /// An HTTP client that pipelines requests and never reads the answers: the server's writes
@@ -756,18 +763,13 @@ async fn rest_clients_that_never_finish_are_timed_out() {
 /// while it writes).
 #[tokio::test]
 async fn an_http_client_that_never_reads_its_answers_is_closed_at_the_write_timeout() {
-    let server = server(
+    under_attack(
         PeerLimits {
             write_timeout: Duration::from_millis(500),
             ..PeerLimits::default()
         },
         RoomLimits::default(),
-    )
-    .await;
-    let addr = server.local_addr();
-    let mut bystanders = Bystanders::enter(addr, 1).await;
-    bystanders
-        .chat_during(async {
+        |addr| async move {
             let socket = TcpSocket::new_v4().unwrap();
             socket.set_recv_buffer_size(4096).unwrap();
             let mut tcp = socket.connect(addr).await.unwrap();
@@ -781,9 +783,9 @@ async fn an_http_client_that_never_reads_its_answers_is_closed_at_the_write_time
                 closed_within(&mut tcp, STEP).await,
                 "the server closed the connection"
             );
-        })
-        .await;
-    server.close().await;
+        },
+    )
+    .await;
 }
 
 /// The server raises its soft open-files limit to the hard one at start, and says so.
