@@ -10,7 +10,10 @@ import { EventEmitter } from 'node:events'
 /** trtc-electron-sdk's TRTCCloud, backed by an OpenRoom server. */
 declare class TRTCCloud extends EventEmitter {
   constructor(config?: TRTCCloud.TRTCCloudConfig)
-  /** The process-wide shared instance, created on first call. */
+  /**
+   * The process-wide shared instance: the first TRTCCloud made (not a sub-cloud), as in
+   * trtc-electron-sdk, or one made now with `config` when there is none.
+   */
   static getTRTCShareInstance(config?: TRTCCloud.TRTCCloudConfig): TRTCCloud
   /** Destroy the shared instance; the next getTRTCShareInstance() creates a new one. */
   static destroyTRTCShareInstance(): void
@@ -72,7 +75,8 @@ declare class TRTCCloud extends EventEmitter {
   destroySubCloud(subCloud: TRTCCloud): void
   /**
    * Send a custom message to the room's other members (TRTC's signature and limits). They get
-   * onRecvCustomCmdMsg(userId, cmdId, seq, message) with `message` as a Buffer; the sender gets
+   * onRecvCustomCmdMsg(userId, cmdId, seq, message) with `message` as a string (a Buffer with
+   * `customMessageAs: 'buffer'`); the sender gets
    * nothing back. Messages from one sender arrive in the order sent, each once, also across a
    * resumed connection. `reliable: false` messages may be dropped for a member that falls behind,
    * which then gets onMissCustomCmdMsg; `ordered` is accepted (every message is ordered).
@@ -424,6 +428,11 @@ declare namespace TRTCCloud {
     exitTimeoutMs?: number
     /** Reconnection after a lost connection; see ReconnectOptions. */
     reconnect?: ReconnectOptions
+    /**
+     * What onRecvCustomCmdMsg delivers: 'string' (the data read as UTF-8, as trtc-electron-sdk
+     * does; the default) or 'buffer' (the bytes, for binary data).
+     */
+    customMessageAs?: 'string' | 'buffer'
   }
 
   /**
@@ -524,9 +533,15 @@ declare namespace TRTCCloud {
     /**
      * A custom message from another member (sendCustomCmdMsg), or from 'administrator' over REST.
      * @param seq the sender's message number: 1, 2, 3 … for each message it sent this session
-     * @param message the bytes, as a Buffer (a string was sent as UTF-8: message.toString())
+     * @param message the data read as UTF-8, as trtc-electron-sdk delivers it; a Buffer of the
+     *   bytes with `customMessageAs: 'buffer'` in the instance's config
      */
-    onRecvCustomCmdMsg: (userId: string, cmdId: number, seq: number, message: Buffer) => void
+    onRecvCustomCmdMsg: (
+      userId: string,
+      cmdId: number,
+      seq: number,
+      message: string | Buffer,
+    ) => void
     /**
      * Unreliable custom messages of userId with cmdId were dropped because this member fell
      * behind; told right before the next message of theirs that arrives.

@@ -117,18 +117,31 @@ test("TRTCSwitchRoomParam takes trtc-electron-sdk's constructor arguments in ord
   })
 })
 
-test('getTRTCShareInstance returns one instance until destroyTRTCShareInstance', async () => {
-  const shared = TRTCCloud.getTRTCShareInstance({ serverUrl: ctx.server.url })
-  expect(TRTCCloud.getTRTCShareInstance()).toBe(shared)
+test('the first new TRTCCloud() becomes the shared instance, as in trtc-electron-sdk; destroyTRTCShareInstance ends it', async () => {
+  // A module of its own: the instances this file made earlier would be the shared one here.
+  let fresh
+  jest.isolateModules(() => {
+    fresh = require('..')
+  })
+  const first = new fresh.TRTCCloud({ serverUrl: ctx.server.url })
+  const second = new fresh.TRTCCloud({ serverUrl: ctx.server.url })
+  expect(fresh.TRTCCloud.getTRTCShareInstance()).toBe(first)
+  // A sub-cloud is never the shared instance, even when there is none.
+  first.destroy()
+  const sub = second.createSubCloud()
+  expect(fresh.TRTCCloud.getTRTCShareInstance({ serverUrl: ctx.server.url })).not.toBe(sub)
+  second.destroy()
+
+  const shared = fresh.TRTCCloud.getTRTCShareInstance()
   const member = new Member(ctx.server, 'alice')
   const exited = new Promise((resolve) => shared.once('onExitRoom', resolve))
   await shared.enterRoom(member.params(500), TRTCAppScene.TRTCAppSceneVideoCall)
-  TRTCCloud.destroyTRTCShareInstance()
+  fresh.TRTCCloud.destroyTRTCShareInstance()
   await expect(exited).resolves.toBe(0)
-  const fresh = TRTCCloud.getTRTCShareInstance({ serverUrl: ctx.server.url })
-  expect(fresh).not.toBe(shared)
-  await expect(fresh.enterRoom(member.params(500), 0)).resolves.toBeGreaterThan(0)
-  TRTCCloud.destroyTRTCShareInstance()
+  const next = fresh.TRTCCloud.getTRTCShareInstance({ serverUrl: ctx.server.url })
+  expect(next).not.toBe(shared)
+  await expect(next.enterRoom(member.params(500), 0)).resolves.toBeGreaterThan(0)
+  fresh.TRTCCloud.destroyTRTCShareInstance()
 })
 
 test('an ignored failing enterRoom promise causes no unhandled rejection', async () => {

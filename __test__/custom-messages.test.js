@@ -9,8 +9,10 @@ const ctx = useServer()
 /** Wait until nextTick callbacks (where onWarning is emitted) have run. */
 const ticked = () => new Promise((resolve) => setImmediate(resolve))
 
-test("a message reaches every other member as a Buffer, with the sender's seq; string, Buffer and Uint8Array all work", async () => {
-  const [alice, bob, carol] = ['alice', 'bob', 'carol'].map((u) => new Member(ctx.server, u))
+test("a message reaches every other member as a string (trtc-electron-sdk's), or as a Buffer with customMessageAs: 'buffer', with the sender's seq; string, Buffer and Uint8Array all work", async () => {
+  const alice = new Member(ctx.server, 'alice')
+  const bob = new Member(ctx.server, 'bob')
+  const carol = new Member(ctx.server, 'carol', { customMessageAs: 'buffer' })
   for (const m of [alice, bob, carol]) await m.enter(300)
   await barrier(ctx.server, 300, [alice, bob, carol])
   expect(alice.cloud.sendCustomCmdMsg(1, 'héllo', true, true)).toBe(true)
@@ -18,16 +20,24 @@ test("a message reaches every other member as a Buffer, with the sender's seq; s
   expect(alice.cloud.sendCustomCmdMsg(3, new Uint8Array([7, 8, 9]).subarray(1), false, false)).toBe(
     true,
   )
-  for (const m of [bob, carol]) {
+  const messages = async (m) => {
     await m.waitFor('onRecvCustomCmdMsg', 'alice', 3, 3)
-    const messages = m.events.filter(([name]) => name === 'onRecvCustomCmdMsg')
-    expect(messages).toEqual([
-      ['onRecvCustomCmdMsg', 'alice', 1, 1, Buffer.from('héllo')],
-      ['onRecvCustomCmdMsg', 'alice', 2, 2, Buffer.from([0, 255])],
-      ['onRecvCustomCmdMsg', 'alice', 3, 3, Buffer.from([8, 9])],
-    ])
-    expect(Buffer.isBuffer(messages[0][4])).toBe(true)
+    return m.events.filter(([name]) => name === 'onRecvCustomCmdMsg')
   }
+  // As trtc-electron-sdk delivers them: the data read as UTF-8.
+  expect(await messages(bob)).toEqual([
+    ['onRecvCustomCmdMsg', 'alice', 1, 1, 'héllo'],
+    ['onRecvCustomCmdMsg', 'alice', 2, 2, Buffer.from([0, 255]).toString('utf8')],
+    ['onRecvCustomCmdMsg', 'alice', 3, 3, '\b\t'],
+  ])
+  // The bytes, for an app that sends binary data.
+  const buffers = await messages(carol)
+  expect(buffers).toEqual([
+    ['onRecvCustomCmdMsg', 'alice', 1, 1, Buffer.from('héllo')],
+    ['onRecvCustomCmdMsg', 'alice', 2, 2, Buffer.from([0, 255])],
+    ['onRecvCustomCmdMsg', 'alice', 3, 3, Buffer.from([8, 9])],
+  ])
+  expect(Buffer.isBuffer(buffers[0][4])).toBe(true)
   // The sender hears nothing of its own messages.
   await barrier(ctx.server, 300, [alice])
   expect(alice.events.some(([name]) => name === 'onRecvCustomCmdMsg')).toBe(false)
@@ -159,11 +169,9 @@ test('REST SendCustomMessage: from administrator to everyone, or to the users na
   await barrier(ctx.server, 303, [alice, bob])
   const messages = (m) => m.events.filter(([name]) => name === 'onRecvCustomCmdMsg')
   expect(messages(bob)).toEqual([
-    ['onRecvCustomCmdMsg', 'administrator', 7, 1, Buffer.from('to all')],
-    ['onRecvCustomCmdMsg', 'administrator', 7, 2, Buffer.from([1, 2])],
+    ['onRecvCustomCmdMsg', 'administrator', 7, 1, 'to all'],
+    ['onRecvCustomCmdMsg', 'administrator', 7, 2, '\u0001\u0002'],
   ])
-  expect(messages(alice)).toEqual([
-    ['onRecvCustomCmdMsg', 'administrator', 7, 1, Buffer.from('to all')],
-  ])
+  expect(messages(alice)).toEqual([['onRecvCustomCmdMsg', 'administrator', 7, 1, 'to all']])
   await Promise.all([alice, bob].map((m) => m.cloud.exitRoom()))
 })

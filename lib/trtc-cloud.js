@@ -104,6 +104,7 @@ const CONFIG_CHECKS = {
   enterTimeoutMs: [isPositiveInteger, 'a positive integer'],
   exitTimeoutMs: [isPositiveInteger, 'a positive integer'],
   reconnect: [(v) => checkReconnect(v) === null, (v) => checkReconnect(v)],
+  customMessageAs: [(v) => v === 'string' || v === 'buffer', "'string' or 'buffer'"],
 }
 
 /**
@@ -137,7 +138,13 @@ function checkConfig(config) {
   return config
 }
 
+/**
+ * The shared instance: the first TRTCCloud made (not a sub-cloud), as in trtc-electron-sdk,
+ * or the one getTRTCShareInstance() makes when there is none.
+ */
 let shareInstance = null
+/** Set while createSubCloud() makes a sub-cloud, which never becomes the shared instance. */
+let makingSubCloud = false
 
 class TRTCCloud extends EventEmitter {
   /**
@@ -149,6 +156,9 @@ class TRTCCloud extends EventEmitter {
    * @param {object} [config.reconnect] what to do when the connection breaks: allowReconnect
    *   (default true), numberOfAttempts (default 8), intervalMs (first wait, default 500; doubled
    *   each attempt up to maxIntervalMs, default 8000)
+   * @param {'string'|'buffer'} [config.customMessageAs] what onRecvCustomCmdMsg delivers: a
+   *   string (the data read as UTF-8, as trtc-electron-sdk does; the default) or a Buffer (for
+   *   binary data)
    */
   constructor(config = {}) {
     super()
@@ -173,9 +183,15 @@ class TRTCCloud extends EventEmitter {
     this._destroyed = false
     /** The devices last reported with onLocalDevicesChanged. */
     this._reportedDevices = { camera: false, microphone: false }
+    /** 'string' (trtc-electron-sdk's) or 'buffer': what onRecvCustomCmdMsg delivers. */
+    this._customMessageAs = options.customMessageAs ?? 'string'
+    if (shareInstance === null && !makingSubCloud) shareInstance = this
   }
 
-  /** The process-wide shared instance (created on first call). */
+  /**
+   * The process-wide shared instance: the first TRTCCloud made, as in trtc-electron-sdk, or
+   * one made now (with `config`) when there is none.
+   */
   static getTRTCShareInstance(config) {
     if (shareInstance === null) shareInstance = new TRTCCloud(config)
     return shareInstance
@@ -391,7 +407,13 @@ class TRTCCloud extends EventEmitter {
     if (this._destroyed) {
       throw codedError('ERR_DESTROYED', 'this instance was destroyed; create a new TRTCCloud')
     }
-    const sub = new TRTCCloud(this._config)
+    makingSubCloud = true
+    let sub
+    try {
+      sub = new TRTCCloud(this._config)
+    } finally {
+      makingSubCloud = false
+    }
     // Its own room, over this instance's connection.
     sub._engine = this._engine.createSubEngine()
     sub._mainCloud = this
@@ -413,6 +435,8 @@ class TRTCCloud extends EventEmitter {
    */
   destroy() {
     this._destroyed = true
+    // A destroyed instance is of no use to share: the next getTRTCShareInstance() makes one.
+    if (shareInstance === this) shareInstance = null
     for (const sub of this._subClouds) sub.destroy()
     this._mainCloud?._subClouds.delete(this)
     this._devicesChanged(this._engine.destroy().released)
@@ -507,7 +531,9 @@ class TRTCCloud extends EventEmitter {
       }
       case 'onRecvCustomCmdMsg': {
         const [userId, cmdId, seq, data] = args
-        this.emit('onRecvCustomCmdMsg', userId, cmdId, seq, Buffer.from(data, 'base64'))
+        const bytes = Buffer.from(data, 'base64')
+        const message = this._customMessageAs === 'buffer' ? bytes : bytes.toString('utf8')
+        this.emit('onRecvCustomCmdMsg', userId, cmdId, seq, message)
         break
       }
       case 'onLocalDevicesChanged':

@@ -66,8 +66,8 @@ async function main(): Promise<void> {
   const sent: boolean = resilient.sendCustomCmdMsg(1, Buffer.from('x'), true, true)
   resilient.on(
     'onRecvCustomCmdMsg',
-    (userId: string, cmdId: number, seq: number, message: Buffer) => {
-      void [userId, cmdId, seq, message.toString()]
+    (userId: string, cmdId: number, seq: number, message: string | Buffer) => {
+      void [userId, cmdId, seq, typeof message === 'string' ? message : message.toString('hex')]
     },
   )
   resilient.on(
