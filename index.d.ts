@@ -1,6 +1,7 @@
 // Type definitions for openroom: trtc-electron-sdk's TRTCCloud room API on a self-hosted server.
 
 import { EventEmitter } from 'node:events'
+import Define = require('./lib/trtc-define')
 
 // The module is TRTCCloud itself (module.exports = TRTCCloud, as trtc-electron-sdk's default
 // export), with everything else as its properties: `export =` with a merged namespace types
@@ -181,12 +182,68 @@ declare class TRTCCloud extends EventEmitter {
 }
 
 declare namespace TRTCCloud {
+  // The rest of trtc-electron-sdk's trtc_define: its enums and parameter classes (lib/trtc-define.d.ts).
+  export import TRTCVideoResolution = Define.TRTCVideoResolution
+  export import TRTCVideoResolutionMode = Define.TRTCVideoResolutionMode
+  export import TRTCQuality = Define.TRTCQuality
+  export import TRTCVideoFillMode = Define.TRTCVideoFillMode
+  export import TRTCVideoRotation = Define.TRTCVideoRotation
+  export import TRTCBeautyStyle = Define.TRTCBeautyStyle
+  export import TRTCVideoPixelFormat = Define.TRTCVideoPixelFormat
+  export import TRTCVideoBufferType = Define.TRTCVideoBufferType
+  export import TRTCVideoMirrorType = Define.TRTCVideoMirrorType
+  export import TRTCRecordType = Define.TRTCRecordType
+  export import TRTCQosControlMode = Define.TRTCQosControlMode
+  export import TRTCVideoQosPreference = Define.TRTCVideoQosPreference
+  export import TRTCAudioFrameFormat = Define.TRTCAudioFrameFormat
+  export import TRTCScreenCaptureSourceType = Define.TRTCScreenCaptureSourceType
+  export import TRTCImageBuffer = Define.TRTCImageBuffer
+  export import TRTCScreenCaptureSourceInfo = Define.TRTCScreenCaptureSourceInfo
+  export import TRTCScreenCaptureProperty = Define.TRTCScreenCaptureProperty
+  export import TRTCDeviceInfo = Define.TRTCDeviceInfo
+  export import TRTCVideoFrame = Define.TRTCVideoFrame
+  export import TRTCAudioFrame = Define.TRTCAudioFrame
+  export import TRTCLogLevel = Define.TRTCLogLevel
+  export import TRTCDeviceState = Define.TRTCDeviceState
+  export import TRTCDeviceType = Define.TRTCDeviceType
+  export import TRTCCameraCaptureMode = Define.TRTCCameraCaptureMode
+  export import TRTCVideoColorRange = Define.TRTCVideoColorRange
+  export import TRTCVideoColorSpace = Define.TRTCVideoColorSpace
+  export import TRTCVideoEncodeComplexity = Define.TRTCVideoEncodeComplexity
+  export import TRTCWaterMarkSrcType = Define.TRTCWaterMarkSrcType
+  export import TRTCVideoEncParam = Define.TRTCVideoEncParam
+  export import TRTCRenderParams = Define.TRTCRenderParams
+  export import TRTCNetworkQosParam = Define.TRTCNetworkQosParam
+  export import TRTCQualityInfo = Define.TRTCQualityInfo
+  export import TRTCVolumeInfo = Define.TRTCVolumeInfo
+  export import TRTCSpeedTestParams = Define.TRTCSpeedTestParams
+  export import TRTCSpeedTestResult = Define.TRTCSpeedTestResult
+  export import Rect = Define.Rect
+  export import TRTCMixUser = Define.TRTCMixUser
+  export import TRTCTranscodingConfigMode = Define.TRTCTranscodingConfigMode
+  export import TRTCMixInputType = Define.TRTCMixInputType
+  export import TRTCAudioRecordingContent = Define.TRTCAudioRecordingContent
+  export import TRTCPublishMode = Define.TRTCPublishMode
+  export import TRTCVoiceReverbType = Define.TRTCVoiceReverbType
+  export import TRTCVoiceChangerType = Define.TRTCVoiceChangerType
+  export import TRTCPluginType = Define.TRTCPluginType
+  export import TRTCTranscodingConfig = Define.TRTCTranscodingConfig
+  export import TRTCPublishCDNParam = Define.TRTCPublishCDNParam
+  export import TRTCAudioRecordingParams = Define.TRTCAudioRecordingParams
+  export import TRTCAudioEffectParam = Define.TRTCAudioEffectParam
+  export import TRTCLocalStatistics = Define.TRTCLocalStatistics
+  export import TRTCRemoteStatistics = Define.TRTCRemoteStatistics
+  export import TRTCStatistics = Define.TRTCStatistics
+  export import AudioMusicParam = Define.AudioMusicParam
+  export import VideoBufferInfo = Define.VideoBufferInfo
+
   /** What kind of room this is (trtc-electron-sdk's TRTCAppScene). */
   export const TRTCAppScene: Readonly<{
     TRTCAppSceneVideoCall: 0
     TRTCAppSceneLIVE: 1
     TRTCAppSceneAudioCall: 2
     TRTCAppSceneVoiceChatRoom: 3
+    readonly [value: number]: string
   }>
   export type TRTCAppScene = 0 | 1 | 2 | 3
 
@@ -194,6 +251,7 @@ declare namespace TRTCCloud {
   export const TRTCRoleType: Readonly<{
     TRTCRoleAnchor: 20
     TRTCRoleAudience: 21
+    readonly [value: number]: string
   }>
   export type TRTCRoleType = 20 | 21
 
@@ -202,6 +260,7 @@ declare namespace TRTCCloud {
     TRTCAudioQualitySpeech: 1
     TRTCAudioQualityDefault: 2
     TRTCAudioQualityMusic: 3
+    readonly [value: number]: string
   }>
   export type TRTCAudioQuality = 1 | 2 | 3
 
@@ -210,6 +269,7 @@ declare namespace TRTCCloud {
     TRTCVideoStreamTypeBig: 0
     TRTCVideoStreamTypeSmall: 1
     TRTCVideoStreamTypeSub: 2
+    readonly [value: number]: string
   }>
   export type TRTCVideoStreamType = 0 | 1 | 2
 
@@ -375,8 +435,10 @@ declare namespace TRTCCloud {
       roomId?: number,
       strRoomId?: string,
       role?: TRTCRoleType,
-      privateMapKey?: string,
-      businessInfo?: string,
+      privateMapKey?: string | null,
+      businessInfo?: string | null,
+      streamId?: string | null,
+      userDefineRecordId?: string | null,
     )
     /** The app's sdkAppId; must be the server's. */
     sdkAppId: number
@@ -391,9 +453,13 @@ declare namespace TRTCCloud {
     /** Default TRTCRoleAnchor. */
     role: TRTCRoleType
     /** Accepted for compatibility; not used yet. */
-    privateMapKey: string
+    privateMapKey: string | null
     /** Accepted for compatibility; not used yet. */
-    businessInfo: string
+    businessInfo: string | null
+    /** Accepted for compatibility; not used (OpenRoom relays no streams). */
+    streamId: string | null
+    /** Accepted for compatibility; not used (OpenRoom records nothing). */
+    userDefineRecordId: string | null
     /** OpenRoom's: whether entering may open the room when it does not exist (default true; false fails with -7005). */
     createIfMissing?: boolean
   }

@@ -23,6 +23,9 @@ module.exports.ExitRoomReason = constants.ExitRoomReason
 module.exports.RemoteLeaveReason = constants.RemoteLeaveReason
 module.exports.TRTCConnectionState = constants.TRTCConnectionState
 module.exports.ConnectionChangeReason = constants.ConnectionChangeReason
+// The rest of trtc-electron-sdk's trtc_define (its main module exports them too).
+const { trtcEnum: _helper, ...trtcDefine } = require('./lib/trtc-define.js')
+Object.assign(module.exports, trtcDefine)
 module.exports.genUserSig = genUserSig
 module.exports.startServer = startServer
 module.exports.RoomServer = RoomServer

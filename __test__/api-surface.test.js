@@ -24,14 +24,19 @@ test('TRTCCloud is the default export and a named export, from require and from 
   expect(new TRTCCloud()).toBeInstanceOf(require('node:events').EventEmitter)
 })
 
+/** An enum's names and values, without the number-to-name entries trtc-electron-sdk's enums have. */
+const named = (values) => Object.fromEntries(Object.entries(values).filter(([k]) => isNaN(k)))
+
 test("constants have trtc-electron-sdk's names and values", () => {
-  expect(TRTCAppScene).toEqual({
+  expect(named(TRTCAppScene)).toEqual({
     TRTCAppSceneVideoCall: 0,
     TRTCAppSceneLIVE: 1,
     TRTCAppSceneAudioCall: 2,
     TRTCAppSceneVoiceChatRoom: 3,
   })
-  expect(TRTCRoleType).toEqual({ TRTCRoleAnchor: 20, TRTCRoleAudience: 21 })
+  // As trtc-electron-sdk's TypeScript enums: a number maps back to its name.
+  expect(TRTCAppScene[1]).toBe('TRTCAppSceneLIVE')
+  expect(named(TRTCRoleType)).toEqual({ TRTCRoleAnchor: 20, TRTCRoleAudience: 21 })
   expect(TXLiteAVError).toEqual({
     ERR_ROOM_ENTER_FAIL: -3301,
     ERR_ROOM_REQUEST_ENTER_ROOM_TIMEOUT: -3308,
@@ -52,12 +57,12 @@ test("constants have trtc-electron-sdk's names and values", () => {
     ERR_NOT_IN_ROOM: -7009,
     ERR_RATE_LIMITED: -7010,
   })
-  expect(openroom.TRTCAudioQuality).toEqual({
+  expect(named(openroom.TRTCAudioQuality)).toEqual({
     TRTCAudioQualitySpeech: 1,
     TRTCAudioQualityDefault: 2,
     TRTCAudioQualityMusic: 3,
   })
-  expect(openroom.TRTCVideoStreamType).toEqual({
+  expect(named(openroom.TRTCVideoStreamType)).toEqual({
     TRTCVideoStreamTypeBig: 0,
     TRTCVideoStreamTypeSmall: 1,
     TRTCVideoStreamTypeSub: 2,
@@ -85,10 +90,12 @@ test("TRTCParams takes trtc-electron-sdk's constructor arguments in order, with 
     roomId: 0,
     strRoomId: '',
     role: 20,
-    privateMapKey: '',
-    businessInfo: '',
+    privateMapKey: null,
+    businessInfo: null,
+    streamId: null,
+    userDefineRecordId: null,
   })
-  const p = new TRTCParams(1400000001, 'alice', 'sig', 7, 'seven', 21, 'pmk', 'biz')
+  const p = new TRTCParams(1400000001, 'alice', 'sig', 7, 'seven', 21, 'pmk', 'biz', 's', 'r')
   expect([
     p.sdkAppId,
     p.userId,
@@ -98,7 +105,9 @@ test("TRTCParams takes trtc-electron-sdk's constructor arguments in order, with 
     p.role,
     p.privateMapKey,
     p.businessInfo,
-  ]).toEqual([1400000001, 'alice', 'sig', 7, 'seven', 21, 'pmk', 'biz'])
+    p.streamId,
+    p.userDefineRecordId,
+  ]).toEqual([1400000001, 'alice', 'sig', 7, 'seven', 21, 'pmk', 'biz', 's', 'r'])
 })
 
 test("TRTCSwitchRoomParam takes trtc-electron-sdk's constructor arguments in order", () => {

@@ -2,9 +2,10 @@
 // trtc-electron-sdk's constants, with its exact names and values.
 
 const binding = require('../binding.js')
+const { trtcEnum } = require('./trtc-define.js')
 
 /** TRTCAppScene: what kind of room this is. */
-const TRTCAppScene = Object.freeze({
+const TRTCAppScene = trtcEnum({
   TRTCAppSceneVideoCall: 0,
   TRTCAppSceneLIVE: 1,
   TRTCAppSceneAudioCall: 2,
@@ -12,20 +13,20 @@ const TRTCAppScene = Object.freeze({
 })
 
 /** TRTCRoleType: anchors publish, audience members watch (LIVE and VoiceChatRoom scenes). */
-const TRTCRoleType = Object.freeze({
+const TRTCRoleType = trtcEnum({
   TRTCRoleAnchor: 20,
   TRTCRoleAudience: 21,
 })
 
 /** TRTCAudioQuality: startLocalAudio's argument (OpenRoom carries no audio; checked and kept). */
-const TRTCAudioQuality = Object.freeze({
+const TRTCAudioQuality = trtcEnum({
   TRTCAudioQualitySpeech: 1,
   TRTCAudioQualityDefault: 2,
   TRTCAudioQualityMusic: 3,
 })
 
 /** TRTCVideoStreamType: muteLocalVideo(streamType, mute) takes the big (camera) stream. */
-const TRTCVideoStreamType = Object.freeze({
+const TRTCVideoStreamType = trtcEnum({
   TRTCVideoStreamTypeBig: 0,
   TRTCVideoStreamTypeSmall: 1,
   TRTCVideoStreamTypeSub: 2,
@@ -68,7 +69,10 @@ const ConnectionChangeReason = Object.freeze({
   GAVE_UP: 'GAVE_UP',
 })
 
-/** enterRoom's parameters, with trtc-electron-sdk's constructor argument order. */
+/**
+ * enterRoom's parameters, with trtc-electron-sdk's constructor argument order and defaults.
+ * privateMapKey, businessInfo, streamId and userDefineRecordId are accepted and not used.
+ */
 class TRTCParams {
   constructor(
     sdkAppId = 0,
@@ -77,8 +81,10 @@ class TRTCParams {
     roomId = 0,
     strRoomId = '',
     role = TRTCRoleType.TRTCRoleAnchor,
-    privateMapKey = '',
-    businessInfo = '',
+    privateMapKey = null,
+    businessInfo = null,
+    streamId = null,
+    userDefineRecordId = null,
   ) {
     this.sdkAppId = sdkAppId
     this.userId = userId
@@ -88,6 +94,8 @@ class TRTCParams {
     this.role = role
     this.privateMapKey = privateMapKey
     this.businessInfo = businessInfo
+    this.streamId = streamId
+    this.userDefineRecordId = userDefineRecordId
   }
 }
 

@@ -13,3 +13,6 @@ export import TRTCConnectionState = openroom.TRTCConnectionState
 export import ConnectionChangeReason = openroom.ConnectionChangeReason
 export import TRTCAudioQuality = openroom.TRTCAudioQuality
 export import TRTCVideoStreamType = openroom.TRTCVideoStreamType
+
+// The rest of trtc_define: its enums and parameter classes.
+export * from '../lib/trtc-define'
