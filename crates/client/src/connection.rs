@@ -542,37 +542,12 @@ fn handle(
 /// Hand a server frame to its channel (it has taken its room); a `closed` frame ends that
 /// channel. A frame nobody takes gives its room back.
 fn route(channels: &mut HashMap<u32, FrameSender>, shared: &Shared, text: String) {
-    let cost = inbound_cost(&text) as usize;
-    let undelivered = |text: String| {
-        let _ = text;
-        shared.inbound_room.add_permits(cost);
-    };
     if let Some(sub) = ordinary_frame_channel(&text) {
-        match channels.get(&sub) {
-            Some(channel) => {
-                if let Err(lost) = channel.send(Ok(text)) {
-                    if let Ok(text) = lost.0 {
-                        undelivered(text);
-                    }
-                }
-            }
-            None => undelivered(text),
-        }
-        return;
+        return deliver(channels, shared, sub, text);
     }
     let Some(tag) = ChannelTag::of(&text) else {
         // Unreadable: channel 0 hears it (and reports it); the others never see it.
-        match channels.get(&0) {
-            Some(channel) => {
-                if let Err(lost) = channel.send(Ok(text)) {
-                    if let Ok(text) = lost.0 {
-                        undelivered(text);
-                    }
-                }
-            }
-            None => undelivered(text),
-        }
-        return;
+        return deliver(channels, shared, 0, text);
     };
     if tag.kind.as_deref() == Some("closed") {
         if let Some(channel) = channels.remove(&tag.sub) {
@@ -582,18 +557,22 @@ fn route(channels: &mut HashMap<u32, FrameSender>, shared: &Shared, text: String
                 .map(|code| format!("{code}: {}", tag.reason.clone().unwrap_or_default()));
             let _ = channel.send(Err(ConnectionError::Closed(reason)));
         }
-        undelivered(text);
+        shared
+            .inbound_room
+            .add_permits(inbound_cost(&text) as usize);
         return;
     }
-    match channels.get(&tag.sub) {
-        Some(channel) => {
-            if let Err(lost) = channel.send(Ok(text)) {
-                if let Ok(text) = lost.0 {
-                    undelivered(text);
-                }
-            }
-        }
-        None => undelivered(text),
+    deliver(channels, shared, tag.sub, text);
+}
+
+/// Hand a frame to channel `sub`; a frame with no channel to take it gives its room back.
+fn deliver(channels: &HashMap<u32, FrameSender>, shared: &Shared, sub: u32, text: String) {
+    let cost = inbound_cost(&text) as usize;
+    let delivered = channels
+        .get(&sub)
+        .is_some_and(|channel| channel.send(Ok(text)).is_ok());
+    if !delivered {
+        shared.inbound_room.add_permits(cost);
     }
 }
 
@@ -652,15 +631,15 @@ impl Connection {
     /// and never fails here: the writer writes it, within the write timeout, or fails the
     /// socket, which the session hears of from [`Connection::next_frame`] in its place among
     /// the server's frames.
-    pub fn send(&mut self, request: ClientRequest) -> Result<u64, ConnectionError> {
+    pub fn send(&mut self, request: ClientRequest) -> u64 {
         let (id, frame) = self.frame(request);
         self.shared.queue(&self.writes, Write::Frame(frame));
-        Ok(id)
+        id
     }
 
-    /// Queue a custom message; once the writer has handed it to the socket,
-    /// [`Connection::messages_written`] says so.
-    pub fn send_message(&mut self, message: MessageRequest) -> Result<(), ConnectionError> {
+    /// Queue a custom message, as [`Connection::send`] queues a request; once the writer has
+    /// handed it to the socket, [`Connection::messages_written`] says so.
+    pub fn send_message(&mut self, message: MessageRequest) {
         let seq = message.seq;
         let (_, frame) = self.frame(ClientRequest::Message(message));
         let write = Write::Message {
@@ -669,7 +648,6 @@ impl Connection {
             seq,
         };
         self.shared.queue(&self.writes, write);
-        Ok(())
     }
 
     /// The seq of the last custom message written to the socket on this channel (0: none).
@@ -692,10 +670,9 @@ impl Connection {
     /// Ask the server for a sign of life (a WebSocket ping; its pong counts as heard). The
     /// ping carries `last_seq`, the last room event this channel received: the server need
     /// not keep anything older for a resume.
-    pub fn ping(&mut self, last_seq: u64) -> Result<(), ConnectionError> {
+    pub fn ping(&mut self, last_seq: u64) {
         let ping = Message::Ping(ping_payload(self.sub, last_seq).into());
         self.shared.queue(&self.writes, Write::Frame(ping));
-        Ok(())
     }
 
     /// How long a write may take before the socket counts as lost: the session sets it from

@@ -430,10 +430,7 @@ impl Session {
             Some(Ok(Ok(connection))) => connection,
         };
         connection.set_write_timeout(self.config.enter_timeout);
-        let request_id = match connection.send(ClientRequest::Enter(request)) {
-            Err(error) => return failed(error),
-            Ok(id) => id,
-        };
+        let request_id = connection.send(ClientRequest::Enter(request));
         let answer = self
             .wait_while_away(timeout_at(deadline, answer_to(&mut connection, request_id)))
             .await;
@@ -524,23 +521,15 @@ impl Session {
                     }
                     Some(Command::Message(message)) => {
                         let request = self.keep_for_resend(message);
-                        if let Err(error) = connection.send_message(request) {
-                            return Served::Lost(error.to_string());
-                        }
+                        connection.send_message(request);
                     }
                     Some(Command::Publish(publishing)) => {
                         let publishing = self.slot.publish_taken(publishing);
                         self.request.publishing = publishing;
-                        if let Err(error) = connection.send(ClientRequest::Publish(publishing)) {
-                            return Served::Lost(error.to_string());
-                        }
+                        connection.send(ClientRequest::Publish(publishing));
                     }
                     // Done when answered (see on_answer).
-                    Some(Command::SwitchRole(role)) => {
-                        if let Err(error) = self.switch_role(connection, role) {
-                            return Served::Lost(error);
-                        }
-                    }
+                    Some(Command::SwitchRole(role)) => self.switch_role(connection, role),
                     // Exit from exitRoom() or destroy() (or the engine is gone).
                     Some(Command::Exit) | None => return Served::Ended(self.exit(connection).await),
                 },
@@ -562,9 +551,7 @@ impl Session {
                             unacknowledged += 1;
                             if unacknowledged == ACKNOWLEDGE_EVERY {
                                 unacknowledged = 0;
-                                if let Err(error) = connection.ping(self.last_seq) {
-                                    return Served::Lost(error.to_string());
-                                }
+                                connection.ping(self.last_seq);
                             }
                         }
                         Ok(ServerFrame::Response { id, result }) => self.on_answer(id, result),
@@ -575,11 +562,7 @@ impl Session {
                         Err(error) => return Served::Lost(error.to_string()),
                     }
                 }
-                _ = pings.tick() => {
-                    if let Err(error) = connection.ping(self.last_seq) {
-                        return Served::Lost(error.to_string());
-                    }
-                }
+                _ = pings.tick() => connection.ping(self.last_seq),
                 _ = &mut silence => {
                     // The server may have been heard since the timer was set: then it is
                     // moved on to the new deadline.
@@ -807,9 +790,9 @@ impl Session {
     }
 
     /// switchRole: refused here in a scene without roles; else asked of the server, whose
-    /// answer the serve loop hands to [`Session::on_answer`]. Err: the connection is lost
-    /// (the switch is asked again once back).
-    fn switch_role(&mut self, connection: &mut Connection, role: Role) -> Result<(), String> {
+    /// answer the serve loop hands to [`Session::on_answer`] (asked again after a reconnection
+    /// if the connection breaks first).
+    fn switch_role(&mut self, connection: &mut Connection, role: Role) {
         let scene = self.request.scene;
         if !scene.has_roles() {
             self.emit(Event::SwitchRole {
@@ -820,39 +803,33 @@ impl Session {
                     scene as u32
                 ),
             });
-            return Ok(());
+            return;
         }
         self.role_switches.push_back((None, role));
         self.send_role_switches(connection)
     }
 
     /// Send the switchRole requests not sent on this connection yet, in order.
-    fn send_role_switches(&mut self, connection: &mut Connection) -> Result<(), String> {
-        for index in 0..self.role_switches.len() {
-            let (sent, role) = self.role_switches[index];
+    fn send_role_switches(&mut self, connection: &mut Connection) {
+        for (sent, role) in self.role_switches.iter_mut() {
             if sent.is_none() {
-                let request = ClientRequest::SwitchRole(SwitchRoleRequest { role });
-                let id = connection.send(request).map_err(|e| e.to_string())?;
-                self.role_switches[index].0 = Some(id);
+                let request = ClientRequest::SwitchRole(SwitchRoleRequest { role: *role });
+                *sent = Some(connection.send(request));
             }
         }
-        Ok(())
     }
 
     /// On a new connection (or once entered): tell the server what is published, unless it is
-    /// `known` to have it already, and ask again for the role switches not yet answered. A
-    /// failure here is the connection breaking, which the serve loop notices next.
+    /// `known` to have it already, and ask again for the role switches not yet answered. If
+    /// the connection breaks meanwhile, the serve loop hears of it from the next frame.
     fn catch_up(&mut self, connection: &mut Connection, known: Option<Publishing>) {
         if known != Some(self.request.publishing) {
-            let publish = ClientRequest::Publish(self.request.publishing);
-            if connection.send(publish).is_err() {
-                return;
-            }
+            connection.send(ClientRequest::Publish(self.request.publishing));
         }
         for switch in self.role_switches.iter_mut() {
             switch.0 = None;
         }
-        let _ = self.send_role_switches(connection);
+        self.send_role_switches(connection);
     }
 
     /// Send again, in order, the custom messages the server did not take: those after
@@ -877,9 +854,7 @@ impl Session {
         }
         self.slot.messages_done(before - self.unacked.len());
         for (message, _) in self.unacked.iter() {
-            if connection.send_message(message.clone()).is_err() {
-                break;
-            }
+            connection.send_message(message.clone());
         }
     }
 
@@ -1026,10 +1001,7 @@ impl Session {
         request: openroom_protocol::SwitchRequest,
         deadline: Instant,
     ) -> Result<Result<Outcome, ExitReason>, String> {
-        let request_id = match connection.send(ClientRequest::Switch(request)) {
-            Ok(id) => id,
-            Err(error) => return Err(error.to_string()),
-        };
+        let request_id = connection.send(ClientRequest::Switch(request));
         let exiting = self.exiting.clone();
         loop {
             let next = tokio::select! {
@@ -1074,27 +1046,26 @@ impl Session {
     async fn exit(&mut self, connection: &mut Connection) -> ExitReason {
         self.slot.set_phase(Phase::Exiting);
         let deadline = Instant::now() + self.config.exit_timeout;
-        if let Ok(request_id) = connection.send(ClientRequest::Exit) {
-            loop {
-                match timeout_at(deadline, connection.next_frame()).await {
-                    Err(_) => {
-                        tracing::warn!(
-                            timeout_ms = self.config.exit_timeout.as_millis() as u64,
-                            "no exit acknowledgement from the server; exiting locally"
-                        );
-                        break;
-                    }
-                    Ok(Err(_)) => break,
-                    Ok(Ok(ServerFrame::Response { id, .. })) if id == request_id => break,
-                    Ok(Ok(ServerFrame::Response { id, result })) => self.on_answer(id, result),
-                    Ok(Ok(ServerFrame::MessagesTaken { last_message })) => {
-                        self.forget_messages_up_to(last_message)
-                    }
-                    Ok(Ok(ServerFrame::Unknown)) => {}
-                    Ok(Ok(ServerFrame::Event { seq, event })) => {
-                        if let Some(reason) = self.on_room_event(seq, event) {
-                            return reason;
-                        }
+        let request_id = connection.send(ClientRequest::Exit);
+        loop {
+            match timeout_at(deadline, connection.next_frame()).await {
+                Err(_) => {
+                    tracing::warn!(
+                        timeout_ms = self.config.exit_timeout.as_millis() as u64,
+                        "no exit acknowledgement from the server; exiting locally"
+                    );
+                    break;
+                }
+                Ok(Err(_)) => break,
+                Ok(Ok(ServerFrame::Response { id, .. })) if id == request_id => break,
+                Ok(Ok(ServerFrame::Response { id, result })) => self.on_answer(id, result),
+                Ok(Ok(ServerFrame::MessagesTaken { last_message })) => {
+                    self.forget_messages_up_to(last_message)
+                }
+                Ok(Ok(ServerFrame::Unknown)) => {}
+                Ok(Ok(ServerFrame::Event { seq, event })) => {
+                    if let Some(reason) = self.on_room_event(seq, event) {
+                        return reason;
                     }
                 }
             }
@@ -1188,7 +1159,7 @@ async fn ask(
     deadline: Instant,
 ) -> Result<Outcome, String> {
     let exchange = async {
-        let id = connection.send(request)?;
+        let id = connection.send(request);
         answer_to(connection, id).await
     };
     match timeout_at(deadline, exchange).await {

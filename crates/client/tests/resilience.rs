@@ -554,7 +554,7 @@ async fn a_channel_opened_as_the_last_one_closes_gets_a_working_socket() {
         "room": {"roomId": 30}, "role": 20, "scene": 0,
     }))
     .unwrap();
-    let id = second.send(ClientRequest::Enter(request)).unwrap();
+    let id = second.send(ClientRequest::Enter(request));
     match timeout(EVENT_WAIT, second.next_frame())
         .await
         .unwrap()
