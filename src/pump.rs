@@ -58,7 +58,11 @@ impl JsValuesTupleIntoVec for Dispatched {
 }
 
 /// `Weak` (the last `true`): the pump references it itself, only while sessions run.
-type Wakeup = ThreadsafeFunction<(u32, Event), (), Dispatched, Status, false, true>;
+/// What goes through the queue: the session, its event, and the event's size for the backlog
+/// (measured once, on the session's thread, not again on the JS thread).
+type Queued = (u32, Event, usize);
+
+type Wakeup = ThreadsafeFunction<Queued, (), Dispatched, Status, false, true>;
 
 /// The event pump of one module instance (each `require` of the addon, e.g. each Jest test
 /// file, has its own, dispatching into its own JS context).
@@ -124,12 +128,12 @@ impl EventPump {
         let backlog = Arc::new(Backlog::new(DEFAULT_BACKLOG_BYTES));
         let taken = backlog.clone();
         let wakeup: Wakeup = dispatch
-            .build_threadsafe_function::<(u32, Event)>()
+            .build_threadsafe_function::<Queued>()
             .weak::<true>()
             .callee_handled::<false>()
             .build_callback(move |context| {
-                let (session, event) = context.value;
-                taken.taken(event.size());
+                let (session, event, size) = context.value;
+                taken.taken(size);
                 if matches!(event, Event::SessionClosed) {
                     delivered.closed(context.env.raw());
                 }
@@ -175,7 +179,7 @@ impl EventSink for PumpSink {
         let size = event.size();
         self.shared.backlog.added(size);
         let status = self.shared.wakeup.call(
-            (self.session, event),
+            (self.session, event, size),
             ThreadsafeFunctionCallMode::NonBlocking,
         );
         if status != Status::Ok {
