@@ -42,7 +42,7 @@ test('npm pack → install the tarball in a fresh project → require, enter and
     stdio: 'pipe',
   })
   const script = `
-    const TRTCCloud = require('openroom')
+    const TRTCCloud = require('@openroom/trtc')
     const { TRTCParams, genUserSig, startServer } = TRTCCloud
     ;(async () => {
       const server = await startServer({ port: 0 })
@@ -54,12 +54,12 @@ test('npm pack → install the tarball in a fresh project → require, enter and
       await cloud.enterRoom(new TRTCParams(server.sdkAppId, 'packed', sig, 1), 0)
       await cloud.exitRoom()
       await server.close()
-      console.log(require.resolve('openroom') + ' ' + events.join(' '))
+      console.log(require.resolve('@openroom/trtc') + ' ' + events.join(' '))
     })()
   `
   const run = spawnSync(process.execPath, ['-e', script], { cwd: app, encoding: 'utf8' })
   expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' })
   expect(run.stdout.trim()).toBe(
-    `${path.join(app, 'node_modules', 'openroom', 'index.js')} onEnterRoom(ok) onExitRoom(0)`,
+    `${path.join(app, 'node_modules', '@openroom', 'trtc', 'index.js')} onEnterRoom(ok) onExitRoom(0)`,
   )
 }, 120000)
