@@ -35,7 +35,8 @@ function runServer(args) {
   // On Unix the server gets a process group of its own, so a Ctrl-C in the terminal reaches
   // it once, forwarded from here: in our group it would get the terminal's SIGINT and ours,
   // and it takes a second signal as "stop now, without waiting for sessions". On Windows the
-  // console delivers Ctrl-C to both processes, and there is no signal to forward.
+  // console delivers Ctrl-C to both processes and there is nothing to forward: we ignore it,
+  // wait for the server to stop, and exit with its status.
   const ownGroup = process.platform !== 'win32'
   const server = spawn(binary, args, { stdio: 'inherit', detached: ownGroup })
   const forward = (signal) => server.kill(signal)
