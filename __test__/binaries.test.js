@@ -9,6 +9,7 @@ const net = require('node:net')
 const os = require('node:os')
 const path = require('node:path')
 const { launch } = require('./child-process.js')
+const { currentPlatform } = require('../lib/platform.js')
 
 const root = path.join(__dirname, '..')
 const { name, version } = require('../package.json')
@@ -17,24 +18,29 @@ const unix = process.platform === 'win32' ? test.skip : test
 
 let workdir
 let installed
+let clone
 
 beforeAll(() => {
   // The package as npm installs it, without a platform package beside it: the JS files only,
   // so no local build of the repository is found either.
   workdir = fs.mkdtempSync(path.join(os.tmpdir(), 'openroom-binaries-'))
   installed = path.join(workdir, 'node_modules', ...name.split('/'))
-  for (const entry of ['package.json', 'index.js', 'lib', 'bin', 'liteav']) {
+  // And a clone of the repository that has built nothing yet.
+  clone = path.join(workdir, 'clone')
+  for (const entry of ['package.json', 'index.js', 'lib', 'bin', 'liteav', 'Cargo.toml']) {
     fs.cpSync(path.join(root, entry), path.join(installed, entry), { recursive: true })
+    fs.cpSync(path.join(root, entry), path.join(clone, entry), { recursive: true })
   }
+  fs.rmSync(path.join(installed, 'Cargo.toml'))
 })
 
 afterAll(() => fs.rmSync(workdir, { recursive: true, force: true }))
 
-/** Requires the installed package on a machine reporting `platform`; its error, if any. */
-function requireOn(platform, arch) {
+/** Requires the package (installed, unless `dir` says) on a machine reporting `platform`. */
+function requireOn(platform, arch, dir = installed) {
   const script = `
     try {
-      require(${JSON.stringify(installed)})
+      require(${JSON.stringify(dir)})
       console.log(JSON.stringify({ loaded: true }))
     } catch (error) {
       console.log(JSON.stringify({ code: error.code, message: error.message, cause: error.cause?.code }))
@@ -106,6 +112,24 @@ test('a platform package of another version, or without its binary, is refused w
   expect(incomplete.message).toContain(
     'has no openroom.darwin-arm64.node: the package is incomplete',
   )
+})
+
+test('a clone that has not built the binaries says which command builds each', () => {
+  const error = requireOn('linux', 'x64', clone)
+  expect(error.code).toBe('ERR_BINARY_MISSING')
+  expect(error.message).toBe(
+    `OpenRoom's native addon for linux-x64-gnu is not built in this clone (${clone}): run ` +
+      '`npm run build` there (it needs Rust 1.88 or newer, https://rustup.rs).',
+  )
+  const server = spawnSync(process.execPath, [path.join(clone, 'bin', 'openroom.js'), 'server'], {
+    encoding: 'utf8',
+    timeout: 10000,
+  })
+  expect(server.status).toBe(1)
+  expect(server.stderr).toContain(
+    `openroom: OpenRoom's room server (openroom-server) for ${currentPlatform()} is not built in this clone`,
+  )
+  expect(server.stderr).toContain('`npm run build:server`')
 })
 
 test('`openroom server` without the binary: the same message, and status 1', async () => {

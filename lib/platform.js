@@ -64,7 +64,14 @@ function platformPackage(platform) {
 function addonPath() {
   const platform = currentPlatform()
   const file = addonFileName(platform)
-  return findBinary({ what: 'native addon', platform, file, localPath: path.join(ROOT, file) })
+  const localPath = path.join(ROOT, file)
+  return findBinary({
+    what: 'native addon',
+    platform,
+    file,
+    localPath,
+    buildCommand: 'npm run build',
+  })
 }
 
 /** The path of this machine's openroom-server executable, or an ERR_BINARY_MISSING error. */
@@ -73,7 +80,8 @@ function serverPath() {
   const file = serverFileName(platform)
   // Where `npm run build:server` (cargo build --release -p openroom-server) leaves it.
   const localPath = path.join(ROOT, 'target', 'release', file)
-  return findBinary({ what: 'room server (openroom-server)', platform, file, localPath })
+  const what = 'room server (openroom-server)'
+  return findBinary({ what, platform, file, localPath, buildCommand: 'npm run build:server' })
 }
 
 /** The server executable's file name on a platform. */
@@ -91,8 +99,16 @@ function addonFileName(platform) {
  * `file` in the platform package, which must be of this package's version (the addon's
  * functions change between versions, and a stale package would fail in stranger ways).
  */
-function findBinary({ what, platform, file, localPath }) {
+function findBinary({ what, platform, file, localPath, buildCommand }) {
   if (fs.existsSync(localPath)) return localPath
+  if (fs.existsSync(path.join(ROOT, 'Cargo.toml'))) {
+    // A clone of the repository, not an install: its own build is what is missing.
+    throw binaryError(
+      'ERR_BINARY_MISSING',
+      `OpenRoom's ${what} for ${platform} is not built in this clone (${ROOT}): run ` +
+        `\`${buildCommand}\` there (it needs Rust 1.88 or newer, https://rustup.rs).`,
+    )
+  }
   const pkg = platformPackage(platform)
   let manifestPath
   try {
