@@ -170,7 +170,6 @@ module.exports = {
   serverPath,
   currentPlatform,
   platformOfTarget,
-  platformPackage,
   addonFileName,
   serverFileName,
   PREBUILT_PLATFORMS,
