@@ -15,7 +15,7 @@
 use std::io::{self, Write};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, OnceLock, RwLock, RwLockReadGuard};
+use std::sync::{Mutex, OnceLock, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use napi::bindgen_prelude::*;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
@@ -101,8 +101,9 @@ fn read<T>(lock: &RwLock<T>) -> RwLockReadGuard<'_, T> {
     lock.read().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
-    lock.write().unwrap_or_else(|poisoned| poisoned.into_inner())
+fn write<T>(lock: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
+    lock.write()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl Logging {
@@ -135,9 +136,9 @@ impl Logging {
     }
 
     /// The level filter now: the set level while an output is on, else off (nothing formatted).
-    /// The outputs' filters answer per line, but tracing caches their answers per call site:
-    /// the cache is rebuilt, so a switched output takes effect on the next line.
-    fn apply(&self) -> std::result::Result<(), String> {
+    /// Called after every change: tracing caches the filters' answers per call site, and a
+    /// reload rebuilds that cache, so a switched output or level takes effect on the next line.
+    fn apply(&self) -> std::result::Result<(), Error<String>> {
         let level = *self
             .level
             .lock()
@@ -148,9 +149,7 @@ impl Logging {
         let effective = if any_output { level } else { LevelFilter::OFF };
         self.level_handle
             .reload(effective)
-            .map_err(|error| format!("cannot change the log level: {error}"))?;
-        tracing::callsite::rebuild_interest_cache();
-        Ok(())
+            .map_err(|error| log_error(format!("cannot change the log level: {error}")))
     }
 }
 
@@ -163,10 +162,6 @@ fn logging() -> std::result::Result<&'static Logging, Error<String>> {
 
 fn log_error(message: String) -> Error<String> {
     Error::new("ERR_LOGGING".to_owned(), message)
-}
-
-fn apply(logging: &Logging) -> std::result::Result<(), Error<String>> {
-    logging.apply().map_err(log_error)
 }
 
 /// setLogLevel: `level` is a TRTCLogLevel (0 Verbose … 6 None).
@@ -188,7 +183,7 @@ pub fn set_log_level(level: f64) -> std::result::Result<(), Error<String>> {
         .level
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner()) = filter;
-    apply(logging)
+    logging.apply()
 }
 
 /// setConsoleEnabled: lines go to stderr while enabled.
@@ -196,7 +191,7 @@ pub fn set_log_level(level: f64) -> std::result::Result<(), Error<String>> {
 pub fn set_log_console(enabled: bool) -> std::result::Result<(), Error<String>> {
     let logging = logging()?;
     OUTPUTS.console.store(enabled, Ordering::Relaxed);
-    apply(logging)
+    logging.apply()
 }
 
 /// setLogDirPath: lines go to `openroom.<UTC date>.log` in `dir` (created if missing), a new
@@ -206,22 +201,26 @@ pub fn set_log_dir(dir: Option<String>) -> std::result::Result<(), Error<String>
     let logging = logging()?;
     let appender = dir
         .map(|dir| {
+            let cannot = |error: &dyn std::fmt::Display| {
+                Error::new(
+                    "ERR_INVALID_ARG_VALUE".to_owned(),
+                    format!("cannot write log files in {dir}: {error}; give a directory this process may create and write"),
+                )
+            };
+            // Made here, not by the appender: it looks for old files to delete before it
+            // creates the directory, and says so on stderr.
+            std::fs::create_dir_all(&dir).map_err(|error| cannot(&error))?;
             RollingFileAppender::builder()
                 .rotation(Rotation::DAILY)
                 .filename_prefix("openroom")
                 .filename_suffix("log")
                 .max_log_files(LOG_FILES_KEPT)
                 .build(PathBuf::from(&dir))
-                .map_err(|error| {
-                    Error::new(
-                        "ERR_INVALID_ARG_VALUE".to_owned(),
-                        format!("cannot write log files in {dir}: {error}; give a directory this process may create and write"),
-                    )
-                })
+                .map_err(|error| cannot(&error))
         })
         .transpose()?;
     *write(&OUTPUTS.file) = appender;
-    apply(logging)
+    logging.apply()
 }
 
 /// setLogCallback: each line is passed to `callback(log, level, module)` (level a
@@ -242,7 +241,7 @@ pub fn set_log_callback(
         .transpose()
         .map_err(|error| log_error(format!("cannot keep the log callback: {error}")))?;
     *write(&OUTPUTS.callback) = callback;
-    apply(logging)
+    logging.apply()
 }
 
 /// log(info): the app's own line, at Info, in the same log as the addon's.
