@@ -11,6 +11,7 @@ const path = require('node:path')
 const { TRTCCloud } = require('..')
 const { UNSUPPORTED_GROUPS } = require('../lib/unsupported-methods.js')
 const { FETCH_TIMEOUT_MS, trtcCloudEvents, trtcCloudMethods } = require('./trtc-sdk.js')
+const { readmeList } = require('./readme.js')
 
 const ROOT = path.join(__dirname, '..')
 
@@ -75,23 +76,6 @@ let theirs
 beforeAll(() => {
   theirs = trtcCloudMethods()
 }, FETCH_TIMEOUT_MS)
-
-/**
- * The backquoted names in the last column of the README's table between `<!-- name -->` and
- * `<!-- /name -->` (the first column says what kind they are, and may name other things).
- */
-function readmeList(name) {
-  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8')
-  const start = readme.indexOf(`<!-- ${name} -->`)
-  const end = readme.indexOf(`<!-- /${name} -->`)
-  if (start < 0 || end < start) throw new Error(`README.md has no <!-- ${name} --> section`)
-  const rows = readme
-    .slice(start, end)
-    .split('\n')
-    .filter((line) => line.startsWith('|'))
-  const lastCells = rows.map((row) => row.split('|').slice(-2)[0])
-  return lastCells.flatMap((cell) => [...cell.matchAll(/`(\w+)`/g)].map(([, listed]) => listed))
-}
 
 const sorted = (names) => [...names].sort()
 
