@@ -141,12 +141,12 @@ declare class TRTCCloud extends EventEmitter {
   /**
    * Mute or unmute the published video; the camera stays open. The others get
    * onUserVideoAvailable(userId, 0 / 1).
-   * @param streamType TRTCVideoStreamTypeBig (0); OpenRoom has no sub (screen sharing) or small stream
+   * @param streamType TRTCVideoStreamTypeBig (0, the default); OpenRoom has no sub (screen sharing) or small stream
    * @throws OpenRoomError 'ERR_INVALID_ARG_VALUE' for another stream type or a mute that is not a boolean
    */
+  muteLocalVideo(mute: boolean, streamType?: TRTCCloud.TRTCVideoStreamType): void
+  /** The native order, which trtc-electron-sdk releases before 13 took. */
   muteLocalVideo(streamType: TRTCCloud.TRTCVideoStreamType, mute: boolean): void
-  /** trtc-electron-sdk's older form: the big stream. */
-  muteLocalVideo(mute: boolean): void
   /**
    * Become an anchor or an audience member (LIVE and VoiceChatRoom scenes). On success
    * onSwitchRole(0, ''), after the others saw it: an audience member becoming an anchor enters
@@ -159,6 +159,76 @@ declare class TRTCCloud extends EventEmitter {
    *   exitRoom(); 'ERR_DESTROYED' after destroy()
    */
   switchRole(role: TRTCCloud.TRTCRoleType): Promise<void>
+
+  // The log (process-wide, as in TRTC; README "Logging").
+  /** OpenRoom's version (the package's), where trtc-electron-sdk gives its own. */
+  getSDKVersion(): string
+  /**
+   * What the log lets through, for every output: TRTCLogLevelVerbose (0) … TRTCLogLevelNone
+   * (6); default TRTCLogLevelInfo. Nothing is logged until an output is on.
+   * @throws OpenRoomError 'ERR_INVALID_ARG_VALUE' for another value
+   */
+  setLogLevel(level: TRTCCloud.TRTCLogLevel): void
+  /** Write the log to stderr (default false). */
+  setConsoleEnabled(enabled: boolean): void
+  /** Accepted for trtc-electron-sdk's signature: OpenRoom's log files are always plain text. */
+  setLogCompressEnabled(enabled: boolean): void
+  /**
+   * Write the log also to openroom.<UTC date>.log in `path` (created if missing; a file:/// URL
+   * works too), a file a day, the newest seven kept.
+   * @throws OpenRoomError 'ERR_INVALID_ARG_VALUE' when the directory cannot be made or written
+   */
+  setLogDirPath(path: string): void
+  /**
+   * Pass each log line to `callback` (on the main thread, after the line was written): the
+   * formatted line, its TRTCLogLevel and its module ('openroom_client::session', 'app' …).
+   * null stops it.
+   */
+  setLogCallback(
+    callback: ((log: string, level: TRTCCloud.TRTCLogLevel, module: string) => void) | null,
+  ): void
+  /** Write the app's own line into the log, at Info, module 'app'. */
+  log(info: string): void
+
+  // Settings of media OpenRoom does not carry: checked (a bad argument throws an OpenRoomError
+  // 'ERR_INVALID_ARG_VALUE'), and with nothing to apply them to (README "Media").
+  /** Whether to receive remote audio and video on entering. Checked; no effect. */
+  setDefaultStreamRecvMode(autoRecvAudio: boolean, autoRecvVideo: boolean): void
+  /** Stop (true) or resume receiving a member's audio. Checked; no effect (onUserAudioAvailable is unchanged, as in TRTC). */
+  muteRemoteAudio(userId: string, mute: boolean): void
+  /** Stop (true) or resume receiving every member's audio. Checked; no effect. */
+  muteAllRemoteAudio(mute: boolean): void
+  /** A member's playback volume, an integer 0–150. Checked; no effect. */
+  setRemoteAudioVolume(userId: string, volume: number): void
+  /** Stop (true) or resume receiving a member's video. Checked; no effect. */
+  muteRemoteVideoStream(
+    userId: string,
+    mute: boolean,
+    streamType?: TRTCCloud.TRTCVideoStreamType,
+  ): void
+  /** The native order, which trtc-electron-sdk releases before 13 took. */
+  muteRemoteVideoStream(
+    userId: string,
+    streamType: TRTCCloud.TRTCVideoStreamType,
+    mute: boolean,
+  ): void
+  /** Stop (true) or resume receiving every member's video. Checked; no effect. */
+  muteAllRemoteVideoStreams(mute: boolean): void
+  /** The capture volume, an integer 0–150, kept for getAudioCaptureVolume(). */
+  setAudioCaptureVolume(volume: number): void
+  /** What setAudioCaptureVolume() set on this instance; 100 until then. */
+  getAudioCaptureVolume(): number
+  /** @deprecated trtc-electron-sdk's older name for setAudioCaptureVolume(). */
+  setMicVolumeOnMixing(volume: number): void
+  /** The playout volume, an integer 0–150, kept for getAudioPlayoutVolume(). */
+  setAudioPlayoutVolume(volume: number): void
+  /** What setAudioPlayoutVolume() set on this instance; 100 until then. */
+  getAudioPlayoutVolume(): number
+  /** Volume reports every `interval` ms (0 or less: off). Checked; onUserVoiceVolume never comes. */
+  enableAudioVolumeEvaluation(interval: number): void
+  /** The audio quality. Checked; no effect. */
+  setAudioQuality(quality: TRTCCloud.TRTCAudioQuality): void
+
   /**
    * Exit the room if in one (onExitRoom(0) still arrives), close the devices
    * (onLocalDevicesChanged(false, false) when one was open, in a room or not); later enterRoom
@@ -197,7 +267,349 @@ declare class TRTCCloud extends EventEmitter {
   ): boolean
 }
 
+/**
+ * trtc-electron-sdk's media methods (README "Media"): present so a ported app fails where it
+ * calls one, each throwing an OpenRoomError 'ERR_NOT_SUPPORTED' that names it.
+ */
+interface TRTCCloud extends TRTCCloud.UnsupportedMethods {}
+
 declare namespace TRTCCloud {
+  /**
+   * trtc-electron-sdk's TRTCCloud methods OpenRoom does not support, by kind (lib/unsupported-methods.js):
+   * each throws an OpenRoomError 'ERR_NOT_SUPPORTED' naming the method, whatever its arguments.
+   */
+  export interface UnsupportedMethods {
+    // Cross-room calls
+    /** Not supported (cross-room calls): throws 'ERR_NOT_SUPPORTED'. */
+    connectOtherRoom(...args: unknown[]): never
+    /** Not supported (cross-room calls): throws 'ERR_NOT_SUPPORTED'. */
+    disconnectOtherRoom(...args: unknown[]): never
+
+    // CDN publishing and stream mixing
+    /** Not supported (CDN publishing and stream mixing): throws 'ERR_NOT_SUPPORTED'. */
+    startPublishMediaStream(...args: unknown[]): never
+    /** Not supported (CDN publishing and stream mixing): throws 'ERR_NOT_SUPPORTED'. */
+    updatePublishMediaStream(...args: unknown[]): never
+    /** Not supported (CDN publishing and stream mixing): throws 'ERR_NOT_SUPPORTED'. */
+    stopPublishMediaStream(...args: unknown[]): never
+    /** Not supported (CDN publishing and stream mixing): throws 'ERR_NOT_SUPPORTED'. */
+    startPublishing(...args: unknown[]): never
+    /** Not supported (CDN publishing and stream mixing): throws 'ERR_NOT_SUPPORTED'. */
+    stopPublishing(...args: unknown[]): never
+    /** Not supported (CDN publishing and stream mixing): throws 'ERR_NOT_SUPPORTED'. */
+    startPublishCDNStream(...args: unknown[]): never
+    /** Not supported (CDN publishing and stream mixing): throws 'ERR_NOT_SUPPORTED'. */
+    stopPublishCDNStream(...args: unknown[]): never
+    /** Not supported (CDN publishing and stream mixing): throws 'ERR_NOT_SUPPORTED'. */
+    setMixTranscodingConfig(...args: unknown[]): never
+    /** Not supported (CDN publishing and stream mixing): throws 'ERR_NOT_SUPPORTED'. */
+    createLocalMediaTranscoder(...args: unknown[]): never
+    /** Not supported (CDN publishing and stream mixing): throws 'ERR_NOT_SUPPORTED'. */
+    destroyLocalMediaTranscoder(...args: unknown[]): never
+    /** Not supported (CDN publishing and stream mixing): throws 'ERR_NOT_SUPPORTED'. */
+    getMediaMixingManager(...args: unknown[]): never
+    /** Not supported (CDN publishing and stream mixing): throws 'ERR_NOT_SUPPORTED'. */
+    getMediaMixingService(...args: unknown[]): never
+
+    // Video rendering
+    /** Not supported (video rendering): throws 'ERR_NOT_SUPPORTED'. */
+    getConfigObject(...args: unknown[]): never
+    /** Not supported (video rendering): throws 'ERR_NOT_SUPPORTED'. */
+    setExternalRenderEnabled(...args: unknown[]): never
+    /** Not supported (video rendering): throws 'ERR_NOT_SUPPORTED'. */
+    setCaptureLocalVideoEnabled(...args: unknown[]): never
+    /** Not supported (video rendering): throws 'ERR_NOT_SUPPORTED'. */
+    updateLocalView(...args: unknown[]): never
+    /** Not supported (video rendering): throws 'ERR_NOT_SUPPORTED'. */
+    startRemoteView(...args: unknown[]): never
+    /** Not supported (video rendering): throws 'ERR_NOT_SUPPORTED'. */
+    stopRemoteView(...args: unknown[]): never
+    /** Not supported (video rendering): throws 'ERR_NOT_SUPPORTED'. */
+    updateRemoteView(...args: unknown[]): never
+    /** Not supported (video rendering): throws 'ERR_NOT_SUPPORTED'. */
+    stopAllRemoteView(...args: unknown[]): never
+    /** Not supported (video rendering): throws 'ERR_NOT_SUPPORTED'. */
+    setLocalRenderParams(...args: unknown[]): never
+    /** Not supported (video rendering): throws 'ERR_NOT_SUPPORTED'. */
+    setLocalViewFillMode(...args: unknown[]): never
+    /** Not supported (video rendering): throws 'ERR_NOT_SUPPORTED'. */
+    setRemoteRenderParams(...args: unknown[]): never
+    /** Not supported (video rendering): throws 'ERR_NOT_SUPPORTED'. */
+    setRemoteViewFillMode(...args: unknown[]): never
+    /** Not supported (video rendering): throws 'ERR_NOT_SUPPORTED'. */
+    setLocalViewRotation(...args: unknown[]): never
+    /** Not supported (video rendering): throws 'ERR_NOT_SUPPORTED'. */
+    setRemoteViewRotation(...args: unknown[]): never
+    /** Not supported (video rendering): throws 'ERR_NOT_SUPPORTED'. */
+    setLocalViewMirror(...args: unknown[]): never
+    /** Not supported (video rendering): throws 'ERR_NOT_SUPPORTED'. */
+    setRenderMode(...args: unknown[]): never
+    /** Not supported (video rendering): throws 'ERR_NOT_SUPPORTED'. */
+    setEnableRenderFrame(...args: unknown[]): never
+    /** Not supported (video rendering): throws 'ERR_NOT_SUPPORTED'. */
+    addLocalVideoRenderCallback(...args: unknown[]): never
+    /** Not supported (video rendering): throws 'ERR_NOT_SUPPORTED'. */
+    removeLocalVideoRenderCallback(...args: unknown[]): never
+    /** Not supported (video rendering): throws 'ERR_NOT_SUPPORTED'. */
+    setLocalVideoRenderCallback(...args: unknown[]): never
+    /** Not supported (video rendering): throws 'ERR_NOT_SUPPORTED'. */
+    setRemoteVideoRenderCallback(...args: unknown[]): never
+    /** Not supported (video rendering): throws 'ERR_NOT_SUPPORTED'. */
+    snapshotVideo(...args: unknown[]): never
+
+    // Video capture and encoding
+    /** Not supported (video capture and encoding): throws 'ERR_NOT_SUPPORTED'. */
+    setCameraCaptureParams(...args: unknown[]): never
+    /** Not supported (video capture and encoding): throws 'ERR_NOT_SUPPORTED'. */
+    setVideoMuteImage(...args: unknown[]): never
+    /** Not supported (video capture and encoding): throws 'ERR_NOT_SUPPORTED'. */
+    setVideoEncoderParam(...args: unknown[]): never
+    /** Not supported (video capture and encoding): throws 'ERR_NOT_SUPPORTED'. */
+    setNetworkQosParam(...args: unknown[]): never
+    /** Not supported (video capture and encoding): throws 'ERR_NOT_SUPPORTED'. */
+    setVideoEncoderRotation(...args: unknown[]): never
+    /** Not supported (video capture and encoding): throws 'ERR_NOT_SUPPORTED'. */
+    setVideoEncoderMirror(...args: unknown[]): never
+    /** Not supported (video capture and encoding): throws 'ERR_NOT_SUPPORTED'. */
+    enableSmallVideoStream(...args: unknown[]): never
+    /** Not supported (video capture and encoding): throws 'ERR_NOT_SUPPORTED'. */
+    setRemoteVideoStreamType(...args: unknown[]): never
+    /** Not supported (video capture and encoding): throws 'ERR_NOT_SUPPORTED'. */
+    setPriorRemoteVideoStreamType(...args: unknown[]): never
+    /** Not supported (video capture and encoding): throws 'ERR_NOT_SUPPORTED'. */
+    setBeautyStyle(...args: unknown[]): never
+    /** Not supported (video capture and encoding): throws 'ERR_NOT_SUPPORTED'. */
+    setWaterMark(...args: unknown[]): never
+    /** Not supported (video capture and encoding): throws 'ERR_NOT_SUPPORTED'. */
+    sendSEIMsg(...args: unknown[]): never
+
+    // Recording
+    /** Not supported (recording): throws 'ERR_NOT_SUPPORTED'. */
+    startLocalRecording(...args: unknown[]): never
+    /** Not supported (recording): throws 'ERR_NOT_SUPPORTED'. */
+    stopLocalRecording(...args: unknown[]): never
+    /** Not supported (recording): throws 'ERR_NOT_SUPPORTED'. */
+    startAudioRecording(...args: unknown[]): never
+    /** Not supported (recording): throws 'ERR_NOT_SUPPORTED'. */
+    stopAudioRecording(...args: unknown[]): never
+
+    // Audio processing
+    /** Not supported (audio processing): throws 'ERR_NOT_SUPPORTED'. */
+    setRemoteAudioParallelParams(...args: unknown[]): never
+    /** Not supported (audio processing): throws 'ERR_NOT_SUPPORTED'. */
+    enable3DSpatialAudioEffect(...args: unknown[]): never
+    /** Not supported (audio processing): throws 'ERR_NOT_SUPPORTED'. */
+    updateSelf3DSpatialPosition(...args: unknown[]): never
+    /** Not supported (audio processing): throws 'ERR_NOT_SUPPORTED'. */
+    updateRemote3DSpatialPosition(...args: unknown[]): never
+    /** Not supported (audio processing): throws 'ERR_NOT_SUPPORTED'. */
+    set3DSpatialReceivingRange(...args: unknown[]): never
+    /** Not supported (audio processing): throws 'ERR_NOT_SUPPORTED'. */
+    enableVoiceEarMonitor(...args: unknown[]): never
+    /** Not supported (audio processing): throws 'ERR_NOT_SUPPORTED'. */
+    setVoiceEarMonitorVolume(...args: unknown[]): never
+    /** Not supported (audio processing): throws 'ERR_NOT_SUPPORTED'. */
+    setVoiceCaptureVolume(...args: unknown[]): never
+    /** Not supported (audio processing): throws 'ERR_NOT_SUPPORTED'. */
+    setVoicePitch(...args: unknown[]): never
+    /** Not supported (audio processing): throws 'ERR_NOT_SUPPORTED'. */
+    setVoiceReverbType(...args: unknown[]): never
+    /** Not supported (audio processing): throws 'ERR_NOT_SUPPORTED'. */
+    setVoiceChangerType(...args: unknown[]): never
+
+    // Devices
+    /** Not supported (devices): throws 'ERR_NOT_SUPPORTED'. */
+    getCameraDevicesList(...args: unknown[]): never
+    /** Not supported (devices): throws 'ERR_NOT_SUPPORTED'. */
+    setCurrentCameraDevice(...args: unknown[]): never
+    /** Not supported (devices): throws 'ERR_NOT_SUPPORTED'. */
+    getCurrentCameraDevice(...args: unknown[]): never
+    /** Not supported (devices): throws 'ERR_NOT_SUPPORTED'. */
+    getMicDevicesList(...args: unknown[]): never
+    /** Not supported (devices): throws 'ERR_NOT_SUPPORTED'. */
+    getCurrentMicDevice(...args: unknown[]): never
+    /** Not supported (devices): throws 'ERR_NOT_SUPPORTED'. */
+    setCurrentMicDevice(...args: unknown[]): never
+    /** Not supported (devices): throws 'ERR_NOT_SUPPORTED'. */
+    getCurrentMicDeviceVolume(...args: unknown[]): never
+    /** Not supported (devices): throws 'ERR_NOT_SUPPORTED'. */
+    setCurrentMicDeviceVolume(...args: unknown[]): never
+    /** Not supported (devices): throws 'ERR_NOT_SUPPORTED'. */
+    setCurrentMicDeviceMute(...args: unknown[]): never
+    /** Not supported (devices): throws 'ERR_NOT_SUPPORTED'. */
+    getCurrentMicDeviceMute(...args: unknown[]): never
+    /** Not supported (devices): throws 'ERR_NOT_SUPPORTED'. */
+    getSpeakerDevicesList(...args: unknown[]): never
+    /** Not supported (devices): throws 'ERR_NOT_SUPPORTED'. */
+    getCurrentSpeakerDevice(...args: unknown[]): never
+    /** Not supported (devices): throws 'ERR_NOT_SUPPORTED'. */
+    setCurrentSpeakerDevice(...args: unknown[]): never
+    /** Not supported (devices): throws 'ERR_NOT_SUPPORTED'. */
+    getCurrentSpeakerVolume(...args: unknown[]): never
+    /** Not supported (devices): throws 'ERR_NOT_SUPPORTED'. */
+    setCurrentSpeakerVolume(...args: unknown[]): never
+    /** Not supported (devices): throws 'ERR_NOT_SUPPORTED'. */
+    setCurrentSpeakerDeviceMute(...args: unknown[]): never
+    /** Not supported (devices): throws 'ERR_NOT_SUPPORTED'. */
+    getCurrentSpeakerDeviceMute(...args: unknown[]): never
+    /** Not supported (devices): throws 'ERR_NOT_SUPPORTED'. */
+    enableFollowingDefaultAudioDevice(...args: unknown[]): never
+
+    // Screen sharing and the sub stream
+    /** Not supported (screen sharing and the sub stream): throws 'ERR_NOT_SUPPORTED'. */
+    startRemoteSubStreamView(...args: unknown[]): never
+    /** Not supported (screen sharing and the sub stream): throws 'ERR_NOT_SUPPORTED'. */
+    stopRemoteSubStreamView(...args: unknown[]): never
+    /** Not supported (screen sharing and the sub stream): throws 'ERR_NOT_SUPPORTED'. */
+    setRemoteSubStreamViewFillMode(...args: unknown[]): never
+    /** Not supported (screen sharing and the sub stream): throws 'ERR_NOT_SUPPORTED'. */
+    setRemoteSubStreamViewRotation(...args: unknown[]): never
+    /** Not supported (screen sharing and the sub stream): throws 'ERR_NOT_SUPPORTED'. */
+    getScreenCaptureSources(...args: unknown[]): never
+    /** Not supported (screen sharing and the sub stream): throws 'ERR_NOT_SUPPORTED'. */
+    selectScreenCaptureTarget(...args: unknown[]): never
+    /** Not supported (screen sharing and the sub stream): throws 'ERR_NOT_SUPPORTED'. */
+    startScreenCapture(...args: unknown[]): never
+    /** Not supported (screen sharing and the sub stream): throws 'ERR_NOT_SUPPORTED'. */
+    pauseScreenCapture(...args: unknown[]): never
+    /** Not supported (screen sharing and the sub stream): throws 'ERR_NOT_SUPPORTED'. */
+    resumeScreenCapture(...args: unknown[]): never
+    /** Not supported (screen sharing and the sub stream): throws 'ERR_NOT_SUPPORTED'. */
+    stopScreenCapture(...args: unknown[]): never
+    /** Not supported (screen sharing and the sub stream): throws 'ERR_NOT_SUPPORTED'. */
+    setSubStreamEncoderParam(...args: unknown[]): never
+    /** Not supported (screen sharing and the sub stream): throws 'ERR_NOT_SUPPORTED'. */
+    setSubStreamMixVolume(...args: unknown[]): never
+    /** Not supported (screen sharing and the sub stream): throws 'ERR_NOT_SUPPORTED'. */
+    addExcludedShareWindow(...args: unknown[]): never
+    /** Not supported (screen sharing and the sub stream): throws 'ERR_NOT_SUPPORTED'. */
+    removeExcludedShareWindow(...args: unknown[]): never
+    /** Not supported (screen sharing and the sub stream): throws 'ERR_NOT_SUPPORTED'. */
+    removeAllExcludedShareWindow(...args: unknown[]): never
+    /** Not supported (screen sharing and the sub stream): throws 'ERR_NOT_SUPPORTED'. */
+    addIncludedShareWindow(...args: unknown[]): never
+    /** Not supported (screen sharing and the sub stream): throws 'ERR_NOT_SUPPORTED'. */
+    removeIncludedShareWindow(...args: unknown[]): never
+    /** Not supported (screen sharing and the sub stream): throws 'ERR_NOT_SUPPORTED'. */
+    removeAllIncludedShareWindow(...args: unknown[]): never
+
+    // Custom capture and raw audio
+    /** Not supported (custom capture and raw audio): throws 'ERR_NOT_SUPPORTED'. */
+    enableCustomAudioCapture(...args: unknown[]): never
+    /** Not supported (custom capture and raw audio): throws 'ERR_NOT_SUPPORTED'. */
+    sendCustomAudioData(...args: unknown[]): never
+    /** Not supported (custom capture and raw audio): throws 'ERR_NOT_SUPPORTED'. */
+    enableMixExternalAudioFrame(...args: unknown[]): never
+    /** Not supported (custom capture and raw audio): throws 'ERR_NOT_SUPPORTED'. */
+    mixExternalAudioFrame(...args: unknown[]): never
+    /** Not supported (custom capture and raw audio): throws 'ERR_NOT_SUPPORTED'. */
+    setMixExternalAudioVolume(...args: unknown[]): never
+    /** Not supported (custom capture and raw audio): throws 'ERR_NOT_SUPPORTED'. */
+    generateCustomPTS(...args: unknown[]): never
+    /** Not supported (custom capture and raw audio): throws 'ERR_NOT_SUPPORTED'. */
+    setAudioFrameCallback(...args: unknown[]): never
+
+    // Music, background music, sound effects and system audio
+    /** Not supported (music, background music, sound effects and system audio): throws 'ERR_NOT_SUPPORTED'. */
+    playBGM(...args: unknown[]): never
+    /** Not supported (music, background music, sound effects and system audio): throws 'ERR_NOT_SUPPORTED'. */
+    stopBGM(...args: unknown[]): never
+    /** Not supported (music, background music, sound effects and system audio): throws 'ERR_NOT_SUPPORTED'. */
+    pauseBGM(...args: unknown[]): never
+    /** Not supported (music, background music, sound effects and system audio): throws 'ERR_NOT_SUPPORTED'. */
+    resumeBGM(...args: unknown[]): never
+    /** Not supported (music, background music, sound effects and system audio): throws 'ERR_NOT_SUPPORTED'. */
+    getBGMDuration(...args: unknown[]): never
+    /** Not supported (music, background music, sound effects and system audio): throws 'ERR_NOT_SUPPORTED'. */
+    setBGMPosition(...args: unknown[]): never
+    /** Not supported (music, background music, sound effects and system audio): throws 'ERR_NOT_SUPPORTED'. */
+    setBGMVolume(...args: unknown[]): never
+    /** Not supported (music, background music, sound effects and system audio): throws 'ERR_NOT_SUPPORTED'. */
+    setBGMPlayoutVolume(...args: unknown[]): never
+    /** Not supported (music, background music, sound effects and system audio): throws 'ERR_NOT_SUPPORTED'. */
+    setBGMPublishVolume(...args: unknown[]): never
+    /** Not supported (music, background music, sound effects and system audio): throws 'ERR_NOT_SUPPORTED'. */
+    startSystemAudioLoopback(...args: unknown[]): never
+    /** Not supported (music, background music, sound effects and system audio): throws 'ERR_NOT_SUPPORTED'. */
+    stopSystemAudioLoopback(...args: unknown[]): never
+    /** Not supported (music, background music, sound effects and system audio): throws 'ERR_NOT_SUPPORTED'. */
+    setSystemAudioLoopbackVolume(...args: unknown[]): never
+    /** Not supported (music, background music, sound effects and system audio): throws 'ERR_NOT_SUPPORTED'. */
+    setMusicObserver(...args: unknown[]): never
+    /** Not supported (music, background music, sound effects and system audio): throws 'ERR_NOT_SUPPORTED'. */
+    startPlayMusic(...args: unknown[]): never
+    /** Not supported (music, background music, sound effects and system audio): throws 'ERR_NOT_SUPPORTED'. */
+    stopPlayMusic(...args: unknown[]): never
+    /** Not supported (music, background music, sound effects and system audio): throws 'ERR_NOT_SUPPORTED'. */
+    pausePlayMusic(...args: unknown[]): never
+    /** Not supported (music, background music, sound effects and system audio): throws 'ERR_NOT_SUPPORTED'. */
+    resumePlayMusic(...args: unknown[]): never
+    /** Not supported (music, background music, sound effects and system audio): throws 'ERR_NOT_SUPPORTED'. */
+    getMusicCurrentPosInMS(...args: unknown[]): never
+    /** Not supported (music, background music, sound effects and system audio): throws 'ERR_NOT_SUPPORTED'. */
+    getMusicDurationInMS(...args: unknown[]): never
+    /** Not supported (music, background music, sound effects and system audio): throws 'ERR_NOT_SUPPORTED'. */
+    seekMusicToPosInTime(...args: unknown[]): never
+    /** Not supported (music, background music, sound effects and system audio): throws 'ERR_NOT_SUPPORTED'. */
+    setAllMusicVolume(...args: unknown[]): never
+    /** Not supported (music, background music, sound effects and system audio): throws 'ERR_NOT_SUPPORTED'. */
+    setMusicPlayoutVolume(...args: unknown[]): never
+    /** Not supported (music, background music, sound effects and system audio): throws 'ERR_NOT_SUPPORTED'. */
+    setMusicPublishVolume(...args: unknown[]): never
+    /** Not supported (music, background music, sound effects and system audio): throws 'ERR_NOT_SUPPORTED'. */
+    setMusicPitch(...args: unknown[]): never
+    /** Not supported (music, background music, sound effects and system audio): throws 'ERR_NOT_SUPPORTED'. */
+    playAudioEffect(...args: unknown[]): never
+    /** Not supported (music, background music, sound effects and system audio): throws 'ERR_NOT_SUPPORTED'. */
+    setAudioEffectVolume(...args: unknown[]): never
+    /** Not supported (music, background music, sound effects and system audio): throws 'ERR_NOT_SUPPORTED'. */
+    stopAudioEffect(...args: unknown[]): never
+    /** Not supported (music, background music, sound effects and system audio): throws 'ERR_NOT_SUPPORTED'. */
+    stopAllAudioEffects(...args: unknown[]): never
+    /** Not supported (music, background music, sound effects and system audio): throws 'ERR_NOT_SUPPORTED'. */
+    setAllAudioEffectsVolume(...args: unknown[]): never
+    /** Not supported (music, background music, sound effects and system audio): throws 'ERR_NOT_SUPPORTED'. */
+    pauseAudioEffect(...args: unknown[]): never
+    /** Not supported (music, background music, sound effects and system audio): throws 'ERR_NOT_SUPPORTED'. */
+    resumeAudioEffect(...args: unknown[]): never
+
+    // Device and network tests
+    /** Not supported (device and network tests): throws 'ERR_NOT_SUPPORTED'. */
+    startSpeedTest(...args: unknown[]): never
+    /** Not supported (device and network tests): throws 'ERR_NOT_SUPPORTED'. */
+    stopSpeedTest(...args: unknown[]): never
+    /** Not supported (device and network tests): throws 'ERR_NOT_SUPPORTED'. */
+    startCameraDeviceTest(...args: unknown[]): never
+    /** Not supported (device and network tests): throws 'ERR_NOT_SUPPORTED'. */
+    stopCameraDeviceTest(...args: unknown[]): never
+    /** Not supported (device and network tests): throws 'ERR_NOT_SUPPORTED'. */
+    startMicDeviceTest(...args: unknown[]): never
+    /** Not supported (device and network tests): throws 'ERR_NOT_SUPPORTED'. */
+    stopMicDeviceTest(...args: unknown[]): never
+    /** Not supported (device and network tests): throws 'ERR_NOT_SUPPORTED'. */
+    startSpeakerDeviceTest(...args: unknown[]): never
+    /** Not supported (device and network tests): throws 'ERR_NOT_SUPPORTED'. */
+    stopSpeakerDeviceTest(...args: unknown[]): never
+
+    // Media plugins and experimental APIs
+    /** Not supported (media plugins and experimental apis): throws 'ERR_NOT_SUPPORTED'. */
+    setPluginParams(...args: unknown[]): never
+    /** Not supported (media plugins and experimental apis): throws 'ERR_NOT_SUPPORTED'. */
+    addPlugin(...args: unknown[]): never
+    /** Not supported (media plugins and experimental apis): throws 'ERR_NOT_SUPPORTED'. */
+    removePlugin(...args: unknown[]): never
+    /** Not supported (media plugins and experimental apis): throws 'ERR_NOT_SUPPORTED'. */
+    setPluginCallback(...args: unknown[]): never
+    /** Not supported (media plugins and experimental apis): throws 'ERR_NOT_SUPPORTED'. */
+    initPluginManager(...args: unknown[]): never
+    /** Not supported (media plugins and experimental apis): throws 'ERR_NOT_SUPPORTED'. */
+    destroyPluginManager(...args: unknown[]): never
+    /** Not supported (media plugins and experimental apis): throws 'ERR_NOT_SUPPORTED'. */
+    getPluginList(...args: unknown[]): never
+    /** Not supported (media plugins and experimental apis): throws 'ERR_NOT_SUPPORTED'. */
+    callExperimentalAPI(...args: unknown[]): never
+  }
+
   // The rest of trtc-electron-sdk's trtc_define: its enums and parameter classes (lib/trtc-define.d.ts).
   export import TRTCVideoResolution = Define.TRTCVideoResolution
   export import TRTCVideoResolutionMode = Define.TRTCVideoResolutionMode
@@ -549,7 +961,114 @@ declare namespace TRTCCloud {
    * member already present, then the room's events in the order the server produced them;
    * onExitRoom last. Events are never emitted synchronously inside the call that caused them.
    */
-  export interface TRTCCloudEvents {
+  /**
+   * trtc-electron-sdk's events that OpenRoom never emits (README "Media"): each reports on media,
+   * devices or a feature OpenRoom does not have. A listener for one compiles, so a ported app
+   * builds, and is never called.
+   */
+  export interface NeverEmittedEvents {
+    // Cross-room calls
+    /** @deprecated Never emitted by OpenRoom (cross-room calls). */
+    onConnectOtherRoom: (...args: any[]) => void
+    /** @deprecated Never emitted by OpenRoom (cross-room calls). */
+    onDisconnectOtherRoom: (...args: any[]) => void
+    // Media arriving and leaving
+    /** @deprecated Never emitted by OpenRoom (media arriving and leaving). */
+    onFirstVideoFrame: (...args: any[]) => void
+    /** @deprecated Never emitted by OpenRoom (media arriving and leaving). */
+    onFirstAudioFrame: (...args: any[]) => void
+    /** @deprecated Never emitted by OpenRoom (media arriving and leaving). */
+    onSendFirstLocalVideoFrame: (...args: any[]) => void
+    /** @deprecated Never emitted by OpenRoom (media arriving and leaving). */
+    onSendFirstLocalAudioFrame: (...args: any[]) => void
+    /** @deprecated Never emitted by OpenRoom (media arriving and leaving). */
+    onUserSubStreamAvailable: (...args: any[]) => void
+    /** @deprecated Never emitted by OpenRoom (media arriving and leaving). */
+    onUserVoiceVolume: (...args: any[]) => void
+    /** @deprecated Never emitted by OpenRoom (media arriving and leaving). */
+    onRecvSEIMsg: (...args: any[]) => void
+    // Deprecated member events
+    /** @deprecated Never emitted by OpenRoom (deprecated member events). */
+    onUserEnter: (...args: any[]) => void
+    /** @deprecated Never emitted by OpenRoom (deprecated member events). */
+    onUserExit: (...args: any[]) => void
+    // Network quality and statistics
+    /** @deprecated Never emitted by OpenRoom (network quality and statistics). */
+    onNetworkQuality: (...args: any[]) => void
+    /** @deprecated Never emitted by OpenRoom (network quality and statistics). */
+    onStatistics: (...args: any[]) => void
+    /** @deprecated Never emitted by OpenRoom (network quality and statistics). */
+    onSpeedTest: (...args: any[]) => void
+    /** @deprecated Never emitted by OpenRoom (network quality and statistics). */
+    onSpeedTestResult: (...args: any[]) => void
+    // Devices
+    /** @deprecated Never emitted by OpenRoom (devices). */
+    onCameraDidReady: (...args: any[]) => void
+    /** @deprecated Never emitted by OpenRoom (devices). */
+    onMicDidReady: (...args: any[]) => void
+    /** @deprecated Never emitted by OpenRoom (devices). */
+    onDeviceChange: (...args: any[]) => void
+    /** @deprecated Never emitted by OpenRoom (devices). */
+    onTestMicVolume: (...args: any[]) => void
+    /** @deprecated Never emitted by OpenRoom (devices). */
+    onTestSpeakerVolume: (...args: any[]) => void
+    /** @deprecated Never emitted by OpenRoom (devices). */
+    onAudioDeviceCaptureVolumeChanged: (...args: any[]) => void
+    /** @deprecated Never emitted by OpenRoom (devices). */
+    onAudioDevicePlayoutVolumeChanged: (...args: any[]) => void
+    // CDN publishing and mixing
+    /** @deprecated Never emitted by OpenRoom (CDN publishing and mixing). */
+    onStartPublishing: (...args: any[]) => void
+    /** @deprecated Never emitted by OpenRoom (CDN publishing and mixing). */
+    onStopPublishing: (...args: any[]) => void
+    /** @deprecated Never emitted by OpenRoom (CDN publishing and mixing). */
+    onStartPublishCDNStream: (...args: any[]) => void
+    /** @deprecated Never emitted by OpenRoom (CDN publishing and mixing). */
+    onStopPublishCDNStream: (...args: any[]) => void
+    /** @deprecated Never emitted by OpenRoom (CDN publishing and mixing). */
+    onSetMixTranscodingConfig: (...args: any[]) => void
+    /** @deprecated Never emitted by OpenRoom (CDN publishing and mixing). */
+    onStartPublishMediaStream: (...args: any[]) => void
+    /** @deprecated Never emitted by OpenRoom (CDN publishing and mixing). */
+    onUpdatePublishMediaStream: (...args: any[]) => void
+    /** @deprecated Never emitted by OpenRoom (CDN publishing and mixing). */
+    onStopPublishMediaStream: (...args: any[]) => void
+    /** @deprecated Never emitted by OpenRoom (CDN publishing and mixing). */
+    onCdnStreamStateChanged: (...args: any[]) => void
+    // Screen sharing
+    /** @deprecated Never emitted by OpenRoom (screen sharing). */
+    onScreenCaptureCovered: (...args: any[]) => void
+    /** @deprecated Never emitted by OpenRoom (screen sharing). */
+    onScreenCaptureStarted: (...args: any[]) => void
+    /** @deprecated Never emitted by OpenRoom (screen sharing). */
+    onScreenCapturePaused: (...args: any[]) => void
+    /** @deprecated Never emitted by OpenRoom (screen sharing). */
+    onScreenCaptureResumed: (...args: any[]) => void
+    /** @deprecated Never emitted by OpenRoom (screen sharing). */
+    onScreenCaptureStopped: (...args: any[]) => void
+    /** @deprecated Never emitted by OpenRoom (screen sharing). */
+    onScreenCaptureStoped: (...args: any[]) => void
+    // Sound effects, recording, snapshots, system audio
+    /** @deprecated Never emitted by OpenRoom (sound effects, recording, snapshots, system audio). */
+    onAudioEffectFinished: (...args: any[]) => void
+    /** @deprecated Never emitted by OpenRoom (sound effects, recording, snapshots, system audio). */
+    onLocalRecordBegin: (...args: any[]) => void
+    /** @deprecated Never emitted by OpenRoom (sound effects, recording, snapshots, system audio). */
+    onLocalRecording: (...args: any[]) => void
+    /** @deprecated Never emitted by OpenRoom (sound effects, recording, snapshots, system audio). */
+    onLocalRecordComplete: (...args: any[]) => void
+    /** @deprecated Never emitted by OpenRoom (sound effects, recording, snapshots, system audio). */
+    onSnapshotComplete: (...args: any[]) => void
+    /** @deprecated Never emitted by OpenRoom (sound effects, recording, snapshots, system audio). */
+    onSystemAudioLoopbackError: (...args: any[]) => void
+    // Raw video frames
+    /** @deprecated Never emitted by OpenRoom (raw video frames). */
+    onVideoData: (...args: any[]) => void
+    /** @deprecated Never emitted by OpenRoom (raw video frames). */
+    onLocalVideoData: (...args: any[]) => void
+  }
+
+  export interface TRTCCloudEvents extends NeverEmittedEvents {
     /**
      * Entering finished.
      * @param result elapsed milliseconds (> 0) on success; a negative TXLiteAVError code on failure

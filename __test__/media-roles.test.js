@@ -33,8 +33,8 @@ test('the others see each publishing change as 1 or 0, a late joiner right after
 
   alice.cloud.startLocalAudio(TRTCAudioQuality.TRTCAudioQualitySpeech)
   alice.cloud.muteLocalAudio(true)
-  alice.cloud.muteLocalVideo(TRTCVideoStreamType.TRTCVideoStreamTypeBig, true)
-  alice.cloud.muteLocalVideo(false) // the older signature
+  alice.cloud.muteLocalVideo(TRTCVideoStreamType.TRTCVideoStreamTypeBig, true) // the native order
+  alice.cloud.muteLocalVideo(false, TRTCVideoStreamType.TRTCVideoStreamTypeBig) // 13's
   alice.cloud.muteLocalAudio(false)
   await bob.waitFor('onUserAudioAvailable', 'alice', 1)
   await barrier(ctx.server, 700, [bob])
@@ -169,6 +169,11 @@ test('bad media arguments throw a coded error and change nothing', async () => {
     code(() => alice.cloud.muteLocalVideo(TRTCVideoStreamType.TRTCVideoStreamTypeSub, true)),
   ).toBe('ERR_INVALID_ARG_VALUE')
   expect(code(() => alice.cloud.muteLocalVideo(0, 'no'))).toBe('ERR_INVALID_ARG_VALUE')
+  expect(
+    code(() => alice.cloud.muteLocalVideo(true, TRTCVideoStreamType.TRTCVideoStreamTypeSub)),
+  ).toBe('ERR_INVALID_ARG_VALUE')
+  // The stream type may be left out: the big one.
+  expect(code(() => alice.cloud.muteLocalVideo(true))).toBe(null)
   await ticked()
   expect(alice.events).toEqual([])
   // Changes within one tick are reported once, as the state they leave.

@@ -1,38 +1,18 @@
 'use strict'
 // liteav/trtc_define against trtc-electron-sdk's own file: every enum and class it exports is
 // here, with the same values and constructor defaults, so an app's `require` line is all that
-// changes. The package comes from the npm registry, unpacked without running its scripts.
-
-const { spawnSync } = require('node:child_process')
-const fs = require('node:fs')
-const os = require('node:os')
-const path = require('node:path')
+// changes. The package comes from the npm registry, unpacked without running its scripts
+// (trtc-sdk.js).
 
 const ours = require('../liteav/trtc_define')
 const openroom = require('..')
-
-/** The trtc-electron-sdk release compared with. */
-const TRTC_ELECTRON_SDK = 'trtc-electron-sdk@13.3.801'
+const { FETCH_TIMEOUT_MS, trtcDefine } = require('./trtc-sdk.js')
 
 let theirs
-let dir
 
 beforeAll(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trtc-define-'))
-  const packed = spawnSync('npm', ['pack', TRTC_ELECTRON_SDK, '--pack-destination', dir], {
-    encoding: 'utf8',
-    timeout: 120_000,
-  })
-  if (packed.status !== 0) throw new Error(`npm pack ${TRTC_ELECTRON_SDK}: ${packed.stderr}`)
-  const tarball = path.join(dir, packed.stdout.trim().split('\n').pop())
-  const unpacked = spawnSync('tar', ['xzf', tarball, '-C', dir], { encoding: 'utf8' })
-  if (unpacked.status !== 0) throw new Error(`tar: ${unpacked.stderr}`)
-  theirs = require(path.join(dir, 'package', 'liteav', 'trtc_define.js'))
-}, 180_000)
-
-afterAll(() => {
-  if (dir) fs.rmSync(dir, { recursive: true, force: true })
-})
+  theirs = trtcDefine()
+}, FETCH_TIMEOUT_MS)
 
 /** The names of a class's constructor parameters, in order, read from its source. */
 function parameters(cls) {

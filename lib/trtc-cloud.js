@@ -7,14 +7,8 @@ const binding = require('./native-binding.js')
 const { codedError, fromNative, handled } = require('./errors.js')
 const { startSession } = require('./event-pump.js')
 const { TRTCAudioQuality, TRTCVideoStreamType } = require('./constants.js')
-
-/** `value` when it is a boolean; else an ERR_INVALID_ARG_VALUE that names `name`. */
-function checkBoolean(name, value) {
-  if (typeof value !== 'boolean') {
-    throw codedError('ERR_INVALID_ARG_VALUE', `${name} must be a boolean, got ${String(value)}`)
-  }
-  return value
-}
+const { checkBoolean } = require('./arg-checks.js')
+const { installCompatMethods } = require('./trtc-compat.js')
 
 /** The fields of TRTCParams the engine reads. */
 const PARAM_FIELDS = [
@@ -352,19 +346,20 @@ class TRTCCloud extends EventEmitter {
   }
 
   /**
-   * Mute (true) or unmute the published video; the camera stays open. trtc-electron-sdk's
-   * muteLocalVideo(streamType, mute), or the older muteLocalVideo(mute). Only the big (camera)
-   * stream exists: TRTCVideoStreamTypeSub (screen sharing) throws.
+   * Mute (true) or unmute the published video; the camera stays open. trtc-electron-sdk 13's
+   * muteLocalVideo(mute, streamType?), or the native order muteLocalVideo(streamType, mute)
+   * that older releases took. Only the big (camera) stream exists: TRTCVideoStreamTypeSub
+   * (screen sharing) throws.
    */
-  muteLocalVideo(streamTypeOrMute, mute) {
-    if (typeof streamTypeOrMute === 'boolean' && mute === undefined) {
-      this._media('muteLocalVideo', streamTypeOrMute)
-      return
-    }
-    if (streamTypeOrMute !== TRTCVideoStreamType.TRTCVideoStreamTypeBig) {
+  muteLocalVideo(muteOrStreamType, streamTypeOrMute) {
+    const [mute, streamType = TRTCVideoStreamType.TRTCVideoStreamTypeBig] =
+      typeof muteOrStreamType === 'boolean'
+        ? [muteOrStreamType, streamTypeOrMute]
+        : [streamTypeOrMute, muteOrStreamType]
+    if (streamType !== TRTCVideoStreamType.TRTCVideoStreamTypeBig) {
       throw codedError(
         'ERR_INVALID_ARG_VALUE',
-        `streamType must be TRTCVideoStreamTypeBig (0): OpenRoom has no sub (screen sharing) or small stream; got ${String(streamTypeOrMute)}`,
+        `streamType must be TRTCVideoStreamTypeBig (0): OpenRoom has no sub (screen sharing) or small stream; got ${String(streamType)}`,
       )
     }
     this._media('muteLocalVideo', checkBoolean('mute', mute))
@@ -672,5 +667,9 @@ class TRTCCloud extends EventEmitter {
     }
   }
 }
+
+// The rest of trtc-electron-sdk's TRTCCloud: log and media settings, and the media methods
+// that throw ERR_NOT_SUPPORTED (lib/trtc-compat.js).
+installCompatMethods(TRTCCloud.prototype)
 
 module.exports = { TRTCCloud }

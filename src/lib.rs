@@ -5,10 +5,13 @@
 //! Events cross on the [`pump::EventPump`]: one ThreadsafeFunction for all the sessions, one
 //! call per event. It keeps Node alive while any session runs and only then, so a script that
 //! enters and exits a room ends on its own.
+//!
+//! The addon's log (`setLogLevel`, `setConsoleEnabled` …) is [`logging`]'s.
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+mod logging;
 mod pump;
 
 use std::sync::Mutex;

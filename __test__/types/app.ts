@@ -113,6 +113,47 @@ async function main(): Promise<void> {
   // @ts-expect-error: there is no 'RECONNECTED' state
   const wrong: TRTCCloud.TRTCConnectionState = 'RECONNECTED'
   void wrong
+  resilient.muteLocalVideo(true, TRTCCloud.TRTCVideoStreamType.TRTCVideoStreamTypeBig)
+
+  // The log, the version and the media settings.
+  const version: string = resilient.getSDKVersion()
+  resilient.setLogLevel(TRTCCloud.TRTCLogLevel.TRTCLogLevelDebug)
+  resilient.setConsoleEnabled(true)
+  resilient.setLogCompressEnabled(false)
+  resilient.setLogDirPath('/var/log/app')
+  resilient.setLogCallback((log, level, module) => void [log.length, level === 2, module])
+  resilient.setLogCallback(null)
+  resilient.log('hello')
+  resilient.setDefaultStreamRecvMode(true, false)
+  resilient.muteRemoteAudio('bob', true)
+  resilient.muteAllRemoteAudio(false)
+  resilient.setRemoteAudioVolume('bob', 80)
+  resilient.muteRemoteVideoStream('bob', true)
+  resilient.muteRemoteVideoStream('bob', true, TRTCCloud.TRTCVideoStreamType.TRTCVideoStreamTypeSub)
+  resilient.muteRemoteVideoStream('bob', TRTCCloud.TRTCVideoStreamType.TRTCVideoStreamTypeBig, true)
+  resilient.muteAllRemoteVideoStreams(true)
+  resilient.setAudioCaptureVolume(80)
+  resilient.setMicVolumeOnMixing(80)
+  resilient.setAudioPlayoutVolume(120)
+  const volumes: number[] = [resilient.getAudioCaptureVolume(), resilient.getAudioPlayoutVolume()]
+  resilient.enableAudioVolumeEvaluation(300)
+  resilient.setAudioQuality(TRTCCloud.TRTCAudioQuality.TRTCAudioQualitySpeech)
+  void [version, volumes]
+  // @ts-expect-error: 7 is not a TRTCLogLevel
+  resilient.setLogLevel(7)
+  // @ts-expect-error: the volume is a number, not a slider's string
+  resilient.setAudioCaptureVolume('80')
+  // @ts-expect-error: a log callback gets (log, level, module)
+  resilient.setLogCallback((log: number) => void log)
+  // @ts-expect-error: mute is a boolean
+  resilient.muteRemoteAudio('bob', 1)
+  // An event OpenRoom never emits may still be listened for (it never comes).
+  resilient.on('onNetworkQuality', (localQuality: { quality: number }) => void localQuality)
+  // A media method exists, typed as one that never returns (it throws ERR_NOT_SUPPORTED).
+  const unsupported: () => never = () => resilient.startScreenCapture()
+  const render = (view: unknown): never => resilient.startRemoteView('bob', view, 0)
+  void [unsupported, render]
+
   const sub: TRTCCloud = resilient.createSubCloud()
   resilient.destroySubCloud(sub)
   // @ts-expect-error: the reconnect option is numberOfAttempts

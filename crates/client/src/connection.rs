@@ -236,6 +236,7 @@ struct Physical {
 impl Physical {
     async fn connect(server_url: &str) -> Result<Physical, ConnectionError> {
         let url = signaling_url(server_url)?;
+        tracing::debug!(%url, "opening a WebSocket to the room server");
         // Signaling frames are small and latency-bound: send each at once (no Nagle delay).
         let (socket, _) =
             tokio_tungstenite::connect_async_with_config(url.as_str(), Some(socket_config()), true)

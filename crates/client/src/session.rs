@@ -326,6 +326,7 @@ pub(crate) async fn run(
     let (mut connection, welcome) = match session.enter(request, started).await {
         Entering::Entered(connection, welcome) => (connection, welcome),
         Entering::Failed(code, message) => {
+            tracing::warn!(code, %message, "entering failed");
             session.set_state(
                 ConnectionState::Disconnected,
                 StateChangeReason::EnterFailed,
@@ -401,6 +402,15 @@ impl Session {
 
     /// Record the connection state (for getConnectionState()) and report the change.
     fn set_state(&self, state: ConnectionState, reason: StateChangeReason) {
+        // The one line per step of a session (trtc-electron-sdk's log has the same): enough to
+        // follow a room's life in the app's log without the frames.
+        tracing::info!(
+            room = %self.request.room,
+            user = %self.request.user_id,
+            state = %state.name(),
+            reason = %reason.name(),
+            "connection state"
+        );
         self.slot.set_connection(state);
         self.emit(Event::ConnectionStateChanged { state, reason });
     }
