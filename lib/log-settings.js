@@ -4,7 +4,7 @@
 // calling them on any instance sets them for all.
 
 const { fileURLToPath } = require('node:url')
-const binding = require('../binding.js')
+const binding = require('./native-binding.js')
 const { version } = require('../package.json')
 const { checkBoolean, checkText } = require('./arg-checks.js')
 const { codedError, fromNative } = require('./errors.js')
