@@ -87,7 +87,10 @@ class DemoApp extends EventEmitter {
     if (this._devServer === null) return
     const server = await this._devServer.starting.catch(() => null)
     if (!force && this._inRoomOn(server?.url)) {
-      throw demoError('ERR_IN_ROOM', 'This app is in a room on the local dev server: leave it first')
+      throw demoError(
+        'ERR_IN_ROOM',
+        'This app is in a room on the local dev server: leave it first',
+      )
     }
     this._devServer = null
     await server?.close()
@@ -96,7 +99,10 @@ class DemoApp extends EventEmitter {
   async _join(form) {
     this._refuseWhenClosing()
     if (this._room !== null && !this._room.exited) {
-      throw demoError('ERR_IN_ROOM', 'This app is already in a room: leave it before joining another')
+      throw demoError(
+        'ERR_IN_ROOM',
+        'This app is already in a room: leave it before joining another',
+      )
     }
     this._room?.close()
     const secretKey = this._secretKeyFor(form.serverUrl)

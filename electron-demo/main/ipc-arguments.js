@@ -59,7 +59,9 @@ function joinForm(value) {
     userId: boundedString(form.userId, 'User ID', MAX_ID_LENGTH),
     room: /^\d+$/.test(room) ? { roomId: Number(room) } : { strRoomId: room },
     displayName: boundedString(form.displayName, 'Display name', MAX_DISPLAY_NAME_LENGTH),
-    userSig: boundedString(form.userSig ?? '', 'UserSig', MAX_USER_SIG_LENGTH, { allowEmpty: true }),
+    userSig: boundedString(form.userSig ?? '', 'UserSig', MAX_USER_SIG_LENGTH, {
+      allowEmpty: true,
+    }),
   }
 }
 

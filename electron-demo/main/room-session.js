@@ -117,7 +117,12 @@ class RoomSession {
     on('onRecvCustomCmdMsg', (userId, cmdId, _seq, message) => {
       const text = decodeChat(cmdId, message)
       if (text !== null) {
-        this._emit({ type: 'chat', from: { userId, name: this._nameOf(userId) }, text, mine: false })
+        this._emit({
+          type: 'chat',
+          from: { userId, name: this._nameOf(userId) },
+          text,
+          mine: false,
+        })
       }
     })
     on('onLocalDevicesChanged', (camera, microphone) => {
@@ -126,7 +131,9 @@ class RoomSession {
     on('onConnectionStateChanged', (state, reason) => {
       this._emit({ type: 'connection', state, reason })
     })
-    on('onWarning', (code, message) => this._emit({ type: 'problem', level: 'warning', code, message }))
+    on('onWarning', (code, message) =>
+      this._emit({ type: 'problem', level: 'warning', code, message }),
+    )
     on('onError', (code, message) => {
       // A failed enter is answered by join() itself; errors in the room are news.
       if (this._entered) {

@@ -15,6 +15,7 @@ const SHAPES = {
     ['rect', { x: 3, y: 6, width: 12, height: 12, rx: 2 }],
     ['path', { d: 'M15 10l6-3v10l-6-3z' }],
   ],
+  exit: [['path', { d: 'M10 4H6a2 2 0 0 0-2 2v12a2 2 0 0 0 2 2h4M14 8l4 4-4 4M18 12H8' }]],
 }
 
 function svgElement(tag, attributes) {
@@ -23,11 +24,12 @@ function svgElement(tag, attributes) {
   return element
 }
 
-export function icon(name, on) {
+/** `icon('mic', false)`: the microphone, struck through; `size` in CSS pixels. */
+export function icon(name, on = true, size = 14) {
   const svg = svgElement('svg', {
     viewBox: '0 0 24 24',
-    width: 14,
-    height: 14,
+    width: size,
+    height: size,
     fill: 'none',
     stroke: 'currentColor',
     'stroke-width': 2,

@@ -59,7 +59,10 @@ const handlers = {
     media.setMuted({ audio: state.audioMuted, video: state.videoMuted })
   },
   devices({ camera, microphone }) {
-    log('devices', `OpenRoom: hold camera ${camera ? 'open' : 'closed'}, microphone ${microphone ? 'open' : 'closed'}`)
+    log(
+      'devices',
+      `OpenRoom: hold camera ${camera ? 'open' : 'closed'}, microphone ${microphone ? 'open' : 'closed'}`,
+    )
     roomScreen.setCameraOpen(camera)
     media.want({ camera, microphone })
   },
@@ -83,7 +86,10 @@ const handlers = {
     topBar.showAdmin(false)
     const title = exitScreen.show(reason)
     show('exit')
-    log('exit-shown', `exit shown: ${title}`, { reason: String(reason), trackStates: media.openedTrackStates() })
+    log('exit-shown', `exit shown: ${title}`, {
+      reason: String(reason),
+      trackStates: media.openedTrackStates(),
+    })
   },
 }
 

@@ -20,7 +20,13 @@ export function memberRow(member, { self = false, action = null } = {}) {
       h('span', { class: 'member-name' }, self ? `${name} (you)` : name),
       h('span', { class: 'member-id' }, userId),
     ),
-    action ?? h('span', { class: 'member-pills' }, statusPill('mic', hasAudio), statusPill('cam', hasVideo)),
+    action ??
+      h(
+        'span',
+        { class: 'member-pills' },
+        statusPill('mic', hasAudio),
+        statusPill('cam', hasVideo),
+      ),
   )
 }
 

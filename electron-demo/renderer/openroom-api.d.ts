@@ -2,8 +2,7 @@
 
 /** Every call answers an envelope rather than rejecting, so the error's code survives IPC. */
 export type Reply<T> =
-  | { ok: true; value: T }
-  | { ok: false; error: { code: string | number; message: string } }
+  { ok: true; value: T } | { ok: false; error: { code: string | number; message: string } }
 
 /** The join form, as typed. `room` is a number id when all digits, else a string room id. */
 export interface JoinForm {

@@ -12,7 +12,7 @@ export class TopBar {
 
   /** `room` is `{ roomId }` or `{ strRoomId }`; null outside a room. */
   setRoom(room) {
-    this._room.hidden = room === null
+    // Emptied rather than hidden: the bar's three columns stay where they are.
     this._room.textContent = room === null ? '' : `Room ${room.roomId ?? room.strRoomId}`
   }
 
