@@ -121,7 +121,13 @@ class DemoApp extends EventEmitter {
       admin: secretKey !== null,
     })
     this._room = room
-    await room.enter(userSig)
+    try {
+      await room.enter(userSig)
+    } catch (error) {
+      // Refused: the form may be corrected and sent again.
+      if (this._room === room) this._room = null
+      throw error
+    }
   }
 
   async _adminRemove(userId) {

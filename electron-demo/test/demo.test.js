@@ -148,7 +148,7 @@ test(
         .waitFor({ timeout: STEP_MS })
     })
 
-    await t.test('Bob is told what is missing, then joins with a UserSig', async () => {
+    await t.test('Bob is told what is wrong with his form, then joins with a UserSig', async () => {
       // Another machine: it reads the server from Ann's window, as a teammate would be told it.
       await fillJoinForm(bob.page, {
         serverUrl: devServer.url,
@@ -161,6 +161,11 @@ test(
       await bob.page
         .locator('#join-error', { hasText: 'Paste a UserSig' })
         .waitFor({ timeout: STEP_MS })
+      // A UserSig the server refuses: the room's own error, and the form stays usable.
+      const forged = genUserSig(devServer.sdkAppId, 'not-the-server-secret', 'bob', 600)
+      await bob.page.fill('[name="userSig"]', forged)
+      await bob.page.click('#join-button')
+      await bob.page.locator('#join-error', { hasText: '(-3320)' }).waitFor({ timeout: STEP_MS })
       await screenshot(bob, '01-join-error')
       const userSig = genUserSig(devServer.sdkAppId, devServer.secretKey, 'bob', 600)
       await bob.page.fill('[name="userSig"]', userSig)
@@ -250,6 +255,7 @@ test(
         timeout: STEP_MS,
       })
       await assertTracksEndedBeforeExit(bob.page)
+      await bob.page.click('.activity summary')
       await ann.page.locator('.system-line', { hasText: 'Bob Stone was removed' }).waitFor({
         timeout: STEP_MS,
       })
