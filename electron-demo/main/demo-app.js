@@ -27,7 +27,8 @@ class DemoApp extends EventEmitter {
   constructor({ secretKey = null } = {}) {
     super()
     this._secretKey = secretKey || null
-    /** The local dev server's start, once asked for; null when off. */
+    /** The local dev server's start, once asked for, and the server once started; null when off. */
+    this._devServerStart = null
     this._devServer = null
     /** The room this app is in (or entering, or last left). */
     this._room = null
@@ -38,8 +39,15 @@ class DemoApp extends EventEmitter {
       stopDevServer: () => this._stopDevServer(),
       join: (form) => this._join(check.joinForm(form)),
       leave: () => this._room?.leave(),
-      sendChat: (text) => this._inRoom().sendChat(check.chatText(text)),
-      setMute: (mute) => this._inRoom().setMute(check.muteState(mute)),
+      // Each argument is checked first: a bad one is refused as such, in a room or not.
+      sendChat: (text) => {
+        const checked = check.chatText(text)
+        return this._inRoom().sendChat(checked)
+      },
+      setMute: (mute) => {
+        const checked = check.muteState(mute)
+        return this._inRoom().setMute(checked)
+      },
       adminRemove: (userId) => this._adminRemove(check.userId(userId)),
       adminDismiss: () => this._adminDismiss(),
     }
@@ -47,7 +55,7 @@ class DemoApp extends EventEmitter {
 
   /** The running local dev server (a RoomServer), or null. */
   get devServer() {
-    return this._devServer?.server ?? null
+    return this._devServer
   }
 
   /**
@@ -68,31 +76,32 @@ class DemoApp extends EventEmitter {
 
   async _startDevServer() {
     this._refuseWhenClosing()
-    if (this._devServer === null) {
-      const starting = startServer({ host: '127.0.0.1', port: 0 })
-      this._devServer = { starting, server: null }
-      try {
-        this._devServer.server = await starting
-      } catch (error) {
-        this._devServer = null
+    this._devServerStart ??= startServer({ host: '127.0.0.1', port: 0 }).then(
+      (server) => (this._devServer = server),
+      (error) => {
+        this._devServerStart = null
         throw error
-      }
-    }
-    const server = await this._devServer.starting
+      },
+    )
+    const server = await this._devServerStart
     // The form shows where to connect; the secret key stays in this process.
     return { serverUrl: server.url, sdkAppId: server.sdkAppId }
   }
 
   async _stopDevServer({ force = false } = {}) {
-    if (this._devServer === null) return
-    const server = await this._devServer.starting.catch(() => null)
+    const start = this._devServerStart
+    if (start === null) return
+    const server = await start.catch(() => null)
     if (!force && this._inRoomOn(server?.url)) {
       throw demoError(
         'ERR_IN_ROOM',
         'This app is in a room on the local dev server: leave it first',
       )
     }
-    this._devServer = null
+    if (this._devServerStart === start) {
+      this._devServerStart = null
+      this._devServer = null
+    }
     await server?.close()
   }
 

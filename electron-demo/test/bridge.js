@@ -11,22 +11,18 @@ const http = require('node:http')
 const path = require('node:path')
 const { DemoApp } = require('../main/demo-app.js')
 const { EVENT_CHANNEL, handlerFor, answer } = require('../main/ipc.js')
+const { rendererFile } = require('../main/renderer-files.js')
 
-const RENDERER_DIR = path.join(__dirname, '..', 'renderer')
 const PRELOAD = path.join(__dirname, '..', 'main', 'preload.js')
 const STAND_IN = path.join(__dirname, 'bridge-electron.js')
 /** An invoke's arguments are a form at most; this is far above that. */
 const MAX_BODY_BYTES = 64 * 1024
-
-const CONTENT_TYPES = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-}
+const HTML = 'text/html; charset=utf-8'
+const JAVASCRIPT = 'text/javascript; charset=utf-8'
 
 /** The page, with the preload (on its stand-in) loaded first, where Electron would run it. */
 function indexHtml() {
-  const html = fs.readFileSync(path.join(RENDERER_DIR, 'index.html'), 'utf8')
+  const html = fs.readFileSync(rendererFile('/index.html').file, 'utf8')
   const tag = '<script src="/__bridge__/preload.js"></script>'
   return html.replace('<script type="module"', `${tag}\n    <script type="module"`)
 }
@@ -77,11 +73,11 @@ async function startBridge(demoApp) {
 
   const server = http.createServer(async (request, response) => {
     const url = new URL(request.url, origin)
-    if (request.method === 'GET' && url.pathname === '/') {
-      return send(response, 200, CONTENT_TYPES['.html'], indexHtml())
+    if (request.method === 'GET' && (url.pathname === '/' || url.pathname === '/index.html')) {
+      return send(response, 200, HTML, indexHtml())
     }
     if (request.method === 'GET' && url.pathname === '/__bridge__/preload.js') {
-      return send(response, 200, CONTENT_TYPES['.js'], preloadScript())
+      return send(response, 200, JAVASCRIPT, preloadScript())
     }
     if (request.method === 'GET' && url.pathname === '/__bridge__/events') {
       response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store' })
@@ -106,13 +102,9 @@ async function startBridge(demoApp) {
       return send(response, 200, 'application/json', JSON.stringify(await answer(handler, args)))
     }
     // The renderer's own files, and nothing outside its folder.
-    const name = path.basename(url.pathname)
-    const type = CONTENT_TYPES[path.extname(name)]
-    const file = path.join(RENDERER_DIR, name)
-    if (request.method !== 'GET' || `/${name}` !== url.pathname || !type || !fs.existsSync(file)) {
-      return send(response, 404, 'text/plain', 'not found')
-    }
-    return send(response, 200, type, fs.readFileSync(file))
+    const served = request.method === 'GET' ? rendererFile(url.pathname) : null
+    if (served === null) return send(response, 404, 'text/plain', 'not found')
+    return send(response, 200, served.contentType, fs.readFileSync(served.file))
   })
 
   await new Promise((resolve, reject) => {
