@@ -26,6 +26,11 @@ let browser = null
 const windows = []
 
 before(async () => {
+  if (!fs.existsSync(CHROMIUM)) {
+    throw new Error(
+      `no Chromium at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH to one)`,
+    )
+  }
   fs.mkdirSync(OUTPUT_DIR, { recursive: true })
   browser = await chromium.launch({
     executablePath: CHROMIUM,
