@@ -61,6 +61,22 @@ declare class TRTCCloud extends EventEmitter {
    */
   getConnectionState(): TRTCCloud.TRTCConnectionState
   /**
+   * OpenRoom's (Qiniu's getRemoteUsers): the other members this instance sees now, in the order
+   * they entered, with their data and what they publish. Up to date with the events delivered
+   * so far: inside an onRemoteUserEnterRoom listener the new member is listed. A fresh copy on
+   * every call; empty outside a room.
+   */
+  getRemoteUsers(): TRTCCloud.RemoteUser[]
+  /**
+   * OpenRoom's: replace this member's data (TRTCParams.userData; null clears it). The others
+   * who see this member get onRemoteUserDataUpdated(userId, userData). Resolves once it is on
+   * its way (set while reconnecting, it is told once back); a room that already holds 1 MiB of
+   * member data refuses it later with onError(-7011).
+   * @throws (rejects) -7011 ERR_USER_DATA_INVALID: not JSON-serialisable, or over 4096 bytes as
+   *   JSON; -7009 ERR_NOT_IN_ROOM outside a room
+   */
+  setUserData(userData: TRTCCloud.UserData | null): Promise<void>
+  /**
    * Another TRTCCloud, with this instance's options, that enters a room of its own (TRTC's
    * sub-cloud: the same user in several rooms at once). It has its own events and shares this
    * instance's connection to the server (one WebSocket, one channel per room; reconnected
@@ -331,6 +347,8 @@ declare namespace TRTCCloud {
     ERR_NOT_IN_ROOM: -7009
     /** -7010 (OpenRoom's own): too many requests of one kind in a short time (rooms opened by one user, state changes by one session, switchRoom/switchRole calls waiting); nothing changed. */
     ERR_RATE_LIMITED: -7010
+    /** -7011 (OpenRoom's own): userData that is not JSON-serialisable, over 4096 bytes as JSON, or more than the room's 1 MiB of member data holds; nothing changed. */
+    ERR_USER_DATA_INVALID: -7011
   }>
 
   /** onExitRoom's reasons. */
@@ -462,6 +480,29 @@ declare namespace TRTCCloud {
     userDefineRecordId: string | null
     /** OpenRoom's: whether entering may open the room when it does not exist (default true; false fails with -7005). */
     createIfMissing?: boolean
+    /**
+     * OpenRoom's member data (Qiniu's userData, LiveKit's metadata): what the others show of
+     * this member — a display name, an avatar URL. A string or any JSON-serialisable value, at
+     * most 4096 bytes as JSON; the others get it back as given, through getRemoteUsers().
+     * Changed with setUserData(); kept across reconnection and switchRoom.
+     */
+    userData?: UserData | null
+  }
+
+  /** Member data: a string or any value JSON can carry. */
+  export type UserData = string | number | boolean | null | UserData[] | { [key: string]: UserData }
+
+  /** A remote member, as getRemoteUsers() lists it. */
+  export interface RemoteUser {
+    userId: string
+    /** Its TRTCParams.userData as it gave it (parsed back from JSON); null when it gave none. */
+    userData: UserData | null
+    /** It publishes audio (the last onUserAudioAvailable said 1). */
+    hasAudio: boolean
+    /** It publishes video (the last onUserVideoAvailable said 1). */
+    hasVideo: boolean
+    /** Always false: OpenRoom has no sub (screen-sharing) stream. */
+    hasSubStream: boolean
   }
 
   /** switchRoom's parameters, with trtc-electron-sdk's constructor argument order. */
@@ -527,6 +568,11 @@ declare namespace TRTCCloud {
      * @param userId the member's userId
      */
     onRemoteUserEnterRoom: (userId: string) => void
+    /**
+     * OpenRoom's: another member replaced its data with setUserData (null: cleared it).
+     * getRemoteUsers() shows the new data when this fires.
+     */
+    onRemoteUserDataUpdated: (userId: string, userData: UserData | null) => void
     /**
      * Another member left.
      * @param userId the member's userId
@@ -732,7 +778,14 @@ declare namespace TRTCCloud {
     /** userIds in the order they entered, audience members included. */
     members: string[]
     /** The members with their role and what they publish (nothing, for an audience member). */
-    participants: Array<{ userId: string; role: TRTCRoleType; audio: boolean; video: boolean }>
+    participants: Array<{
+      userId: string
+      role: TRTCRoleType
+      audio: boolean
+      video: boolean
+      /** Its member data (TRTCParams.userData); null when it gave none. */
+      userData: UserData | null
+    }>
     maxMembers: number
     emptyRoomTimeoutMs: number
     requestId: string

@@ -56,6 +56,7 @@ test("constants have trtc-electron-sdk's names and values", () => {
     ERR_ROLE_INVALID: -7008,
     ERR_NOT_IN_ROOM: -7009,
     ERR_RATE_LIMITED: -7010,
+    ERR_USER_DATA_INVALID: -7011,
   })
   expect(named(openroom.TRTCAudioQuality)).toEqual({
     TRTCAudioQualitySpeech: 1,

@@ -153,6 +153,7 @@ test('DescribeRoom lists members in entering order with the settings; ListRooms 
         role: 20,
         audio: false,
         video: false,
+        userData: null,
       })),
       maxMembers: 50,
       emptyRoomTimeoutMs: 60_000,

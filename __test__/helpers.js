@@ -22,6 +22,7 @@ const EVENTS = [
   'onUserVideoAvailable',
   'onSwitchRole',
   'onLocalDevicesChanged',
+  'onRemoteUserDataUpdated',
 ]
 
 /** How long one awaited event may take on loopback before the test fails with a message. */

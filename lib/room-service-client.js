@@ -181,6 +181,7 @@ const roomDescription = (r) => ({
     role: m.Role,
     audio: m.Audio,
     video: m.Video,
+    userData: m.UserData ?? null,
   })),
   maxMembers: r.MaxMembers,
   emptyRoomTimeoutMs: r.EmptyRoomTimeoutMs,

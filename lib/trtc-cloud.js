@@ -58,6 +58,36 @@ function plainParams(params) {
   return plain
 }
 
+/**
+ * Member data as the engine takes it: the JSON text of `value` (a string or any
+ * JSON-serialisable value), or null for none. Throws ERR_USER_DATA_INVALID (-7011) for a value
+ * JSON cannot carry; the engine checks the size.
+ */
+function userDataText(value) {
+  if (value === undefined || value === null) return null
+  let text
+  try {
+    text = JSON.stringify(value)
+  } catch (error) {
+    throw codedError(-7011, `userData must be JSON-serialisable: ${error.message}`)
+  }
+  if (text === undefined) {
+    throw codedError(-7011, `userData must be JSON-serialisable, got a ${typeof value}`)
+  }
+  return text
+}
+
+/** A remote member as getRemoteUsers() returns it: a fresh copy each time. */
+function remoteUser(member) {
+  return {
+    userId: member.userId,
+    userData: member.userData === null ? null : JSON.parse(member.userData),
+    hasAudio: member.hasAudio,
+    hasVideo: member.hasVideo,
+    hasSubStream: false,
+  }
+}
+
 function deferred() {
   let resolve
   let reject
@@ -185,6 +215,8 @@ class TRTCCloud extends EventEmitter {
     this._reportedDevices = { camera: false, microphone: false }
     /** 'string' (trtc-electron-sdk's) or 'buffer': what onRecvCustomCmdMsg delivers. */
     this._customMessageAs = options.customMessageAs ?? 'string'
+    /** The remote members seen, by userId, as the events delivered so far tell. */
+    this._remoteUsers = new Map()
     if (shareInstance === null && !makingSubCloud) shareInstance = this
   }
 
@@ -213,9 +245,17 @@ class TRTCCloud extends EventEmitter {
   enterRoom(params, scene) {
     const session = { entered: deferred(), closed: deferred(), switches: [], roleSwitches: [] }
     handled(session.entered.promise)
+    const plain = plainParams(params)
+    if (plain !== null && params.userData !== undefined) {
+      try {
+        plain.userData = userDataText(params.userData)
+      } catch (error) {
+        return this._refuseEnter(error)
+      }
+    }
     try {
       startSession(
-        (pump, id) => this._engine.enterRoom(plainParams(params), jsonValue(scene), pump, id),
+        (pump, id) => this._engine.enterRoom(plain, jsonValue(scene), pump, id),
         (name, args) => this._dispatch(session, name, args),
       )
     } catch (nativeError) {
@@ -223,7 +263,34 @@ class TRTCCloud extends EventEmitter {
       return this._refuse('onError', nativeError)
     }
     this._session = session
+    this._remoteUsers.clear()
     return session.entered.promise
+  }
+
+  /**
+   * OpenRoom's: replace this member's data (`userData` given at enter: a string or any
+   * JSON-serialisable value, at most 4096 bytes as JSON; null clears it). The others get
+   * onRemoteUserDataUpdated(userId, userData). Resolves once it is on its way; rejects with
+   * -7011 (ERR_USER_DATA_INVALID) for data that is not JSON or too large, -7009 outside a
+   * room. A room already holding 1 MiB of member data refuses it later with onError(-7011).
+   */
+  setUserData(userData) {
+    try {
+      this._engine.setUserData(userDataText(userData))
+    } catch (error) {
+      return handled(Promise.reject(typeof error.code === 'number' ? error : fromNative(error)))
+    }
+    return Promise.resolve()
+  }
+
+  /**
+   * OpenRoom's (Qiniu's getRemoteUsers): the other members this instance sees now, in the
+   * order they entered, each `{ userId, userData, hasAudio, hasVideo, hasSubStream }`. Up to
+   * date with the events delivered so far: inside an onRemoteUserEnterRoom listener the new
+   * member is listed. Empty outside a room.
+   */
+  getRemoteUsers() {
+    return [...this._remoteUsers.values()].map(remoteUser)
   }
 
   /**
@@ -488,8 +555,55 @@ class TRTCCloud extends EventEmitter {
     )
   }
 
+  /** enterRoom refused in JS (its userData): reported as a refused enter is. */
+  _refuseEnter(error) {
+    return handled(
+      new Promise((resolve, reject) => {
+        process.nextTick(() => {
+          this.emit('onEnterRoom', error.code)
+          this.emit('onError', error.code, error.message)
+          reject(error)
+        })
+      }),
+    )
+  }
+
   _dispatch(session, name, args) {
     switch (name) {
+      // The member view is brought up to date before the app hears of the change.
+      case 'onRemoteUserEnterRoom': {
+        const [userId, userData] = args
+        this._remoteUsers.set(userId, { userId, userData, hasAudio: false, hasVideo: false })
+        this.emit('onRemoteUserEnterRoom', userId)
+        break
+      }
+      case 'onRemoteUserDataUpdated': {
+        const [userId, userData] = args
+        const member = this._remoteUsers.get(userId)
+        if (member) member.userData = userData
+        this.emit(
+          'onRemoteUserDataUpdated',
+          userId,
+          userData === null ? null : JSON.parse(userData),
+        )
+        break
+      }
+      case 'onRemoteUserLeaveRoom':
+        this._remoteUsers.delete(args[0])
+        this.emit(name, ...args)
+        break
+      case 'onUserAudioAvailable':
+      case 'onUserVideoAvailable': {
+        const [userId, available] = args
+        const member = this._remoteUsers.get(userId)
+        if (member) member[name === 'onUserAudioAvailable' ? 'hasAudio' : 'hasVideo'] = !!available
+        this.emit(name, ...args)
+        break
+      }
+      case 'onExitRoom':
+        this._remoteUsers.clear()
+        this.emit(name, ...args)
+        break
       case 'onEnterRoom': {
         const [result, message] = args
         // Settle before emitting, so a listener that throws cannot leave the promise pending

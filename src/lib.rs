@@ -275,6 +275,12 @@ impl RoomEngine {
         self.engine.switch_role(role).map_err(engine_error)
     }
 
+    /// Replace this member's data (JSON text, or null to clear it); the others are told.
+    #[napi(ts_args_type = "userData: string | null")]
+    pub fn set_user_data(&self, user_data: Value) -> std::result::Result<(), Error<String>> {
+        self.engine.set_user_data(&user_data).map_err(engine_error)
+    }
+
     /// An engine for a sub-cloud: its own room, over this engine's connection.
     #[napi]
     pub fn create_sub_engine(&self) -> RoomEngine {

@@ -50,6 +50,7 @@ impl JsValuesTupleIntoVec for Dispatched {
                     Arg::Number(number) => i64::to_napi_value(env, number)?,
                     Arg::Str(text) => <&str>::to_napi_value(env, text)?,
                     Arg::Bool(flag) => bool::to_napi_value(env, flag)?,
+                    Arg::Null => Null::to_napi_value(env, Null)?,
                 });
             }
         }

@@ -92,6 +92,18 @@ async function main(): Promise<void> {
   resilient.on('onLocalDevicesChanged', (camera: boolean, microphone: boolean) => {
     void [camera, microphone]
   })
+  const named = new TRTCCloud.TRTCParams(1, 'ann', sig, 7)
+  named.userData = { name: 'Ann', avatar: null, tags: ['host'] }
+  const remote: TRTCCloud.RemoteUser[] = resilient.getRemoteUsers()
+  const shown: string[] = remote.map((m) =>
+    typeof m.userData === 'string' ? m.userData : m.userId + (m.hasAudio ? ' (audio)' : ''),
+  )
+  void shown
+  const updated: Promise<void> = resilient.setUserData({ name: 'Ann B.' })
+  void updated.catch(() => {})
+  resilient.on('onRemoteUserDataUpdated', (userId: string, userData) => void [userId, userData])
+  // @ts-expect-error: member data is JSON, not a function
+  named.userData = () => 'Ann'
   // @ts-expect-error: mute is a boolean
   resilient.muteLocalAudio(1)
   // @ts-expect-error: 22 is not a TRTCRoleType

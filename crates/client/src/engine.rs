@@ -7,7 +7,7 @@ use std::time::Duration;
 use openroom_protocol::custom::{
     self, RateLimits, RateWindow, Refusal, MAX_UNACKNOWLEDGED_MESSAGES,
 };
-use openroom_protocol::{ErrorCode, Publishing, Role, RoomId, WarningCode};
+use openroom_protocol::{ErrorCode, Publishing, Role, RoomId, UserData, WarningCode};
 use serde_json::Value;
 use tokio::runtime::Handle;
 use tokio::sync::mpsc;
@@ -160,6 +160,9 @@ pub(crate) enum Command {
     Publish(Publishing),
     /// switchRole, its value checked.
     SwitchRole(Role),
+    /// setUserData was called: the session sends the latest data ([`SlotRef::user_data_taken`]).
+    /// At most one waits at a time, so calls in a loop cost one command and one frame.
+    UserData,
 }
 
 pub(crate) struct OutgoingMessage {
@@ -195,6 +198,10 @@ struct Active {
     publish_folded: bool,
     /// An audience member (LIVE, VoiceChatRoom): it may not send custom messages.
     audience: bool,
+    /// The member data setUserData gave last, for the session to send.
+    user_data: Option<UserData>,
+    /// A `UserData` command is queued and not yet read.
+    user_data_queued: bool,
 }
 
 #[derive(Default)]
@@ -272,6 +279,18 @@ impl SlotRef {
     pub(crate) fn request_done(&self) {
         if let Some(active) = lock(&self.slot).active.as_mut().filter(|a| a.id == self.id) {
             active.waiting_requests = active.waiting_requests.saturating_sub(1);
+        }
+    }
+
+    /// The session read a `UserData` command: the data to send (the latest given).
+    pub(crate) fn user_data_taken(&self) -> Option<UserData> {
+        let mut slot = lock(&self.slot);
+        match slot.active.as_mut().filter(|a| a.id == self.id) {
+            Some(active) => {
+                active.user_data_queued = false;
+                active.user_data.clone()
+            }
+            None => None,
         }
     }
 
@@ -420,6 +439,8 @@ impl Engine {
             queued_publishes: 0,
             publish_folded: false,
             audience,
+            user_data: request.user_data.clone(),
+            user_data_queued: false,
         });
         let slot_ref = SlotRef {
             slot: self.slot.clone(),
@@ -528,6 +549,34 @@ impl Engine {
             _ => Err(EngineError::Refused(
                 ErrorCode::NotInRoom,
                 "not in a room: enterRoom first and wait for onEnterRoom (the role for entering is TRTCParams.role)".into(),
+            )),
+        }
+    }
+
+    /// Replace this member's data (`userData`: JSON text, or null to clear it) while in a room;
+    /// the others are told with `onRemoteUserDataUpdated`. Checked here, at once; a room whose
+    /// member data is full refuses it later with `onError(ERR_USER_DATA_INVALID)`.
+    pub fn set_user_data(&self, user_data: &Value) -> Result<(), EngineError> {
+        let user_data = params::user_data(Some(user_data))
+            .map_err(|error| EngineError::Refused(error.code, error.message))?;
+        let mut slot = lock(&self.slot);
+        if slot.destroyed {
+            return Err(EngineError::Destroyed);
+        }
+        match slot.active.as_mut() {
+            Some(active)
+                if matches!(active.phase, Phase::InRoom | Phase::Switching)
+                    && !active.exit_requested =>
+            {
+                active.user_data = user_data;
+                if !active.user_data_queued && active.commands.send(Command::UserData).is_ok() {
+                    active.user_data_queued = true;
+                }
+                Ok(())
+            }
+            _ => Err(EngineError::Refused(
+                ErrorCode::NotInRoom,
+                "not in a room: enterRoom first and wait for onEnterRoom (the data for entering is TRTCParams.userData)".into(),
             )),
         }
     }

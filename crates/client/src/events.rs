@@ -3,7 +3,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use openroom_protocol::{ErrorCode, ExitReason, LeaveReason, UserId};
+use openroom_protocol::{ErrorCode, ExitReason, LeaveReason, UserData, UserId};
 use tokio::sync::Notify;
 
 use crate::engine::ConnectionState;
@@ -16,8 +16,16 @@ pub enum Event {
     EnterRoom { result: i64, message: String },
     /// `onError(code, message)`.
     Error { code: i32, message: String },
-    /// `onRemoteUserEnterRoom(userId)`.
-    RemoteUserEnterRoom { user_id: UserId },
+    /// `onRemoteUserEnterRoom(userId)`; the binding keeps `user_data` for getRemoteUsers().
+    RemoteUserEnterRoom {
+        user_id: UserId,
+        user_data: Option<UserData>,
+    },
+    /// `onRemoteUserDataUpdated(userId, userData)` (OpenRoom's): the member changed its data.
+    RemoteUserDataUpdated {
+        user_id: UserId,
+        user_data: Option<UserData>,
+    },
     /// `onRemoteUserLeaveRoom(userId, reason)`.
     RemoteUserLeaveRoom {
         user_id: UserId,
@@ -95,6 +103,7 @@ impl Event {
             Event::EnterRoom { .. } => "onEnterRoom",
             Event::Error { .. } => "onError",
             Event::RemoteUserEnterRoom { .. } => "onRemoteUserEnterRoom",
+            Event::RemoteUserDataUpdated { .. } => "onRemoteUserDataUpdated",
             Event::RemoteUserLeaveRoom { .. } => "onRemoteUserLeaveRoom",
             Event::ExitRoom { .. } => "onExitRoom",
             Event::SwitchRoom { .. } => "onSwitchRoom",
@@ -115,14 +124,20 @@ impl Event {
 
     /// The callback's arguments, in trtc-electron-sdk's order.
     pub fn args(&self) -> Vec<Arg<'_>> {
-        use Arg::{Bool, Number, Str};
+        use Arg::{Bool, Null, Number, Str};
+
         match self {
             Event::EnterRoom { result, message } => vec![Number(*result), Str(message)],
             Event::Error { code, message }
             | Event::Warning { code, message }
             | Event::SwitchRoom { code, message }
             | Event::SwitchRole { code, message } => vec![Number(i64::from(*code)), Str(message)],
-            Event::RemoteUserEnterRoom { user_id } => vec![Str(user_id.as_str())],
+            // The data as JSON text (or null), after trtc-electron-sdk's one argument.
+            Event::RemoteUserEnterRoom { user_id, user_data }
+            | Event::RemoteUserDataUpdated { user_id, user_data } => {
+                let data = user_data.as_ref().map_or(Null, |d| Str(d.as_str()));
+                vec![Str(user_id.as_str()), data]
+            }
             Event::RemoteUserLeaveRoom { user_id, reason } => {
                 vec![Str(user_id.as_str()), Number(*reason as i64)]
             }
@@ -173,6 +188,7 @@ pub enum Arg<'a> {
     Number(i64),
     Str(&'a str),
     Bool(bool),
+    Null,
 }
 
 /// Why the connection state changed: the second argument of `onConnectionStateChanged`.

@@ -3,7 +3,7 @@
 //! out is the wire's [`EnterRequest`], valid by construction.
 
 use openroom_protocol::{
-    EnterRequest, ErrorCode, Publishing, Role, RoomId, Scene, SwitchRequest, UserId,
+    EnterRequest, ErrorCode, Publishing, Role, RoomId, Scene, SwitchRequest, UserData, UserId,
     PROTOCOL_VERSION,
 };
 use serde_json::{Map, Value};
@@ -110,7 +110,23 @@ pub fn enter_request(params: &Value, scene: &Value) -> Result<EnterRequest, Para
         // The engine fills in what is published when the session starts.
         publishing: Publishing::NOTHING,
         create_if_missing: create_if_missing(fields)?,
+        user_data: user_data(fields.get("userData"))?,
     })
+}
+
+/// OpenRoom's `userData`: the member's data as JSON text (the JS layer serialises the app's
+/// value), or nothing.
+pub fn user_data(value: Option<&Value>) -> Result<Option<UserData>, ParamError> {
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(text)) => UserData::parse(text)
+            .map(Some)
+            .map_err(|error| refuse(ErrorCode::UserDataInvalid, error.to_string())),
+        Some(other) => Err(refuse(
+            ErrorCode::UserDataInvalid,
+            format!("userData must be given as JSON text, got {other}"),
+        )),
+    }
 }
 
 /// OpenRoom's `createIfMissing` (ZIM's `isCreateWhenRoomNotExisted`): may entering open the
@@ -198,6 +214,24 @@ fn describe(value: Option<&Value>) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn user_data_is_json_text_within_its_limit() {
+        assert_eq!(user_data(None), Ok(None));
+        let given = user_data(Some(&json!(r#"{"name":"Ann"}"#))).unwrap();
+        assert_eq!(given.unwrap().as_str(), r#"{"name":"Ann"}"#);
+        for bad in [
+            json!("{not json"),
+            json!({"name": "Ann"}),
+            json!("x".repeat(5000)),
+        ] {
+            assert_eq!(
+                user_data(Some(&bad)).unwrap_err().code,
+                ErrorCode::UserDataInvalid,
+                "{bad}"
+            );
+        }
+    }
 
     fn code(params: Value) -> ErrorCode {
         enter_request(&params, &json!(0)).unwrap_err().code

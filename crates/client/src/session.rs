@@ -24,8 +24,8 @@ use openroom_protocol::limits;
 use openroom_protocol::messages::{Outcome, Reply};
 use openroom_protocol::{
     presence_change, ClientRequest, EnterRequest, ErrorCode, ExitReason, LeaveReason, MemberState,
-    MessageRequest, Publishing, ResumeRequest, Role, RoomEvent, ServerFrame, SwitchRoleRequest,
-    UserId, WarningCode,
+    MessageRequest, Publishing, ResumeRequest, Role, RoomEvent, ServerFrame, SetUserDataRequest,
+    SwitchRoleRequest, UserData, UserId, View, WarningCode,
 };
 use tokio::sync::mpsc;
 use tokio::time::{interval, sleep, sleep_until, timeout, timeout_at, Instant, MissedTickBehavior};
@@ -203,6 +203,8 @@ struct Session {
     exiting: CancellationToken,
     /// Connections lost soon after the last recovery, in a row (see [`STABLE_AFTER`]).
     loss_streak: u32,
+    /// setUserData was called in this session: after a resume the data is stated again.
+    user_data_changed: bool,
     /// When the session last recovered from a lost connection.
     recovered_at: Option<Instant>,
 }
@@ -216,51 +218,58 @@ struct Members {
     arrivals: u64,
 }
 
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 struct Seen {
     arrived: u64,
-    publishing: Publishing,
+    view: View,
 }
 
 impl Members {
-    /// `user_id` arrived, publishing nothing yet (one already known keeps its place).
-    fn arrived(&mut self, user_id: UserId) {
+    /// `user_id` arrived with `user_data`, publishing nothing yet (one already known keeps
+    /// its place).
+    fn arrived(&mut self, user_id: UserId, user_data: Option<UserData>) {
         self.arrivals += 1;
         let arrived = self.arrivals;
-        self.by_user
-            .entry(user_id)
-            .and_modify(|seen| seen.publishing = Publishing::NOTHING)
-            .or_insert(Seen {
-                arrived,
-                publishing: Publishing::NOTHING,
-            });
+        let view = View {
+            publishing: Publishing::NOTHING,
+            user_data,
+        };
+        match self.by_user.entry(user_id) {
+            indexmap::map::Entry::Occupied(mut known) => known.get_mut().view = view,
+            indexmap::map::Entry::Vacant(new) => {
+                new.insert(Seen { arrived, view });
+            }
+        }
+    }
+
+    /// `user_id` changed its data.
+    fn updated(&mut self, user_id: &UserId, user_data: Option<UserData>) {
+        if let Some(seen) = self.by_user.get_mut(user_id) {
+            seen.view.user_data = user_data;
+        }
     }
 
     fn left(&mut self, user_id: &UserId) {
         self.by_user.swap_remove(user_id);
     }
 
-    fn get(&self, user_id: &UserId) -> Option<Publishing> {
-        self.by_user.get(user_id).map(|seen| seen.publishing)
+    fn get(&self, user_id: &UserId) -> Option<&View> {
+        self.by_user.get(user_id).map(|seen| &seen.view)
     }
 
     fn publishing(&mut self, user_id: &UserId) -> Option<&mut Publishing> {
         self.by_user
             .get_mut(user_id)
-            .map(|seen| &mut seen.publishing)
+            .map(|seen| &mut seen.view.publishing)
     }
 
     /// Everyone, in the order they arrived.
-    fn in_arrival_order(&self) -> Vec<(&UserId, Publishing)> {
-        let mut members: Vec<(&UserId, Seen)> = self
-            .by_user
-            .iter()
-            .map(|(user_id, seen)| (user_id, *seen))
-            .collect();
+    fn in_arrival_order(&self) -> Vec<(&UserId, &View)> {
+        let mut members: Vec<(&UserId, &Seen)> = self.by_user.iter().collect();
         members.sort_unstable_by_key(|(_, seen)| seen.arrived);
         members
             .into_iter()
-            .map(|(user_id, seen)| (user_id, seen.publishing))
+            .map(|(user_id, seen)| (user_id, &seen.view))
             .collect()
     }
 }
@@ -297,6 +306,7 @@ pub(crate) async fn run(
         backlog,
         exiting,
         loss_streak: 0,
+        user_data_changed: false,
         recovered_at: None,
         last_seq: 0,
         closed: false,
@@ -528,6 +538,11 @@ impl Session {
                         self.request.publishing = publishing;
                         connection.send(ClientRequest::Publish(publishing));
                     }
+                    Some(Command::UserData) => {
+                        self.user_data_taken();
+                        let user_data = self.request.user_data.clone();
+                        connection.send(ClientRequest::SetUserData(SetUserDataRequest { user_data }));
+                    }
                     // Done when answered (see on_answer).
                     Some(Command::SwitchRole(role)) => self.switch_role(connection, role),
                     // Exit from exitRoom() or destroy() (or the engine is gone).
@@ -748,6 +763,7 @@ impl Session {
                     Some(Command::Publish(publishing)) => {
                         self.request.publishing = self.slot.publish_taken(publishing)
                     }
+                    Some(Command::UserData) => self.user_data_taken(),
                     Some(Command::SwitchRole(role)) => self.role_switches.push_back((None, role)),
                     Some(Command::Exit) | None => return None,
                 },
@@ -756,9 +772,16 @@ impl Session {
         }
     }
 
+    /// setUserData's latest data becomes what the session states from now on (and enters
+    /// with again after a lost session).
+    fn user_data_taken(&mut self) {
+        self.request.user_data = self.slot.user_data_taken();
+        self.user_data_changed = true;
+    }
+
     /// An answer read while serving the room: to a switchRole (onSwitchRole), or the server
-    /// refusing a custom message (they are answered only then), which the app hears as
-    /// onWarning.
+    /// refusing a custom message or member data (they are answered only then), which the app
+    /// hears as onWarning (a warning code) or onError (an error code: member data).
     fn on_answer(&mut self, id: u64, result: Outcome) {
         if let Some(&(Some(sent), role)) = self.role_switches.front() {
             if sent == id {
@@ -781,6 +804,10 @@ impl Session {
             }
         }
         match result {
+            Outcome::Error(body) if body.code < 0 => self.emit(Event::Error {
+                code: body.code,
+                message: body.message,
+            }),
             Outcome::Error(body) => self.emit(Event::Warning {
                 code: body.code,
                 message: body.message,
@@ -825,6 +852,12 @@ impl Session {
     fn catch_up(&mut self, connection: &mut Connection, known: Option<Publishing>) {
         if known != Some(self.request.publishing) {
             connection.send(ClientRequest::Publish(self.request.publishing));
+        }
+        // Data set since entering may not have reached the server (a room that already has
+        // it tells nobody again).
+        if known.is_none() && self.user_data_changed {
+            let user_data = self.request.user_data.clone();
+            connection.send(ClientRequest::SetUserData(SetUserDataRequest { user_data }));
         }
         for switch in self.role_switches.iter_mut() {
             switch.0 = None;
@@ -902,27 +935,30 @@ impl Session {
     /// of a departure it did not see is 0), whose streams changed, who arrived (then their
     /// streams), in the order the server listed them.
     fn report_member_changes(&mut self, now: Vec<MemberState>) {
-        let now: IndexMap<UserId, Publishing> = now
+        let now: IndexMap<UserId, View> = now
             .into_iter()
-            .map(|member| (member.user_id, member.publishing))
+            .map(|member| {
+                let view = member.view();
+                (member.user_id, view)
+            })
             .collect();
         let mut events = Vec::new();
-        for (user_id, publishing) in self.members.in_arrival_order() {
+        for (user_id, view) in self.members.in_arrival_order() {
             if !now.contains_key(user_id) {
                 events.extend(presence_change(
                     user_id,
-                    Some(publishing),
+                    Some(view),
                     None,
                     LeaveReason::Exited,
                 ));
             }
         }
-        for (user_id, publishing) in &now {
+        for (user_id, view) in &now {
             let before = self.members.get(user_id);
             events.extend(presence_change(
                 user_id,
                 before,
-                Some(*publishing),
+                Some(view),
                 LeaveReason::Exited,
             ));
         }
@@ -1087,9 +1123,13 @@ impl Session {
     /// the exit reason when the server ended the session.
     fn relay(&mut self, event: RoomEvent) -> Option<ExitReason> {
         match event {
-            RoomEvent::MemberEntered { user_id } => {
-                self.members.arrived(user_id.clone());
-                self.emit(Event::RemoteUserEnterRoom { user_id })
+            RoomEvent::MemberEntered { user_id, user_data } => {
+                self.members.arrived(user_id.clone(), user_data.clone());
+                self.emit(Event::RemoteUserEnterRoom { user_id, user_data })
+            }
+            RoomEvent::MemberUpdated { user_id, user_data } => {
+                self.members.updated(&user_id, user_data.clone());
+                self.emit(Event::RemoteUserDataUpdated { user_id, user_data })
             }
             RoomEvent::MemberLeft { user_id, reason } => {
                 self.members.left(&user_id);
@@ -1286,7 +1326,7 @@ mod tests {
         members
             .in_arrival_order()
             .into_iter()
-            .map(|(user_id, publishing)| (user_id.as_str().to_owned(), publishing))
+            .map(|(user_id, view)| (user_id.as_str().to_owned(), view.publishing))
             .collect()
     }
 
@@ -1294,10 +1334,10 @@ mod tests {
     fn members_keep_their_arrival_order_through_departures() {
         let mut members = Members::default();
         for name in ["a", "b", "c", "d"] {
-            members.arrived(user(name));
+            members.arrived(user(name), None);
         }
         members.left(&user("b"));
-        members.arrived(user("e"));
+        members.arrived(user("e"), None);
         let audio = Publishing {
             audio: true,
             video: false,
@@ -1313,9 +1353,14 @@ mod tests {
                 ("e".into(), nothing)
             ]
         );
-        // Announced again: the same place, publishing nothing until told otherwise.
-        members.arrived(user("a"));
+        // Announced again: the same place, publishing nothing until told otherwise, with the
+        // data it came with.
+        let data = UserData::parse(r#""A""#).unwrap();
+        members.arrived(user("a"), Some(data.clone()));
         assert_eq!(order(&members)[0], ("a".into(), nothing));
+        assert_eq!(members.get(&user("a")).unwrap().user_data, Some(data));
+        members.updated(&user("a"), None);
+        assert_eq!(members.get(&user("a")).unwrap().user_data, None);
         assert_eq!(members.get(&user("b")), None);
     }
 }

@@ -262,7 +262,8 @@ async fn no_message_is_lost_or_doubled_across_a_resumed_connection() {
     assert_eq!(
         alice.next().await,
         Event::RemoteUserEnterRoom {
-            user_id: UserId::parse("bob").unwrap()
+            user_id: UserId::parse("bob").unwrap(),
+            user_data: None,
         }
     );
     alice.send(1, b"before").unwrap();

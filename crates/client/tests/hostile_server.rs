@@ -658,7 +658,7 @@ async fn an_app_that_stops_taking_events_stops_the_client_reading() {
         .any(|e| matches!(e, Event::ConnectionLost { .. })));
     loop {
         match flooder.next().await {
-            Event::RemoteUserEnterRoom { user_id } if user_id.as_str() == "frozen" => break,
+            Event::RemoteUserEnterRoom { user_id, .. } if user_id.as_str() == "frozen" => break,
             _ => {}
         }
     }

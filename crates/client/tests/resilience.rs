@@ -288,7 +288,9 @@ async fn a_restarted_server_is_entered_again() {
                 Event::RemoteUserLeaveRoom { user_id, .. } if user_id == uid(other) => {
                     present = false
                 }
-                Event::RemoteUserEnterRoom { user_id } if user_id == uid(other) => present = true,
+                Event::RemoteUserEnterRoom { user_id, .. } if user_id == uid(other) => {
+                    present = true
+                }
                 Event::ConnectionRecovery => break,
                 event => panic!("unexpected {event:?}"),
             }

@@ -51,11 +51,15 @@ pub enum ErrorCode {
     /// OpenRoom's: too many requests of one kind in a short time (rooms opened by one user,
     /// state changes by one session); nothing changed. Try again in a second.
     RateLimited = -7010,
+    /// OpenRoom's: member data (`userData`) that is not JSON, is larger than
+    /// [`crate::limits::MAX_USER_DATA_BYTES`], or would take the room past
+    /// its budget of member data ([`crate::limits::room_user_data_bytes`]); nothing changed.
+    UserDataInvalid = -7011,
 }
 
 impl ErrorCode {
     /// Every code, for tables and for the JS `TXLiteAVError` object.
-    pub const ALL: [ErrorCode; 17] = [
+    pub const ALL: [ErrorCode; 18] = [
         ErrorCode::RoomEnterFail,
         ErrorCode::RoomRequestEnterRoomTimeout,
         ErrorCode::EnterRoomParamNull,
@@ -73,6 +77,7 @@ impl ErrorCode {
         ErrorCode::RoleInvalid,
         ErrorCode::NotInRoom,
         ErrorCode::RateLimited,
+        ErrorCode::UserDataInvalid,
     ];
 
     /// The numeric value an app sees.
@@ -100,6 +105,7 @@ impl ErrorCode {
             ErrorCode::RoleInvalid => "ERR_ROLE_INVALID",
             ErrorCode::NotInRoom => "ERR_NOT_IN_ROOM",
             ErrorCode::RateLimited => "ERR_RATE_LIMITED",
+            ErrorCode::UserDataInvalid => "ERR_USER_DATA_INVALID",
         }
     }
 }

@@ -9,15 +9,17 @@ pub mod ids;
 pub mod limits;
 pub mod messages;
 pub mod presence;
+pub mod user_data;
 pub mod usersig;
 
 pub use codes::{ErrorCode, ExitReason, LeaveReason, WarningCode};
 pub use ids::{IdError, RoomId, UserId};
 pub use messages::{
     ClientFrame, ClientRequest, EnterRequest, MessageRequest, ResumeRequest, RoomEvent,
-    ServerFrame, SwitchRequest, SwitchRoleRequest,
+    ServerFrame, SetUserDataRequest, SwitchRequest, SwitchRoleRequest,
 };
-pub use presence::{presence_change, MemberState, Publishing, Role, Scene};
+pub use presence::{presence_change, MemberState, Publishing, Role, Scene, View};
+pub use user_data::{UserData, UserDataError};
 
 /// Version of the signaling protocol spoken over the WebSocket. The client sends it with
 /// `enter`; a server that does not speak it refuses with a message naming both versions.

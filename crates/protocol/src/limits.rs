@@ -11,24 +11,51 @@ use std::time::Duration;
 pub const MAX_CLIENT_FRAME_BYTES: usize = 16 * 1024;
 
 /// Largest frame a server may send, and the largest a client accepts: an `entered` answer
-/// listing [`MAX_MEMBERS_PER_ROOM`] members fits in it.
-pub const MAX_SERVER_FRAME_BYTES: usize = 1024 * 1024;
+/// listing [`MAX_MEMBERS_PER_ROOM`] members and a room's worth of member data fits in it.
+pub const MAX_SERVER_FRAME_BYTES: usize = 2 * 1024 * 1024;
+
+/// Largest member data (`userData`) one member may give, in bytes of its JSON text: room for
+/// a display name, an avatar URL and a few flags (Qiniu's userData, LiveKit's metadata).
+pub const MAX_USER_DATA_BYTES: usize = 4096;
+
+/// Member data a room holds for each member it may hold, on average (see
+/// [`room_user_data_bytes`]): a display name and an avatar URL take ~100.
+pub const ROOM_USER_DATA_BYTES_PER_MEMBER: usize = 512;
+
+/// Member data any room may hold, at least and at most (see [`room_user_data_bytes`]).
+pub const ROOM_USER_DATA_BYTES: RangeInclusive<usize> = 64 * 1024..=1024 * 1024;
+
+/// Most member data a room of `max_members` holds, in bytes as the wire carries it (the JSON
+/// text as a JSON string): [`ROOM_USER_DATA_BYTES_PER_MEMBER`] for each member it may hold,
+/// within [`ROOM_USER_DATA_BYTES`]. Every entrant is sent all of it in its `entered` answer,
+/// so this bounds that answer (without it, 10,000 members of 4 KiB would make a 40 MB frame),
+/// and a room of the default 300 members stays within a connection's 256 KiB write buffer.
+pub const fn room_user_data_bytes(max_members: usize) -> usize {
+    let bytes = max_members.saturating_mul(ROOM_USER_DATA_BYTES_PER_MEMBER);
+    if bytes < *ROOM_USER_DATA_BYTES.start() {
+        *ROOM_USER_DATA_BYTES.start()
+    } else if bytes > *ROOM_USER_DATA_BYTES.end() {
+        *ROOM_USER_DATA_BYTES.end()
+    } else {
+        bytes
+    }
+}
 
 /// Most members a room may be configured to hold. The `entered` answer lists every anchor, so
 /// this bounds the largest frame a server writes.
 pub const MAX_MEMBERS_PER_ROOM: usize = 10_000;
 
-/// Most bytes one member takes in a member list (`{"userId":"<32 bytes>","audio":false,
-/// "video":false},`), pinned by a test.
-pub const MAX_MEMBER_STATE_BYTES: usize = 80;
+/// Most bytes one member takes in a member list besides its member data
+/// (`{"userId":"<32 bytes>","audio":false,"video":false,"userData":""},`), pinned by a test.
+pub const MAX_MEMBER_STATE_BYTES: usize = 96;
 
 /// Bytes of an `entered` answer besides its member list (the frame's type, id, heartbeat,
 /// resume token and limits), with room to spare.
 pub const ENTERED_FRAME_OVERHEAD_BYTES: usize = 1024;
 
-/// The largest `entered` answer for a room of `members`.
+/// The largest `entered` answer for a room of `members`, their member data included.
 pub const fn entered_frame_bytes(members: usize) -> usize {
-    ENTERED_FRAME_OVERHEAD_BYTES + members * MAX_MEMBER_STATE_BYTES
+    ENTERED_FRAME_OVERHEAD_BYTES + members * MAX_MEMBER_STATE_BYTES + room_user_data_bytes(members)
 }
 
 /// Session timeouts a server may use and announce. A client silent this long is dropped; the
@@ -64,19 +91,21 @@ pub fn clamp<T: PartialOrd + Copy>(value: T, range: &RangeInclusive<T>) -> T {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{MemberState, Publishing, UserId};
+    use crate::{MemberState, Publishing, UserData, UserId};
 
     #[test]
     fn the_longest_member_entry_fits_its_bound() {
-        let member = MemberState::new(
+        let mut member = MemberState::new(
             UserId::parse(&"u".repeat(crate::ids::MAX_USER_ID_BYTES)).unwrap(),
             Publishing {
                 audio: false,
                 video: false,
             },
         );
-        // The comma that separates it from the next.
-        let bytes = serde_json::to_string(&member).unwrap().len() + 1;
+        member.user_data = Some(UserData::parse("0").unwrap());
+        // The comma that separates it from the next; the data's own bytes are counted apart.
+        let data_bytes = member.user_data.as_ref().map_or(0, UserData::wire_bytes);
+        let bytes = serde_json::to_string(&member).unwrap().len() + 1 - data_bytes;
         assert!(bytes <= MAX_MEMBER_STATE_BYTES, "{bytes}");
         assert!(entered_frame_bytes(MAX_MEMBERS_PER_ROOM) <= MAX_SERVER_FRAME_BYTES);
     }

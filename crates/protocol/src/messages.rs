@@ -11,6 +11,7 @@ use crate::codes::{ErrorCode, ExitReason, LeaveReason};
 use crate::custom::RateLimits;
 use crate::ids::{RoomId, UserId};
 use crate::presence::{MemberState, Publishing, Role, Scene};
+use crate::user_data::UserData;
 
 /// A request from the client, tagged with the id its response will carry.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -43,6 +44,17 @@ pub enum ClientRequest {
     /// Become an anchor or an audience member (LIVE and VoiceChatRoom scenes); answered
     /// `roleSwitched`, or refused. Asking for the current role changes nothing and succeeds.
     SwitchRole(SwitchRoleRequest),
+    /// Replace this member's data (None: clear it); the others who see it are told
+    /// (`memberUpdated`). Kept by the session, so it holds in the next room too. Answered only
+    /// when refused (the room's member data is full), with the error.
+    SetUserData(SetUserDataRequest),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SetUserDataRequest {
+    #[serde(default)]
+    pub user_data: Option<UserData>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -118,6 +130,9 @@ pub struct EnterRequest {
     /// Whether entering may open the room when it does not exist.
     #[serde(default = "yes")]
     pub create_if_missing: bool,
+    /// What the member says about itself for the others to show.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_data: Option<UserData>,
 }
 
 /// What the server sends: answers to requests and pushed room events.
@@ -155,6 +170,7 @@ impl ClientRequest {
                 | ClientRequest::Switch(_)
                 | ClientRequest::SwitchRole(_)
                 | ClientRequest::Publish(_)
+                | ClientRequest::SetUserData(_)
         )
     }
 }
@@ -262,8 +278,19 @@ impl ErrorBody {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum RoomEvent {
+    /// `user_id` entered (or became visible); with its data, if it gave any.
     #[serde(rename_all = "camelCase")]
-    MemberEntered { user_id: UserId },
+    MemberEntered {
+        user_id: UserId,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        user_data: Option<UserData>,
+    },
+    /// `user_id` changed its data (None: cleared it).
+    #[serde(rename_all = "camelCase")]
+    MemberUpdated {
+        user_id: UserId,
+        user_data: Option<UserData>,
+    },
     #[serde(rename_all = "camelCase")]
     MemberLeft {
         user_id: UserId,
@@ -304,6 +331,7 @@ pub enum RoomEvent {
 #[serde(rename_all = "camelCase")]
 enum RoomEventKind {
     MemberEntered,
+    MemberUpdated,
     MemberLeft,
     Ejected,
     CustomMessage,
@@ -331,6 +359,7 @@ struct RoomEventFields {
     data: Option<serde_json::Value>,
     missed: Option<serde_json::Value>,
     available: Option<serde_json::Value>,
+    user_data: Option<serde_json::Value>,
 }
 
 impl<'de> Deserialize<'de> for RoomEvent {
@@ -345,9 +374,24 @@ impl<'de> Deserialize<'de> for RoomEvent {
             let value = field.ok_or_else(|| E::missing_field(name))?;
             T::deserialize(value).map_err(|error| E::custom(format_args!("{name}: {error}")))
         }
+        /// A field this kind of event may have: absent or null is None.
+        fn optional<T: DeserializeOwned, E: Error>(
+            field: Option<serde_json::Value>,
+            name: &'static str,
+        ) -> Result<Option<T>, E> {
+            match field {
+                None | Some(serde_json::Value::Null) => Ok(None),
+                value => required(value, name).map(Some),
+            }
+        }
         Ok(match fields.kind {
             RoomEventKind::MemberEntered => RoomEvent::MemberEntered {
                 user_id: required(fields.user_id, "userId")?,
+                user_data: optional(fields.user_data, "userData")?,
+            },
+            RoomEventKind::MemberUpdated => RoomEvent::MemberUpdated {
+                user_id: required(fields.user_id, "userId")?,
+                user_data: optional(fields.user_data, "userData")?,
             },
             RoomEventKind::MemberLeft => RoomEvent::MemberLeft {
                 user_id: required(fields.user_id, "userId")?,
@@ -402,6 +446,7 @@ mod tests {
                     video: true,
                 },
                 create_if_missing: false,
+                user_data: None,
             }),
         };
         let value = serde_json::to_value(&frame).unwrap();
@@ -456,7 +501,22 @@ mod tests {
     fn every_room_event_reads_back_whatever_its_field_order() {
         let user = || UserId::parse("alice").unwrap();
         let events = [
-            RoomEvent::MemberEntered { user_id: user() },
+            RoomEvent::MemberEntered {
+                user_id: user(),
+                user_data: None,
+            },
+            RoomEvent::MemberEntered {
+                user_id: user(),
+                user_data: Some(UserData::parse(r#"{"name":"Al"}"#).unwrap()),
+            },
+            RoomEvent::MemberUpdated {
+                user_id: user(),
+                user_data: None,
+            },
+            RoomEvent::MemberUpdated {
+                user_id: user(),
+                user_data: Some(UserData::parse("[1]").unwrap()),
+            },
             RoomEvent::MemberLeft {
                 user_id: user(),
                 reason: LeaveReason::SwitchedToAudience,
@@ -518,7 +578,8 @@ mod tests {
             )
             .unwrap(),
             RoomEvent::MemberEntered {
-                user_id: UserId::parse("a").unwrap()
+                user_id: UserId::parse("a").unwrap(),
+                user_data: None
             }
         );
         // A reason a newer server added reads as the nearest one this build knows.
@@ -537,6 +598,8 @@ mod tests {
             r#"{"type":"ejected","reason":"removed"}"#,
             r#"{"type":"customMessage","userId":"a","cmdId":1,"seq":1}"#,
             r#"{"type":"memberEntered","userId":"not valid!"}"#,
+            r#"{"type":"memberEntered","userId":"a","userData":"not json"}"#,
+            r#"{"type":"memberUpdated","userId":"a","userData":{"name":"a"}}"#,
         ] {
             assert!(
                 serde_json::from_str::<RoomEvent>(broken).is_err(),
@@ -551,6 +614,7 @@ mod tests {
             seq: 9,
             event: RoomEvent::MemberEntered {
                 user_id: UserId::parse("a").unwrap(),
+                user_data: None,
             },
         };
         for text in [

@@ -9,6 +9,7 @@ use serde_repr::{Deserialize_repr, Serialize_repr};
 use crate::codes::LeaveReason;
 use crate::ids::UserId;
 use crate::messages::RoomEvent;
+use crate::user_data::UserData;
 
 /// TRTCRoleType. Anchors publish and are seen entering and leaving; audience members watch,
 /// unseen (TRTC's rule for the LIVE and VoiceChatRoom scenes).
@@ -106,6 +107,13 @@ impl Publishing {
     };
 }
 
+/// What the others see of a member they see: what it publishes and the data it gave.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct View {
+    pub publishing: Publishing,
+    pub user_data: Option<UserData>,
+}
+
 /// A member as another member sees it: in `entered` and `switched` answers, in entering order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -113,37 +121,67 @@ pub struct MemberState {
     pub user_id: UserId,
     #[serde(flatten)]
     pub publishing: Publishing,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_data: Option<UserData>,
 }
 
 impl MemberState {
+    /// A member with no data.
     pub fn new(user_id: UserId, publishing: Publishing) -> Self {
         MemberState {
             user_id,
             publishing,
+            user_data: None,
+        }
+    }
+
+    /// `user_id` as `view` shows it.
+    pub fn seen(user_id: UserId, view: View) -> Self {
+        MemberState {
+            user_id,
+            publishing: view.publishing,
+            user_data: view.user_data,
+        }
+    }
+
+    /// What is seen of this member.
+    pub fn view(&self) -> View {
+        View {
+            publishing: self.publishing,
+            user_data: self.user_data.clone(),
         }
     }
 }
 
 /// The events that tell the others `user_id`'s view changed from `before` to `after` (None:
 /// not seen, because absent or in the audience). The order is the API's contract:
-/// - appearing: `memberEntered`, then `audioAvailable` and `videoAvailable` for what it
-///   publishes;
+/// - appearing: `memberEntered` with its data, then `audioAvailable` and `videoAvailable` for
+///   what it publishes;
 /// - disappearing: its streams end first (`audioAvailable` / `videoAvailable` false), then
 ///   `memberLeft` with `reason`;
-/// - staying: one event per stream that changed, audio first.
+/// - staying: `memberUpdated` if its data changed, then one event per stream that changed,
+///   audio first.
 pub fn presence_change(
     user_id: &UserId,
-    before: Option<Publishing>,
-    after: Option<Publishing>,
+    before: Option<&View>,
+    after: Option<&View>,
     reason: LeaveReason,
 ) -> Vec<RoomEvent> {
     let mut events = Vec::new();
-    let was = before.unwrap_or(Publishing::NOTHING);
-    let now = after.unwrap_or(Publishing::NOTHING);
-    if before.is_none() && after.is_some() {
-        events.push(RoomEvent::MemberEntered {
+    let was = before.map_or(Publishing::NOTHING, |view| view.publishing);
+    let now = after.map_or(Publishing::NOTHING, |view| view.publishing);
+    match (before, after) {
+        (None, Some(after)) => events.push(RoomEvent::MemberEntered {
             user_id: user_id.clone(),
-        });
+            user_data: after.user_data.clone(),
+        }),
+        (Some(before), Some(after)) if before.user_data != after.user_data => {
+            events.push(RoomEvent::MemberUpdated {
+                user_id: user_id.clone(),
+                user_data: after.user_data.clone(),
+            })
+        }
+        _ => {}
     }
     if was.audio != now.audio {
         events.push(RoomEvent::AudioAvailable {
@@ -179,13 +217,24 @@ mod tests {
         video: true,
     };
 
+    /// A view of what `publishing` shows, with no data.
+    fn shows(publishing: Publishing) -> View {
+        View {
+            publishing,
+            user_data: None,
+        }
+    }
+
     #[test]
     fn appearing_announces_the_member_then_its_streams() {
-        let events = presence_change(&bob(), None, Some(BOTH), LeaveReason::Exited);
+        let events = presence_change(&bob(), None, Some(&shows(BOTH)), LeaveReason::Exited);
         assert_eq!(
             events,
             [
-                RoomEvent::MemberEntered { user_id: bob() },
+                RoomEvent::MemberEntered {
+                    user_id: bob(),
+                    user_data: None
+                },
                 RoomEvent::AudioAvailable {
                     user_id: bob(),
                     available: true
@@ -196,8 +245,14 @@ mod tests {
                 },
             ]
         );
-        let quiet = presence_change(&bob(), None, Some(Publishing::NOTHING), LeaveReason::Exited);
-        assert_eq!(quiet, [RoomEvent::MemberEntered { user_id: bob() }]);
+        let quiet = presence_change(&bob(), None, Some(&View::default()), LeaveReason::Exited);
+        assert_eq!(
+            quiet,
+            [RoomEvent::MemberEntered {
+                user_id: bob(),
+                user_data: None
+            }]
+        );
     }
 
     #[test]
@@ -208,7 +263,7 @@ mod tests {
         };
         let events = presence_change(
             &bob(),
-            Some(video_only),
+            Some(&shows(video_only)),
             None,
             LeaveReason::SwitchedToAudience,
         );
@@ -233,7 +288,12 @@ mod tests {
             audio: true,
             video: false,
         };
-        let events = presence_change(&bob(), Some(BOTH), Some(audio_only), LeaveReason::Exited);
+        let events = presence_change(
+            &bob(),
+            Some(&shows(BOTH)),
+            Some(&shows(audio_only)),
+            LeaveReason::Exited,
+        );
         assert_eq!(
             events,
             [RoomEvent::VideoAvailable {
@@ -241,8 +301,51 @@ mod tests {
                 available: false
             }]
         );
-        assert!(presence_change(&bob(), Some(BOTH), Some(BOTH), LeaveReason::Exited).is_empty());
+        assert!(presence_change(
+            &bob(),
+            Some(&shows(BOTH)),
+            Some(&shows(BOTH)),
+            LeaveReason::Exited
+        )
+        .is_empty());
         assert!(presence_change(&bob(), None, None, LeaveReason::Exited).is_empty());
+    }
+
+    #[test]
+    fn member_data_comes_with_the_entrance_and_changes_before_the_streams() {
+        let ann = UserData::parse(r#"{"name":"Ann"}"#).unwrap();
+        let named = View {
+            publishing: Publishing::NOTHING,
+            user_data: Some(ann.clone()),
+        };
+        assert_eq!(
+            presence_change(&bob(), None, Some(&named), LeaveReason::Exited),
+            [RoomEvent::MemberEntered {
+                user_id: bob(),
+                user_data: Some(ann.clone())
+            }]
+        );
+        let renamed_publishing = View {
+            publishing: BOTH,
+            user_data: None,
+        };
+        assert_eq!(
+            presence_change(
+                &bob(),
+                Some(&named),
+                Some(&renamed_publishing),
+                LeaveReason::Exited
+            )[0],
+            RoomEvent::MemberUpdated {
+                user_id: bob(),
+                user_data: None
+            }
+        );
+        // Leaving says nothing of the data.
+        assert_eq!(
+            presence_change(&bob(), Some(&named), None, LeaveReason::Exited).len(),
+            1
+        );
     }
 
     #[test]
@@ -267,5 +370,12 @@ mod tests {
         );
         let bare: MemberState = serde_json::from_str(r#"{"userId":"bob"}"#).unwrap();
         assert_eq!(bare.publishing, Publishing::NOTHING);
+        assert_eq!(bare.user_data, None);
+        let named: MemberState =
+            serde_json::from_str(r#"{"userId":"bob","userData":"{\"name\":\"Bob\"}"}"#).unwrap();
+        assert_eq!(
+            named.view().user_data.unwrap().as_str(),
+            r#"{"name":"Bob"}"#
+        );
     }
 }

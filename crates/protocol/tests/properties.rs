@@ -9,7 +9,7 @@ use openroom_protocol::usersig::{gen_user_sig, verify_user_sig};
 use openroom_protocol::{
     ClientFrame, ClientRequest, EnterRequest, ExitReason, LeaveReason, MessageRequest, Publishing,
     ResumeRequest, Role, RoomEvent, RoomId, Scene, ServerFrame, SwitchRequest, SwitchRoleRequest,
-    UserId,
+    UserData, UserId,
 };
 use proptest::prelude::*;
 
@@ -66,6 +66,7 @@ fn request() -> impl Strategy<Value = ClientRequest> {
                     scene,
                     publishing,
                     create_if_missing: create,
+                    user_data: None,
                 })
             },
         );
@@ -135,9 +136,20 @@ fn exit_reason() -> impl Strategy<Value = ExitReason> {
     ]
 }
 
+/// Member data: any JSON string value, or none.
+fn user_data() -> impl Strategy<Value = Option<UserData>> {
+    proptest::option::of(
+        "\\PC{0,32}"
+            .prop_map(|text| UserData::parse(&serde_json::to_string(&text).unwrap()).unwrap()),
+    )
+}
+
 fn room_event() -> impl Strategy<Value = RoomEvent> {
     prop_oneof![
-        user_id().prop_map(|user_id| RoomEvent::MemberEntered { user_id }),
+        (user_id(), user_data())
+            .prop_map(|(user_id, user_data)| RoomEvent::MemberEntered { user_id, user_data }),
+        (user_id(), user_data())
+            .prop_map(|(user_id, user_data)| RoomEvent::MemberUpdated { user_id, user_data }),
         (user_id(), leave_reason())
             .prop_map(|(user_id, reason)| RoomEvent::MemberLeft { user_id, reason }),
         exit_reason().prop_map(|reason| RoomEvent::Ejected { reason }),

@@ -8,9 +8,10 @@
 //! command that was already queued is answered with [`RoomClosed`] and the sender retries on
 //! a fresh room.
 
+use openroom_protocol::limits::room_user_data_bytes;
 use openroom_protocol::{
     presence_change, ExitReason, LeaveReason, MemberState, Publishing, Role, RoomEvent, RoomId,
-    UserId, ADMIN_IDENTIFIER,
+    UserData, UserId, View, ADMIN_IDENTIFIER,
 };
 use std::collections::HashMap;
 use std::time::Duration;
@@ -46,6 +47,13 @@ pub enum EnterRefused {
     /// Rejoin only: the user is not in the room any more.
     #[error("the user is not in the room")]
     Absent,
+    /// The member's data would take the room past its budget ([`room_user_data_bytes`]).
+    #[error("the room's member data is full: its other members hold {held} of the {budget} bytes this room may hold (512 for each member it may hold), and this userData takes {wanted} more; give less data")]
+    UserDataFull {
+        held: usize,
+        wanted: usize,
+        budget: usize,
+    },
     #[error(transparent)]
     Closed(#[from] RoomClosed),
 }
@@ -79,21 +87,31 @@ pub struct Entrant {
     pub ejection: oneshot::Sender<ExitReason>,
 }
 
-/// A member's role and what it would publish. The session keeps it and hands it to each room
-/// it enters; the room decides from it what the others see.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// A member's role, what it would publish and its data. The session keeps it and hands it to
+/// each room it enters; the room decides from it what the others see.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Presence {
     /// The effective role: always anchor in the scenes without roles.
     pub role: Role,
     /// What the member's client publishes; an audience member's is kept but not shown.
     pub publishing: Publishing,
+    /// What the member says about itself; an audience member's is kept but not shown.
+    pub user_data: Option<UserData>,
 }
 
 impl Presence {
-    /// What the others see: what it publishes for an anchor; nothing at all (not even the
-    /// member) for an audience member.
-    pub fn view(self) -> Option<Publishing> {
-        (self.role == Role::Anchor).then_some(self.publishing)
+    /// What the others see: what it publishes and its data for an anchor; nothing at all
+    /// (not even the member) for an audience member.
+    pub fn view(&self) -> Option<View> {
+        (self.role == Role::Anchor).then(|| View {
+            publishing: self.publishing,
+            user_data: self.user_data.clone(),
+        })
+    }
+
+    /// Bytes of member data it makes the room hold.
+    fn user_data_bytes(&self) -> usize {
+        self.user_data.as_ref().map_or(0, UserData::wire_bytes)
     }
 }
 
@@ -104,8 +122,8 @@ pub type Present = Vec<MemberState>;
 /// replaced) and what they see now.
 struct Arrival {
     user_id: UserId,
-    before: Option<Publishing>,
-    after: Option<Publishing>,
+    before: Option<View>,
+    after: Option<View>,
 }
 
 enum Command {
@@ -127,6 +145,12 @@ enum Command {
         user_id: UserId,
         session: SessionId,
         role: Role,
+        reply: oneshot::Sender<Result<(), EnterRefused>>,
+    },
+    SetUserData {
+        user_id: UserId,
+        session: SessionId,
+        user_data: Option<UserData>,
         reply: oneshot::Sender<Result<(), EnterRefused>>,
     },
     Exit {
@@ -185,6 +209,8 @@ pub struct MemberSnapshot {
     pub role: Role,
     /// What it publishes as the others see it (nothing for an audience member).
     pub publishing: Publishing,
+    /// Its data (an audience member's too: the admin sees everyone).
+    pub user_data: Option<UserData>,
 }
 
 impl RoomSnapshot {
@@ -251,6 +277,26 @@ impl RoomHandle {
             user_id,
             session,
             role,
+            reply,
+        })
+        .await?;
+        answer.await.map_err(|_| RoomClosed)?
+    }
+
+    /// Replace the member's data; the others who see it are told (`memberUpdated`) before
+    /// this returns. Refused when the room would hold more than its budget
+    /// ([`room_user_data_bytes`]).
+    pub async fn set_user_data(
+        &self,
+        user_id: UserId,
+        session: SessionId,
+        user_data: Option<UserData>,
+    ) -> Result<(), EnterRefused> {
+        let (reply, answer) = oneshot::channel();
+        self.send(Command::SetUserData {
+            user_id,
+            session,
+            user_data,
             reply,
         })
         .await?;
@@ -497,11 +543,19 @@ impl Room {
                 publishing,
             } => {
                 if let Some(index) = self.current(&user_id, session) {
-                    let before = self.members[index].presence;
+                    let before = self.members[index].presence.view();
                     self.members[index].presence.publishing = publishing;
-                    let after = self.members[index].presence;
-                    self.announce(&user_id, before.view(), after.view(), LeaveReason::Exited);
+                    let after = self.members[index].presence.view();
+                    self.announce(&user_id, before, after, LeaveReason::Exited);
                 }
+            }
+            Command::SetUserData {
+                user_id,
+                session,
+                user_data,
+                reply,
+            } => {
+                let _ = reply.send(self.set_user_data(&user_id, session, user_data));
             }
             Command::SwitchRole {
                 user_id,
@@ -511,16 +565,11 @@ impl Room {
             } => {
                 let switched = match self.current(&user_id, session) {
                     Some(index) => {
-                        let before = self.members[index].presence;
+                        let before = self.members[index].presence.view();
                         self.members[index].presence.role = role;
-                        let after = self.members[index].presence;
+                        let after = self.members[index].presence.view();
                         tracing::debug!(room = %self.id, user = %user_id, ?role, "role switched");
-                        self.announce(
-                            &user_id,
-                            before.view(),
-                            after.view(),
-                            LeaveReason::SwitchedToAudience,
-                        );
+                        self.announce(&user_id, before, after, LeaveReason::SwitchedToAudience);
                         match self.current(&user_id, session) {
                             Some(_) => Ok(()),
                             None => Err(EnterRefused::Absent),
@@ -560,7 +609,12 @@ impl Room {
                         .map(|m| MemberSnapshot {
                             user_id: m.user_id.clone(),
                             role: m.presence.role,
-                            publishing: m.presence.view().unwrap_or_default(),
+                            publishing: m
+                                .presence
+                                .view()
+                                .map(|view| view.publishing)
+                                .unwrap_or_default(),
+                            user_data: m.presence.user_data.clone(),
                         })
                         .collect(),
                     max_members: self.settings.max_members,
@@ -617,6 +671,7 @@ impl Room {
 
     /// Make `entrant` a member: the members it sees, and what the others are to be told.
     fn admit(&mut self, entrant: Entrant) -> Result<(Present, Arrival), EnterRefused> {
+        self.check_user_data_room(&entrant.user_id, entrant.presence.user_data_bytes())?;
         let newcomer = Member {
             user_id: entrant.user_id,
             session: entrant.session,
@@ -665,11 +720,49 @@ impl Room {
         self.members
             .iter()
             .filter(|m| &m.user_id != user_id)
-            .filter_map(|m| {
-                let publishing = m.presence.view()?;
-                Some(MemberState::new(m.user_id.clone(), publishing))
-            })
+            .filter_map(|m| Some(MemberState::seen(m.user_id.clone(), m.presence.view()?)))
             .collect()
+    }
+
+    /// Refuse member data of `wanted` bytes for `user_id` when, with what the other members
+    /// hold, the room would pass its budget ([`room_user_data_bytes`]). Summed when asked (only for data
+    /// given): a running total is one more thing every departure path must keep right.
+    fn check_user_data_room(&self, user_id: &UserId, wanted: usize) -> Result<(), EnterRefused> {
+        if wanted == 0 {
+            return Ok(());
+        }
+        let held: usize = self
+            .members
+            .iter()
+            .filter(|m| &m.user_id != user_id)
+            .map(|m| m.presence.user_data_bytes())
+            .sum();
+        let budget = room_user_data_bytes(self.settings.max_members);
+        if held + wanted > budget {
+            return Err(EnterRefused::UserDataFull {
+                held,
+                wanted,
+                budget,
+            });
+        }
+        Ok(())
+    }
+
+    /// The member's data is `user_data` now; the others who see it are told.
+    fn set_user_data(
+        &mut self,
+        user_id: &UserId,
+        session: SessionId,
+        user_data: Option<UserData>,
+    ) -> Result<(), EnterRefused> {
+        let index = self.current(user_id, session).ok_or(EnterRefused::Absent)?;
+        let wanted = user_data.as_ref().map_or(0, UserData::wire_bytes);
+        self.check_user_data_room(user_id, wanted)?;
+        let before = self.members[index].presence.view();
+        self.members[index].presence.user_data = user_data;
+        let after = self.members[index].presence.view();
+        self.announce(user_id, before, after, LeaveReason::Exited);
+        Ok(())
     }
 
     /// Where `user_id` is a member under `session` (not superseded by a newer login).
@@ -683,12 +776,12 @@ impl Room {
     fn announce(
         &mut self,
         user_id: &UserId,
-        before: Option<Publishing>,
-        after: Option<Publishing>,
+        before: Option<View>,
+        after: Option<View>,
         reason: LeaveReason,
     ) {
         let present = self.position(user_id).is_some();
-        for event in presence_change(user_id, before, after, reason) {
+        for event in presence_change(user_id, before.as_ref(), after.as_ref(), reason) {
             self.broadcast_except(user_id, event);
             // Telling the others can drop a slow member, and with it this one (its own queue
             // full): the room has told its departure, so nothing more is said of it.
@@ -712,7 +805,7 @@ impl Room {
         for user_id in user_ids {
             if let Some(index) = self.position(&user_id) {
                 let member = self.members.remove(index);
-                let presence = member.presence;
+                let presence = member.presence.clone();
                 member.eject(ExitReason::Removed);
                 tracing::info!(room = %self.id, user = %user_id, "member removed");
                 self.tell_others_left(&user_id, presence, LeaveReason::Removed);
@@ -841,7 +934,7 @@ impl Room {
             if &member.user_id == subject || member.events.try_send(event.clone()).is_ok() {
                 return true;
             }
-            dropped.push((member.user_id.clone(), member.presence));
+            dropped.push((member.user_id.clone(), member.presence.clone()));
             false
         });
         for (user_id, presence) in dropped {
@@ -859,7 +952,7 @@ fn refuse(command: Command) {
         Command::Remove { reply, .. } => {
             let _ = reply.send(Err(RoomClosed.into()));
         }
-        Command::SwitchRole { reply, .. } => {
+        Command::SwitchRole { reply, .. } | Command::SetUserData { reply, .. } => {
             let _ = reply.send(Err(RoomClosed.into()));
         }
         Command::AdminMessage { reply, .. } => {

@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use openroom_protocol::messages::{ErrorBody, Outcome, Reply};
 use openroom_protocol::{
     ClientFrame, ClientRequest, EnterRequest, ErrorCode, ExitReason, LeaveReason, Publishing,
-    ResumeRequest, Role, RoomEvent, RoomId, Scene, ServerFrame, SwitchRequest, UserId,
+    ResumeRequest, Role, RoomEvent, RoomId, Scene, ServerFrame, SwitchRequest, UserData, UserId,
     PROTOCOL_VERSION,
 };
 use serde::Deserialize;
@@ -185,6 +185,9 @@ struct Session {
     requests: TokenBucket,
     /// Publishing that came faster than the rate allows: applied when it does.
     deferred_publish: Option<Publishing>,
+    /// Member data that came faster than the rate allows (Some(None): clear it): applied
+    /// when it does, as publishing is.
+    deferred_user_data: Option<Option<UserData>>,
     /// Set when a new connection asked for this session: where to hand it over.
     handover: Option<Takeover<SessionState>>,
 }
@@ -222,6 +225,7 @@ pub(crate) async fn run(link: Link, ctx: SessionContext) {
         outside_room_since: now,
         requests,
         deferred_publish: None,
+        deferred_user_data: None,
         handover: None,
     };
     session.serve().await;
@@ -305,9 +309,7 @@ impl Session {
                 .is_none()
                 .then(|| self.outside_room_since + enter_within)
                 .filter(|enter_by| *enter_by < silent_until);
-            let publish_at = self
-                .deferred_publish
-                .is_some()
+            let publish_at = (self.deferred_publish.is_some() || self.deferred_user_data.is_some())
                 .then(|| self.publish_allowed_at());
             // One timer for whichever comes first (each timer is part of every idle session's
             // state): held-back publishing, the enter deadline, silence.
@@ -322,8 +324,7 @@ impl Session {
                 _ = self.ctx.shutdown.cancelled() => Err(Ending::Shutdown),
                 _ = sleep_until(wake_at) => {
                     if publish_at.is_some_and(|at| at <= wake_at) {
-                        self.apply_deferred_publish().await;
-                        Ok(())
+                        self.apply_deferred().await
                     } else if enter_by.is_some() {
                         tracing::debug!(session = self.state.id, peer = %self.link.peer(), "no room entered in time; closing");
                         Err(Ending::NotEntered)
@@ -370,13 +371,22 @@ impl Session {
         });
     }
 
-    /// Apply the publishing held back for the rate, now that it allows it.
-    async fn apply_deferred_publish(&mut self) {
+    /// Apply the publishing and member data held back for the rate, now that it allows it.
+    async fn apply_deferred(&mut self) -> Result<(), Ending> {
+        let rate = self.ctx.config.peers.requests_per_second;
         if let Some(publishing) = self.deferred_publish.take() {
-            let rate = self.ctx.config.peers.requests_per_second;
             self.requests.take(rate, std::time::Instant::now());
             self.publish(publishing).await;
         }
+        if let Some(user_data) = self.deferred_user_data.take() {
+            self.requests.take(rate, std::time::Instant::now());
+            if let Err(refused) = self.set_user_data(user_data).await {
+                // Told under id 0: the client treats an error for no request as an error
+                // of the room (onError), which this is.
+                return self.respond(0, Outcome::Error(refused)).await;
+            }
+        }
+        Ok(())
     }
 
     /// When the rate allows the next state change.
@@ -454,6 +464,11 @@ impl Session {
                 self.deferred_publish = Some(publishing);
                 return Ok(());
             }
+            if let ClientRequest::SetUserData(request) = frame.request {
+                // Likewise: the data the client set last is what the room shows.
+                self.deferred_user_data = Some(request.user_data);
+                return Ok(());
+            }
             let body = ErrorBody::new(
                 ErrorCode::RateLimited,
                 format!("too many requests: this server takes {per_second} state changes (enter, switchRoom, switchRole, publishing) per second from a session, in bursts of twice as many; this one was not done"),
@@ -492,6 +507,12 @@ impl Session {
             ClientRequest::SwitchRole(request) => {
                 match Box::pin(self.switch_role(request.role)).await {
                     Ok(()) => Outcome::Ok(Reply::RoleSwitched { role: request.role }),
+                    Err(body) => Outcome::Error(body),
+                }
+            }
+            ClientRequest::SetUserData(request) => {
+                match self.set_user_data(request.user_data).await {
+                    Ok(()) => return Ok(()),
                     Err(body) => Outcome::Error(body),
                 }
             }
@@ -588,6 +609,29 @@ impl Session {
                 .publish(membership.user_id.clone(), self.state.id, publishing)
                 .await;
         }
+    }
+
+    /// The member's data is `user_data` now: kept for every room the session enters, and
+    /// passed to the current one, which tells the others. Refused (and the old data kept)
+    /// when the room holds too much member data already.
+    async fn set_user_data(&mut self, user_data: Option<UserData>) -> Result<(), ErrorBody> {
+        // A later value replaces any held back.
+        self.deferred_user_data = None;
+        if let Some(membership) = &self.state.membership {
+            membership
+                .room
+                .set_user_data(membership.user_id.clone(), self.state.id, user_data.clone())
+                .await
+                .map_err(|refused| match refused {
+                    EnterRefused::UserDataFull { .. } => {
+                        ErrorBody::new(ErrorCode::UserDataInvalid, refused.to_string())
+                    }
+                    // Gone from the room meanwhile: its session ends on its own path.
+                    _ => ErrorBody::new(ErrorCode::NotInRoom, refused.to_string()),
+                })?;
+        }
+        self.state.presence.user_data = user_data;
+        Ok(())
     }
 
     /// Become an anchor or an audience member, in the scenes that have roles.
@@ -751,7 +795,7 @@ impl Session {
             return self.respond(id, Outcome::Error(body)).await;
         };
         let session = self.state.id;
-        let presence = self.state.presence;
+        let presence = self.state.presence.clone();
         let user_id = old.user_id.clone();
         let in_place = old.room_id == room;
         let mut joined = join_as(
@@ -759,7 +803,7 @@ impl Session {
             session,
             room.clone(),
             user_id.clone(),
-            presence,
+            &presence,
             true,
             in_place,
         )
@@ -778,7 +822,7 @@ impl Session {
                 session,
                 room.clone(),
                 user_id.clone(),
-                presence,
+                &presence,
                 true,
                 false,
             )
@@ -865,13 +909,14 @@ impl Session {
         let presence = Presence {
             role: request.scene.effective_role(request.role),
             publishing: request.publishing,
+            user_data: request.user_data,
         };
         let (membership, members) = join(
             &self.ctx,
             self.state.id,
             request.room,
             request.user_id,
-            presence,
+            &presence,
             request.create_if_missing,
         )
         .await?;
@@ -914,7 +959,7 @@ impl Session {
             self.state.id,
             request.room,
             user_id,
-            self.state.presence,
+            &self.state.presence,
             create,
         )
         .await
@@ -1033,7 +1078,7 @@ async fn join(
     session: SessionId,
     room_id: RoomId,
     user_id: UserId,
-    presence: Presence,
+    presence: &Presence,
     create: bool,
 ) -> Result<(Membership, Present), ErrorBody> {
     join_as(ctx, session, room_id, user_id, presence, create, false)
@@ -1063,7 +1108,7 @@ async fn join_as(
     session: SessionId,
     room_id: RoomId,
     user_id: UserId,
-    presence: Presence,
+    presence: &Presence,
     create: bool,
     rejoin: bool,
 ) -> Result<(Membership, Present), JoinRefused> {
@@ -1100,7 +1145,7 @@ async fn join_as(
         let entrant = Entrant {
             user_id: user_id.clone(),
             session,
-            presence,
+            presence: presence.clone(),
             events: events_tx,
             ejection: ejection_tx,
         };
@@ -1123,6 +1168,9 @@ async fn join_as(
             Err(EnterRefused::Closed(_)) => continue,
             Err(EnterRefused::Superseded) => return Err(JoinRefused::Superseded),
             Err(EnterRefused::Absent) => return Err(JoinRefused::Absent),
+            Err(refused @ EnterRefused::UserDataFull { .. }) => {
+                return Err(refuse(ErrorCode::UserDataInvalid, refused.to_string()));
+            }
             Err(EnterRefused::Full(limit)) => {
                 return Err(refuse(
                     ErrorCode::RoomFull,

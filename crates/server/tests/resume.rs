@@ -163,7 +163,8 @@ async fn a_member_dropped_while_parked_is_entered_again() {
             .unwrap()
             .unwrap()
             .decode();
-        if matches!(&event, RoomEvent::MemberEntered { user_id } if user_id.as_str() == "alice") {
+        if matches!(&event, RoomEvent::MemberEntered { user_id, .. } if user_id.as_str() == "alice")
+        {
             break;
         }
     }

@@ -140,13 +140,22 @@ async fn members_learn_of_each_other_in_entering_order() {
     assert_eq!(
         a.drain(),
         vec![
-            RoomEvent::MemberEntered { user_id: uid("b") },
-            RoomEvent::MemberEntered { user_id: uid("c") },
+            RoomEvent::MemberEntered {
+                user_id: uid("b"),
+                user_data: None,
+            },
+            RoomEvent::MemberEntered {
+                user_id: uid("c"),
+                user_data: None,
+            },
         ]
     );
     assert_eq!(
         b.drain(),
-        vec![RoomEvent::MemberEntered { user_id: uid("c") }]
+        vec![RoomEvent::MemberEntered {
+            user_id: uid("c"),
+            user_data: None,
+        }]
     );
 }
 
@@ -182,7 +191,8 @@ async fn what_an_entrant_does_at_once_reaches_the_others_after_its_arrival() {
             member.drain(),
             [
                 RoomEvent::MemberEntered {
-                    user_id: uid("late")
+                    user_id: uid("late"),
+                    user_data: None,
                 },
                 hello.clone(),
             ],
@@ -348,7 +358,10 @@ async fn a_member_that_cannot_keep_up_is_dropped_and_the_others_are_told() {
     assert_eq!(
         a.drain(),
         vec![
-            RoomEvent::MemberEntered { user_id: uid("b") },
+            RoomEvent::MemberEntered {
+                user_id: uid("b"),
+                user_data: None,
+            },
             RoomEvent::MemberLeft {
                 user_id: uid("slow"),
                 reason: LeaveReason::ConnectionLost
@@ -357,7 +370,10 @@ async fn a_member_that_cannot_keep_up_is_dropped_and_the_others_are_told() {
     );
     assert_eq!(
         slow.next().await,
-        RoomEvent::MemberEntered { user_id: uid("a") }
+        RoomEvent::MemberEntered {
+            user_id: uid("a"),
+            user_data: None,
+        }
     );
     assert_eq!(
         slow.events.recv_async().await.ok(),
@@ -381,7 +397,10 @@ async fn an_ejection_is_not_lost_when_the_event_queue_is_full() {
     room.remove(vec![uid("full")]).await.unwrap();
     assert_eq!(
         full.next().await,
-        RoomEvent::MemberEntered { user_id: uid("b") }
+        RoomEvent::MemberEntered {
+            user_id: uid("b"),
+            user_data: None,
+        }
     );
     assert_eq!(full.ejected().await, ExitReason::Removed);
 }
@@ -685,7 +704,8 @@ async fn a_rejoin_never_undoes_a_removal_or_a_newer_login() {
     assert_eq!(
         watcher.next().await,
         RoomEvent::MemberEntered {
-            user_id: uid("alice")
+            user_id: uid("alice"),
+            user_data: None,
         }
     );
     let rejoin = |session: u64| {
@@ -735,7 +755,8 @@ async fn unreliable_messages_to_a_lagging_member_are_counted_then_reported() {
     assert_eq!(
         slow.next().await,
         RoomEvent::MemberEntered {
-            user_id: uid("alice")
+            user_id: uid("alice"),
+            user_data: None,
         }
     );
     let message = |seq: u32| RoomEvent::CustomMessage {
@@ -793,7 +814,8 @@ async fn missed_messages_are_told_before_their_sender_leaves() {
         seen,
         [
             RoomEvent::MemberEntered {
-                user_id: uid("alice")
+                user_id: uid("alice"),
+                user_data: None,
             },
             message(1),
             message(2),
@@ -819,6 +841,7 @@ fn anchor(publishing: Publishing) -> Presence {
     Presence {
         role: Role::Anchor,
         publishing,
+        user_data: None,
     }
 }
 
@@ -826,6 +849,7 @@ fn audience(publishing: Publishing) -> Presence {
     Presence {
         role: Role::Audience,
         publishing,
+        user_data: None,
     }
 }
 
@@ -859,7 +883,10 @@ async fn a_late_joiner_learns_what_everyone_publishes() {
     assert_eq!(
         a.drain(),
         [
-            RoomEvent::MemberEntered { user_id: uid("b") },
+            RoomEvent::MemberEntered {
+                user_id: uid("b"),
+                user_data: None,
+            },
             audio("b", true),
             video("b", true),
         ]
@@ -943,7 +970,10 @@ async fn audience_members_are_unseen_until_they_become_anchors() {
 
     room.switch_role(uid("v"), 2, Role::Anchor).await.unwrap();
     let seen_entering = [
-        RoomEvent::MemberEntered { user_id: uid("v") },
+        RoomEvent::MemberEntered {
+            user_id: uid("v"),
+            user_data: None,
+        },
         audio("v", true),
         video("v", true),
     ];

@@ -134,7 +134,10 @@ pub fn uid(user: &str) -> UserId {
 }
 
 pub fn entered(user: &str) -> Event {
-    Event::RemoteUserEnterRoom { user_id: uid(user) }
+    Event::RemoteUserEnterRoom {
+        user_id: uid(user),
+        user_data: None,
+    }
 }
 
 pub fn left(user: &str, reason: LeaveReason) -> Event {

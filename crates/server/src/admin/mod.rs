@@ -329,6 +329,11 @@ async fn describe(ctx: &SessionContext, room_id: RoomId) -> Result<Response, Api
                         "Role": member.role.value(),
                         "Audio": member.publishing.audio,
                         "Video": member.publishing.video,
+                        // Checked JSON when it was given, so it always reads back.
+                        "UserData": member
+                            .user_data
+                            .as_ref()
+                            .and_then(|data| serde_json::from_str::<serde_json::Value>(data.as_str()).ok()),
                     }))
                     .collect::<Vec<_>>()),
             );
