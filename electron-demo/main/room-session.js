@@ -148,8 +148,7 @@ class RoomSession {
 
   /** The members now, as getRemoteUsers() has them (up to date inside every member event). */
   _members() {
-    const remoteUsers = this._cloud.getRemoteUsers?.() ?? []
-    const members = remoteUsers.map((user) => ({
+    const members = this._cloud.getRemoteUsers().map((user) => ({
       userId: user.userId,
       name: displayNameOf(user.userId, user.userData),
       hasAudio: user.hasAudio,
