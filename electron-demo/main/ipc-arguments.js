@@ -82,4 +82,12 @@ function userId(value) {
   return boundedString(value, 'userId', MAX_ID_LENGTH)
 }
 
-module.exports = { demoError, joinForm, chatText, muteState, userId, MAX_CHAT_LENGTH }
+module.exports = {
+  demoError,
+  joinForm,
+  chatText,
+  muteState,
+  userId,
+  MAX_CHAT_LENGTH,
+  MAX_DISPLAY_NAME_LENGTH,
+}

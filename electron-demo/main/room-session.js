@@ -6,12 +6,16 @@
 const { once } = require('node:events')
 const { TRTCCloud, TRTCParams, TRTCAppScene, TRTCVideoStreamType } = require('./openroom.js')
 const { CHAT_CMD_ID, encodeChat, decodeChat } = require('./chat-message.js')
-const { demoError } = require('./ipc-arguments.js')
+const { demoError, MAX_DISPLAY_NAME_LENGTH } = require('./ipc-arguments.js')
 
-/** The name a member shows: the `name` in its member data, else its userId. */
+/**
+ * The name a member shows: the `name` in its member data (or the data itself, when another app
+ * put a plain string there), else its userId. Held to this app's own length for names.
+ */
 function displayNameOf(userId, userData) {
   const name = typeof userData === 'string' ? userData : userData?.name
-  return typeof name === 'string' && name.trim() !== '' ? name.trim().slice(0, 64) : userId
+  if (typeof name !== 'string' || name.trim() === '') return userId
+  return name.trim().slice(0, MAX_DISPLAY_NAME_LENGTH)
 }
 
 class RoomSession {
@@ -27,7 +31,6 @@ class RoomSession {
     this._cloud = new TRTCCloud({ serverUrl: form.serverUrl })
     /** Names of the members last seen, so that one who has left is still named in the log. */
     this._names = new Map()
-    this._muted = { audio: false, video: false }
     this._entered = false
     this._exited = false
     this._listen()
@@ -66,7 +69,6 @@ class RoomSession {
   setMute({ audio, video }) {
     this._cloud.muteLocalAudio(audio)
     this._cloud.muteLocalVideo(TRTCVideoStreamType.TRTCVideoStreamTypeBig, video)
-    this._muted = { audio, video }
     this._emit({ type: 'local', audioMuted: audio, videoMuted: video })
   }
 
@@ -163,4 +165,4 @@ class RoomSession {
   }
 }
 
-module.exports = { RoomSession, displayNameOf }
+module.exports = { RoomSession }
