@@ -5,8 +5,8 @@ import Define = require('./lib/trtc-define')
 
 // The module is TRTCCloud itself (module.exports = TRTCCloud, as trtc-electron-sdk's default
 // export), with everything else as its properties: `export =` with a merged namespace types
-// `require('openroom')`, `import TRTCCloud from 'openroom'` and `import { TRTCParams } from
-// 'openroom'` alike.
+// `require('@openroom/trtc')`, `import TRTCCloud from '@openroom/trtc'` and
+// `import { TRTCParams } from '@openroom/trtc'` alike.
 
 /** trtc-electron-sdk's TRTCCloud, backed by an OpenRoom server. */
 declare class TRTCCloud extends EventEmitter {

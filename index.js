@@ -1,5 +1,5 @@
 'use strict'
-// openroom: trtc-electron-sdk's TRTCCloud room API, backed by a self-hosted room server.
+// @openroom/trtc: trtc-electron-sdk's TRTCCloud room API, backed by a self-hosted room server.
 
 const { TRTCCloud } = require('./lib/trtc-cloud.js')
 const constants = require('./lib/constants.js')

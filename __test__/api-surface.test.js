@@ -11,7 +11,7 @@ const ctx = useServer()
 test('TRTCCloud is the default export and a named export, from require and from import', () => {
   expect(openroom).toBe(TRTCCloud)
   expect(openroom.default).toBe(TRTCCloud)
-  // ESM apps (import TRTCCloud, { TRTCParams } from 'openroom'), checked in a real Node
+  // ESM apps (import TRTCCloud, { TRTCParams } from '@openroom/trtc'), checked in a real Node
   // process because jest's module sandbox does not load ES modules.
   const script = `
     import TRTCCloud, { TRTCCloud as Named, TRTCParams, startServer } from ${JSON.stringify(require.resolve('..'))}
@@ -250,8 +250,8 @@ test('RoomServiceClient names the URL and the cause when the server cannot be re
   })
 })
 
-test("'openroom/liteav/trtc_define' has trtc-electron-sdk's constants, as in trtc-electron-sdk", () => {
-  const define = require('openroom/liteav/trtc_define')
+test("'@openroom/trtc/liteav/trtc_define' has trtc-electron-sdk's constants, as in trtc-electron-sdk", () => {
+  const define = require('@openroom/trtc/liteav/trtc_define')
   expect(define.TRTCParams).toBe(TRTCParams)
   expect(define.TRTCAppScene).toBe(TRTCAppScene)
   expect(define.TRTCRoleType).toBe(TRTCRoleType)

@@ -1,7 +1,7 @@
 'use strict'
 // trtc-electron-sdk's constants, with its exact names and values.
 
-const binding = require('../binding.js')
+const binding = require('./native-binding.js')
 const { trtcEnum } = require('./trtc-define.js')
 
 /** TRTCAppScene: what kind of room this is. */

@@ -3,7 +3,7 @@
 // whole module, not one per session: see src/pump.rs). This routes each event to the handler
 // its session was started with, and forgets the session after its last event, sessionClosed.
 
-const binding = require('../binding.js')
+const binding = require('./native-binding.js')
 
 /** Handlers of the sessions still running, by session number. */
 const handlers = new Map()

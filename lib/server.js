@@ -1,7 +1,7 @@
 'use strict'
 // startServer(): the room server, embedded in this process.
 
-const binding = require('../binding.js')
+const binding = require('./native-binding.js')
 const { codedError } = require('./errors.js')
 
 /** Longest timer Node allows; the keep-alive timer only needs to exist, never to fire. */

@@ -3,7 +3,7 @@
 // behaviour (EventEmitter, promises, the share instance); the engine decides everything else.
 
 const { EventEmitter } = require('node:events')
-const binding = require('../binding.js')
+const binding = require('./native-binding.js')
 const { codedError, fromNative, handled } = require('./errors.js')
 const { startSession } = require('./event-pump.js')
 const { TRTCAudioQuality, TRTCVideoStreamType } = require('./constants.js')

@@ -1,6 +1,6 @@
 'use strict'
 
-const binding = require('../binding.js')
+const binding = require('./native-binding.js')
 const { codedError } = require('./errors.js')
 
 /** TLSSigAPIv2's default validity: 180 days. */

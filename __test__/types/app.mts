@@ -1,6 +1,6 @@
 // ES module TypeScript app: the default import constructs, named imports are typed.
-import TRTCCloud, { TRTCParams, TRTCRoleType, startServer, genUserSig } from 'openroom'
-import type { OpenRoomError, TRTCCloudEvents } from 'openroom'
+import TRTCCloud, { TRTCParams, TRTCRoleType, startServer, genUserSig } from '@openroom/trtc'
+import type { OpenRoomError, TRTCCloudEvents } from '@openroom/trtc'
 
 const server = await startServer({ port: 0 })
 const cloud = new TRTCCloud({ serverUrl: server.url })

@@ -1,6 +1,6 @@
 // CommonJS TypeScript app: everything typed; each @ts-expect-error line must stay an error.
-import TRTCCloud = require('openroom')
-import { TRTCParams, TRTCAppScene } from 'openroom/liteav/trtc_define'
+import TRTCCloud = require('@openroom/trtc')
+import { TRTCParams, TRTCAppScene } from '@openroom/trtc/liteav/trtc_define'
 
 async function main(): Promise<void> {
   const server: TRTCCloud.RoomServer = await TRTCCloud.startServer({ port: 0 })

@@ -8,8 +8,8 @@ use openroom_protocol::channel::{
 use openroom_protocol::usersig::{gen_user_sig, verify_user_sig};
 use openroom_protocol::{
     ClientFrame, ClientRequest, EnterRequest, ExitReason, LeaveReason, MessageRequest, Publishing,
-    ResumeRequest, Role, RoomEvent, RoomId, Scene, ServerFrame, SwitchRequest, SwitchRoleRequest,
-    UserData, UserId,
+    ResumeRequest, Role, RoomEvent, RoomId, Scene, ServerFrame, SetUserDataRequest, SwitchRequest,
+    SwitchRoleRequest, UserData, UserId,
 };
 use proptest::prelude::*;
 
@@ -53,9 +53,21 @@ fn request() -> impl Strategy<Value = ClientRequest> {
         scene(),
         publishing(),
         any::<bool>(),
+        user_data(),
     )
         .prop_map(
-            |(protocol, sdk_app_id, user_id, user_sig, room, role, scene, publishing, create)| {
+            |(
+                protocol,
+                sdk_app_id,
+                user_id,
+                user_sig,
+                room,
+                role,
+                scene,
+                publishing,
+                create,
+                user_data,
+            )| {
                 ClientRequest::Enter(EnterRequest {
                     protocol,
                     sdk_app_id,
@@ -66,7 +78,7 @@ fn request() -> impl Strategy<Value = ClientRequest> {
                     scene,
                     publishing,
                     create_if_missing: create,
-                    user_data: None,
+                    user_data,
                 })
             },
         );
@@ -115,6 +127,8 @@ fn request() -> impl Strategy<Value = ClientRequest> {
         Just(ClientRequest::Exit),
         publishing().prop_map(ClientRequest::Publish),
         role().prop_map(|role| ClientRequest::SwitchRole(SwitchRoleRequest { role })),
+        user_data()
+            .prop_map(|user_data| ClientRequest::SetUserData(SetUserDataRequest { user_data })),
     ]
 }
 
