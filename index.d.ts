@@ -70,8 +70,9 @@ declare class TRTCCloud extends EventEmitter {
   /**
    * OpenRoom's: replace this member's data (TRTCParams.userData; null clears it). The others
    * who see this member get onRemoteUserDataUpdated(userId, userData). Resolves once it is on
-   * its way (set while reconnecting, it is told once back); a room that already holds 1 MiB of
-   * member data refuses it later with onError(-7011).
+   * its way (set while reconnecting, it is told once back); a room whose member data is full
+   * (512 bytes for each member it may hold, 64 KiB to 1 MiB) refuses it later with
+   * onError(-7011), and the old data stays.
    * @throws (rejects) -7011 ERR_USER_DATA_INVALID: not JSON-serialisable, or over 4096 bytes as
    *   JSON; -7009 ERR_NOT_IN_ROOM outside a room
    */
@@ -759,7 +760,7 @@ declare namespace TRTCCloud {
     ERR_NOT_IN_ROOM: -7009
     /** -7010 (OpenRoom's own): too many requests of one kind in a short time (rooms opened by one user, state changes by one session, switchRoom/switchRole calls waiting); nothing changed. */
     ERR_RATE_LIMITED: -7010
-    /** -7011 (OpenRoom's own): userData that is not JSON-serialisable, over 4096 bytes as JSON, or more than the room's 1 MiB of member data holds; nothing changed. */
+    /** -7011 (OpenRoom's own): userData that is not JSON-serialisable, over 4096 bytes as JSON, or more than the room's member data budget holds (512 bytes for each member it may hold, 64 KiB to 1 MiB); nothing changed. */
     ERR_USER_DATA_INVALID: -7011
   }>
 

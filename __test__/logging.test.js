@@ -208,6 +208,35 @@ describe('in this process', () => {
     expect(first.lines.filter((line) => line.log.includes('for the second'))).toEqual([])
   })
 
+  test('a JS thread that does not take the lines loses the excess, counted, never more than the queue holds', async () => {
+    const slow = collector()
+    cloud.setLogCallback(slow.callback)
+    // All logged in one turn of the loop: nothing is taken until it ends.
+    const queue = 4096
+    for (let n = 0; n < queue + 500; n++) cloud.log(`flood ${n}`)
+    cloud.log('after the flood')
+    // Let the loop take what was queued: turns of the loop until one brings nothing more.
+    let before
+    do {
+      before = slow.lines.length
+      await new Promise((resolve) => setImmediate(resolve))
+      await new Promise((resolve) => setImmediate(resolve))
+    } while (slow.lines.length > before)
+    // The next line finds room, and the count goes first.
+    cloud.log('once there is room')
+    await slow.waitFor((line) => line.log.includes('once there is room'), 'after the count')
+    const told = slow.lines.slice(-2).map((line) => line.log)
+    expect(told[0]).toMatch(/\d+ log lines were dropped/)
+    const flood = slow.lines.filter((line) => line.log.includes('flood '))
+    expect(flood.length).toBeLessThanOrEqual(queue)
+    const notice = slow.lines.find((line) => line.log.includes('log lines were dropped'))
+    // Every line of the flood either arrived or was counted ('after the flood' too).
+    const dropped = Number(/(\d+) log lines were dropped/.exec(notice.log)[1])
+    const arrived = slow.lines.filter((line) => /flood/.test(line.log)).length
+    expect(arrived + dropped).toBe(queue + 501)
+    expect(notice.level).toBe(TRTCLogLevel.TRTCLogLevelWarn)
+  })
+
   test('bad arguments throw ERR_INVALID_ARG_VALUE naming what is wrong', () => {
     const thrown = (call) => {
       try {

@@ -4,7 +4,7 @@
 // shown by DescribeRoom, refused with -7011 when it is not JSON or too large, and kept across
 // a resume and a re-enter.
 
-const { startServer } = require('..')
+const { startServer, RoomServiceClient } = require('..')
 const { Member, barrier, useServer } = require('./helpers.js')
 const { startProxy } = require('./proxy.js')
 
@@ -153,4 +153,60 @@ test('member data set while the connection is down reaches the others after the 
     await proxy.close()
     await server.close()
   }
+})
+
+test('data the room refuses (its member data is full) is not what the member enters again with', async () => {
+  const server = await startServer({ port: 0, sessionTimeoutMs: 400 })
+  const proxy = await startProxy(server.port)
+  try {
+    const admin = new RoomServiceClient(server.url, server.sdkAppId, server.secretKey)
+    // 100 members may enter: 64 KiB of member data (512 bytes each, at least 64 KiB).
+    await admin.createRoom(43, { maxMembers: 100 })
+    // 4094 bytes of JSON that take 8190 on the wire: eight fill the room's 65,536 bytes.
+    const bulky = '"'.repeat(2046)
+    const fillers = Array.from({ length: 8 }, (_, n) => new Member(server, `filler${n}`))
+    for (const filler of fillers) await enterWith(filler, 43, bulky)
+    const late = new Member(server, 'late', {
+      serverUrl: proxy.url,
+      enterTimeoutMs: 300,
+      exitTimeoutMs: 300,
+      reconnect: { numberOfAttempts: 200, intervalMs: 20, maxIntervalMs: 100 },
+    })
+    await late.enter(43)
+    await late.cloud.setUserData('"'.repeat(10))
+    await late.waitFor('onError', -7011)
+    expect(late.events.find(([name]) => name === 'onError')[2]).toMatch(
+      /member data is full.*give less data/,
+    )
+
+    // Lost for longer than the session timeout: entering again, with the data the room holds
+    // (none), is let in.
+    const seen = late.events.length
+    proxy.set('blackhole')
+    await eventAfter(late, seen, 'onConnectionLost')
+    await fillers[0].waitFor('onRemoteUserLeaveRoom', 'late', 1)
+    proxy.set('pass')
+    await eventAfter(late, seen, 'onConnectionRecovery')
+    expect(late.states.at(-1)).toEqual(['CONNECTED', 'REENTERED'])
+    expect(late.events.slice(seen).map(([name]) => name)).not.toContain('onExitRoom')
+    const room = await admin.describeRoom(43)
+    expect(room.participants.find((p) => p.userId === 'late').userData).toBeNull()
+    await Promise.all([late, ...fillers].map((m) => m.cloud.exitRoom()))
+  } finally {
+    await proxy.close()
+    await server.close()
+  }
+})
+
+test('enterRoom with bad userData while in a room is refused with onError alone; the room is untouched', async () => {
+  const { server } = context
+  const ann = new Member(server, 'ann')
+  await enterWith(ann, 44, 'Ann')
+  const cyclic = []
+  cyclic.push(cyclic)
+  await expect(enterWith(ann, 45, cyclic)).rejects.toMatchObject({ code: -7011 })
+  expect(ann.events.slice(1)).toEqual([['onError', -7011, expect.any(String)]])
+  expect(ann.cloud.getConnectionState()).toBe('CONNECTED')
+  await ann.cloud.exitRoom()
+  expect(ann.events.at(-1)).toEqual(['onExitRoom', 0])
 })

@@ -244,6 +244,9 @@ class TRTCCloud extends EventEmitter {
       try {
         plain.userData = userDataText(params.userData)
       } catch (error) {
+        // In a room already, or destroyed: the call is refused as any such enterRoom is,
+        // with onError alone; the room the instance is in is untouched.
+        if (this._session !== null || this._destroyed) return this._refuse('onError', error)
         return this._refuseEnter(error)
       }
     }
@@ -266,7 +269,8 @@ class TRTCCloud extends EventEmitter {
    * JSON-serialisable value, at most 4096 bytes as JSON; null clears it). The others get
    * onRemoteUserDataUpdated(userId, userData). Resolves once it is on its way; rejects with
    * -7011 (ERR_USER_DATA_INVALID) for data that is not JSON or too large, -7009 outside a
-   * room. A room already holding 1 MiB of member data refuses it later with onError(-7011).
+   * room. A room whose member data is full (512 bytes for each member it may hold, 64 KiB to
+   * 1 MiB) refuses it later with onError(-7011), and the old data stays.
    */
   setUserData(userData) {
     try {

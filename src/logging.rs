@@ -14,7 +14,7 @@
 
 use std::io::{self, Write};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use napi::bindgen_prelude::*;
@@ -71,8 +71,25 @@ fn trtc_level(level: &Level) -> u32 {
 /// The log callback's arguments: `(log, level, module)`, trtc-electron-sdk's order.
 type CallbackArgs = FnArgs<(String, u32, String)>;
 
-/// Weak (the last `true`): a log callback never keeps Node alive.
-type LogCallback = ThreadsafeFunction<CallbackArgs, (), CallbackArgs, Status, false, true>;
+/// Lines queued for the log callback and not yet taken by the JS thread, at most. Past it
+/// lines are dropped and counted, and the count is told as a line of its own once there is
+/// room again: a main thread that stalls never makes the log grow memory without end.
+pub const LOG_CALLBACK_QUEUE_LINES: usize = 4096;
+
+/// Lines dropped because the callback's queue was full, not yet told.
+static DROPPED_LINES: AtomicU64 = AtomicU64::new(0);
+
+/// Weak (the `true`): a log callback never keeps Node alive. Bounded (see
+/// [`LOG_CALLBACK_QUEUE_LINES`]).
+type LogCallback = ThreadsafeFunction<
+    CallbackArgs,
+    (),
+    CallbackArgs,
+    Status,
+    false,
+    true,
+    LOG_CALLBACK_QUEUE_LINES,
+>;
 
 /// The outputs, each read by its layer's filter on every line.
 struct Outputs {
@@ -236,6 +253,7 @@ pub fn set_log_callback(
                 .build_threadsafe_function::<CallbackArgs>()
                 .weak::<true>()
                 .callee_handled::<false>()
+                .max_queue_size::<LOG_CALLBACK_QUEUE_LINES>()
                 .build()
         })
         .transpose()
@@ -328,11 +346,26 @@ impl Drop for CallbackLine {
         let text = String::from_utf8_lossy(&self.text).trim_end().to_owned();
         if let Some(callback) = read(&OUTPUTS.callback).as_ref() {
             // Non-blocking: a main thread that is busy never stalls the thread that logs. A
-            // line that cannot be queued (Node is shutting down) has nobody left to read it.
-            let _ = callback.call(
-                FnArgs::from((text, self.level, std::mem::take(&mut self.module))),
-                ThreadsafeFunctionCallMode::NonBlocking,
-            );
+            // line that cannot be queued (the queue is full, or Node is shutting down) is
+            // counted, and the count told first once lines fit again.
+            let send = |line: String, level: u32, module: String| {
+                callback.call(
+                    FnArgs::from((line, level, module)),
+                    ThreadsafeFunctionCallMode::NonBlocking,
+                ) == Status::Ok
+            };
+            let dropped = DROPPED_LINES.swap(0, Ordering::Relaxed);
+            if dropped > 0 {
+                let notice = format!(
+                    "{dropped} log lines were dropped: the JS thread did not take them (more than {LOG_CALLBACK_QUEUE_LINES} waiting)"
+                );
+                if !send(notice, trtc_level(&Level::WARN), module_path!().to_owned()) {
+                    DROPPED_LINES.fetch_add(dropped, Ordering::Relaxed);
+                }
+            }
+            if !send(text, self.level, std::mem::take(&mut self.module)) {
+                DROPPED_LINES.fetch_add(1, Ordering::Relaxed);
+            }
         }
     }
 }

@@ -205,6 +205,12 @@ struct Session {
     loss_streak: u32,
     /// setUserData was called in this session: after a resume the data is stated again.
     user_data_changed: bool,
+    /// The id of the last setUserData sent on this connection, until it is answered.
+    user_data_sent: Option<u64>,
+    /// The member data the server last accepted (at enter, or a setUserData answered): what
+    /// the session goes back to when the server refuses newer data, so that a reconnect
+    /// restates what the room holds, not what it refused.
+    user_data_confirmed: Option<UserData>,
     /// When the session last recovered from a lost connection.
     recovered_at: Option<Instant>,
 }
@@ -307,6 +313,8 @@ pub(crate) async fn run(
         exiting,
         loss_streak: 0,
         user_data_changed: false,
+        user_data_sent: None,
+        user_data_confirmed: request.user_data.clone(),
         recovered_at: None,
         last_seq: 0,
         closed: false,
@@ -550,8 +558,7 @@ impl Session {
                     }
                     Some(Command::UserData) => {
                         self.user_data_taken();
-                        let user_data = self.request.user_data.clone();
-                        connection.send(ClientRequest::SetUserData(SetUserDataRequest { user_data }));
+                        self.send_user_data(connection);
                     }
                     // Done when answered (see on_answer).
                     Some(Command::SwitchRole(role)) => self.switch_role(connection, role),
@@ -680,6 +687,8 @@ impl Session {
                     self.resume_token = welcome.resume_token;
                     self.last_seq = 0;
                     self.set_state(ConnectionState::Connected, StateChangeReason::Reentered);
+                    // Entering again was accepted with the session's data.
+                    self.user_data_confirmed = self.request.user_data.clone();
                     self.report_member_changes(welcome.members);
                     self.catch_up(&mut connection, None);
                     self.emit(Event::ConnectionRecovery);
@@ -789,10 +798,32 @@ impl Session {
         self.user_data_changed = true;
     }
 
-    /// An answer read while serving the room: to a switchRole (onSwitchRole), or the server
-    /// refusing a custom message or member data (they are answered only then), which the app
-    /// hears as onWarning (a warning code) or onError (an error code: member data).
+    /// Tell the server the session's member data; its answer is handled by on_answer.
+    fn send_user_data(&mut self, connection: &mut Connection) {
+        let user_data = self.request.user_data.clone();
+        let request = ClientRequest::SetUserData(SetUserDataRequest { user_data });
+        self.user_data_sent = Some(connection.send(request));
+    }
+
+    /// An answer read while serving the room: to a switchRole (onSwitchRole), to a setUserData
+    /// (a refusal is onError), or the server refusing a custom message (they are answered only
+    /// then), which the app hears as onWarning.
     fn on_answer(&mut self, id: u64, result: Outcome) {
+        if self.user_data_sent == Some(id) {
+            self.user_data_sent = None;
+            match result {
+                Outcome::Ok(_) => self.user_data_confirmed = self.request.user_data.clone(),
+                Outcome::Error(body) => {
+                    // The room keeps what it had; so does the session.
+                    self.request.user_data = self.user_data_confirmed.clone();
+                    self.emit(Event::Error {
+                        code: body.code,
+                        message: body.message,
+                    });
+                }
+            }
+            return;
+        }
         if let Some(&(Some(sent), role)) = self.role_switches.front() {
             if sent == id {
                 self.role_switches.pop_front();
@@ -822,6 +853,8 @@ impl Session {
                 code: body.code,
                 message: body.message,
             }),
+            // A setUserData a later one replaced: the later one's answer is what counts.
+            Outcome::Ok(Reply::UserDataSet) => {}
             Outcome::Ok(_) => tracing::warn!(id, "answer to no pending request; skipped"),
         }
     }
@@ -864,10 +897,12 @@ impl Session {
             connection.send(ClientRequest::Publish(self.request.publishing));
         }
         // Data set since entering may not have reached the server (a room that already has
-        // it tells nobody again).
-        if known.is_none() && self.user_data_changed {
-            let user_data = self.request.user_data.clone();
-            connection.send(ClientRequest::SetUserData(SetUserDataRequest { user_data }));
+        // it tells nobody again). An answer owed on the old connection never comes.
+        if known.is_none() {
+            self.user_data_sent = None;
+            if self.user_data_changed {
+                self.send_user_data(connection);
+            }
         }
         for switch in self.role_switches.iter_mut() {
             switch.0 = None;

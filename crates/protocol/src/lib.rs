@@ -25,8 +25,13 @@ pub use user_data::{UserData, UserDataError};
 /// `enter`; a server that does not speak it refuses with a message naming both versions.
 /// Raised whenever a change would break an older peer: 2 made pings mandatory (a version 1
 /// client would be dropped as silent) and added exit reason 3; 3 made `members` objects with
-/// what each publishes, and added roles and publishing.
-pub const PROTOCOL_VERSION: u32 = 3;
+/// what each publishes, and added roles and publishing; 4 added member data (`userData`,
+/// `setUserData`, `memberUpdated`) and server frames of up to 2 MiB.
+pub const PROTOCOL_VERSION: u32 = 4;
+
+/// The oldest version a server still serves: a version 3 client reads a version 4 server's
+/// frames (it skips `memberUpdated` and the `userData` fields) and sends nothing new.
+pub const OLDEST_PROTOCOL_VERSION: u32 = 3;
 
 /// Sessions one connection may carry (a TRTCCloud and its sub-clouds; ZIM allows 5 rooms at
 /// once). A client opens another connection for more; the server refuses a channel beyond it.

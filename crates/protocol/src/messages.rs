@@ -45,8 +45,10 @@ pub enum ClientRequest {
     /// `roleSwitched`, or refused. Asking for the current role changes nothing and succeeds.
     SwitchRole(SwitchRoleRequest),
     /// Replace this member's data (None: clear it); the others who see it are told
-    /// (`memberUpdated`). Kept by the session, so it holds in the next room too. Answered only
-    /// when refused (the room's member data is full), with the error.
+    /// (`memberUpdated`). Kept by the session, so it holds in the next room too. Answered
+    /// `userDataSet` once done (or replaced by a later one held back with it), or refused (the
+    /// room's member data is full). A server holds each session to a few a second of its own,
+    /// holding back the latest past that.
     SetUserData(SetUserDataRequest),
 }
 
@@ -161,8 +163,8 @@ pub enum ServerFrame {
 
 impl ClientRequest {
     /// Whether the request changes what the room or the session is (enter, switch, role,
-    /// publishing): what a server holds a client's request rate to. Exits, resumes and custom
-    /// messages (which have limits of their own) are not counted.
+    /// publishing): what a server holds a client's request rate to. Exits, resumes, custom
+    /// messages and member data (which have limits of their own) are not counted.
     pub fn changes_state(&self) -> bool {
         matches!(
             self,
@@ -170,7 +172,6 @@ impl ClientRequest {
                 | ClientRequest::Switch(_)
                 | ClientRequest::SwitchRole(_)
                 | ClientRequest::Publish(_)
-                | ClientRequest::SetUserData(_)
         )
     }
 }
@@ -236,6 +237,8 @@ pub enum Reply {
     /// The role is now `role`; the others were told (an anchor appearing, or leaving with
     /// reason 3) before this answer.
     RoleSwitched { role: Role },
+    /// setUserData is done: the others who see this member were told.
+    UserDataSet,
     /// Resumed: the session is this connection's now. The `replayed` events the client
     /// missed (those after its `lastSeq`) follow, in order, then the room's events as they
     /// happen.

@@ -36,6 +36,12 @@ pub const SOCKET_WRITE_BURST_BYTES: usize = 4 * 1024;
 /// [`ServerConfig::socket_write_cap`]).
 pub const SOCKET_WRITE_CAP_BYTES: usize = 256 * 1024;
 
+/// setUserData requests a session may make per second (bursts of twice as many). Each goes to
+/// every member who sees the sender, with up to 8 KiB of data on the wire: 2 a second keeps
+/// that near the 8 KiB a second TRTC allows a member's custom messages. Past it the latest is
+/// held back and applied when the rate allows, never refused.
+pub const USER_DATA_UPDATES_PER_SECOND: u32 = 2;
+
 /// Bytes of client frames queued for one session and not yet handled. A client that sends
 /// more than this without waiting for answers floods its channel, which is ended (close 1008).
 pub const CHANNEL_INBOX_BYTES: usize = 64 * 1024;

@@ -17,7 +17,7 @@ use openroom_protocol::messages::{ErrorBody, Outcome, Reply};
 use openroom_protocol::{
     ClientFrame, ClientRequest, EnterRequest, ErrorCode, ExitReason, LeaveReason, Publishing,
     ResumeRequest, Role, RoomEvent, RoomId, Scene, ServerFrame, SwitchRequest, UserData, UserId,
-    PROTOCOL_VERSION,
+    OLDEST_PROTOCOL_VERSION, PROTOCOL_VERSION,
 };
 use serde::Deserialize;
 use tokio::sync::oneshot;
@@ -30,7 +30,7 @@ use openroom_protocol::{MessageRequest, WarningCode};
 
 use crate::auth;
 use crate::channels::{Inbound, Link, TrySend, Violation};
-use crate::config::{millis, ServerConfig, MEMBER_EVENT_QUEUE};
+use crate::config::{millis, ServerConfig, MEMBER_EVENT_QUEUE, USER_DATA_UPDATES_PER_SECOND};
 use crate::log_limit::LogLimit;
 use crate::rate::TokenBucket;
 use crate::registry::{OpenRefused, Registry};
@@ -185,9 +185,11 @@ struct Session {
     requests: TokenBucket,
     /// Publishing that came faster than the rate allows: applied when it does.
     deferred_publish: Option<Publishing>,
-    /// Member data that came faster than the rate allows (Some(None): clear it): applied
-    /// when it does, as publishing is.
-    deferred_user_data: Option<Option<UserData>>,
+    /// setUserData requests, held to [`USER_DATA_UPDATES_PER_SECOND`].
+    user_data_updates: TokenBucket,
+    /// A setUserData that came faster than that (its request id, and the data; None clears
+    /// it): applied, and answered, when the rate allows; a later one replaces it.
+    deferred_user_data: Option<(u64, Option<UserData>)>,
     /// Set when a new connection asked for this session: where to hand it over.
     handover: Option<Takeover<SessionState>>,
 }
@@ -225,6 +227,7 @@ pub(crate) async fn run(link: Link, ctx: SessionContext) {
         outside_room_since: now,
         requests,
         deferred_publish: None,
+        user_data_updates: TokenBucket::full(USER_DATA_UPDATES_PER_SECOND, now.into_std()),
         deferred_user_data: None,
         handover: None,
     };
@@ -309,11 +312,18 @@ impl Session {
                 .is_none()
                 .then(|| self.outside_room_since + enter_within)
                 .filter(|enter_by| *enter_by < silent_until);
-            let publish_at = (self.deferred_publish.is_some() || self.deferred_user_data.is_some())
+            let publish_at = self
+                .deferred_publish
+                .is_some()
                 .then(|| self.publish_allowed_at());
+            let user_data_at = self
+                .deferred_user_data
+                .is_some()
+                .then(|| self.user_data_allowed_at());
+            let deferred_at = publish_at.into_iter().chain(user_data_at).min();
             // One timer for whichever comes first (each timer is part of every idle session's
-            // state): held-back publishing, the enter deadline, silence.
-            let wake_at = [publish_at, enter_by]
+            // state): held-back publishing or member data, the enter deadline, silence.
+            let wake_at = [deferred_at, enter_by]
                 .into_iter()
                 .flatten()
                 .fold(silent_until, Instant::min);
@@ -323,7 +333,7 @@ impl Session {
                 biased;
                 _ = self.ctx.shutdown.cancelled() => Err(Ending::Shutdown),
                 _ = sleep_until(wake_at) => {
-                    if publish_at.is_some_and(|at| at <= wake_at) {
+                    if deferred_at.is_some_and(|at| at <= wake_at) {
                         self.apply_deferred().await
                     } else if enter_by.is_some() {
                         tracing::debug!(session = self.state.id, peer = %self.link.peer(), "no room entered in time; closing");
@@ -371,22 +381,66 @@ impl Session {
         });
     }
 
-    /// Apply the publishing and member data held back for the rate, now that it allows it.
+    /// Apply what was held back for its rate (publishing, member data), each once its rate
+    /// allows it.
     async fn apply_deferred(&mut self) -> Result<(), Ending> {
+        let now = std::time::Instant::now();
         let rate = self.ctx.config.peers.requests_per_second;
-        if let Some(publishing) = self.deferred_publish.take() {
-            self.requests.take(rate, std::time::Instant::now());
-            self.publish(publishing).await;
+        if self.deferred_publish.is_some() && self.requests.take(rate, now) {
+            if let Some(publishing) = self.deferred_publish.take() {
+                self.publish(publishing).await;
+            }
         }
-        if let Some(user_data) = self.deferred_user_data.take() {
-            self.requests.take(rate, std::time::Instant::now());
-            if let Err(refused) = self.set_user_data(user_data).await {
-                // Told under id 0: the client treats an error for no request as an error
-                // of the room (onError), which this is.
-                return self.respond(0, Outcome::Error(refused)).await;
+        if self.deferred_user_data.is_some()
+            && self
+                .user_data_updates
+                .take(USER_DATA_UPDATES_PER_SECOND, now)
+        {
+            if let Some((id, user_data)) = self.deferred_user_data.take() {
+                let outcome = self.user_data_outcome(user_data).await;
+                return self.respond(id, outcome).await;
             }
         }
         Ok(())
+    }
+
+    /// When the member-data rate allows the next setUserData.
+    fn user_data_allowed_at(&mut self) -> Instant {
+        let wait = self
+            .user_data_updates
+            .until_next(USER_DATA_UPDATES_PER_SECOND, std::time::Instant::now());
+        Instant::now() + wait
+    }
+
+    /// setUserData: applied now when its rate allows, else held back (in place of any held
+    /// before, which is answered as done: nothing of it is left to do) until it does.
+    async fn on_set_user_data(
+        &mut self,
+        id: u64,
+        user_data: Option<UserData>,
+    ) -> Result<(), Ending> {
+        if let Some((replaced, _)) = self.deferred_user_data.take() {
+            self.respond(replaced, Outcome::Ok(Reply::UserDataSet))
+                .await?;
+        }
+        let now = std::time::Instant::now();
+        if !self
+            .user_data_updates
+            .take(USER_DATA_UPDATES_PER_SECOND, now)
+        {
+            self.deferred_user_data = Some((id, user_data));
+            return Ok(());
+        }
+        let outcome = self.user_data_outcome(user_data).await;
+        self.respond(id, outcome).await
+    }
+
+    /// Apply member data, as the answer to its request.
+    async fn user_data_outcome(&mut self, user_data: Option<UserData>) -> Outcome {
+        match self.set_user_data(user_data).await {
+            Ok(()) => Outcome::Ok(Reply::UserDataSet),
+            Err(body) => Outcome::Error(body),
+        }
     }
 
     /// When the rate allows the next state change.
@@ -464,11 +518,6 @@ impl Session {
                 self.deferred_publish = Some(publishing);
                 return Ok(());
             }
-            if let ClientRequest::SetUserData(request) = frame.request {
-                // Likewise: the data the client set last is what the room shows.
-                self.deferred_user_data = Some(request.user_data);
-                return Ok(());
-            }
             let body = ErrorBody::new(
                 ErrorCode::RateLimited,
                 format!("too many requests: this server takes {per_second} state changes (enter, switchRoom, switchRole, publishing) per second from a session, in bursts of twice as many; this one was not done"),
@@ -511,10 +560,7 @@ impl Session {
                 }
             }
             ClientRequest::SetUserData(request) => {
-                match self.set_user_data(request.user_data).await {
-                    Ok(()) => return Ok(()),
-                    Err(body) => Outcome::Error(body),
-                }
+                return self.on_set_user_data(frame.id, request.user_data).await;
             }
         };
         self.respond(frame.id, outcome).await
@@ -615,8 +661,6 @@ impl Session {
     /// passed to the current one, which tells the others. Refused (and the old data kept)
     /// when the room holds too much member data already.
     async fn set_user_data(&mut self, user_data: Option<UserData>) -> Result<(), ErrorBody> {
-        // A later value replaces any held back.
-        self.deferred_user_data = None;
         if let Some(membership) = &self.state.membership {
             membership
                 .room
@@ -867,11 +911,11 @@ impl Session {
     }
 
     async fn enter(&mut self, request: EnterRequest) -> Result<Present, ErrorBody> {
-        if request.protocol != PROTOCOL_VERSION {
+        if !(OLDEST_PROTOCOL_VERSION..=PROTOCOL_VERSION).contains(&request.protocol) {
             return Err(ErrorBody::new(
                 ErrorCode::RoomEnterFail,
                 format!(
-                    "protocol version {} is not supported; this server speaks {PROTOCOL_VERSION}",
+                    "protocol version {} is not supported; this server speaks {OLDEST_PROTOCOL_VERSION} to {PROTOCOL_VERSION}",
                     request.protocol
                 ),
             ));

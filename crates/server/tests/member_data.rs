@@ -50,6 +50,11 @@ async fn member_data_comes_with_entering_changes_with_set_user_data_and_shows_in
         json!({"id": 2, "type": "setUserData", "userData": r#"{"name":"Ann B."}"#}),
     )
     .await;
+    // Answered once the others were told.
+    assert_eq!(
+        next(&mut ann).await,
+        json!({"type": "response", "id": 2, "result": {"ok": {"type": "userDataSet"}}})
+    );
     let told = next(&mut bob).await;
     assert_eq!(
         told["event"],
@@ -62,6 +67,7 @@ async fn member_data_comes_with_entering_changes_with_set_user_data_and_shows_in
         json!({"id": 3, "type": "setUserData", "userData": null}),
     )
     .await;
+    assert_eq!(next(&mut bob).await["id"], 3);
     let told = next(&mut ann).await;
     assert_eq!(
         told["event"],
@@ -188,19 +194,14 @@ async fn a_room_holds_at_most_its_member_data_budget() {
         ErrorCode::UserDataInvalid.value(),
         "{refused}"
     );
-    // A member replacing its own data is counted without its old data: accepted, so the
-    // next answer it gets is to the bad request sent after it.
+    // A member replacing its own data is counted without its old data: accepted.
     send(
         &mut sockets[0],
         json!({"sub": 0, "id": 2, "type": "setUserData", "userData": text}),
     )
     .await;
-    send(
-        &mut sockets[0],
-        json!({"sub": 0, "id": 3, "type": "setUserData", "userData": "{"}),
-    )
-    .await;
-    assert_eq!(next(&mut sockets[0]).await["id"], 3);
+    let answer = next(&mut sockets[0]).await;
+    assert_eq!(answer["result"]["ok"]["type"], "userDataSet", "{answer}");
     let described = server
         .rooms()
         .get(&RoomId::RoomId(9))
@@ -213,4 +214,41 @@ async fn a_room_holds_at_most_its_member_data_budget() {
         .members
         .iter()
         .all(|m| m.user_id.as_str() == "quiet" || m.user_data.is_some()));
+}
+
+#[tokio::test]
+async fn set_user_data_past_its_rate_is_held_back_and_the_latest_applied() {
+    let server = openroom_server::start(ServerConfig::dev_ephemeral())
+        .await
+        .unwrap();
+    let (mut ann, mut bob) = (connect(&server).await, connect(&server).await);
+    enter_with(&mut ann, &server, 0, "ann", "0").await;
+    enter_with(&mut bob, &server, 0, "bob", "0").await;
+    assert_eq!(next(&mut ann).await["event"]["type"], "memberEntered");
+    // Ten at once: more than the rate's burst.
+    for n in 1..=10 {
+        send(
+            &mut ann,
+            json!({"id": 10 + n, "type": "setUserData", "userData": n.to_string()}),
+        )
+        .await;
+    }
+    // Every request is answered, done or replaced by a later one.
+    let mut answered = Vec::new();
+    while answered.len() < 10 {
+        let answer = next(&mut ann).await;
+        assert_eq!(answer["result"]["ok"]["type"], "userDataSet", "{answer}");
+        answered.push(answer["id"].as_u64().unwrap());
+    }
+    answered.sort_unstable();
+    assert_eq!(answered, (11..=20).collect::<Vec<u64>>());
+    // Bob saw a few of them, the last one last: the data ann set last is what the room shows.
+    let mut seen = Vec::new();
+    while seen.last() != Some(&json!("10")) {
+        let told = next(&mut bob).await;
+        assert_eq!(told["event"]["type"], "memberUpdated", "{told}");
+        seen.push(told["event"]["userData"].clone());
+    }
+    let burst = 2 * openroom_server::config::USER_DATA_UPDATES_PER_SECOND as usize;
+    assert!(seen.len() <= burst + 1, "{seen:?}");
 }

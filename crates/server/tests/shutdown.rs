@@ -72,10 +72,40 @@ async fn a_client_of_an_older_protocol_is_refused_with_both_versions_named() {
     };
     assert!(
         answer.contains(&format!(
-            "protocol version 1 is not supported; this server speaks {}",
+            "protocol version 1 is not supported; this server speaks {} to {}",
+            openroom_protocol::OLDEST_PROTOCOL_VERSION,
             openroom_protocol::PROTOCOL_VERSION
         )),
         "{answer}"
     );
+    server.close().await;
+}
+
+/// A version 3 client (before member data) is still served: it enters and meets the others.
+#[tokio::test]
+async fn a_client_of_the_previous_protocol_still_enters() {
+    use futures_util::StreamExt;
+    let server = openroom_server::start(config()).await.unwrap();
+    let (mut socket, _) = tokio_tungstenite::connect_async(format!("{}/ws", server.url()))
+        .await
+        .unwrap();
+    let sig = openroom_protocol::usersig::gen_user_sig(
+        server.config().sdk_app_id.into(),
+        &server.config().secret_key,
+        "old",
+        600,
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs(),
+    );
+    let enter = serde_json::json!({"id": 1, "type": "enter", "protocol": 3,
+        "sdkAppId": server.config().sdk_app_id, "userId": "old", "userSig": sig,
+        "room": {"roomId": 1}, "role": 20, "scene": 0});
+    socket.send(Message::text(enter.to_string())).await.unwrap();
+    let Some(Ok(Message::Text(answer))) = socket.next().await else {
+        panic!("no answer")
+    };
+    assert!(answer.contains(r#""type":"entered""#), "{answer}");
     server.close().await;
 }
