@@ -1328,9 +1328,28 @@ declare namespace TRTCCloud {
   }
 
   /** The REST admin API (shaped like livekit-server-sdk's RoomServiceClient). */
+  export interface RoomServiceClientOptions {
+    /**
+     * How long one call may wait for the server's whole answer (headers and body) before it
+     * rejects with code 'ETIMEDOUT'. An integer from 1 to 2147483647; default 10000.
+     */
+    timeoutMs?: number
+  }
+
   export class RoomServiceClient {
-    /** @param url the server as ws://host:port or http://host:port */
-    constructor(url: string, sdkAppId: number, secretKey: string)
+    /**
+     * @param url the server as ws://host:port or http://host:port
+     * @throws OpenRoomError 'ERR_INVALID_ARG_VALUE' for a bad url, options that are not an
+     *   object, or a bad timeoutMs
+     */
+    constructor(
+      url: string,
+      sdkAppId: number,
+      secretKey: string,
+      options?: RoomServiceClientOptions,
+    )
+    /** The timeoutMs in force. */
+    readonly timeoutMs: number
     /** Remove up to 10 users from a numeric room: each gets onExitRoom(1), the others onRemoteUserLeaveRoom(userId, 2). All or nothing. */
     removeUser(roomId: number, userIds: string[]): Promise<{ requestId: string }>
     removeUserByStrRoomId(strRoomId: string, userIds: string[]): Promise<{ requestId: string }>

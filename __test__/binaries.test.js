@@ -172,6 +172,26 @@ function accepting(port) {
   })
 }
 
+/** The process `pid` started (the server `openroom` runs): its pid and process group. */
+function childOf(pid) {
+  const ps = spawnSync('ps', ['-A', '-o', 'pid=,ppid=,pgid='], { encoding: 'utf8' })
+  const table = ps.stdout
+    .trim()
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/).map(Number))
+  const [childPid, , group] = table.find(([, ppid]) => ppid === pid)
+  return { pid: childPid, group }
+}
+
+/** `promise`, or a rejection naming `what` after `ms`. */
+function within(promise, ms, what) {
+  let timer
+  const late = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms)
+  })
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer))
+}
+
 test('`openroom server` passes its flags on, and the server’s exit status back', async () => {
   const { exited } = launch(process.execPath, [cli, 'server', '--listen', 'not-an-address'])
   const { code, stderr } = await exited
@@ -214,18 +234,145 @@ unix(
       { detached: true },
     )
     await printed(LISTENING)
-    const processes = spawnSync('ps', ['-A', '-o', 'pid=,ppid=,pgid='], { encoding: 'utf8' })
-    const table = processes.stdout
-      .trim()
-      .split('\n')
-      .map((line) => line.trim().split(/\s+/).map(Number))
-    const [serverPid, , serverGroup] = table.find(([, ppid]) => ppid === proc.pid)
-    expect(serverGroup).not.toBe(proc.pid)
-    expect(serverGroup).toBe(serverPid)
+    const server = childOf(proc.pid)
+    expect(server.group).not.toBe(proc.pid)
+    expect(server.group).toBe(server.pid)
     process.kill(-proc.pid, 'SIGINT')
     const { code, signal, stderr } = await exited
     expect({ code, signal }).toEqual({ code: 0, signal: null })
     expect(stderr).not.toContain('second signal')
+  },
+  20000,
+)
+
+/** Resolves once the child's stderr shows `text`; rejects after `ms`, or if it exits first. */
+function stderrShows({ proc, output, exited }, text, ms = 10000) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => done(new Error(`no ${JSON.stringify(text)} within ${ms} ms`)),
+      ms,
+    )
+    const check = () => output.stderr.includes(text) && done()
+    const done = (error) => {
+      clearTimeout(timer)
+      proc.stderr.off('data', check)
+      if (error) reject(error)
+      else resolve()
+    }
+    proc.stderr.on('data', check)
+    exited.then(() => done(new Error(`exited before printing ${JSON.stringify(text)}`)))
+    check()
+  })
+}
+
+/**
+ * A connection holding half an HTTP request: the server's graceful stop waits for it until
+ * --shutdown-grace runs out, so a second signal meanwhile would find the server still stopping.
+ */
+function halfRequest(port) {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1', () => {
+      socket.write('POST /v1/ListRooms HTTP/1.1\r\nHost: 127.0.0.1\r\n')
+      resolve(socket)
+    })
+    // Also takes the reset when the server abandons it.
+    socket.on('error', reject)
+  })
+}
+
+const STOPPING = 'stopping: closing every session'
+const FORCED = 'second signal: stopping without waiting for sessions'
+
+unix(
+  'two SIGTERMs a moment apart (npx forwards one as well) are one graceful stop (status 0)',
+  async () => {
+    const server = launch(process.execPath, [
+      cli,
+      'server',
+      '--listen',
+      '127.0.0.1:0',
+      '--shutdown-grace',
+      '2s',
+    ])
+    const [, port] = await server.printed(LISTENING)
+    const socket = await halfRequest(Number(port))
+    server.proc.kill('SIGTERM')
+    // The first has reached the server, which now waits for the half request: the second comes
+    // while it is stopping, as npm's forwarded copy does.
+    await stderrShows(server, STOPPING)
+    server.proc.kill('SIGTERM')
+    const { code, signal, stderr } = await server.exited
+    socket.destroy()
+    expect(stderr).not.toContain(FORCED)
+    // It waited out the grace for the half request: the second signal found it stopping.
+    expect(stderr).toContain('some connections did not finish in time')
+    expect({ code, signal }).toEqual({ code: 0, signal: null })
+  },
+  20000,
+)
+
+unix(
+  'a second stop more than a second later still stops the server at once (status 130)',
+  async () => {
+    const server = launch(process.execPath, [
+      cli,
+      'server',
+      '--listen',
+      '127.0.0.1:0',
+      '--shutdown-grace',
+      '10s',
+    ])
+    const [, port] = await server.printed(LISTENING)
+    const socket = await halfRequest(Number(port))
+    server.proc.kill('SIGINT')
+    await stderrShows(server, STOPPING)
+    // Time itself is what is tested: a person's second Ctrl-C, later than npm's forwarded copy.
+    await new Promise((resolve) => setTimeout(resolve, 1500))
+    server.proc.kill('SIGINT')
+    const { code, stderr } = await server.exited
+    socket.destroy()
+    expect(stderr).toContain(FORCED)
+    expect(code).toBe(130)
+  },
+  20000,
+)
+
+unix(
+  '`openroom server` ending by an error stops the server it started, which frees the port',
+  async () => {
+    // A preload that makes the wrapper fail on SIGUSR2, as an uncaught error in it would.
+    const crash = path.join(workdir, 'crash-on-sigusr2.js')
+    fs.writeFileSync(
+      crash,
+      "process.on('SIGUSR2', () => { throw new Error('the wrapper failed') })\n",
+    )
+    const wrapper = launch(process.execPath, [
+      '--require',
+      crash,
+      cli,
+      'server',
+      '--listen',
+      '127.0.0.1:0',
+    ])
+    const [, port] = await wrapper.printed(LISTENING)
+    const server = childOf(wrapper.proc.pid)
+    try {
+      wrapper.proc.kill('SIGUSR2')
+      // The server writes to the same pipes: they close only once it has exited too.
+      const { code, stderr } = await within(wrapper.exited, 10000, 'the server to stop')
+      expect(code).toBe(1)
+      expect(stderr).toContain('the wrapper failed')
+      expect(stderr).toContain(STOPPING)
+      expect(stderr).not.toContain(FORCED)
+      expect(await accepting(Number(port))).toBe(false)
+    } finally {
+      // Without the stop it would outlive the test, in a group of its own.
+      try {
+        process.kill(server.pid, 'SIGKILL')
+      } catch {
+        // Gone, as it should be.
+      }
+    }
   },
   20000,
 )

@@ -6,6 +6,7 @@
 
 const { execFileSync, spawnSync } = require('node:child_process')
 const fs = require('node:fs')
+const net = require('node:net')
 const os = require('node:os')
 const path = require('node:path')
 const { launch } = require('./child-process.js')
@@ -182,20 +183,40 @@ supported(
     // The standalone server, from the platform package, as a user without Rust starts it.
     const npx = launch(
       windows ? 'npx.cmd' : 'npx',
-      ['--offline', name, 'server', '--listen', '127.0.0.1:0'],
-      // Its own process group, as a terminal gives a command: the SIGTERM below reaches npx
-      // and what it started, as a terminal's Ctrl-C would.
-      { cwd: app, env, shell: windows, detached: !windows },
+      ['--offline', name, 'server', '--listen', '127.0.0.1:0', '--shutdown-grace', '2s'],
+      {
+        cwd: app,
+        // bash runs the bin in place of itself, as macOS's sh does (Debian's dash stays between
+        // them): npm's forwarded copy of a signal then reaches `openroom`, and npm exits with
+        // its status, which is the server's.
+        env: windows ? env : { ...env, npm_config_script_shell: '/bin/bash' },
+        shell: windows,
+        // Its own process group, as a terminal gives a command: the SIGTERM below reaches npx
+        // and what it started, as a terminal's Ctrl-C would.
+        detached: !windows,
+      },
     )
-    await npx.printed(/openroom-server listening on ws:\/\/127\.0\.0\.1:\d+/)
+    const [, port] = await npx.printed(/openroom-server listening on ws:\/\/127\.0\.0\.1:(\d+)/)
     if (windows) {
       // No signals to send: end the whole tree.
       spawnSync('taskkill', ['/pid', String(npx.proc.pid), '/t', '/f'])
       await npx.exited
     } else {
+      // Half an HTTP request keeps the graceful stop waiting (up to --shutdown-grace), so a
+      // second signal would find the server still stopping.
+      const socket = await new Promise((resolve, reject) => {
+        const half = net.connect(Number(port), '127.0.0.1', () => resolve(half))
+        half.on('error', reject)
+      })
+      socket.write('POST /v1/ListRooms HTTP/1.1\r\nHost: 127.0.0.1\r\n')
+      // The group's SIGTERM reaches `openroom` twice: itself, and forwarded by npm's run-script
+      // a moment later. The server must see one stop, and stop gracefully.
       process.kill(-npx.proc.pid, 'SIGTERM')
-      const { stderr } = await npx.exited
+      const { code, signal, stderr } = await npx.exited
+      socket.destroy()
       expect(stderr).toContain('openroom_server: stopping: closing every session')
+      expect(stderr).not.toContain('second signal: stopping without waiting for sessions')
+      expect({ code, signal }).toEqual({ code: 0, signal: null })
     }
   },
   60000,

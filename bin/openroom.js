@@ -13,6 +13,14 @@ const USAGE = `usage: openroom server [flags]    run the room server (openroom s
 /** Signals a supervisor or a terminal sends to stop the server; each reaches it once. */
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP']
 
+/**
+ * Stop signals this close together are one stop. Under `npx`, npm's run-script forwards the
+ * terminal's SIGINT (or a supervisor's SIGTERM) to us as well as the signal itself reaching us,
+ * milliseconds apart; the server would take the second as "stop now". A person pressing Ctrl-C
+ * again to force it is slower than this.
+ */
+const SAME_STOP_MS = 1000
+
 function main([command, ...args]) {
   if (command === 'server') return runServer(args)
   if (command === undefined || command === '--help' || command === '-h') {
@@ -39,9 +47,22 @@ function runServer(args) {
   // wait for the server to stop, and exit with its status.
   const ownGroup = process.platform !== 'win32'
   const server = spawn(binary, args, { stdio: 'inherit', detached: ownGroup })
-  const forward = (signal) => server.kill(signal)
+  let lastForwarded = -Infinity
+  const forward = (signal) => {
+    const now = performance.now()
+    if (now - lastForwarded < SAME_STOP_MS) return
+    lastForwarded = now
+    server.kill(signal)
+  }
   if (ownGroup) for (const signal of STOP_SIGNALS) process.on(signal, forward)
   else process.on('SIGINT', () => {})
+  // In a group of its own, the server outlives us unless told: should we end any other way than
+  // by its exit (an uncaught error, process.exit from a preload), it stops too rather than keep
+  // the port. A graceful stop, and none if one is under way: a second signal would force it.
+  process.on('exit', () => {
+    const running = server.exitCode === null && server.signalCode === null
+    if (running && lastForwarded === -Infinity) server.kill('SIGTERM')
+  })
   server.on('error', (error) => {
     console.error(`openroom: cannot run ${binary}: ${error.message}`)
     process.exit(1)

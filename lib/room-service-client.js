@@ -3,24 +3,40 @@
 
 const { genUserSig } = require('./usersig.js')
 const { codedError } = require('./errors.js')
+const { checkInteger } = require('./arg-checks.js')
 
 /** The admin UserSig is short-lived: each request signs a fresh one. */
 const ADMIN_SIG_SECONDS = 300
 const ADMIN_IDENTIFIER = 'administrator'
+/**
+ * How long one call may take, answer included, by default. fetch itself never gives up on a
+ * server that accepts the connection and does not answer, and the caller would wait for ever.
+ */
+const DEFAULT_TIMEOUT_MS = 10000
+/** setTimeout's (and so AbortSignal.timeout's) longest delay. */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1
 
 class RoomServiceClient {
   /**
    * @param {string} url the server, as ws://host:port or http://host:port
    * @param {number} sdkAppId
    * @param {string} secretKey
+   * @param {object} [options]
+   * @param {number} [options.timeoutMs] how long one call may wait for the server's whole answer
+   *   before it fails with code 'ETIMEDOUT' (default 10000)
    */
-  constructor(url, sdkAppId, secretKey) {
+  constructor(url, sdkAppId, secretKey, options = {}) {
     this.baseUrl = String(url)
       .replace(/^ws(s?):\/\//i, 'http$1://')
       .replace(/\/+$/, '')
     if (!/^https?:\/\//i.test(this.baseUrl)) {
       throw codedError('ERR_INVALID_ARG_VALUE', `url ${url} is not a ws:// or http:// URL`)
     }
+    if (typeof options !== 'object' || options === null) {
+      throw codedError('ERR_INVALID_ARG_VALUE', `options must be an object, got ${String(options)}`)
+    }
+    const { timeoutMs = DEFAULT_TIMEOUT_MS } = options
+    this.timeoutMs = checkInteger('timeoutMs', timeoutMs, 1, MAX_TIMEOUT_MS)
     this.sdkAppId = sdkAppId
     this.secretKey = secretKey
   }
@@ -101,19 +117,31 @@ class RoomServiceClient {
   /**
    * POST one action. Resolves to the API's `Response` object; rejects with an Error whose
    * `code` is the API's error code (e.g. 'FailedOperation.RoomNotExist'), with `status` and
-   * `requestId`.
+   * `requestId`; a network error's code (e.g. 'ECONNREFUSED'); or 'ETIMEDOUT' when the whole
+   * answer did not come within timeoutMs.
    */
   async _call(action, body) {
     const sig = genUserSig(this.sdkAppId, this.secretKey, ADMIN_IDENTIFIER, ADMIN_SIG_SECONDS)
     const url = `${this.baseUrl}/v1/${action}`
+    // One deadline for the headers and the body alike: a server may stall in either.
+    const signal = AbortSignal.timeout(this.timeoutMs)
     let response
+    let text
     try {
       response = await fetch(url, {
         method: 'POST',
         headers: { authorization: `Bearer ${sig}`, 'content-type': 'application/json' },
         body: JSON.stringify({ SdkAppId: this.sdkAppId, ...body }),
+        signal,
       })
+      text = await response.text()
     } catch (error) {
+      if (signal.aborted) {
+        throw codedError(
+          'ETIMEDOUT',
+          `${action}: ${url} did not answer in ${this.timeoutMs} ms (the timeoutMs option)`,
+        )
+      }
       // fetch says only "fetch failed"; the cause (ECONNREFUSED, ENOTFOUND …) is what helps.
       const cause = error.cause ?? error
       throw codedError(
@@ -121,7 +149,6 @@ class RoomServiceClient {
         `${action}: cannot reach ${url}: ${cause.message}`,
       )
     }
-    const text = await response.text()
     let payload
     try {
       payload = JSON.parse(text).Response

@@ -5,12 +5,14 @@
 // what the test drives is what the app runs.
 //
 // Secrets stay here: the dev server's secret key, or one from the environment, signs UserSigs
-// and admin requests in this process and never crosses to the renderer.
+// and admin requests in this process and never crosses to the renderer. Each signs only for its
+// own server (main/dev-key.js): the server URL and sdkAppId in the form are the renderer's.
 
 const { EventEmitter } = require('node:events')
 const { startServer, genUserSig, RoomServiceClient } = require('./openroom.js')
 const { RoomSession } = require('./room-session.js')
 const check = require('./ipc-arguments.js')
+const { DevKey, sameServer } = require('./dev-key.js')
 
 const { demoError } = check
 
@@ -19,14 +21,17 @@ const USER_SIG_SECONDS = 24 * 60 * 60
 
 class DemoApp extends EventEmitter {
   /**
-   * @param {object} [options]
-   * @param {string} [options.secretKey] a secret key for development (the app's environment,
-   *   OPENROOM_SECRET_KEY): signs this app's UserSigs and admin requests for servers other
-   *   than the local dev server. Without it, such a server needs a UserSig in the join form.
+   * @param {object} [options] a secret key for development and the one server it is for (the
+   *   app's environment: OPENROOM_SECRET_KEY, OPENROOM_SERVER_URL, OPENROOM_SDK_APP_ID; see
+   *   devKeyOptions). It signs this app's UserSigs and admin requests for that server and
+   *   sdkAppId only. Other servers, but the local dev server, need a UserSig in the form.
+   * @param {string} [options.secretKey]
+   * @param {string} [options.serverUrl]
+   * @param {string|number} [options.sdkAppId]
    */
-  constructor({ secretKey = null } = {}) {
+  constructor({ secretKey, serverUrl, sdkAppId } = {}) {
     super()
-    this._secretKey = secretKey || null
+    this._devKey = new DevKey({ secretKey, serverUrl, sdkAppId })
     /** The local dev server's start, once asked for, and the server once started; null when off. */
     this._devServerStart = null
     this._devServer = null
@@ -114,14 +119,16 @@ class DemoApp extends EventEmitter {
       )
     }
     this._room?.close()
-    const secretKey = this._secretKeyFor(form.serverUrl)
+    const secretKey = this._secretKeyFor(form)
     let userSig = form.userSig
     if (userSig === '') {
       if (secretKey === null) {
+        if (this._devKey.present) throw this._devKey.refusal(form.serverUrl, form.sdkAppId)
         throw demoError(
           'ERR_NO_USER_SIG',
           'Paste a UserSig from your backend, or turn on the local dev server (for development, ' +
-            'the app also signs one itself when started with OPENROOM_SECRET_KEY)',
+            'the app also signs one itself when started with OPENROOM_SECRET_KEY, ' +
+            'OPENROOM_SERVER_URL and OPENROOM_SDK_APP_ID naming the server)',
         )
       }
       userSig = genUserSig(form.sdkAppId, secretKey, form.userId, USER_SIG_SECONDS)
@@ -154,12 +161,14 @@ class DemoApp extends EventEmitter {
   /** The REST admin client for the room this app is in: it needs the server's secret key. */
   _adminOfRoom() {
     const { form } = this._inRoom()
-    const secretKey = this._secretKeyFor(form.serverUrl)
+    const secretKey = this._secretKeyFor(form)
     if (secretKey === null) {
+      if (this._devKey.present) throw this._devKey.refusal(form.serverUrl, form.sdkAppId)
       throw demoError(
         'ERR_NOT_ADMIN',
         "Admin actions need the server's secret key: use the local dev server, or start the app " +
-          'with OPENROOM_SECRET_KEY (development only; in production call the REST API from your backend)',
+          'with OPENROOM_SECRET_KEY, OPENROOM_SERVER_URL and OPENROOM_SDK_APP_ID naming the ' +
+          'server (development only; in production call the REST API from your backend)',
       )
     }
     return {
@@ -168,11 +177,20 @@ class DemoApp extends EventEmitter {
     }
   }
 
-  /** The dev server's secret for its own URL, else the one from the environment, else null. */
-  _secretKeyFor(serverUrl) {
+  /**
+   * The key main may sign with for the form's server: the dev server's for the dev server, the
+   * environment's for the one server and sdkAppId it was given with; else null.
+   */
+  _secretKeyFor({ serverUrl, sdkAppId }) {
     const devServer = this.devServer
-    if (devServer !== null && sameServer(devServer.url, serverUrl)) return devServer.secretKey
-    return this._secretKey
+    if (
+      devServer !== null &&
+      sameServer(devServer.url, serverUrl) &&
+      devServer.sdkAppId === sdkAppId
+    ) {
+      return devServer.secretKey
+    }
+    return this._devKey.keyFor(serverUrl, sdkAppId)
   }
 
   _inRoom() {
@@ -194,12 +212,6 @@ class DemoApp extends EventEmitter {
   _refuseWhenClosing() {
     if (this._closing !== null) throw demoError('ERR_CLOSING', 'The app is closing')
   }
-}
-
-/** ws://host:port and http://host:port name the same server (OpenRoom takes either). */
-function sameServer(a, b) {
-  const origin = (url) => url.replace(/^http/i, 'ws').replace(/\/+$/, '').toLowerCase()
-  return origin(a) === origin(b)
 }
 
 module.exports = { DemoApp }

@@ -7,6 +7,7 @@ const fs = require('node:fs')
 const path = require('node:path')
 const { app, BrowserWindow, ipcMain, protocol, session } = require('electron')
 const { DemoApp } = require('./demo-app.js')
+const { devKeyOptions } = require('./dev-key.js')
 const { EVENT_CHANNEL, channelsOf, handlerFor, answer } = require('./ipc.js')
 const { rendererFile } = require('./renderer-files.js')
 
@@ -19,8 +20,11 @@ const SCHEME = 'openroom-demo'
 const HOST = 'app'
 const RENDERER_URL = `${SCHEME}://${HOST}/index.html`
 
-/** Secrets for development only come from the environment, never from the renderer. */
-const demoApp = new DemoApp({ secretKey: process.env.OPENROOM_SECRET_KEY })
+/**
+ * Secrets for development only come from the environment, never from the renderer, and with
+ * the one server they sign for (OPENROOM_SECRET_KEY, OPENROOM_SERVER_URL, OPENROOM_SDK_APP_ID).
+ */
+const demoApp = new DemoApp(devKeyOptions(process.env))
 let mainWindow = null
 
 /** Only our own page, in our window's top frame, may call the handlers (checklist: sender). */

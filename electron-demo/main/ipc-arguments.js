@@ -11,6 +11,11 @@ const MAX_ID_LENGTH = 64
 const MAX_DISPLAY_NAME_LENGTH = 64
 /** Chat text, in characters; the encoded message must also fit TRTC's 1024 bytes (chat-message.js). */
 const MAX_CHAT_LENGTH = 500
+/**
+ * The userId the server's REST API runs as: a UserSig for it is an admin credential. Refused
+ * here, before main could sign one for the page (the server refuses to seat it too).
+ */
+const ADMIN_USER_ID = 'administrator'
 
 /** An Error with a `code` and a message that says what to change. */
 function demoError(code, message) {
@@ -56,13 +61,25 @@ function joinForm(value) {
   return {
     serverUrl,
     sdkAppId,
-    userId: boundedString(form.userId, 'User ID', MAX_ID_LENGTH),
+    userId: memberUserId(form.userId),
     room: /^\d+$/.test(room) ? { roomId: Number(room) } : { strRoomId: room },
     displayName: boundedString(form.displayName, 'Display name', MAX_DISPLAY_NAME_LENGTH),
     userSig: boundedString(form.userSig ?? '', 'UserSig', MAX_USER_SIG_LENGTH, {
       allowEmpty: true,
     }),
   }
+}
+
+/** The join form's User ID: any but the server's own admin identity. */
+function memberUserId(value) {
+  const userId = boundedString(value, 'User ID', MAX_ID_LENGTH)
+  if (userId === ADMIN_USER_ID) {
+    throw demoError(
+      'ERR_RESERVED_USER_ID',
+      `User ID ${ADMIN_USER_ID} is the server's admin identity, not a member's: pick another`,
+    )
+  }
+  return userId
 }
 
 function chatText(value) {

@@ -3,10 +3,10 @@
 // leaves, and turns OpenRoom's events into the demo's events for the renderer (see
 // renderer/openroom-api.d.ts for their shapes).
 
-const { once } = require('node:events')
 const { TRTCCloud, TRTCParams, TRTCAppScene, TRTCVideoStreamType } = require('./openroom.js')
 const { CHAT_CMD_ID, encodeChat, decodeChat } = require('./chat-message.js')
-const { demoError, MAX_DISPLAY_NAME_LENGTH } = require('./ipc-arguments.js')
+const { MAX_DISPLAY_NAME_LENGTH } = require('./ipc-arguments.js')
+const { refusalOf } = require('./send-refusal.js')
 
 /**
  * The name a member shows: the `name` in its member data (or the data itself, when another app
@@ -29,7 +29,10 @@ class RoomSession {
     this.admin = admin
     this._emit = emit
     this._cloud = new TRTCCloud({ serverUrl: form.serverUrl })
-    /** Names of the members last seen, so that one who has left is still named in the log. */
+    /**
+     * Names of the members in the room, so that one who is leaving is still named in the log
+     * (getRemoteUsers() no longer has it); forgotten once that is said.
+     */
     this._names = new Map()
     this._entered = false
     this._exited = false
@@ -58,9 +61,8 @@ class RoomSession {
   async sendChat(text) {
     const data = encodeChat(text)
     if (!this._cloud.sendCustomCmdMsg(CHAT_CMD_ID, data, true, true)) {
-      // A refused message is explained by the onWarning that follows (never inside the call).
-      const [code, message] = await once(this._cloud, 'onWarning')
-      throw demoError(code, `The message was not sent: ${message}`)
+      // Explained by an onWarning that follows: listened for now, in the same tick.
+      throw await refusalOf(this._cloud)
     }
     this._emit({ type: 'chat', from: this._self(), text, mine: true })
   }
@@ -112,6 +114,7 @@ class RoomSession {
       const name = this._nameOf(userId)
       this._members()
       this._emit({ type: 'member-left', userId, name, reason })
+      this._names.delete(userId)
     })
     on('onUserAudioAvailable', () => this._members())
     on('onUserVideoAvailable', () => this._members())

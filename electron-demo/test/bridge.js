@@ -10,6 +10,7 @@ const fs = require('node:fs')
 const http = require('node:http')
 const path = require('node:path')
 const { DemoApp } = require('../main/demo-app.js')
+const { devKeyOptions } = require('../main/dev-key.js')
 const { EVENT_CHANNEL, handlerFor, answer } = require('../main/ipc.js')
 const { rendererFile } = require('../main/renderer-files.js')
 
@@ -134,7 +135,7 @@ async function startBridge(demoApp) {
 module.exports = { startBridge }
 
 if (require.main === module) {
-  startBridge(new DemoApp({ secretKey: process.env.OPENROOM_SECRET_KEY })).then((bridge) => {
+  startBridge(new DemoApp(devKeyOptions(process.env))).then((bridge) => {
     console.log(`OpenRoom demo (no Electron): open ${bridge.url} in Chromium`)
     // Closing lets the process end by itself: nothing of the demo is left running.
     const stop = () => bridge.close()
