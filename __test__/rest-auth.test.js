@@ -210,3 +210,49 @@ test('an unknown action is 404 InvalidAction with the list of actions', async ()
     Message: expect.stringContaining('/v1/RemoveUser'),
   })
 })
+
+test('an admin UserSig issued ten years ahead of the clock is refused, though not expired', async () => {
+  const now = Math.floor(Date.now() / 1000)
+  const { sdkAppId, secretKey } = ctx.server
+  const tenYears = 10 * 365 * 24 * 3600
+  const future = tlsSigApiV2(sdkAppId, secretKey, 'administrator', now + tenYears, 86400)
+  const response = await post('ListRooms', { SdkAppId: sdkAppId }, `Bearer ${future}`)
+  expect(response.status).toBe(401)
+  expect(response.body.Response.Error.Code).toBe('AuthFailure.SignatureFailure')
+  expect(response.body.Response.Error.Message).toMatch(/ahead of this server's clock/)
+  // A few seconds ahead (a backend whose clock runs fast) is fine.
+  const slightly = tlsSigApiV2(sdkAppId, secretKey, 'administrator', now + 5, 300)
+  expect((await post('ListRooms', { SdkAppId: sdkAppId }, `Bearer ${slightly}`)).status).toBe(200)
+})
+
+test('a request with two Authorization headers is refused with 400, whichever of them is valid', async () => {
+  const http = require('node:http')
+  const { sdkAppId } = ctx.server
+  const url = new URL('/v1/ListRooms', ctx.server.url.replace(/^ws/, 'http'))
+  const body = JSON.stringify({ SdkAppId: sdkAppId })
+  const response = await new Promise((resolve, reject) => {
+    const request = http.request(
+      url,
+      {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          // Node sends an array as one header line per value.
+          Authorization: [`Bearer ${adminSig()}`, 'Bearer not-a-sig'],
+        },
+        timeout: 5000,
+      },
+      (res) => {
+        let text = ''
+        res.on('data', (chunk) => (text += chunk))
+        res.on('end', () => resolve({ status: res.statusCode, body: JSON.parse(text) }))
+      },
+    )
+    request.on('timeout', () => request.destroy(new Error('no answer in 5 s')))
+    request.on('error', reject)
+    request.end(body)
+  })
+  expect(response.status).toBe(400)
+  expect(response.body.Response.Error.Code).toBe('AuthFailure.InvalidAuthorization')
+  expect(response.body.Response.Error.Message).toMatch(/exactly one Authorization header/)
+})

@@ -22,6 +22,11 @@ use sha2::Sha256;
 /// a zlib bomb sent by an unauthenticated peer.
 const MAX_DECODED_BYTES: u64 = 16 * 1024;
 
+/// How far ahead of the checking clock a UserSig's issue time (`TLS.time`) may be: clocks of
+/// signing backends drift, but a signature from the future is either a broken clock or an
+/// attempt to outlive the expiry the signer meant.
+pub const MAX_CLOCK_SKEW_SECS: u64 = 300;
+
 /// Why a UserSig was refused. Each message names the check that failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SigError {
@@ -33,6 +38,8 @@ pub enum SigError {
     IdentifierMismatch { expected: String, found: String },
     #[error("UserSig expired at unix time {expired_at} (now {now}); issue a new one")]
     Expired { expired_at: u64, now: u64 },
+    #[error("UserSig was issued at unix time {issued_at}, {} s ahead of this server's clock (now {now}); at most {MAX_CLOCK_SKEW_SECS} s is allowed: check the clock of the machine that signs it", issued_at - now)]
+    IssuedInTheFuture { issued_at: u64, now: u64 },
     #[error("UserSig signature does not match; it was not signed with this server's secret key")]
     SignatureMismatch,
 }
@@ -138,6 +145,12 @@ pub fn verify_user_sig(
     let expired_at = doc.time.saturating_add(doc.expire);
     if expired_at < now {
         return Err(SigError::Expired { expired_at, now });
+    }
+    if doc.time > now.saturating_add(MAX_CLOCK_SKEW_SECS) {
+        return Err(SigError::IssuedInTheFuture {
+            issued_at: doc.time,
+            now,
+        });
     }
     let claimed = STANDARD
         .decode(&doc.sig)
@@ -269,6 +282,30 @@ mod tests {
             }
         );
         assert!(err.to_string().contains("expired"));
+    }
+
+    #[test]
+    fn issued_too_far_in_the_future() {
+        // Ten years ahead, valid for a day: refused, though it has not expired.
+        let ten_years = 10 * 365 * 24 * 3600;
+        let sig = gen_user_sig(APP, KEY, "alice", 86_400, T0 + ten_years);
+        let err = verify_user_sig(&sig, APP, KEY, "alice", T0).unwrap_err();
+        assert_eq!(
+            err,
+            SigError::IssuedInTheFuture {
+                issued_at: T0 + ten_years,
+                now: T0
+            }
+        );
+        assert!(
+            err.to_string().contains("ahead of this server's clock"),
+            "{err}"
+        );
+        // Within the skew a clock running ahead is forgiven; one second past it is not.
+        let ahead = gen_user_sig(APP, KEY, "alice", 60, T0 + MAX_CLOCK_SKEW_SECS);
+        assert_eq!(verify_user_sig(&ahead, APP, KEY, "alice", T0), Ok(()));
+        let past = gen_user_sig(APP, KEY, "alice", 60, T0 + MAX_CLOCK_SKEW_SECS + 1);
+        assert!(verify_user_sig(&past, APP, KEY, "alice", T0).is_err());
     }
 
     #[test]

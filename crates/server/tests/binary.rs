@@ -101,3 +101,96 @@ fn a_secret_key_without_its_sdk_app_id_is_refused() {
         "{stderr}"
     );
 }
+
+/// The secret key never reaches the log, at the most verbose level, through any path that
+/// touches it: a refused UserSig, an accepted one, a refused and an accepted REST call.
+#[cfg(unix)]
+#[tokio::test]
+async fn the_secret_key_never_appears_in_the_log() {
+    use futures_util::SinkExt;
+    const SECRET: &str = "s3cret-that-must-not-be-logged-9f2c";
+    const APP: u32 = 1400055555;
+    let server = Command::new(env!("CARGO_BIN_EXE_openroom-server"))
+        .args(["--listen", "127.0.0.1:0", "--sdk-app-id", &APP.to_string()])
+        .env("OPENROOM_SECRET_KEY", SECRET)
+        .env("OPENROOM_LOG", "trace")
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut server = KillOnDrop(server);
+    let server = &mut server.0;
+    let mut stdout = BufReader::new(server.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    let url = line
+        .split_whitespace()
+        .find(|word| word.starts_with("ws://"))
+        .unwrap_or_else(|| panic!("no URL in {line:?}"))
+        .to_owned();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let sig = |user: &str, key: &str| {
+        openroom_protocol::usersig::gen_user_sig(APP.into(), key, user, 600, now)
+    };
+
+    let (mut socket, _) = tokio_tungstenite::connect_async(format!("{url}/ws"))
+        .await
+        .unwrap();
+    for (id, user_sig) in [(1, sig("eve", "guessed")), (2, sig("ann", SECRET))] {
+        let enter = serde_json::json!({"id": id, "type": "enter", "protocol": openroom_protocol::PROTOCOL_VERSION,
+            "sdkAppId": APP, "userId": if id == 1 { "eve" } else { "ann" }, "userSig": user_sig,
+            "room": {"roomId": 5}, "role": 20, "scene": 0});
+        socket.send(Message::text(enter.to_string())).await.unwrap();
+        let answer = tokio::time::timeout(Duration::from_secs(5), socket.next())
+            .await
+            .expect("an answer");
+        assert!(matches!(answer, Some(Ok(Message::Text(_)))), "{answer:?}");
+    }
+    let address = url.trim_start_matches("ws://").to_owned();
+    for (authorization, expected) in [
+        (sig("administrator", "guessed"), "401"),
+        (sig("administrator", SECRET), "200"),
+    ] {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let body = format!("{{\"SdkAppId\":{APP}}}");
+        let request = format!(
+            "POST /v1/ListRooms HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\
+             Authorization: Bearer {authorization}\r\nContent-Type: application/json\r\n\
+             Content-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        let mut tcp = tokio::net::TcpStream::connect(&address).await.unwrap();
+        tcp.write_all(request.as_bytes()).await.unwrap();
+        let mut answer = Vec::new();
+        tokio::time::timeout(Duration::from_secs(5), tcp.read_to_end(&mut answer))
+            .await
+            .expect("an answer")
+            .unwrap();
+        let answer = String::from_utf8_lossy(&answer);
+        assert!(
+            answer.starts_with(&format!("HTTP/1.1 {expected}")),
+            "{answer}"
+        );
+    }
+    drop(socket);
+    let status = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    server.wait().unwrap();
+    let mut logs = String::new();
+    std::io::Read::read_to_string(&mut server.stderr.take().unwrap(), &mut logs).unwrap();
+    std::io::Read::read_to_string(stdout.get_mut(), &mut logs).unwrap();
+    // The log was the verbose one, and saw the refusal.
+    assert!(logs.contains("TRACE") || logs.contains("DEBUG"), "{logs}");
+    assert!(logs.to_lowercase().contains("sig"), "{logs}");
+    assert!(
+        !logs.contains(SECRET),
+        "the secret key is in the log:\n{logs}"
+    );
+}

@@ -422,6 +422,16 @@ where
 /// Check the caller's administrator UserSig (before the body is read, so an unauthorised
 /// caller costs little).
 fn authorise(ctx: &SessionContext, headers: &HeaderMap) -> Result<(), ApiError> {
+    // Two headers are ambiguous (a proxy added one, or a caller hopes one of them is judged):
+    // refused rather than judged by either.
+    let given = headers.get_all(header::AUTHORIZATION).iter().count();
+    if given > 1 {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "AuthFailure.InvalidAuthorization",
+            format!("send exactly one Authorization header; this request has {given}"),
+        ));
+    }
     let sig = headers
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
