@@ -953,6 +953,13 @@ declare namespace TRTCCloud {
      * does; the default) or 'buffer' (the bytes, for binary data).
      */
     customMessageAs?: 'string' | 'buffer'
+    /**
+     * For a wss:// (or https://) serverUrl: `ca`, the PEM text of certificates to trust besides
+     * the system's store and NODE_EXTRA_CA_CERTS (a private CA). Host names are always checked;
+     * a refused certificate fails the enter with -3301 saying why, and ends reconnection.
+     * @throws OpenRoomError 'ERR_INVALID_ARG_VALUE' when ca holds no PEM certificate
+     */
+    tls?: { ca?: string | Buffer }
   }
 
   /**
@@ -1247,6 +1254,12 @@ declare namespace TRTCCloud {
     pingsPerSecond?: number
     /** Milliseconds close() waits for sessions and rooms to finish (0 to 600000). Default 5000. */
     shutdownGraceMs?: number
+    /**
+     * Serve wss:// and https:// on the port with this PEM certificate chain and private key
+     * (strings or Buffers, as Node's tls.createServer takes them); server.url then starts with
+     * wss://. A certificate that cannot be read or a key that does not match it rejects.
+     */
+    tls?: { cert: string | Buffer; key: string | Buffer }
   }
 
   /** A room server running inside this process. Like a listening net.Server it keeps the process alive until close() or unref(). */

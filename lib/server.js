@@ -106,11 +106,19 @@ const NUMBER_OPTIONS = [
  * @param {number} [options.pingsPerSecond] WebSocket pings one connection may send per second,
  *   in bursts of twice as many; a flood beyond it is closed (default 1000)
  * @param {number} [options.shutdownGraceMs] how long close() waits for sessions (default 5000)
+ * @param {{ cert: string | Buffer, key: string | Buffer }} [options.tls] serve wss:// and
+ *   https:// with this PEM certificate chain and private key (server.url then starts wss://)
  * @returns {Promise<RoomServer>}
  */
 async function startServer(options = {}) {
-  const { host, secretKey, autoCreateRooms } = options ?? {}
+  const { host, secretKey, autoCreateRooms, tls } = options ?? {}
+  const pem = (value) => typeof value === 'string' || value instanceof Uint8Array
   const checks = [
+    [
+      tls === undefined ||
+        (tls !== null && typeof tls === 'object' && pem(tls.cert) && pem(tls.key)),
+      'tls must be { cert, key }, each the PEM text (a string or a Buffer) of the certificate chain and its private key',
+    ],
     [
       host === undefined || (typeof host === 'string' && host !== ''),
       'host must be an IP address or host name',
@@ -132,7 +140,10 @@ async function startServer(options = {}) {
   try {
     return new RoomServer(
       // Every option's type was checked above; the server checks the values.
-      await binding.startServer({ ...(options ?? {}) }),
+      await binding.startServer({
+        ...(options ?? {}),
+        tls: tls && { cert: Buffer.from(tls.cert), key: Buffer.from(tls.key) },
+      }),
     )
   } catch (error) {
     const code =

@@ -129,6 +129,14 @@ const CONFIG_CHECKS = {
   exitTimeoutMs: [isPositiveInteger, 'a positive integer'],
   reconnect: [(v) => checkReconnect(v) === null, (v) => checkReconnect(v)],
   customMessageAs: [(v) => v === 'string' || v === 'buffer', "'string' or 'buffer'"],
+  tls: [
+    (v) =>
+      v !== null &&
+      typeof v === 'object' &&
+      Object.keys(v).every((key) => key === 'ca') &&
+      (v.ca === undefined || typeof v.ca === 'string' || v.ca instanceof Uint8Array),
+    '{ ca } with ca the PEM text of the certificates to trust (a string or a Buffer)',
+  ],
 }
 
 /**
@@ -183,6 +191,8 @@ class TRTCCloud extends EventEmitter {
    * @param {'string'|'buffer'} [config.customMessageAs] what onRecvCustomCmdMsg delivers: a
    *   string (the data read as UTF-8, as trtc-electron-sdk does; the default) or a Buffer (for
    *   binary data)
+   * @param {{ ca?: string | Buffer }} [config.tls] for a wss:// server: PEM certificates to
+   *   trust besides the system's and NODE_EXTRA_CA_CERTS (a private CA)
    */
   constructor(config = {}) {
     super()
@@ -195,6 +205,8 @@ class TRTCCloud extends EventEmitter {
       reconnectAttempts: reconnect.allowReconnect === false ? 0 : reconnect.numberOfAttempts,
       reconnectIntervalMs: reconnect.intervalMs,
       reconnectMaxIntervalMs: reconnect.maxIntervalMs,
+      // Checked by the engine: a PEM with no usable certificate throws ERR_INVALID_ARG_VALUE.
+      tlsCa: options.tls?.ca === undefined ? undefined : Buffer.from(options.tls.ca),
     })
     /** The current session's promises; null when idle. */
     this._session = null

@@ -25,7 +25,7 @@ use openroom_client::{
     ClientConfig, Engine, EngineError, Exiting, LocalDevices, MediaCall, ReconnectPolicy,
 };
 use openroom_protocol::{ErrorCode, UserId};
-use openroom_server::{RunningServer, ServerConfig, Setting, StartError};
+use openroom_server::{RunningServer, ServerConfig, Setting, StartError, TlsIdentity};
 use serde_json::Value;
 
 /// A JS error whose `code` is a name the JS layer maps (TXLiteAVError names, or Node-style
@@ -150,6 +150,8 @@ pub struct EngineOptions {
     /// First wait between attempts; doubled each time up to `reconnect_max_interval_ms`.
     pub reconnect_interval_ms: Option<u32>,
     pub reconnect_max_interval_ms: Option<u32>,
+    /// PEM certificates to trust for wss:// besides the system's (`tls.ca`).
+    pub tls_ca: Option<Buffer>,
 }
 
 /// One TRTCCloud's engine.
@@ -161,8 +163,16 @@ pub struct RoomEngine {
 #[napi]
 impl RoomEngine {
     #[napi(constructor)]
-    pub fn new(options: EngineOptions) -> Self {
+    pub fn new(options: EngineOptions) -> std::result::Result<Self, Error<String>> {
         let defaults = ClientConfig::default();
+        let tls_ca = match &options.tls_ca {
+            Some(pem) => {
+                openroom_client::tls::parse_ca_pem(pem)
+                    .map_err(|error| js_error("ERR_INVALID_ARG_VALUE", error.to_string()))?;
+                Some(std::sync::Arc::from(pem.as_ref()))
+            }
+            None => None,
+        };
         let config = ClientConfig {
             server_url: options.server_url.unwrap_or(defaults.server_url),
             enter_timeout: options
@@ -188,11 +198,12 @@ impl RoomEngine {
                         Duration::from_millis(ms.into())
                     }),
             },
+            tls_ca,
         };
         let runtime = within_runtime_if_available(tokio::runtime::Handle::current);
-        RoomEngine {
+        Ok(RoomEngine {
             engine: Engine::new(config, runtime),
-        }
+        })
     }
 
     /// Start entering; every outcome arrives through `pump`, as events of `session`.
@@ -354,6 +365,15 @@ pub struct ServerOptions {
     pub write_timeout_ms: Option<f64>,
     pub pings_per_second: Option<f64>,
     pub shutdown_grace_ms: Option<f64>,
+    /// Serve wss:// and https:// with this PEM certificate chain and key.
+    pub tls: Option<ServerTls>,
+}
+
+/// startServer's `tls`: PEM contents, as Node's `tls.createServer` takes them.
+#[napi(object)]
+pub struct ServerTls {
+    pub cert: Buffer,
+    pub key: Buffer,
 }
 
 /// An embedded room server.
@@ -458,6 +478,10 @@ async fn server_config(options: ServerOptions) -> Result<ServerConfig> {
         .map(|id| whole::<u32>(id, "sdkAppId"))
         .transpose()?;
     let mut config = ServerConfig::new(listen, sdk_app_id, options.secret_key).map_err(invalid)?;
+    config.tls = options.tls.map(|tls| TlsIdentity {
+        cert_pem: std::sync::Arc::from(tls.cert.as_ref()),
+        key_pem: std::sync::Arc::from(tls.key.as_ref()),
+    });
     let durations = [
         (
             options.session_timeout_ms,
@@ -574,6 +598,7 @@ pub async fn start_server(options: Option<ServerOptions>) -> Result<EmbeddedServ
         write_timeout_ms: None,
         pings_per_second: None,
         shutdown_grace_ms: None,
+        tls: None,
     });
     let config = server_config(options).await?;
     let running = openroom_server::start(config)
@@ -587,7 +612,9 @@ pub async fn start_server(options: Option<ServerOptions>) -> Result<EmbeddedServ
                 };
                 Error::new(Status::GenericFailure, format!("{reason}{error}"))
             }
-            StartError::Config(_) => Error::new(Status::InvalidArg, error.to_string()),
+            StartError::Config(_) | StartError::Tls(_) => {
+                Error::new(Status::InvalidArg, error.to_string())
+            }
         })?;
     let config = running.config().clone();
     Ok(EmbeddedServer {

@@ -36,8 +36,10 @@ use tokio::time::{timeout, Instant};
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+use tokio_tungstenite::{Connector, MaybeTlsStream, WebSocketStream};
 use tokio_util::sync::CancellationToken;
+
+use crate::tls::{self, Trust};
 
 /// Bytes of server frames routed to this socket's channels and not yet taken by their
 /// sessions. Past it the router stops reading the socket until the sessions catch up (a frame
@@ -68,10 +70,11 @@ const SOCKET_WRITE_CAP_BYTES: usize = 64 * 1024;
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum ConnectionError {
-    #[error("serverUrl {0:?} is not a ws:// or http:// URL (e.g. ws://127.0.0.1:7788)")]
+    #[error("serverUrl {0:?} is not a ws://, wss://, http:// or https:// URL (e.g. ws://127.0.0.1:7788)")]
     BadUrl(String),
-    #[error("serverUrl {0:?} uses TLS, which this build does not support yet; put the server behind ws:// on a trusted network")]
-    TlsUnsupported(String),
+    /// The server's certificate was refused: trying again cannot help.
+    #[error("the TLS handshake with {url} failed: {reason}")]
+    Certificate { url: String, reason: String },
     #[error("cannot connect to {url}: {reason}")]
     Connect { url: String, reason: String },
     #[error("the server closed the connection{}", .0.as_ref().map(|r| format!(" ({r})")).unwrap_or_default())]
@@ -234,17 +237,38 @@ struct Physical {
 }
 
 impl Physical {
-    async fn connect(server_url: &str) -> Result<Physical, ConnectionError> {
+    async fn connect(server_url: &str, trust: &Trust) -> Result<Physical, ConnectionError> {
         let url = signaling_url(server_url)?;
         tracing::debug!(%url, "opening a WebSocket to the room server");
-        // Signaling frames are small and latency-bound: send each at once (no Nagle delay).
-        let (socket, _) =
-            tokio_tungstenite::connect_async_with_config(url.as_str(), Some(socket_config()), true)
-                .await
-                .map_err(|error| ConnectionError::Connect {
-                    url,
-                    reason: error.to_string(),
+        let connector = if url.starts_with("wss://") {
+            let config = trust
+                .client_config()
+                .map_err(|reason| ConnectionError::Connect {
+                    url: url.clone(),
+                    reason,
                 })?;
+            Some(Connector::Rustls(config))
+        } else {
+            Some(Connector::Plain)
+        };
+        // Signaling frames are small and latency-bound: send each at once (no Nagle delay).
+        let (socket, _) = tokio_tungstenite::connect_async_tls_with_config(
+            url.as_str(),
+            Some(socket_config()),
+            true,
+            connector,
+        )
+        .await
+        .map_err(|error| match tls::certificate_failure(&error) {
+            Some(reason) => ConnectionError::Certificate {
+                url: url.clone(),
+                reason,
+            },
+            None => ConnectionError::Connect {
+                url: url.clone(),
+                reason: error.to_string(),
+            },
+        })?;
         let shared = Arc::new(Shared {
             last_heard: Mutex::new(Instant::now()),
             router_waiting: AtomicBool::new(false),
@@ -311,9 +335,19 @@ impl Physical {
 #[derive(Clone, Default)]
 pub struct Transport {
     current: Arc<tokio::sync::Mutex<Option<Physical>>>,
+    /// Whom a `wss://` server's certificate must be signed by.
+    trust: Arc<Trust>,
 }
 
 impl Transport {
+    /// A transport whose `wss://` connections trust `trust`.
+    pub fn new(trust: Trust) -> Self {
+        Transport {
+            current: Arc::default(),
+            trust: Arc::new(trust),
+        }
+    }
+
     /// A channel on the shared socket, connecting a new socket when there is none usable.
     /// Sessions that ask at the same moment share the one new socket.
     pub async fn open(&self, server_url: &str) -> Result<Connection, ConnectionError> {
@@ -321,7 +355,7 @@ impl Transport {
         if let Some(connection) = current.as_ref().and_then(Physical::channel) {
             return Ok(connection);
         }
-        let physical = Physical::connect(server_url).await?;
+        let physical = Physical::connect(server_url, &self.trust).await?;
         let connection = physical
             .channel()
             .ok_or_else(|| ConnectionError::Broken("the new connection closed at once".into()))?;
@@ -586,7 +620,7 @@ pub fn signaling_url(server_url: &str) -> Result<String, ConnectionError> {
         .ok_or_else(|| ConnectionError::BadUrl(server_url.to_owned()))?;
     let scheme = match scheme.to_ascii_lowercase().as_str() {
         "ws" | "http" => "ws",
-        "wss" | "https" => return Err(ConnectionError::TlsUnsupported(server_url.to_owned())),
+        "wss" | "https" => "wss",
         _ => return Err(ConnectionError::BadUrl(server_url.to_owned())),
     };
     if rest.is_empty() || rest.starts_with('/') {
@@ -811,9 +845,10 @@ mod tests {
             signaling_url("ws://"),
             Err(ConnectionError::BadUrl(_))
         ));
-        assert!(matches!(
-            signaling_url("wss://x"),
-            Err(ConnectionError::TlsUnsupported(_))
-        ));
+        assert_eq!(signaling_url("wss://x").unwrap(), "wss://x/ws");
+        assert_eq!(
+            signaling_url("https://rooms.example.com/rtc/").unwrap(),
+            "wss://rooms.example.com/rtc/ws"
+        );
     }
 }

@@ -19,6 +19,7 @@ use crate::events::{Event, EventSink};
 use crate::media::{LocalDevices, LocalMedia, MediaCall};
 use crate::params;
 use crate::session;
+use crate::tls::Trust;
 
 /// How long entering may take before `onEnterRoom(-3308)`.
 pub const DEFAULT_ENTER_TIMEOUT: Duration = Duration::from_secs(10);
@@ -33,6 +34,9 @@ pub struct ClientConfig {
     pub enter_timeout: Duration,
     pub exit_timeout: Duration,
     pub reconnect: ReconnectPolicy,
+    /// PEM certificates trusted for `wss://` besides the system's and `NODE_EXTRA_CA_CERTS`
+    /// (a private CA), checked with [`crate::tls::parse_ca_pem`].
+    pub tls_ca: Option<Arc<[u8]>>,
 }
 
 impl Default for ClientConfig {
@@ -42,6 +46,7 @@ impl Default for ClientConfig {
             enter_timeout: DEFAULT_ENTER_TIMEOUT,
             exit_timeout: DEFAULT_EXIT_TIMEOUT,
             reconnect: ReconnectPolicy::default(),
+            tls_ca: None,
         }
     }
 }
@@ -359,10 +364,10 @@ impl Engine {
     /// An engine whose sessions run on `runtime`. Creating one costs no thread and no socket.
     pub fn new(config: ClientConfig, runtime: Handle) -> Engine {
         Engine {
-            config,
             runtime,
+            transport: Transport::new(Trust::new(config.tls_ca.clone())),
+            config,
             slot: Arc::default(),
-            transport: Transport::default(),
         }
     }
 

@@ -12,6 +12,7 @@ pub mod events;
 pub mod media;
 pub mod params;
 mod session;
+pub mod tls;
 
 pub use engine::{ClientConfig, ConnectionState, Engine, EngineError, Exiting, ReconnectPolicy};
 pub use events::{Arg, Backlog, Event, EventSink, StateChangeReason, DEFAULT_BACKLOG_BYTES};

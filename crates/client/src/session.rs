@@ -1268,6 +1268,10 @@ async fn attempt_to_return(
     let deadline = Instant::now() + within;
     let mut connection = match timeout_at(deadline, transport.open(&url)).await {
         Ok(Ok(connection)) => connection,
+        // The server's certificate is refused: no later attempt can fix that.
+        Ok(Err(error @ ConnectionError::Certificate { .. })) => {
+            return Attempt::Refused(ErrorCode::RoomEnterFail.value(), error.to_string())
+        }
         Ok(Err(error)) => return Attempt::Failed(error.to_string()),
         Err(_) => return Attempt::Failed(format!("connecting to {url} timed out")),
     };

@@ -98,6 +98,7 @@ fn member(url: &str, attempts: u32, exit_ms: u64) -> Member {
                 attempts,
                 ..ReconnectPolicy::default()
             },
+            tls_ca: None,
         },
         WAIT,
     )

@@ -37,6 +37,7 @@ fn quick(url: &str, attempts: u32) -> ClientConfig {
             interval: Duration::from_millis(20),
             max_interval: Duration::from_millis(100),
         },
+        tls_ca: None,
     }
 }
 

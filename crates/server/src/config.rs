@@ -140,6 +140,8 @@ pub const MEMBER_EVENT_QUEUE: usize = 1024;
 
 pub use openroom_protocol::MAX_CHANNELS_PER_CONNECTION;
 
+use crate::tls::TlsIdentity;
+
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
     /// Address to listen on; port 0 picks a free port.
@@ -159,6 +161,8 @@ pub struct ServerConfig {
     pub custom_limits: RateLimits,
     /// How much a peer may ask of the server, and how long it may take.
     pub peers: PeerLimits,
+    /// Serve `wss://` and `https://` with this certificate; None: plain `ws://` and `http://`.
+    pub tls: Option<TlsIdentity>,
 }
 
 /// How much the server holds. Never exceeded, even by concurrent enters: a room actor counts
@@ -294,6 +298,9 @@ impl std::fmt::Display for Setting {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ConfigError {
+    /// The TLS certificate or key: a file that cannot be read, or one given without the other.
+    #[error("{0}")]
+    Tls(String),
     #[error("cannot listen on {0:?}: give host:port, e.g. 127.0.0.1:7788, 0.0.0.0:7788 or localhost:7788")]
     BadListenAddress(String),
     #[error("a secret key needs the sdkAppId it belongs to: set the sdkAppId too")]
@@ -417,6 +424,7 @@ impl ServerConfig {
             limits: RoomLimits::default(),
             custom_limits: RateLimits::default(),
             peers: PeerLimits::default(),
+            tls: None,
         }
     }
 

@@ -19,6 +19,7 @@ pub mod room;
 pub mod server;
 pub mod shared_event;
 pub mod signaling;
+pub mod tls;
 mod write_deadline;
 
 pub use config::{
@@ -26,3 +27,4 @@ pub use config::{
     ServerConfig, Setting, DEFAULT_PORT, DEV_SDK_APP_ID, DEV_SECRET_KEY,
 };
 pub use server::{start, RunningServer, StartError};
+pub use tls::{TlsError, TlsIdentity};

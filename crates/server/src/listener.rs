@@ -16,6 +16,7 @@ use axum::Router;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::{TcpListener, TcpStream};
+use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tower::ServiceExt;
@@ -38,6 +39,7 @@ static ACCEPT_FAILURES: LogLimit = LogLimit::per_second(1);
 /// still on HTTP to finish (upgraded ones belong to their sessions by then).
 pub(crate) async fn serve(
     listener: TcpListener,
+    tls: Option<TlsAcceptor>,
     app: Router,
     peers: PeerLimits,
     shutdown: CancellationToken,
@@ -55,6 +57,7 @@ pub(crate) async fn serve(
                 configure(&tcp);
                 connections.spawn(serve_connection(
                     tcp,
+                    tls.clone(),
                     peer,
                     app.clone(),
                     peers,
@@ -105,11 +108,41 @@ fn configure(tcp: &TcpStream) {
 
 async fn serve_connection(
     tcp: TcpStream,
+    tls: Option<TlsAcceptor>,
     peer: SocketAddr,
     app: Router,
     peers: PeerLimits,
     shutdown: CancellationToken,
 ) {
+    let socket = WriteDeadline::new(tcp, peers.write_timeout);
+    let Some(tls) = tls else {
+        return serve_http(socket, peer, app, peers, shutdown).await;
+    };
+    // The handshake has the header timeout too: a peer that opens a socket and never finishes
+    // the handshake holds it no longer than one that never finishes its request.
+    let handshake = tokio::select! {
+        handshake = tokio::time::timeout(peers.http_header_timeout, tls.accept(socket)) => handshake,
+        _ = shutdown.cancelled() => return,
+    };
+    match handshake {
+        Ok(Ok(stream)) => serve_http(stream, peer, app, peers, shutdown).await,
+        Ok(Err(error)) => {
+            tracing::debug!(%peer, %error, "TLS handshake failed; connection closed")
+        }
+        Err(_) => tracing::debug!(%peer, "TLS handshake not finished in time; connection closed"),
+    }
+}
+
+/// HTTP/1.1 (and WebSocket upgrades) on one connection, plain or TLS.
+async fn serve_http<S>(
+    socket: S,
+    peer: SocketAddr,
+    app: Router,
+    peers: PeerLimits,
+    shutdown: CancellationToken,
+) where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
     // Handlers learn the peer's address (for the log) the way axum's own serve tells them.
     let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
         request.extensions_mut().insert(ConnectInfo(peer));
@@ -120,10 +153,7 @@ async fn serve_connection(
         .header_read_timeout(peers.http_header_timeout)
         .keep_alive(true);
     let connection = http
-        .serve_connection(
-            TokioIo::new(WriteDeadline::new(tcp, peers.write_timeout)),
-            service,
-        )
+        .serve_connection(TokioIo::new(socket), service)
         .with_upgrades();
     tokio::pin!(connection);
     let served = tokio::select! {

@@ -37,6 +37,8 @@ pub enum StartError {
     },
     #[error(transparent)]
     Config(#[from] ConfigError),
+    #[error(transparent)]
+    Tls(#[from] crate::tls::TlsError),
 }
 
 /// A server that is accepting connections. Dropping it does not stop it: call [`close`].
@@ -82,8 +84,14 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
         .with_state(ctx);
 
+    let tls = config
+        .tls
+        .as_ref()
+        .map(|identity| identity.acceptor())
+        .transpose()?;
     let accept_loop = tokio::spawn(listener::serve(
         listener,
+        tls,
         app,
         config.peers,
         shutdown.clone(),
@@ -149,9 +157,15 @@ impl RunningServer {
         &self.config
     }
 
-    /// The base URL clients connect to, e.g. `ws://127.0.0.1:7788`.
+    /// The base URL clients connect to, e.g. `ws://127.0.0.1:7788`, or `wss://…` when the
+    /// server speaks TLS.
     pub fn url(&self) -> String {
-        format!("ws://{}", self.local_addr)
+        let scheme = if self.config.tls.is_some() {
+            "wss"
+        } else {
+            "ws"
+        };
+        format!("{scheme}://{}", self.local_addr)
     }
 
     /// The open rooms, for an embedding program that manages them directly (the REST admin

@@ -3,6 +3,11 @@
 //! [`FaultProxy`] sits between clients and the server on loopback and breaks the connection
 //! on command: pass traffic, blackhole it (a peer that vanished without closing), stall it (a
 //! peer that froze and reads nothing), close every connection (a reset), or delay it.
+//! [`TestCa`] makes a throwaway certificate authority for TLS tests.
+
+mod ca;
+
+pub use ca::{ServerIdentity, TestCa};
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};

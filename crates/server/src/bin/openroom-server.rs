@@ -10,7 +10,7 @@ use openroom_server::config::{
     DEFAULT_MAX_MEMBERS_PER_ROOM, DEFAULT_MAX_ROOMS, DEFAULT_PINGS_PER_SECOND,
     DEFAULT_REQUESTS_PER_SECOND, DEFAULT_ROOMS_PER_USER_PER_SECOND,
 };
-use openroom_server::{ConfigError, PeerLimits, RoomLimits, ServerConfig};
+use openroom_server::{ConfigError, PeerLimits, RoomLimits, ServerConfig, TlsIdentity};
 use tracing_subscriber::EnvFilter;
 
 /// OpenRoom's room server: WebSocket signaling and the REST admin API on one port.
@@ -88,6 +88,20 @@ struct Flags {
     /// How long a shutdown (SIGTERM, Ctrl-C) waits for sessions to finish.
     #[arg(long, env = "OPENROOM_SHUTDOWN_GRACE", default_value = "5s", value_parser = duration_flag)]
     shutdown_grace: Duration,
+    /// A PEM file with the server's TLS certificate chain: the port then serves wss:// and
+    /// https:// (needs --tls-key). Without it, plain ws:// (put TLS in a proxy in front).
+    #[arg(long, env = "OPENROOM_TLS_CERT", requires = "tls_key")]
+    tls_cert: Option<std::path::PathBuf>,
+    /// A PEM file with the private key of --tls-cert.
+    #[arg(long, env = "OPENROOM_TLS_KEY", requires = "tls_cert")]
+    tls_key: Option<std::path::PathBuf>,
+}
+
+/// The contents of a TLS file a flag names, or an error naming the flag and the file.
+fn read_tls_file(flag: &str, path: &std::path::Path) -> Result<std::sync::Arc<[u8]>, ConfigError> {
+    std::fs::read(path)
+        .map(std::sync::Arc::from)
+        .map_err(|error| ConfigError::Tls(format!("{flag} {}: {error}", path.display())))
 }
 
 impl Flags {
@@ -95,7 +109,15 @@ impl Flags {
     async fn config(self) -> Result<ServerConfig, ConfigError> {
         let listen = openroom_server::resolve_listen_flag(&self.listen).await?;
         let config = ServerConfig::new(listen, self.sdk_app_id, self.secret_key)?;
+        let tls = match (&self.tls_cert, &self.tls_key) {
+            (Some(cert), Some(key)) => Some(TlsIdentity {
+                cert_pem: read_tls_file("--tls-cert", cert)?,
+                key_pem: read_tls_file("--tls-key", key)?,
+            }),
+            _ => None,
+        };
         let config = ServerConfig {
+            tls,
             session_timeout: self.session_timeout,
             shutdown_grace: self.shutdown_grace,
             limits: RoomLimits {
@@ -193,8 +215,13 @@ async fn serve(flags: Flags) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let rest = if server.config().tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
     println!(
-        "openroom-server listening on {} (REST: http://{}/v1/...)",
+        "openroom-server listening on {} (REST: {rest}://{}/v1/...)",
         server.url(),
         server.local_addr()
     );
