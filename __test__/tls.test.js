@@ -116,3 +116,25 @@ test('bad TLS settings are refused with what to fix', async () => {
     startServer({ port: 0, tls: { cert: identity.cert, key: stranger.key } }),
   ).rejects.toMatchObject({ message: expect.stringContaining('cannot be used together') })
 })
+
+test('the seed flow over wss:// and https://: enter, removal and dismissal through RoomServiceClient with the CA', async () => {
+  const { RoomServiceClient } = require('..')
+  const admin = new RoomServiceClient(url, server.sdkAppId, server.secretKey, { ca: ca.caPem })
+  const config = { serverUrl: url, tls: { ca: ca.caPem } }
+  const [ann, bob, cid] = ['ann', 'bob', 'cid'].map((id) => new Member(server, id, config))
+  for (const member of [ann, bob, cid]) await member.enter(33)
+  await ann.waitFor('onRemoteUserEnterRoom', 'cid')
+  expect((await admin.describeRoom(33)).members).toEqual(['ann', 'bob', 'cid'])
+  await admin.removeUser(33, ['bob'])
+  await bob.waitFor('onExitRoom', 1)
+  await ann.waitFor('onRemoteUserLeaveRoom', 'bob', 2)
+  await cid.cloud.exitRoom()
+  await ann.waitFor('onRemoteUserLeaveRoom', 'cid', 0)
+  await admin.dismissRoom(33)
+  await ann.waitFor('onExitRoom', 2)
+  // Without the CA, Node does not trust the server: the call fails saying so.
+  const untrusting = new RoomServiceClient(url, server.sdkAppId, server.secretKey)
+  await expect(untrusting.listRooms()).rejects.toMatchObject({
+    message: expect.stringMatching(/cannot reach/),
+  })
+})
