@@ -159,6 +159,10 @@ pub struct ServerConfig {
     pub custom_limits: RateLimits,
     /// How much a peer may ask of the server, and how long it may take.
     pub peers: PeerLimits,
+    /// Whether entering or switching needs a privateMapKey for the room (TRTC's "enable
+    /// permission key" switch). Off by default, as in TRTC: any valid UserSig enters any room,
+    /// though a key, when given, is checked either way.
+    pub require_private_map_key: bool,
 }
 
 /// How much the server holds. Never exceeded, even by concurrent enters: a room actor counts
@@ -417,6 +421,7 @@ impl ServerConfig {
             limits: RoomLimits::default(),
             custom_limits: RateLimits::default(),
             peers: PeerLimits::default(),
+            require_private_map_key: false,
         }
     }
 
