@@ -740,6 +740,12 @@ declare namespace TRTCCloud {
     ERR_USER_ID_INVALID: -3319
     /** -3320: the UserSig is missing, forged, expired, or for another user or app. */
     ERR_USER_SIG_INVALID: -3320
+    /** -100006: the privateMapKey is forged, expired, for another user, app or room; or the server requires one and none was given. */
+    ERR_SERVER_INFO_PRIVILEGE_FLAG_ERROR: -100006
+    /** -102010: the room does not exist and the privateMapKey does not grant creating rooms (bit 1). */
+    ERR_SERVER_CENTER_NO_PRIVILEDGE_CREATE_ROOM: -102010
+    /** -102011: the privateMapKey does not grant entering the room (bit 2). */
+    ERR_SERVER_CENTER_NO_PRIVILEDGE_ENTER_ROOM: -102011
     /** -7001 (OpenRoom's own): the room holds its limit of members (maxMembersPerRoom, default 300). */
     ERR_ROOM_FULL: -7001
     /** -7002 (OpenRoom's own): the server holds its limit of rooms (maxRooms, default 10000). */
@@ -883,7 +889,7 @@ declare namespace TRTCCloud {
     strRoomId: string
     /** Default TRTCRoleAnchor. */
     role: TRTCRoleType
-    /** Accepted for compatibility; not used yet. */
+    /** Room permission ticket (genPrivateMapKey or TLSSigAPIv2); checked whenever given, required when the server says so. */
     privateMapKey: string | null
     /** Accepted for compatibility; not used yet. */
     businessInfo: string | null
@@ -1210,6 +1216,37 @@ declare namespace TRTCCloud {
     expireSeconds?: number,
   ): string
 
+  /**
+   * Sign a privateMapKey (TRTCParams.privateMapKey) for numeric room `roomId`, byte-compatible
+   * with TLSSigAPIv2's genPrivateMapKey.
+   * @param privilegeMap TRTC's bits: 1 create room, 2 enter room, 4 send audio, 8 receive
+   * audio, 16 send video, 32 receive video, 64 send sub video, 128 receive sub video; 255 all
+   * @param expireSeconds validity from now
+   * @throws OpenRoomError 'ERR_INVALID_ARG_VALUE' for a bad argument
+   */
+  export function genPrivateMapKey(
+    sdkAppId: number,
+    secretKey: string,
+    userId: string,
+    roomId: number,
+    privilegeMap: number,
+    expireSeconds: number,
+  ): string
+
+  /**
+   * Sign a privateMapKey for string room `strRoomId`, byte-compatible with TLSSigAPIv2's
+   * genPrivateMapKeyWithStringRoomID. Arguments as genPrivateMapKey.
+   * @throws OpenRoomError 'ERR_INVALID_ARG_VALUE' for a bad argument
+   */
+  export function genPrivateMapKeyWithStringRoomID(
+    sdkAppId: number,
+    secretKey: string,
+    userId: string,
+    strRoomId: string,
+    privilegeMap: number,
+    expireSeconds: number,
+  ): string
+
   export interface StartServerOptions {
     /** IP address or host name to listen on. Default 127.0.0.1. */
     host?: string
@@ -1232,6 +1269,8 @@ declare namespace TRTCCloud {
     emptyRoomTimeoutMs?: number
     /** Whether entering a room that does not exist opens it. Default true; false: rooms exist only through REST CreateRoom, other enters fail with ERR_ROOM_NOT_FOUND (-7005). */
     autoCreateRooms?: boolean
+    /** Refuse entering or switching without a valid privateMapKey for the room (ERR_SERVER_INFO_PRIVILEGE_FLAG_ERROR, -100006), like TRTC's "enable permission key" switch. Default false; a key, when given, is checked either way. */
+    requirePrivateMapKey?: boolean
     /** Custom messages one member may send per second; clients learn it as they enter. Default 30 (TRTC's limit). */
     customMsgsPerSecond?: number
     /** Bytes of custom messages one member may send per second; clients learn it as they enter. Default 8192 (TRTC's limit). */

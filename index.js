@@ -5,7 +5,11 @@ const { TRTCCloud } = require('./lib/trtc-cloud.js')
 const constants = require('./lib/constants.js')
 const { startServer, RoomServer } = require('./lib/server.js')
 const { RoomServiceClient } = require('./lib/room-service-client.js')
-const { genUserSig } = require('./lib/usersig.js')
+const {
+  genUserSig,
+  genPrivateMapKey,
+  genPrivateMapKeyWithStringRoomID,
+} = require('./lib/usersig.js')
 
 // The default export is TRTCCloud, as in trtc-electron-sdk; everything is also named.
 module.exports = TRTCCloud
@@ -27,6 +31,8 @@ module.exports.ConnectionChangeReason = constants.ConnectionChangeReason
 const { trtcEnum: _helper, ...trtcDefine } = require('./lib/trtc-define.js')
 Object.assign(module.exports, trtcDefine)
 module.exports.genUserSig = genUserSig
+module.exports.genPrivateMapKey = genPrivateMapKey
+module.exports.genPrivateMapKeyWithStringRoomID = genPrivateMapKeyWithStringRoomID
 module.exports.startServer = startServer
 module.exports.RoomServer = RoomServer
 module.exports.RoomServiceClient = RoomServiceClient

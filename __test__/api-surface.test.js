@@ -45,6 +45,9 @@ test("constants have trtc-electron-sdk's names and values", () => {
     ERR_ROOM_ID_INVALID: -3318,
     ERR_USER_ID_INVALID: -3319,
     ERR_USER_SIG_INVALID: -3320,
+    ERR_SERVER_INFO_PRIVILEGE_FLAG_ERROR: -100006,
+    ERR_SERVER_CENTER_NO_PRIVILEDGE_CREATE_ROOM: -102010,
+    ERR_SERVER_CENTER_NO_PRIVILEDGE_ENTER_ROOM: -102011,
     // OpenRoom's own, clear of TRTC's ranges:
     ERR_ROOM_FULL: -7001,
     ERR_SERVER_ROOM_LIMIT: -7002,

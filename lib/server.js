@@ -87,6 +87,8 @@ const NUMBER_OPTIONS = [
  *   for its first member (default 30000)
  * @param {boolean} [options.autoCreateRooms] whether entering opens a missing room (default true;
  *   false: rooms exist only through REST CreateRoom, other enters fail with -7005)
+ * @param {boolean} [options.requirePrivateMapKey] refuse entering or switching without a valid
+ *   privateMapKey for the room (default false; a key, when given, is checked either way)
  * @param {number} [options.roomsPerUserPerSecond] rooms one userId may open per second by
  *   entering them, in bursts of twice as many (default 10; more fail with -7010)
  * @param {number} [options.customMsgsPerSecond] custom messages one member may send per second
@@ -111,7 +113,7 @@ const NUMBER_OPTIONS = [
  * @returns {Promise<RoomServer>}
  */
 async function startServer(options = {}) {
-  const { host, secretKey, autoCreateRooms, tls } = options ?? {}
+  const { host, secretKey, autoCreateRooms, requirePrivateMapKey, tls } = options ?? {}
   const pem = (value) => typeof value === 'string' || value instanceof Uint8Array
   const checks = [
     [
@@ -127,6 +129,10 @@ async function startServer(options = {}) {
     [
       autoCreateRooms === undefined || typeof autoCreateRooms === 'boolean',
       `autoCreateRooms must be a boolean, got ${String(autoCreateRooms)}`,
+    ],
+    [
+      requirePrivateMapKey === undefined || typeof requirePrivateMapKey === 'boolean',
+      `requirePrivateMapKey must be a boolean, got ${String(requirePrivateMapKey)}`,
     ],
     ...NUMBER_OPTIONS.map((name) => {
       const value = options?.[name]

@@ -24,7 +24,8 @@ use napi_derive::napi;
 use openroom_client::{
     ClientConfig, Engine, EngineError, Exiting, LocalDevices, MediaCall, ReconnectPolicy,
 };
-use openroom_protocol::{ErrorCode, UserId};
+use openroom_protocol::private_map_key::{self, Privileges};
+use openroom_protocol::{ErrorCode, RoomId, UserId};
 use openroom_server::{RunningServer, ServerConfig, Setting, StartError, TlsIdentity};
 use serde_json::Value;
 
@@ -112,6 +113,23 @@ pub fn gen_user_sig(
     user_id: String,
     expire_seconds: u32,
 ) -> std::result::Result<String, Error<String>> {
+    check_sig_args(sdk_app_id, &secret_key, &user_id, expire_seconds)?;
+    Ok(openroom_protocol::usersig::gen_user_sig(
+        u64::from(sdk_app_id),
+        &secret_key,
+        &user_id,
+        u64::from(expire_seconds),
+        openroom_server::auth::unix_now(),
+    ))
+}
+
+/// The arguments every signer (UserSig, privateMapKey) takes, refused with what to fix.
+fn check_sig_args(
+    sdk_app_id: u32,
+    secret_key: &str,
+    user_id: &str,
+    expire_seconds: u32,
+) -> std::result::Result<(), Error<String>> {
     if sdk_app_id == 0 {
         return Err(js_error(
             "ERR_INVALID_ARG_VALUE",
@@ -130,11 +148,70 @@ pub fn gen_user_sig(
             "expireSeconds must be at least 1",
         ));
     }
-    UserId::parse(&user_id).map_err(|e| js_error("ERR_INVALID_ARG_VALUE", e.to_string()))?;
-    Ok(openroom_protocol::usersig::gen_user_sig(
-        u64::from(sdk_app_id),
+    UserId::parse(user_id).map_err(|e| js_error("ERR_INVALID_ARG_VALUE", e.to_string()))?;
+    Ok(())
+}
+
+/// Sign a privateMapKey (TLSSigAPIv2's `genPrivateMapKey`) for numeric room `room_id`.
+#[napi]
+pub fn gen_private_map_key(
+    sdk_app_id: u32,
+    secret_key: String,
+    user_id: String,
+    room_id: u32,
+    privilege_map: u32,
+    expire_seconds: u32,
+) -> std::result::Result<String, Error<String>> {
+    let room = RoomId::numeric(u64::from(room_id))
+        .map_err(|e| js_error("ERR_INVALID_ARG_VALUE", e.to_string()))?;
+    sign_private_map_key(
+        sdk_app_id,
         &secret_key,
         &user_id,
+        &room,
+        privilege_map,
+        expire_seconds,
+    )
+}
+
+/// Sign a privateMapKey (TLSSigAPIv2's `genPrivateMapKeyWithStringRoomID`) for string room
+/// `str_room_id`.
+#[napi]
+pub fn gen_private_map_key_with_string_room_id(
+    sdk_app_id: u32,
+    secret_key: String,
+    user_id: String,
+    str_room_id: String,
+    privilege_map: u32,
+    expire_seconds: u32,
+) -> std::result::Result<String, Error<String>> {
+    let room = RoomId::string(&str_room_id)
+        .map_err(|e| js_error("ERR_INVALID_ARG_VALUE", e.to_string()))?;
+    sign_private_map_key(
+        sdk_app_id,
+        &secret_key,
+        &user_id,
+        &room,
+        privilege_map,
+        expire_seconds,
+    )
+}
+
+fn sign_private_map_key(
+    sdk_app_id: u32,
+    secret_key: &str,
+    user_id: &str,
+    room: &RoomId,
+    privilege_map: u32,
+    expire_seconds: u32,
+) -> std::result::Result<String, Error<String>> {
+    check_sig_args(sdk_app_id, secret_key, user_id, expire_seconds)?;
+    Ok(private_map_key::gen_private_map_key(
+        sdk_app_id,
+        secret_key,
+        user_id,
+        room,
+        Privileges(privilege_map),
         u64::from(expire_seconds),
         openroom_server::auth::unix_now(),
     ))
@@ -355,6 +432,7 @@ pub struct ServerOptions {
     pub empty_room_timeout_ms: Option<f64>,
     pub created_room_timeout_ms: Option<f64>,
     pub auto_create_rooms: Option<bool>,
+    pub require_private_map_key: Option<bool>,
     pub rooms_per_user_per_second: Option<f64>,
     pub custom_msgs_per_second: Option<f64>,
     pub custom_bytes_per_second: Option<f64>,
@@ -570,6 +648,9 @@ async fn server_config(options: ServerOptions) -> Result<ServerConfig> {
     if let Some(auto_create) = options.auto_create_rooms {
         config.limits.auto_create = auto_create;
     }
+    if let Some(required) = options.require_private_map_key {
+        config.require_private_map_key = required;
+    }
     config.validate().map_err(invalid)?;
     Ok(config)
 }
@@ -588,6 +669,7 @@ pub async fn start_server(options: Option<ServerOptions>) -> Result<EmbeddedServ
         empty_room_timeout_ms: None,
         created_room_timeout_ms: None,
         auto_create_rooms: None,
+        require_private_map_key: None,
         rooms_per_user_per_second: None,
         custom_msgs_per_second: None,
         custom_bytes_per_second: None,

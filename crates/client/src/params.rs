@@ -111,7 +111,25 @@ pub fn enter_request(params: &Value, scene: &Value) -> Result<EnterRequest, Para
         publishing: Publishing::NOTHING,
         create_if_missing: create_if_missing(fields)?,
         user_data: user_data(fields.get("userData"))?,
+        private_map_key: private_map_key(fields)?,
     })
+}
+
+/// TRTC's `privateMapKey`: the room permission ticket, or none when missing, null or empty
+/// (TRTCParams' default is null, TRTCSwitchRoomParam's an empty string).
+fn private_map_key(fields: &Map<String, Value>) -> Result<Option<String>, ParamError> {
+    match fields.get("privateMapKey") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(key)) if key.is_empty() => Ok(None),
+        Some(Value::String(key)) => Ok(Some(key.clone())),
+        Some(other) => Err(refuse(
+            ErrorCode::ServerInfoPrivilegeFlagError,
+            format!(
+                "privateMapKey must be a string (from genPrivateMapKey or TLSSigAPIv2), got {}",
+                describe(Some(other))
+            ),
+        )),
+    }
 }
 
 /// OpenRoom's `userData`: the member's data as JSON text (the JS layer serialises the app's
@@ -167,6 +185,7 @@ pub fn switch_request(params: &Value, current_sig: &str) -> Result<SwitchRequest
         room,
         user_sig,
         create_if_missing: create_if_missing(fields)?,
+        private_map_key: private_map_key(fields)?,
     })
 }
 

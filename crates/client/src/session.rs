@@ -1032,6 +1032,7 @@ impl Session {
         self.slot.set_phase(Phase::Switching);
         let room = request.room.clone();
         let user_sig = request.user_sig.clone();
+        let private_map_key = request.private_map_key.clone();
         let deadline = Instant::now() + self.config.enter_timeout;
         let outcome = self.switch_exchange(connection, request, deadline).await;
         self.slot.set_phase(Phase::InRoom);
@@ -1053,6 +1054,8 @@ impl Session {
                 self.slot.set_room(room.clone());
                 self.request.room = room;
                 self.request.user_sig = user_sig;
+                // Entering again after a lost session needs the key for the room it is in now.
+                self.request.private_map_key = private_map_key;
                 // onSwitchRoom first (as onEnterRoom is), then the old room's members leave and
                 // the new room's arrive, with nothing in between.
                 self.emit(Event::SwitchRoom {

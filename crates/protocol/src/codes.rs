@@ -24,6 +24,13 @@ pub enum ErrorCode {
     UserIdInvalid = -3319,
     /// The UserSig is missing, forged, expired, or signed for another user or app.
     UserSigInvalid = -3320,
+    /// The privateMapKey is forged, expired, signed for another user or app, or for another
+    /// room; or the server requires one and none was given.
+    ServerInfoPrivilegeFlagError = -100006,
+    /// The privateMapKey does not grant creating rooms (bit 1) and the room does not exist.
+    ServerCenterNoPrivilegeCreateRoom = -102010,
+    /// The privateMapKey does not grant entering the room (bit 2).
+    ServerCenterNoPrivilegeEnterRoom = -102011,
     /// OpenRoom's: the room has as many members as its limit allows. (TRTC has no such code;
     /// -7000 and below are OpenRoom's own, clear of TRTC's ranges.)
     RoomFull = -7001,
@@ -59,7 +66,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, for tables and for the JS `TXLiteAVError` object.
-    pub const ALL: [ErrorCode; 18] = [
+    pub const ALL: [ErrorCode; 21] = [
         ErrorCode::RoomEnterFail,
         ErrorCode::RoomRequestEnterRoomTimeout,
         ErrorCode::EnterRoomParamNull,
@@ -67,6 +74,9 @@ impl ErrorCode {
         ErrorCode::RoomIdInvalid,
         ErrorCode::UserIdInvalid,
         ErrorCode::UserSigInvalid,
+        ErrorCode::ServerInfoPrivilegeFlagError,
+        ErrorCode::ServerCenterNoPrivilegeCreateRoom,
+        ErrorCode::ServerCenterNoPrivilegeEnterRoom,
         ErrorCode::RoomFull,
         ErrorCode::ServerRoomLimit,
         ErrorCode::SessionExpired,
@@ -95,6 +105,14 @@ impl ErrorCode {
             ErrorCode::RoomIdInvalid => "ERR_ROOM_ID_INVALID",
             ErrorCode::UserIdInvalid => "ERR_USER_ID_INVALID",
             ErrorCode::UserSigInvalid => "ERR_USER_SIG_INVALID",
+            // trtc_code.js spells PRIVILEDGE so.
+            ErrorCode::ServerInfoPrivilegeFlagError => "ERR_SERVER_INFO_PRIVILEGE_FLAG_ERROR",
+            ErrorCode::ServerCenterNoPrivilegeCreateRoom => {
+                "ERR_SERVER_CENTER_NO_PRIVILEDGE_CREATE_ROOM"
+            }
+            ErrorCode::ServerCenterNoPrivilegeEnterRoom => {
+                "ERR_SERVER_CENTER_NO_PRIVILEDGE_ENTER_ROOM"
+            }
             ErrorCode::RoomFull => "ERR_ROOM_FULL",
             ErrorCode::ServerRoomLimit => "ERR_SERVER_ROOM_LIMIT",
             ErrorCode::SessionExpired => "ERR_SESSION_EXPIRED",

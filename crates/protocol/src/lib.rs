@@ -1,6 +1,7 @@
 //! OpenRoom's shared vocabulary: what crosses the wire between the client engine and the
-//! room server, which ids are valid, what every error code means, and how a UserSig is
-//! signed and checked. No I/O and no runtime here, so every rule is testable on its own.
+//! room server, which ids are valid, what every error code means, and how a UserSig (and
+//! a privateMapKey, its room-permission variant) is signed and checked. No I/O and no
+//! runtime here, so every rule is testable on its own.
 
 pub mod channel;
 pub mod codes;
@@ -9,6 +10,7 @@ pub mod ids;
 pub mod limits;
 pub mod messages;
 pub mod presence;
+pub mod private_map_key;
 pub mod user_data;
 pub mod usersig;
 

@@ -107,6 +107,9 @@ pub struct SwitchRequest {
     /// `isCreateWhenRoomNotExisted`); the server's own policy can still forbid it.
     #[serde(default = "yes")]
     pub create_if_missing: bool,
+    /// TRTC's privateMapKey for the new room (see [`crate::private_map_key`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private_map_key: Option<String>,
 }
 
 fn yes() -> bool {
@@ -135,6 +138,10 @@ pub struct EnterRequest {
     /// What the member says about itself for the others to show.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_data: Option<UserData>,
+    /// TRTC's privateMapKey: which room this user may use and how (see
+    /// [`crate::private_map_key`]). Checked whenever given; a server may require it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private_map_key: Option<String>,
 }
 
 /// What the server sends: answers to requests and pushed room events.
@@ -450,6 +457,7 @@ mod tests {
                 },
                 create_if_missing: false,
                 user_data: None,
+                private_map_key: None,
             }),
         };
         let value = serde_json::to_value(&frame).unwrap();
@@ -488,6 +496,7 @@ mod tests {
                 user_sig: "s".into(),
                 // Absent means true: rooms are created by entering them, as in TRTC.
                 create_if_missing: true,
+                private_map_key: None,
             })
         );
     }

@@ -129,6 +129,18 @@ pub fn verify_user_sig(
     identifier: &str,
     now: u64,
 ) -> Result<(), SigError> {
+    verify_user_sig_with_userbuf(user_sig, sdk_app_id, secret_key, identifier, now).map(|_| ())
+}
+
+/// [`verify_user_sig`] that also hands back the signed userbuf, decoded from base64, or
+/// `None` when the sig carries none. Only a userbuf covered by a valid signature comes back.
+pub fn verify_user_sig_with_userbuf(
+    user_sig: &str,
+    sdk_app_id: u64,
+    secret_key: &str,
+    identifier: &str,
+    now: u64,
+) -> Result<Option<Vec<u8>>, SigError> {
     let doc = decode(user_sig)?;
     if doc.sdk_app_id != sdk_app_id {
         return Err(SigError::SdkAppIdMismatch {
@@ -166,7 +178,14 @@ pub fn verify_user_sig(
         ),
     )
     .verify_slice(&claimed)
-    .map_err(|_| SigError::SignatureMismatch)
+    .map_err(|_| SigError::SignatureMismatch)?;
+    doc.userbuf
+        .map(|userbuf| {
+            STANDARD
+                .decode(userbuf)
+                .map_err(|e| SigError::Malformed(format!("TLS.userbuf is not base64: {e}")))
+        })
+        .transpose()
 }
 
 fn decode(user_sig: &str) -> Result<SigDocument, SigError> {
@@ -222,6 +241,29 @@ fn to_url_safe(b64: &str) -> String {
 
 fn from_url_safe(sig: &str) -> String {
     sig.replace('*', "+").replace('-', "/").replace('_', "=")
+}
+
+/// Helpers for other modules' tests that take a UserSig apart.
+#[cfg(test)]
+pub(crate) mod tests_support {
+    use super::*;
+
+    /// `(TLS.userbuf, TLS.sig)` of a sig; the userbuf is empty when there is none.
+    pub(crate) fn decode_fields(user_sig: &str) -> (String, String) {
+        let doc = decode(user_sig).expect("a decodable sig");
+        (doc.userbuf.unwrap_or_default(), doc.sig)
+    }
+
+    /// The sig re-packed with another userbuf (base64) and its original signature.
+    pub(crate) fn replace_userbuf(user_sig: &str, userbuf: &str) -> String {
+        let mut doc = decode(user_sig).expect("a decodable sig");
+        doc.userbuf = Some(userbuf.into());
+        let mut encoder = ZlibEncoder::new(Vec::new(), Compression::default());
+        encoder
+            .write_all(&serde_json::to_vec(&doc).expect("serializes"))
+            .expect("in memory");
+        to_url_safe(&STANDARD.encode(encoder.finish().expect("in memory")))
+    }
 }
 
 #[cfg(test)]

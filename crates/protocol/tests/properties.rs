@@ -79,6 +79,7 @@ fn request() -> impl Strategy<Value = ClientRequest> {
                     publishing,
                     create_if_missing: create,
                     user_data,
+                    private_map_key: None,
                 })
             },
         );
@@ -117,6 +118,7 @@ fn request() -> impl Strategy<Value = ClientRequest> {
             room,
             user_sig,
             create_if_missing: create,
+            private_map_key: None,
         })
     });
     prop_oneof![

@@ -163,6 +163,10 @@ pub struct ServerConfig {
     pub peers: PeerLimits,
     /// Serve `wss://` and `https://` with this certificate; None: plain `ws://` and `http://`.
     pub tls: Option<TlsIdentity>,
+    /// Whether entering or switching needs a privateMapKey for the room (TRTC's "enable
+    /// permission key" switch). Off by default, as in TRTC: any valid UserSig enters any room,
+    /// though a key, when given, is checked either way.
+    pub require_private_map_key: bool,
 }
 
 /// How much the server holds. Never exceeded, even by concurrent enters: a room actor counts
@@ -425,6 +429,7 @@ impl ServerConfig {
             custom_limits: RateLimits::default(),
             peers: PeerLimits::default(),
             tls: None,
+            require_private_map_key: false,
         }
     }
 

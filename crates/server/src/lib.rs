@@ -16,6 +16,7 @@ mod rate;
 pub mod registry;
 pub mod resume;
 pub mod room;
+pub mod room_permission;
 pub mod server;
 pub mod shared_event;
 pub mod signaling;

@@ -36,6 +36,7 @@ use crate::rate::TokenBucket;
 use crate::registry::{OpenRefused, Registry};
 use crate::resume::{Directory, Lookup, ReplayBuffer, Takeover};
 use crate::room::{EnterRefused, Entrant, Presence, Present, RoomHandle, SessionId};
+use crate::room_permission;
 use crate::shared_event::SharedEvent;
 
 /// Entering retries this often when it races with the room closing; each retry opens a fresh
@@ -949,6 +950,14 @@ impl Session {
             self.refused_sig(&request.user_id, &error);
             ErrorBody::new(ErrorCode::UserSigInvalid, error.to_string())
         })?;
+        let admission = room_permission::admit(
+            config,
+            &request.user_id,
+            &request.room,
+            request.private_map_key.as_deref(),
+        )?;
+        let create =
+            admission.may_open(&self.ctx.registry, &request.room, request.create_if_missing)?;
 
         let presence = Presence {
             role: request.scene.effective_role(request.role),
@@ -961,7 +970,7 @@ impl Session {
             request.room,
             request.user_id,
             &presence,
-            request.create_if_missing,
+            create,
         )
         .await?;
         self.state.scene = request.scene;
@@ -996,7 +1005,14 @@ impl Session {
             self.refused_sig(&user_id, &error);
             return refuse(ErrorCode::UserSigInvalid, error.to_string());
         }
-        let create = request.create_if_missing;
+        let key = request.private_map_key.as_deref();
+        let create = match room_permission::admit(&self.ctx.config, &user_id, &request.room, key)
+            .and_then(|admission| {
+                admission.may_open(&self.ctx.registry, &request.room, request.create_if_missing)
+            }) {
+            Ok(create) => create,
+            Err(body) => return Ok(Err(body)),
+        };
         let to = request.room.clone();
         let (joined, members) = match join(
             &self.ctx,

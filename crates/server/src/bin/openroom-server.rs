@@ -51,6 +51,11 @@ struct Flags {
     /// through REST CreateRoom and other enters fail with ERR_ROOM_NOT_FOUND (-7005).
     #[arg(long, env = "OPENROOM_AUTO_CREATE_ROOMS", default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL")]
     auto_create_rooms: bool,
+    /// Refuse entering or switching without a valid privateMapKey for the room
+    /// (ERR_SERVER_INFO_PRIVILEGE_FLAG_ERROR, -100006), as TRTC's "enable permission key"
+    /// switch does. A key, when given, is checked either way.
+    #[arg(long)]
+    require_private_map_key: bool,
     /// Rooms one userId may open per second by entering them (bursts of twice as many); more
     /// fail with ERR_RATE_LIMITED (-7010).
     #[arg(long, env = "OPENROOM_ROOMS_PER_USER_PER_SECOND", default_value_t = DEFAULT_ROOMS_PER_USER_PER_SECOND)]
@@ -140,6 +145,7 @@ impl Flags {
                 write_timeout: self.write_timeout,
                 pings_per_second: self.pings_per_second,
             },
+            require_private_map_key: self.require_private_map_key,
             ..config
         };
         config.validate()?;
