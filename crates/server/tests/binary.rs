@@ -18,20 +18,23 @@ impl Drop for KillOnDrop {
     }
 }
 
-#[cfg(unix)]
-#[tokio::test]
-async fn dev_mode_serves_and_sigterm_shuts_down_cleanly() {
-    let server = Command::new(env!("CARGO_BIN_EXE_openroom-server"))
-        .args(["--listen", "127.0.0.1:0"])
-        .env_remove("OPENROOM_SECRET_KEY")
+/// A server started from the binary, with the URL it printed and the rest of its stdout.
+struct Launched {
+    server: KillOnDrop,
+    stdout: BufReader<std::process::ChildStdout>,
+    url: String,
+}
+
+/// Start `command` (the server binary with its flags) and read the URL from its first line.
+fn launch(command: &mut Command) -> Launched {
+    let mut child = command
         .env("NO_COLOR", "1")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut server = KillOnDrop(server);
-    let server = &mut server.0;
-    let mut stdout = BufReader::new(server.stdout.take().unwrap());
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let server = KillOnDrop(child);
     let mut line = String::new();
     stdout.read_line(&mut line).unwrap();
     let url = line
@@ -39,6 +42,22 @@ async fn dev_mode_serves_and_sigterm_shuts_down_cleanly() {
         .find(|word| word.starts_with("ws://"))
         .unwrap_or_else(|| panic!("no URL in {line:?}"))
         .to_owned();
+    Launched {
+        server,
+        stdout,
+        url,
+    }
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn dev_mode_serves_and_sigterm_shuts_down_cleanly() {
+    let mut launched = launch(
+        Command::new(env!("CARGO_BIN_EXE_openroom-server"))
+            .args(["--listen", "127.0.0.1:0"])
+            .env_remove("OPENROOM_SECRET_KEY"),
+    );
+    let (server, url) = (&mut launched.server.0, launched.url.clone());
 
     let (mut socket, _) = tokio_tungstenite::connect_async(format!("{url}/ws"))
         .await
@@ -110,25 +129,17 @@ async fn the_secret_key_never_appears_in_the_log() {
     use futures_util::SinkExt;
     const SECRET: &str = "s3cret-that-must-not-be-logged-9f2c";
     const APP: u32 = 1400055555;
-    let server = Command::new(env!("CARGO_BIN_EXE_openroom-server"))
-        .args(["--listen", "127.0.0.1:0", "--sdk-app-id", &APP.to_string()])
-        .env("OPENROOM_SECRET_KEY", SECRET)
-        .env("OPENROOM_LOG", "trace")
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut server = KillOnDrop(server);
-    let server = &mut server.0;
-    let mut stdout = BufReader::new(server.stdout.take().unwrap());
-    let mut line = String::new();
-    stdout.read_line(&mut line).unwrap();
-    let url = line
-        .split_whitespace()
-        .find(|word| word.starts_with("ws://"))
-        .unwrap_or_else(|| panic!("no URL in {line:?}"))
-        .to_owned();
+    let mut launched = launch(
+        Command::new(env!("CARGO_BIN_EXE_openroom-server"))
+            .args(["--listen", "127.0.0.1:0", "--sdk-app-id", &APP.to_string()])
+            .env("OPENROOM_SECRET_KEY", SECRET)
+            .env("OPENROOM_LOG", "trace"),
+    );
+    let (server, url, stdout) = (
+        &mut launched.server.0,
+        launched.url.clone(),
+        &mut launched.stdout,
+    );
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
