@@ -11,6 +11,7 @@ pub mod engine;
 pub mod events;
 pub mod media;
 pub mod params;
+mod resume_signer;
 mod session;
 pub mod tls;
 

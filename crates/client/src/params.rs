@@ -112,6 +112,7 @@ pub fn enter_request(params: &Value, scene: &Value) -> Result<EnterRequest, Para
         create_if_missing: create_if_missing(fields)?,
         user_data: user_data(fields.get("userData"))?,
         private_map_key: private_map_key(fields)?,
+        resume_key: None,
     })
 }
 

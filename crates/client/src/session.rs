@@ -35,6 +35,7 @@ use crate::connection::{Connection, ConnectionError, Transport};
 use crate::engine::{ClientConfig, Command, ConnectionState, OutgoingMessage, Phase, SlotRef};
 use crate::events::{Backlog, Event, EventSink, StateChangeReason};
 use crate::params;
+use crate::resume_signer::ResumeSigner;
 
 /// Room events received between acknowledgements (besides the one in every heartbeat ping).
 const ACKNOWLEDGE_EVERY: u32 = 64;
@@ -190,6 +191,8 @@ struct Session {
     heartbeat: Heartbeat,
     /// Presents this session to the server again after a lost connection.
     resume_token: Option<String>,
+    /// Signs each resume, so that only this client can take the session over.
+    resume_signer: Option<ResumeSigner>,
     /// Why the connection state goes to DISCONNECTED at the end.
     end_reason: StateChangeReason,
     /// The custom messages the server has not said it took, oldest first, for resending after
@@ -295,7 +298,7 @@ impl Drop for Session {
 pub(crate) async fn run(
     config: ClientConfig,
     transport: Transport,
-    request: EnterRequest,
+    mut request: EnterRequest,
     started: Instant,
     commands: mpsc::UnboundedReceiver<Command>,
     sink: Box<dyn EventSink>,
@@ -303,6 +306,8 @@ pub(crate) async fn run(
 ) {
     let backlog = sink.backlog();
     let exiting = slot.exiting();
+    let resume_signer = ResumeSigner::generate();
+    request.resume_key = resume_signer.as_ref().map(ResumeSigner::public_key);
     let mut session = Session {
         config,
         transport,
@@ -325,6 +330,7 @@ pub(crate) async fn run(
             session_timeout: Duration::ZERO,
         },
         resume_token: None,
+        resume_signer,
         end_reason: StateChangeReason::Exited,
         unacked: VecDeque::new(),
         role_switches: VecDeque::new(),
@@ -648,12 +654,11 @@ impl Session {
             if let Some(&(_, role)) = self.role_switches.back() {
                 request.role = role;
             }
+            let sent_upto = self.unacked.back().map_or(0, |(message, _)| message.seq);
             let outcome = attempt_to_return(
                 self.transport.clone(),
                 self.config.server_url.clone(),
-                self.resume_token.clone(),
-                self.last_seq,
-                self.unacked.back().map_or(0, |(message, _)| message.seq),
+                self.resume_request(sent_upto),
                 request,
                 self.config.enter_timeout,
             );
@@ -717,18 +722,13 @@ impl Session {
     /// reason 0 now rather than time out later. Bounded by the exit timeout; the exit
     /// completes locally whatever happens.
     async fn leave_while_away(&mut self) -> ExitReason {
-        let Some(token) = self.resume_token.clone() else {
+        let Some(resume) = self.resume_request(0) else {
             return ExitReason::Exited;
         };
+        let resume = ClientRequest::Resume(resume);
         let url = self.config.server_url.clone();
         let transport = self.transport.clone();
         let deadline = Instant::now() + self.config.exit_timeout;
-        let resume = ClientRequest::Resume(ResumeRequest {
-            token,
-            last_seq: self.last_seq,
-            room: Some(self.request.room.clone()),
-            sent_upto: 0,
-        });
         let farewell = async {
             let mut connection = transport.open(&url).await.ok()?;
             if let Outcome::Ok(Reply::Resumed { .. } | Reply::Entered { .. }) =
@@ -743,6 +743,29 @@ impl Session {
             tracing::debug!("could not reach the server to leave; its session times out there");
         }
         ExitReason::Exited
+    }
+
+    /// The request that resumes this session (None: the server gave no token): signed with a
+    /// fresh counter, naming the room the app was told it is in, with the credentials again.
+    fn resume_request(&mut self, sent_upto: u32) -> Option<ResumeRequest> {
+        let token = self.resume_token.clone()?;
+        let (counter, proof) = match &mut self.resume_signer {
+            Some(signer) => {
+                let (counter, proof) = signer.sign(&token);
+                (counter, Some(proof))
+            }
+            None => (0, None),
+        };
+        Some(ResumeRequest {
+            token,
+            last_seq: self.last_seq,
+            room: Some(self.request.room.clone()),
+            sent_upto,
+            counter,
+            proof,
+            user_sig: Some(self.request.user_sig.clone()),
+            private_map_key: self.request.private_map_key.clone(),
+        })
     }
 
     /// End the room after a lost connection: `onError(ERR_RECONNECT_FAILED)`, then (from
@@ -1257,14 +1280,12 @@ async fn ask(
     }
 }
 
-/// One reconnection attempt: a new connection, then resume the session (with `token`), or
+/// One reconnection attempt: a new connection, then resume the session (with `resume`), or
 /// enter the room again when the server no longer holds it.
 async fn attempt_to_return(
     transport: Transport,
     url: String,
-    token: Option<String>,
-    last_seq: u64,
-    sent_upto: u32,
+    resume: Option<ResumeRequest>,
     request: EnterRequest,
     within: Duration,
 ) -> Attempt {
@@ -1278,14 +1299,8 @@ async fn attempt_to_return(
         Ok(Err(error)) => return Attempt::Failed(error.to_string()),
         Err(_) => return Attempt::Failed(format!("connecting to {url} timed out")),
     };
-    if let Some(token) = token {
-        let resume = ClientRequest::Resume(ResumeRequest {
-            token,
-            last_seq,
-            room: Some(request.room.clone()),
-            sent_upto,
-        });
-        match ask(&mut connection, resume, deadline).await {
+    if let Some(resume) = resume {
+        match ask(&mut connection, ClientRequest::Resume(resume), deadline).await {
             Err(error) => return Attempt::Failed(error),
             Ok(Outcome::Ok(Reply::Resumed {
                 replayed,
@@ -1305,8 +1320,17 @@ async fn attempt_to_return(
                     }
                 }
             }
-            Ok(Outcome::Error(body)) if body.code == ErrorCode::SessionExpired.value() => {
+            Ok(Outcome::Error(body))
+                if body.code == ErrorCode::SessionExpired.value()
+                    || body.code == ErrorCode::ResumeRefused.value() =>
+            {
                 tracing::debug!(message = %body.message, "session gone; entering again");
+            }
+            // The credentials presented again expired or no longer admit the member: entering
+            // would be refused the same way, so this is final.
+            Ok(Outcome::Error(body)) if is_credential_refusal(body.code) => {
+                let _ = timeout(CLOSE_GRACE, connection.close()).await;
+                return Attempt::Refused(body.code, body.message);
             }
             Ok(Outcome::Error(body)) => return Attempt::Failed(body.message),
         }
@@ -1330,6 +1354,18 @@ async fn attempt_to_return(
             Attempt::Refused(body.code, body.message)
         }
     }
+}
+
+/// Whether `code` refuses the member's credentials (UserSig or privateMapKey).
+fn is_credential_refusal(code: i32) -> bool {
+    [
+        ErrorCode::UserSigInvalid,
+        ErrorCode::ServerInfoPrivilegeFlagError,
+        ErrorCode::ServerCenterNoPrivilegeCreateRoom,
+        ErrorCode::ServerCenterNoPrivilegeEnterRoom,
+    ]
+    .iter()
+    .any(|refusal| refusal.value() == code)
 }
 
 /// The `count` events the server replays right after `Resumed`.

@@ -31,6 +31,10 @@ pub enum ErrorCode {
     ServerCenterNoPrivilegeCreateRoom = -102010,
     /// The privateMapKey does not grant entering the room (bit 2).
     ServerCenterNoPrivilegeEnterRoom = -102011,
+    /// The privateMapKey does not grant sending video (bit 16): the camera stays unpublished
+    /// and the others see nothing. (Sending audio without bit 4 is refused with
+    /// `ServerInfoPrivilegeFlagError`: trtc_code.js has no code of its own for it.)
+    ServerCenterNoPrivilegePushVideo = -102013,
     /// OpenRoom's: the room has as many members as its limit allows. (TRTC has no such code;
     /// -7000 and below are OpenRoom's own, clear of TRTC's ranges.)
     RoomFull = -7001,
@@ -62,11 +66,15 @@ pub enum ErrorCode {
     /// [`crate::limits::MAX_USER_DATA_BYTES`], or would take the room past
     /// its budget of member data ([`crate::limits::room_user_data_bytes`]); nothing changed.
     UserDataInvalid = -7011,
+    /// OpenRoom's: a resume that does not prove it comes from the client that entered (no
+    /// proof, a bad signature, or a counter already used: a recorded frame played again). The
+    /// session is untouched.
+    ResumeRefused = -7012,
 }
 
 impl ErrorCode {
     /// Every code, for tables and for the JS `TXLiteAVError` object.
-    pub const ALL: [ErrorCode; 21] = [
+    pub const ALL: [ErrorCode; 23] = [
         ErrorCode::RoomEnterFail,
         ErrorCode::RoomRequestEnterRoomTimeout,
         ErrorCode::EnterRoomParamNull,
@@ -77,6 +85,7 @@ impl ErrorCode {
         ErrorCode::ServerInfoPrivilegeFlagError,
         ErrorCode::ServerCenterNoPrivilegeCreateRoom,
         ErrorCode::ServerCenterNoPrivilegeEnterRoom,
+        ErrorCode::ServerCenterNoPrivilegePushVideo,
         ErrorCode::RoomFull,
         ErrorCode::ServerRoomLimit,
         ErrorCode::SessionExpired,
@@ -88,6 +97,7 @@ impl ErrorCode {
         ErrorCode::NotInRoom,
         ErrorCode::RateLimited,
         ErrorCode::UserDataInvalid,
+        ErrorCode::ResumeRefused,
     ];
 
     /// The numeric value an app sees.
@@ -113,6 +123,9 @@ impl ErrorCode {
             ErrorCode::ServerCenterNoPrivilegeEnterRoom => {
                 "ERR_SERVER_CENTER_NO_PRIVILEDGE_ENTER_ROOM"
             }
+            ErrorCode::ServerCenterNoPrivilegePushVideo => {
+                "ERR_SERVER_CENTER_NO_PRIVILEDGE_PUSH_VIDEO"
+            }
             ErrorCode::RoomFull => "ERR_ROOM_FULL",
             ErrorCode::ServerRoomLimit => "ERR_SERVER_ROOM_LIMIT",
             ErrorCode::SessionExpired => "ERR_SESSION_EXPIRED",
@@ -124,6 +137,7 @@ impl ErrorCode {
             ErrorCode::NotInRoom => "ERR_NOT_IN_ROOM",
             ErrorCode::RateLimited => "ERR_RATE_LIMITED",
             ErrorCode::UserDataInvalid => "ERR_USER_DATA_INVALID",
+            ErrorCode::ResumeRefused => "ERR_RESUME_REFUSED",
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod limits;
 pub mod messages;
 pub mod presence;
 pub mod private_map_key;
+pub mod resume_proof;
 pub mod user_data;
 pub mod usersig;
 
@@ -28,8 +29,10 @@ pub use user_data::{UserData, UserDataError};
 /// Raised whenever a change would break an older peer: 2 made pings mandatory (a version 1
 /// client would be dropped as silent) and added exit reason 3; 3 made `members` objects with
 /// what each publishes, and added roles and publishing; 4 added member data (`userData`,
-/// `setUserData`, `memberUpdated`) and server frames of up to 2 MiB.
-pub const PROTOCOL_VERSION: u32 = 4;
+/// `setUserData`, `memberUpdated`) and server frames of up to 2 MiB; 5 added signed resumes
+/// (`resumeKey` at enter; `counter`, `proof` and the credentials again at resume) and
+/// refusals of publishing that a privateMapKey does not grant.
+pub const PROTOCOL_VERSION: u32 = 5;
 
 /// The oldest version a server still serves: a version 3 client reads a version 4 server's
 /// frames (it skips `memberUpdated` and the `userData` fields) and sends nothing new.

@@ -95,6 +95,21 @@ pub struct ResumeRequest {
     /// that it resends are not held to the per-second limits a second time.
     #[serde(default)]
     pub sent_upto: u32,
+    /// One more than the last resume of this session counted (see
+    /// [`crate::resume_proof`]); a server takes each counter once, so a recorded resume frame
+    /// cannot be played again.
+    #[serde(default)]
+    pub counter: u64,
+    /// The session's resume key's signature over [`crate::resume_proof::signed_message`],
+    /// base64: required for a session entered with a `resumeKey`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proof: Option<String>,
+    /// The credentials the session entered with, presented again: a resume after they
+    /// expired is refused as an enter would be. Required with a `proof`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_sig: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private_map_key: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -142,6 +157,10 @@ pub struct EnterRequest {
     /// [`crate::private_map_key`]). Checked whenever given; a server may require it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub private_map_key: Option<String>,
+    /// The public half of a key pair the client made for this session (Ed25519, base64): a
+    /// resume must then be signed with its private half (see [`crate::resume_proof`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resume_key: Option<String>,
 }
 
 /// What the server sends: answers to requests and pushed room events.
@@ -458,6 +477,7 @@ mod tests {
                 create_if_missing: false,
                 user_data: None,
                 private_map_key: None,
+                resume_key: None,
             }),
         };
         let value = serde_json::to_value(&frame).unwrap();
@@ -477,6 +497,10 @@ mod tests {
                 last_seq: 41,
                 room: None,
                 sent_upto: 0,
+                counter: 0,
+                proof: None,
+                user_sig: None,
+                private_map_key: None,
             })
         );
         let exit: ClientFrame = serde_json::from_str(r#"{"id":8,"type":"exit"}"#).unwrap();

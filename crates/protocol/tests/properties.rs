@@ -80,6 +80,7 @@ fn request() -> impl Strategy<Value = ClientRequest> {
                     create_if_missing: create,
                     user_data,
                     private_map_key: None,
+                    resume_key: None,
                 })
             },
         );
@@ -111,6 +112,10 @@ fn request() -> impl Strategy<Value = ClientRequest> {
                 last_seq,
                 room,
                 sent_upto,
+                counter: 0,
+                proof: None,
+                user_sig: None,
+                private_map_key: None,
             })
         });
     let switch = (room_id(), "\\PC{0,40}", any::<bool>()).prop_map(|(room, user_sig, create)| {

@@ -6,12 +6,20 @@
 //! task and stops, without leaving the room. When a session ends for good it is forgotten; if
 //! the server ended it (removal, dismissal, another login) that is remembered for a while, so
 //! a client that comes back later learns why instead of entering again.
+//!
+//! A session entered with a resume key (see [`openroom_protocol::resume_proof`]) is only
+//! taken over by a request signed with that key and a counter it has not used: the check is
+//! made here, before the owner hears of the request, so a forged or replayed one disturbs
+//! nothing.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
+use base64::Engine as _;
+use openroom_protocol::resume_proof::{self, KEY_BYTES, PROOF_BYTES};
 use openroom_protocol::ExitReason;
+use ring::signature::{UnparsedPublicKey, ED25519};
 use tokio::sync::oneshot;
 use tokio::time::Instant;
 
@@ -33,6 +41,87 @@ pub enum Lookup<S> {
     Ended(ExitReason),
     /// No such session (it timed out, or the token is not from this server).
     Unknown,
+    /// The request does not prove it comes from the client that entered.
+    Refused(ProofRefused),
+}
+
+/// The public half of the key a client made for its session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResumeKey([u8; KEY_BYTES]);
+
+impl ResumeKey {
+    /// A `resumeKey` as sent at enter: base64 of the 32 bytes of an Ed25519 public key.
+    pub fn parse(text: &str) -> Result<ResumeKey, String> {
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(text)
+            .map_err(|error| format!("resumeKey is not base64: {error}"))?;
+        let key = <[u8; KEY_BYTES]>::try_from(bytes.as_slice()).map_err(|_| {
+            format!(
+                "resumeKey must be an Ed25519 public key of {KEY_BYTES} bytes, not {}",
+                bytes.len()
+            )
+        })?;
+        Ok(ResumeKey(key))
+    }
+}
+
+/// What a resume request offers as proof.
+pub struct Claim<'a> {
+    pub counter: u64,
+    pub proof: Option<&'a str>,
+}
+
+/// Why a resume was not taken as coming from the session's client.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProofRefused {
+    #[error(
+        "this session was entered with a resumeKey: a resume must carry a proof signed with it"
+    )]
+    Missing,
+    #[error("the resume proof must be base64 of a {PROOF_BYTES}-byte Ed25519 signature")]
+    Malformed,
+    #[error("resume counter {counter} was already used (the last one taken was {last}): a resume frame cannot be played again")]
+    Replayed { counter: u64, last: u64 },
+    #[error("the resume proof is not signed with this session's resumeKey")]
+    BadSignature,
+}
+
+/// A live session's entry: where takeover requests go, and what proves a request genuine.
+struct Entry<S> {
+    owner: flume::Sender<Takeover<S>>,
+    key: Option<ResumeKey>,
+    /// The last counter a resume of this session spent.
+    last_counter: u64,
+}
+
+impl<S> Entry<S> {
+    /// Check a claim against the session's key; a good one spends its counter. A session
+    /// without a key (a client older than protocol 5) is resumed by its token alone.
+    fn admit(&mut self, token: &str, claim: &Claim<'_>) -> Result<(), ProofRefused> {
+        let Some(ResumeKey(key)) = &self.key else {
+            return Ok(());
+        };
+        let proof = claim.proof.ok_or(ProofRefused::Missing)?;
+        let signature = base64::engine::general_purpose::STANDARD
+            .decode(proof)
+            .ok()
+            .filter(|bytes| bytes.len() == PROOF_BYTES)
+            .ok_or(ProofRefused::Malformed)?;
+        if claim.counter <= self.last_counter {
+            return Err(ProofRefused::Replayed {
+                counter: claim.counter,
+                last: self.last_counter,
+            });
+        }
+        UnparsedPublicKey::new(&ED25519, key)
+            .verify(
+                &resume_proof::signed_message(token, claim.counter),
+                &signature,
+            )
+            .map_err(|_| ProofRefused::BadSignature)?;
+        self.last_counter = claim.counter;
+        Ok(())
+    }
 }
 
 /// The directory of resumable sessions; cheap to clone.
@@ -61,18 +150,24 @@ impl<S> Default for Directory<S> {
 }
 
 struct Inner<S> {
-    live: HashMap<String, flume::Sender<Takeover<S>>>,
+    live: HashMap<String, Entry<S>>,
     ended: HashMap<String, ExitReason>,
     /// Ended tokens, oldest first, with when each is forgotten.
     ended_order: VecDeque<(Instant, String)>,
 }
 
 impl<S> Directory<S> {
-    /// List a new session; returns its token and where takeover requests arrive.
-    pub fn register(&self) -> (String, flume::Receiver<Takeover<S>>) {
+    /// List a new session, resumed only with proof by `key` when it has one; returns its
+    /// token and where takeover requests arrive.
+    pub fn register(&self, key: Option<ResumeKey>) -> (String, flume::Receiver<Takeover<S>>) {
         let token = uuid::Uuid::new_v4().simple().to_string();
-        let (requests, inbox) = flume::bounded(1);
-        self.lock().live.insert(token.clone(), requests);
+        let (owner, inbox) = flume::bounded(1);
+        let entry = Entry {
+            owner,
+            key,
+            last_counter: 0,
+        };
+        self.lock().live.insert(token.clone(), entry);
         (token, inbox)
     }
 
@@ -98,12 +193,18 @@ impl<S> Directory<S> {
         }
     }
 
-    /// Take the session behind `token` over from the task that owns it.
-    pub async fn take_over(&self, token: &str) -> Lookup<S> {
+    /// Take the session behind `token` over from the task that owns it, if `claim` proves
+    /// the request comes from its client.
+    pub async fn take_over(&self, token: &str, claim: &Claim<'_>) -> Lookup<S> {
         let owner = {
-            let inner = self.lock();
-            match inner.live.get(token) {
-                Some(owner) => owner.clone(),
+            let mut inner = self.lock();
+            match inner.live.get_mut(token) {
+                Some(entry) => {
+                    if let Err(refused) = entry.admit(token, claim) {
+                        return Lookup::Refused(refused);
+                    }
+                    entry.owner.clone()
+                }
                 None => return self.ended(&inner, token),
             }
         };
@@ -254,27 +355,125 @@ mod tests {
         assert_eq!(buffer.after(0, 1), frames([1]));
     }
 
+    const NO_PROOF: Claim<'static> = Claim {
+        counter: 0,
+        proof: None,
+    };
+
+    /// A client's key pair, and its public half as the server keeps it.
+    fn client_key() -> (ring::signature::Ed25519KeyPair, ResumeKey) {
+        use ring::signature::KeyPair as _;
+        let pkcs8 =
+            ring::signature::Ed25519KeyPair::generate_pkcs8(&ring::rand::SystemRandom::new())
+                .unwrap();
+        let pair = ring::signature::Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).unwrap();
+        let public = base64::engine::general_purpose::STANDARD.encode(pair.public_key());
+        (pair, ResumeKey::parse(&public).unwrap())
+    }
+
+    fn proof(pair: &ring::signature::Ed25519KeyPair, token: &str, counter: u64) -> String {
+        let signature = pair.sign(&resume_proof::signed_message(token, counter));
+        base64::engine::general_purpose::STANDARD.encode(signature.as_ref())
+    }
+
+    #[tokio::test]
+    async fn a_keyed_session_is_taken_over_only_with_a_fresh_signed_counter() {
+        let directory: Directory<u32> = Directory::default();
+        let (pair, key) = client_key();
+        let (stranger, _) = client_key();
+        let (token, requests) = directory.register(Some(key));
+        let owner = tokio::spawn(async move {
+            while let Ok(reply) = requests.recv_async().await {
+                let _ = reply.send(7);
+            }
+        });
+        let claim = |proof: &'static str, counter| Claim {
+            counter,
+            proof: Some(proof),
+        };
+        let leak = |text: String| -> &'static str { Box::leak(text.into_boxed_str()) };
+        let refused = |lookup: Lookup<u32>| match lookup {
+            Lookup::Refused(why) => why,
+            _ => panic!("taken over without proof"),
+        };
+        assert_eq!(
+            refused(directory.take_over(&token, &NO_PROOF).await),
+            ProofRefused::Missing
+        );
+        assert_eq!(
+            refused(directory.take_over(&token, &claim("AAAA", 1)).await),
+            ProofRefused::Malformed
+        );
+        let forged = leak(proof(&stranger, &token, 1));
+        assert_eq!(
+            refused(directory.take_over(&token, &claim(forged, 1)).await),
+            ProofRefused::BadSignature
+        );
+        // Signed for another counter than it claims.
+        let moved = leak(proof(&pair, &token, 1));
+        assert_eq!(
+            refused(directory.take_over(&token, &claim(moved, 2)).await),
+            ProofRefused::BadSignature
+        );
+        let genuine = claim(leak(proof(&pair, &token, 1)), 1);
+        assert!(matches!(
+            directory.take_over(&token, &genuine).await,
+            Lookup::Live(7)
+        ));
+        // The same frame again: its counter is spent.
+        assert_eq!(
+            refused(directory.take_over(&token, &genuine).await),
+            ProofRefused::Replayed {
+                counter: 1,
+                last: 1
+            }
+        );
+        let next = claim(leak(proof(&pair, &token, 5)), 5);
+        assert!(matches!(
+            directory.take_over(&token, &next).await,
+            Lookup::Live(7)
+        ));
+        directory.forget(&token, None);
+        owner.await.unwrap();
+    }
+
+    #[test]
+    fn a_resume_key_must_be_32_bytes_of_base64() {
+        assert!(ResumeKey::parse("not base64!")
+            .unwrap_err()
+            .contains("not base64"));
+        assert!(ResumeKey::parse("AAAA")
+            .unwrap_err()
+            .contains("32 bytes, not 3"));
+    }
+
     #[tokio::test]
     async fn a_token_leads_to_the_session_then_to_why_it_ended() {
         let directory: Directory<&'static str> = Directory::default();
-        let (token, requests) = directory.register();
+        let (token, requests) = directory.register(None);
         let owner = tokio::spawn(async move {
             let reply = requests.recv_async().await.unwrap();
             reply.send("state").unwrap();
         });
         assert!(matches!(
-            directory.take_over(&token).await,
+            directory.take_over(&token, &NO_PROOF).await,
             Lookup::Live("state")
         ));
         owner.await.unwrap();
         directory.forget(&token, Some(ExitReason::Removed));
         assert!(matches!(
-            directory.take_over(&token).await,
+            directory.take_over(&token, &NO_PROOF).await,
             Lookup::Ended(ExitReason::Removed)
         ));
-        assert!(matches!(directory.take_over("nope").await, Lookup::Unknown));
-        let (other, _requests) = directory.register();
+        assert!(matches!(
+            directory.take_over("nope", &NO_PROOF).await,
+            Lookup::Unknown
+        ));
+        let (other, _requests) = directory.register(None);
         directory.forget(&other, None);
-        assert!(matches!(directory.take_over(&other).await, Lookup::Unknown));
+        assert!(matches!(
+            directory.take_over(&other, &NO_PROOF).await,
+            Lookup::Unknown
+        ));
     }
 }

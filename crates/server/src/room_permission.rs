@@ -3,12 +3,15 @@
 //! A key, when given, is always checked (a bad one is refused even where none is required);
 //! with `require_private_map_key` a session without one for the room is refused too. A key
 //! must grant entering (bit 2); a room that does not exist yet also needs creating (bit 1).
+//! What a member publishes is held to sending audio (bit 4) and sending video (bit 16) by
+//! [`PublishGate`]. The receiving bits (8, 32, 128) and sending sub video (64) are carried
+//! and have nothing to govern here: OpenRoom relays no media, and has no sub stream.
 
 use openroom_protocol::messages::ErrorBody;
 use openroom_protocol::private_map_key::{
     verify_private_map_key, Grant, PrivateMapKeyError, Privileges,
 };
-use openroom_protocol::{ErrorCode, RoomId, UserId};
+use openroom_protocol::{ErrorCode, Publishing, RoomId, UserId};
 
 use crate::auth::unix_now;
 use crate::config::ServerConfig;
@@ -51,6 +54,83 @@ impl Admission {
         // It exists now; should it close before the enter reaches it, it is not reopened.
         Ok(false)
     }
+}
+
+/// What a session may publish under its key, what its client asked to publish, and which
+/// refusals the client was told of (so a state stated again after a reconnection is not
+/// refused to the app twice).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PublishGate {
+    allowed: Publishing,
+    asked: Publishing,
+    told: Publishing,
+}
+
+impl Default for PublishGate {
+    fn default() -> Self {
+        PublishGate {
+            allowed: Publishing {
+                audio: true,
+                video: true,
+            },
+            asked: Publishing::NOTHING,
+            told: Publishing::NOTHING,
+        }
+    }
+}
+
+impl PublishGate {
+    /// The gate under `admission` (entering or switching rooms, or a key presented again).
+    pub fn under(self, admission: &Admission) -> PublishGate {
+        let allowed = match admission {
+            Admission::Unrestricted => PublishGate::default().allowed,
+            Admission::Granted(privileges) => Publishing {
+                audio: privileges.contains(Privileges::SEND_AUDIO),
+                video: privileges.contains(Privileges::SEND_VIDEO),
+            },
+        };
+        PublishGate { allowed, ..self }
+    }
+
+    /// The client asks to publish `asked`: what the room is shown (what the key allows of
+    /// it), and a refusal for the client when this withholds something it was not yet told of.
+    pub fn pass(&mut self, asked: Publishing) -> (Publishing, Option<ErrorBody>) {
+        self.asked = asked;
+        let shown = Publishing {
+            audio: asked.audio && self.allowed.audio,
+            video: asked.video && self.allowed.video,
+        };
+        let withheld = Publishing {
+            audio: asked.audio && !shown.audio,
+            video: asked.video && !shown.video,
+        };
+        let news = withheld != self.told && withheld != Publishing::NOTHING;
+        self.told = withheld;
+        (shown, news.then(|| refusal(withheld)))
+    }
+
+    /// [`PublishGate::pass`] for what the client asked last (after the key changed).
+    pub fn pass_again(&mut self) -> (Publishing, Option<ErrorBody>) {
+        self.pass(self.asked)
+    }
+}
+
+fn refusal(withheld: Publishing) -> ErrorBody {
+    if withheld.video {
+        let also = if withheld.audio {
+            " (nor sending audio, bit 4)"
+        } else {
+            ""
+        };
+        return ErrorBody::new(
+            ErrorCode::ServerCenterNoPrivilegePushVideo,
+            format!("the privateMapKey does not grant sending video (16){also}: the others do not see it published; issue a key with the bit set"),
+        );
+    }
+    ErrorBody::new(
+        ErrorCode::ServerInfoPrivilegeFlagError,
+        "the privateMapKey does not grant sending audio (4): the others do not see it published; issue a key with the bit set",
+    )
 }
 
 /// Decide whether `user_id` may enter `room` with `key` (None or empty: no key given).
@@ -98,4 +178,61 @@ fn verify(config: &ServerConfig, user_id: &UserId, key: &str) -> Result<Grant, E
 
 fn flag_error(error: PrivateMapKeyError) -> ErrorBody {
     ErrorBody::new(ErrorCode::ServerInfoPrivilegeFlagError, error.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const AUDIO: Publishing = Publishing {
+        audio: true,
+        video: false,
+    };
+    const BOTH: Publishing = Publishing {
+        audio: true,
+        video: true,
+    };
+
+    fn code(refusal: Option<ErrorBody>) -> Option<i32> {
+        refusal.map(|body| body.code)
+    }
+
+    #[test]
+    fn the_gate_shows_what_the_key_grants_and_tells_each_refusal_once() {
+        let video_only = Admission::Granted(Privileges(2 | 16));
+        let mut gate = PublishGate::default().under(&video_only);
+        let (shown, refused) = gate.pass(BOTH);
+        assert_eq!(
+            shown,
+            Publishing {
+                audio: false,
+                video: true
+            }
+        );
+        assert_eq!(code(refused), Some(-100006));
+        // Stated again (after a reconnection): withheld still, but not told again.
+        assert_eq!(
+            gate.pass(BOTH),
+            (
+                Publishing {
+                    audio: false,
+                    video: true
+                },
+                None
+            )
+        );
+        assert_eq!(gate.pass(Publishing::NOTHING), (Publishing::NOTHING, None));
+        assert_eq!(code(gate.pass(AUDIO).1), Some(-100006));
+
+        let audio_only = Admission::Granted(Privileges(2 | 4));
+        let mut gate = PublishGate::default().under(&audio_only);
+        let (shown, refused) = gate.pass(BOTH);
+        assert_eq!(shown, AUDIO);
+        assert_eq!(code(refused), Some(-102013));
+        // A key for a room that grants both: the asked state is shown whole.
+        assert_eq!(
+            gate.under(&Admission::Unrestricted).pass_again(),
+            (BOTH, None)
+        );
+    }
 }

@@ -34,9 +34,9 @@ use crate::config::{millis, ServerConfig, MEMBER_EVENT_QUEUE, USER_DATA_UPDATES_
 use crate::log_limit::LogLimit;
 use crate::rate::TokenBucket;
 use crate::registry::{OpenRefused, Registry};
-use crate::resume::{Directory, Lookup, ReplayBuffer, Takeover};
+use crate::resume::{Claim, Directory, Lookup, ReplayBuffer, ResumeKey, Takeover};
 use crate::room::{EnterRefused, Entrant, Presence, Present, RoomHandle, SessionId};
-use crate::room_permission;
+use crate::room_permission::{self, PublishGate};
 use crate::shared_event::SharedEvent;
 
 /// Entering retries this often when it races with the room closing; each retry opens a fresh
@@ -47,6 +47,8 @@ static NEXT_SESSION: AtomicU64 = AtomicU64::new(1);
 
 /// Refused UserSigs are logged, a few a second at most.
 static REFUSED_SIGS: LogLimit = LogLimit::per_second(10);
+/// Resumes refused for want of proof: logged at most this often.
+static REFUSED_RESUMES: LogLimit = LogLimit::per_second(10);
 
 /// What a session needs from the server around it.
 #[derive(Clone)]
@@ -83,6 +85,10 @@ pub struct SessionState {
     scene: Scene,
     /// The member's role and what its client publishes; carried into every room it enters.
     presence: Presence,
+    /// What the session's privateMapKey lets it publish of what its client asks.
+    publish_gate: PublishGate,
+    /// The key a resume must be signed with, when the client gave one at enter.
+    resume_key: Option<ResumeKey>,
 }
 
 struct Resumable {
@@ -184,8 +190,12 @@ struct Session {
     outside_room_since: Instant,
     /// The state changes the client asked for lately, to hold it to the server's rate.
     requests: TokenBucket,
-    /// Publishing that came faster than the rate allows: applied when it does.
-    deferred_publish: Option<Publishing>,
+    /// Publishing that came faster than the rate allows (its request id, and the state):
+    /// applied when it does.
+    deferred_publish: Option<(u64, Publishing)>,
+    /// Publishing the key withholds, found while answering an enter or a switch: told to the
+    /// client right after the answer, under the same request id.
+    publish_refusal: Option<ErrorBody>,
     /// setUserData requests, held to [`USER_DATA_UPDATES_PER_SECOND`].
     user_data_updates: TokenBucket,
     /// A setUserData that came faster than that (its request id, and the data; None clears
@@ -217,6 +227,8 @@ pub(crate) async fn run(link: Link, ctx: SessionContext) {
         last_message_told: 0,
         scene: Scene::default(),
         presence: Presence::default(),
+        publish_gate: PublishGate::default(),
+        resume_key: None,
     };
     let now = Instant::now();
     let requests = TokenBucket::full(ctx.config.peers.requests_per_second, now.into_std());
@@ -228,6 +240,7 @@ pub(crate) async fn run(link: Link, ctx: SessionContext) {
         outside_room_since: now,
         requests,
         deferred_publish: None,
+        publish_refusal: None,
         user_data_updates: TokenBucket::full(USER_DATA_UPDATES_PER_SECOND, now.into_std()),
         deferred_user_data: None,
         handover: None,
@@ -388,8 +401,8 @@ impl Session {
         let now = std::time::Instant::now();
         let rate = self.ctx.config.peers.requests_per_second;
         if self.deferred_publish.is_some() && self.requests.take(rate, now) {
-            if let Some(publishing) = self.deferred_publish.take() {
-                self.publish(publishing).await;
+            if let Some((id, publishing)) = self.deferred_publish.take() {
+                self.publish(id, publishing).await?;
             }
         }
         if self.deferred_user_data.is_some()
@@ -516,7 +529,7 @@ impl Session {
             if let ClientRequest::Publish(publishing) = frame.request {
                 // Never refused: what the client publishes last must be what the room shows.
                 // Held back, and applied (the latest of them) when the rate allows.
-                self.deferred_publish = Some(publishing);
+                self.deferred_publish = Some((frame.id, publishing));
                 return Ok(());
             }
             let body = ErrorBody::new(
@@ -550,10 +563,7 @@ impl Session {
                 Ok(members) => Outcome::Ok(Reply::Switched { members }),
                 Err(body) => Outcome::Error(body),
             },
-            ClientRequest::Publish(publishing) => {
-                self.publish(publishing).await;
-                return Ok(());
-            }
+            ClientRequest::Publish(publishing) => return self.publish(frame.id, publishing).await,
             ClientRequest::SwitchRole(request) => {
                 match Box::pin(self.switch_role(request.role)).await {
                     Ok(()) => Outcome::Ok(Reply::RoleSwitched { role: request.role }),
@@ -564,7 +574,11 @@ impl Session {
                 return self.on_set_user_data(frame.id, request.user_data).await;
             }
         };
-        self.respond(frame.id, outcome).await
+        self.respond(frame.id, outcome).await?;
+        match self.publish_refusal.take() {
+            Some(body) => self.respond(frame.id, Outcome::Error(body)).await,
+            None => Ok(()),
+        }
     }
 
     /// Pass a custom message to the room, after the checks the client makes too (a client
@@ -645,10 +659,15 @@ impl Session {
     }
 
     /// What the client publishes now: kept for every room the session enters, and passed to
-    /// the current one, which tells the others what changed.
-    async fn publish(&mut self, publishing: Publishing) {
+    /// the current one, which tells the others what changed. What the session's
+    /// privateMapKey does not grant is withheld, and the client told (answering request `id`).
+    async fn publish(&mut self, id: u64, asked: Publishing) -> Result<(), Ending> {
         // A later state replaces any held back.
         self.deferred_publish = None;
+        let (publishing, refusal) = self.state.publish_gate.pass(asked);
+        if let Some(body) = refusal {
+            self.respond(id, Outcome::Error(body)).await?;
+        }
         self.state.presence.publishing = publishing;
         if let Some(membership) = &self.state.membership {
             membership
@@ -656,6 +675,7 @@ impl Session {
                 .publish(membership.user_id.clone(), self.state.id, publishing)
                 .await;
         }
+        Ok(())
     }
 
     /// The member's data is `user_data` now: kept for every room the session enters, and
@@ -719,7 +739,7 @@ impl Session {
             self.state.last_message_told = last;
         }
         let resumable = self.state.resumable.get_or_insert_with(|| {
-            let (token, takeovers) = self.ctx.sessions.register();
+            let (token, takeovers) = self.ctx.sessions.register(self.state.resume_key);
             Resumable { token, takeovers }
         });
         Outcome::Ok(Reply::Entered {
@@ -743,8 +763,20 @@ impl Session {
             );
             return self.respond(id, Outcome::Error(body)).await;
         }
-        let mut state = match self.ctx.sessions.take_over(&request.token).await {
+        let claim = Claim {
+            counter: request.counter,
+            proof: request.proof.as_deref(),
+        };
+        let mut state = match self.ctx.sessions.take_over(&request.token, &claim).await {
             Lookup::Live(state) => state,
+            Lookup::Refused(refused) => {
+                let peer = self.link.peer();
+                REFUSED_RESUMES.log(|suppressed| {
+                    tracing::info!(%peer, code = ErrorCode::ResumeRefused.value(), error = %refused, suppressed, "resume refused")
+                });
+                let body = ErrorBody::new(ErrorCode::ResumeRefused, refused.to_string());
+                return self.respond(id, Outcome::Error(body)).await;
+            }
             Lookup::Ended(reason) => {
                 let reply = Outcome::Ok(Reply::SessionEnded { reason });
                 self.respond(id, reply).await?;
@@ -759,6 +791,9 @@ impl Session {
             }
         };
         std::mem::swap(&mut self.state, &mut state);
+        if let Err(body) = self.check_credentials_again(&request) {
+            return self.end_for_credentials(id, body).await;
+        }
         // What the room queued while the session was parked. A queue the room closed means it
         // ended the membership: ejected it (and said why first) or dropped it for falling behind.
         let mut queued = Vec::new();
@@ -815,6 +850,54 @@ impl Session {
             self.send_event(event).await?;
         }
         Ok(())
+    }
+
+    /// A session entered with a resume key presents its credentials again when it resumes
+    /// (protocol 5): a UserSig or privateMapKey that expired while the client was away ends
+    /// the session, as it would refuse an enter. A key presented again also sets what the
+    /// session may publish from now on.
+    fn check_credentials_again(&mut self, request: &ResumeRequest) -> Result<(), ErrorBody> {
+        let (Some(_), Some(membership)) = (self.state.resume_key, &self.state.membership) else {
+            return Ok(());
+        };
+        let user_id = membership.user_id.clone();
+        let room = request
+            .room
+            .clone()
+            .unwrap_or_else(|| membership.room_id.clone());
+        let user_sig = request.user_sig.as_deref().unwrap_or_default();
+        if let Err(error) = auth::check(&self.ctx.config, user_id.as_str(), user_sig) {
+            self.refused_sig(&user_id, &error);
+            return Err(ErrorBody::new(
+                ErrorCode::UserSigInvalid,
+                format!("the UserSig presented again to resume was refused: {error}"),
+            ));
+        }
+        let key = request.private_map_key.as_deref();
+        let admission = room_permission::admit(&self.ctx.config, &user_id, &room, key)?;
+        self.state.publish_gate = self.state.publish_gate.under(&admission);
+        Ok(())
+    }
+
+    /// The credentials a resuming client presented were refused: the member leaves its room
+    /// (the others see its connection end, reason 1) and the client hears why.
+    async fn end_for_credentials(&mut self, id: u64, body: ErrorBody) -> Result<(), Ending> {
+        if let Some(resumable) = self.state.resumable.take() {
+            self.ctx.sessions.forget(&resumable.token, None);
+        }
+        if let Some(membership) = self.state.membership.take() {
+            tracing::info!(session = self.state.id, room = %membership.room_id, user = %membership.user_id, code = body.code, "resume refused: credentials no longer valid");
+            membership
+                .room
+                .exit(
+                    membership.user_id.clone(),
+                    self.state.id,
+                    LeaveReason::ConnectionLost,
+                )
+                .await;
+        }
+        self.outside_room_since = Instant::now();
+        self.respond(id, Outcome::Error(body)).await
     }
 
     /// Put a taken-over session back into `room` (its own room again when the replay buffer
@@ -950,6 +1033,12 @@ impl Session {
             self.refused_sig(&request.user_id, &error);
             ErrorBody::new(ErrorCode::UserSigInvalid, error.to_string())
         })?;
+        let resume_key = request
+            .resume_key
+            .as_deref()
+            .map(ResumeKey::parse)
+            .transpose()
+            .map_err(|message| ErrorBody::new(ErrorCode::RoomEnterFail, message))?;
         let admission = room_permission::admit(
             config,
             &request.user_id,
@@ -959,9 +1048,11 @@ impl Session {
         let create =
             admission.may_open(&self.ctx.registry, &request.room, request.create_if_missing)?;
 
+        let mut publish_gate = PublishGate::default().under(&admission);
+        let (publishing, refusal) = publish_gate.pass(request.publishing);
         let presence = Presence {
             role: request.scene.effective_role(request.role),
-            publishing: request.publishing,
+            publishing,
             user_data: request.user_data,
         };
         let (membership, members) = join(
@@ -975,6 +1066,9 @@ impl Session {
         .await?;
         self.state.scene = request.scene;
         self.state.presence = presence;
+        self.state.publish_gate = publish_gate;
+        self.state.resume_key = resume_key;
+        self.publish_refusal = refusal;
         tracing::info!(session = self.state.id, room = %membership.room_id, user = %membership.user_id, "entered");
         self.state.membership = Some(membership);
         Ok(members)
@@ -1006,12 +1100,25 @@ impl Session {
             return refuse(ErrorCode::UserSigInvalid, error.to_string());
         }
         let key = request.private_map_key.as_deref();
-        let create = match room_permission::admit(&self.ctx.config, &user_id, &request.room, key)
+        let admitted = room_permission::admit(&self.ctx.config, &user_id, &request.room, key)
             .and_then(|admission| {
-                admission.may_open(&self.ctx.registry, &request.room, request.create_if_missing)
-            }) {
-            Ok(create) => create,
+                let create = admission.may_open(
+                    &self.ctx.registry,
+                    &request.room,
+                    request.create_if_missing,
+                )?;
+                Ok((admission, create))
+            });
+        let (admission, create) = match admitted {
+            Ok(admitted) => admitted,
             Err(body) => return Ok(Err(body)),
+        };
+        // The new room's key decides what of the asked publishing the new room sees.
+        let mut publish_gate = self.state.publish_gate.under(&admission);
+        let (publishing, refusal) = publish_gate.pass_again();
+        let presence = Presence {
+            publishing,
+            ..self.state.presence.clone()
         };
         let to = request.room.clone();
         let (joined, members) = match join(
@@ -1019,7 +1126,7 @@ impl Session {
             self.state.id,
             request.room,
             user_id,
-            &self.state.presence,
+            &presence,
             create,
         )
         .await
@@ -1027,6 +1134,9 @@ impl Session {
             Ok(joined) => joined,
             Err(body) => return Ok(Err(body)),
         };
+        self.state.presence = presence;
+        self.state.publish_gate = publish_gate;
+        self.publish_refusal = refusal;
         let Some(old) = self.state.membership.replace(joined) else {
             return Ok(Ok(members));
         };

@@ -2,7 +2,8 @@
 //!
 //! [`FaultProxy`] sits between clients and the server on loopback and breaks the connection
 //! on command: pass traffic, blackhole it (a peer that vanished without closing), stall it (a
-//! peer that froze and reads nothing), close every connection (a reset), or delay it.
+//! peer that froze and reads nothing), close every connection (a reset), or delay it. It also
+//! records what each client sent, as a relay that reads the traffic would, for replay tests.
 //! [`TestCa`] makes a throwaway certificate authority for TLS tests.
 
 mod ca;
@@ -45,7 +46,15 @@ pub struct FaultProxy {
     accept: JoinHandle<()>,
     /// Connections carried to the server so far.
     carried: Arc<std::sync::atomic::AtomicUsize>,
+    /// What each carried connection's client sent, in the order they were accepted.
+    recorded: Arc<Mutex<Vec<Recording>>>,
 }
+
+/// The bytes one client sent through the proxy, the first [`RECORDED_BYTES`] of them.
+type Recording = Arc<Mutex<Vec<u8>>>;
+
+/// Bytes of each connection the proxy records.
+pub const RECORDED_BYTES: usize = 64 * 1024;
 
 impl FaultProxy {
     pub async fn start(upstream: SocketAddr) -> std::io::Result<FaultProxy> {
@@ -56,6 +65,8 @@ impl FaultProxy {
         let accept_tasks = tasks.clone();
         let carried = Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let counted = carried.clone();
+        let recorded: Arc<Mutex<Vec<Recording>>> = Arc::default();
+        let recordings = recorded.clone();
         let accept = tokio::spawn(async move {
             while let Ok((client, _)) = listener.accept().await {
                 if *watcher.borrow() == Fault::Close {
@@ -69,17 +80,24 @@ impl FaultProxy {
                 let _ = server.set_nodelay(true);
                 let (client_read, client_write) = client.into_split();
                 let (server_read, server_write) = server.into_split();
+                let recording = Recording::default();
+                recordings
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push(recording.clone());
                 let mut tasks = accept_tasks.lock().unwrap_or_else(|p| p.into_inner());
                 tasks.retain(|task| !task.is_finished());
                 tasks.push(tokio::spawn(pipe(
                     client_read,
                     server_write,
                     watcher.clone(),
+                    Some(recording),
                 )));
                 tasks.push(tokio::spawn(pipe(
                     server_read,
                     client_write,
                     watcher.clone(),
+                    None,
                 )));
             }
         });
@@ -89,7 +107,18 @@ impl FaultProxy {
             tasks,
             accept,
             carried,
+            recorded,
         })
+    }
+
+    /// What the client of each connection carried so far sent (up to [`RECORDED_BYTES`]),
+    /// oldest connection first: the WebSocket upgrade, then its frames as on the wire.
+    pub fn recorded(&self) -> Vec<Vec<u8>> {
+        let recorded = self.recorded.lock().unwrap_or_else(|p| p.into_inner());
+        recorded
+            .iter()
+            .map(|bytes| bytes.lock().unwrap_or_else(|p| p.into_inner()).clone())
+            .collect()
     }
 
     /// The address clients connect to instead of the server's.
@@ -131,6 +160,7 @@ async fn pipe(
     mut from: tokio::net::tcp::OwnedReadHalf,
     mut to: tokio::net::tcp::OwnedWriteHalf,
     mut mode: watch::Receiver<Fault>,
+    recording: Option<Recording>,
 ) {
     let mut buffer = vec![0u8; 16 * 1024];
     loop {
@@ -162,6 +192,11 @@ async fn pipe(
             }
             Ok(n) => n,
         };
+        if let Some(recording) = &recording {
+            let mut bytes = recording.lock().unwrap_or_else(|p| p.into_inner());
+            let room = RECORDED_BYTES.saturating_sub(bytes.len()).min(n);
+            bytes.extend_from_slice(&buffer[..room]);
+        }
         let fault = *mode.borrow();
         match fault {
             // A chunk read just as the stall began is still delivered, as a frozen peer's
