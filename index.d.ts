@@ -746,6 +746,8 @@ declare namespace TRTCCloud {
     ERR_SERVER_CENTER_NO_PRIVILEDGE_CREATE_ROOM: -102010
     /** -102011: the privateMapKey does not grant entering the room (bit 2). */
     ERR_SERVER_CENTER_NO_PRIVILEDGE_ENTER_ROOM: -102011
+    /** -102013: the privateMapKey does not grant sending video (bit 16): onError after startLocalPreview / muteLocalVideo(false) (or entering or switching with the camera on); the others do not see the video. Sending audio without bit 4 is refused with -100006, as trtc_code.js has no code for it. */
+    ERR_SERVER_CENTER_NO_PRIVILEDGE_PUSH_VIDEO: -102013
     /** -7001 (OpenRoom's own): the room holds its limit of members (maxMembersPerRoom, default 300). */
     ERR_ROOM_FULL: -7001
     /** -7002 (OpenRoom's own): the server holds its limit of rooms (maxRooms, default 10000). */
@@ -768,6 +770,8 @@ declare namespace TRTCCloud {
     ERR_RATE_LIMITED: -7010
     /** -7011 (OpenRoom's own): userData that is not JSON-serialisable, over 4096 bytes as JSON, or more than the room's member data budget holds (512 bytes for each member it may hold, 64 KiB to 1 MiB); nothing changed. */
     ERR_USER_DATA_INVALID: -7011
+    /** -7012 (OpenRoom's own, internal): a resume that did not prove it came from the client that entered (a recorded resume played again, or a forged one); the session is untouched. Seen only by a raw protocol client. */
+    ERR_RESUME_REFUSED: -7012
   }>
 
   /** onExitRoom's reasons. */

@@ -48,6 +48,7 @@ test("constants have trtc-electron-sdk's names and values", () => {
     ERR_SERVER_INFO_PRIVILEGE_FLAG_ERROR: -100006,
     ERR_SERVER_CENTER_NO_PRIVILEDGE_CREATE_ROOM: -102010,
     ERR_SERVER_CENTER_NO_PRIVILEDGE_ENTER_ROOM: -102011,
+    ERR_SERVER_CENTER_NO_PRIVILEDGE_PUSH_VIDEO: -102013,
     // OpenRoom's own, clear of TRTC's ranges:
     ERR_ROOM_FULL: -7001,
     ERR_SERVER_ROOM_LIMIT: -7002,
@@ -60,6 +61,7 @@ test("constants have trtc-electron-sdk's names and values", () => {
     ERR_NOT_IN_ROOM: -7009,
     ERR_RATE_LIMITED: -7010,
     ERR_USER_DATA_INVALID: -7011,
+    ERR_RESUME_REFUSED: -7012,
   })
   expect(named(openroom.TRTCAudioQuality)).toEqual({
     TRTCAudioQualitySpeech: 1,

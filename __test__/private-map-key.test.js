@@ -164,6 +164,29 @@ describe('a server started with requirePrivateMapKey: true', () => {
     await bob.cloud.exitRoom()
   })
 
+  test('sending audio needs bit 4 and sending video bit 16: refused with onError, the others see nothing', async () => {
+    const ann = new Member(server, 'ann')
+    const bob = new Member(server, 'bob')
+    await ann.cloud.enterRoom(ann.params(12, { privateMapKey: keyFor('ann', 12, 1 | 2 | 16) }), 0)
+    await bob.cloud.enterRoom(bob.params(12, { privateMapKey: keyFor('bob', 12, 2 | 4) }), 0)
+    await ann.waitFor('onRemoteUserEnterRoom', 'bob')
+    ann.cloud.startLocalAudio()
+    await ann.waitFor('onError', TXLiteAVError.ERR_SERVER_INFO_PRIVILEGE_FLAG_ERROR)
+    bob.cloud.startLocalPreview(null)
+    await bob.waitFor('onError', TXLiteAVError.ERR_SERVER_CENTER_NO_PRIVILEDGE_PUSH_VIDEO)
+    expect(ann.events.find(([name]) => name === 'onError')[2]).toMatch(/sending audio \(4\)/)
+    expect(bob.events.find(([name]) => name === 'onError')[2]).toMatch(/sending video \(16\)/)
+    // What each may send reaches the other, after (and instead of) what was refused.
+    ann.cloud.startLocalPreview(null)
+    bob.cloud.startLocalAudio()
+    await bob.waitFor('onUserVideoAvailable', 'ann', 1)
+    await ann.waitFor('onUserAudioAvailable', 'bob', 1)
+    expect(bob.events.filter(([name]) => name === 'onUserAudioAvailable')).toEqual([])
+    expect(ann.events.filter(([name]) => name === 'onUserVideoAvailable')).toEqual([])
+    await ann.cloud.exitRoom()
+    await bob.cloud.exitRoom()
+  })
+
   test('a privateMapKey that is not a string is refused before it is sent', async () => {
     const carol = new Member(server, 'carol')
     await expect(

@@ -117,12 +117,20 @@ test('bad TLS settings are refused with what to fix', async () => {
   ).rejects.toMatchObject({ message: expect.stringContaining('cannot be used together') })
 })
 
-test('the seed flow over wss:// and https://: enter, removal and dismissal through RoomServiceClient with the CA', async () => {
-  const { RoomServiceClient } = require('..')
-  const admin = new RoomServiceClient(url, server.sdkAppId, server.secretKey, { ca: ca.caPem })
+test('the seed flow over wss:// and https:// with privateMapKeys required: enter, exit, removal and dismissal through RoomServiceClient with the CA', async () => {
+  const { RoomServiceClient, genPrivateMapKey } = require('..')
+  const guarded = await startServer({ port: 0, tls: identity, requirePrivateMapKey: true })
+  const url = `wss://localhost:${guarded.port}`
+  const admin = new RoomServiceClient(url, guarded.sdkAppId, guarded.secretKey, { ca: ca.caPem })
   const config = { serverUrl: url, tls: { ca: ca.caPem } }
-  const [ann, bob, cid] = ['ann', 'bob', 'cid'].map((id) => new Member(server, id, config))
-  for (const member of [ann, bob, cid]) await member.enter(33)
+  const [ann, bob, cid] = ['ann', 'bob', 'cid'].map((id) => new Member(guarded, id, config))
+  const keyFor = (userId) =>
+    genPrivateMapKey(guarded.sdkAppId, guarded.secretKey, userId, 33, 255, 300)
+  // Without a key the server refuses, over TLS as anywhere.
+  await expect(ann.cloud.enterRoom(ann.params(33), 0)).rejects.toMatchObject({ code: -100006 })
+  for (const member of [ann, bob, cid]) {
+    await member.cloud.enterRoom(member.params(33, { privateMapKey: keyFor(member.userId) }), 0)
+  }
   await ann.waitFor('onRemoteUserEnterRoom', 'cid')
   expect((await admin.describeRoom(33)).members).toEqual(['ann', 'bob', 'cid'])
   await admin.removeUser(33, ['bob'])
@@ -133,8 +141,9 @@ test('the seed flow over wss:// and https://: enter, removal and dismissal throu
   await admin.dismissRoom(33)
   await ann.waitFor('onExitRoom', 2)
   // Without the CA, Node does not trust the server: the call fails saying so.
-  const untrusting = new RoomServiceClient(url, server.sdkAppId, server.secretKey)
+  const untrusting = new RoomServiceClient(url, guarded.sdkAppId, guarded.secretKey)
   await expect(untrusting.listRooms()).rejects.toMatchObject({
     message: expect.stringMatching(/cannot reach/),
   })
+  await guarded.close()
 })

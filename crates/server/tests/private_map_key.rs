@@ -323,3 +323,149 @@ async fn switching_needs_a_key_for_the_new_room() {
     assert!(server.rooms().get(&numeric(2)).is_none());
     server.close().await;
 }
+
+/// The next frame that is not a heartbeat acknowledgement.
+async fn next_frame(ws: &mut Ws) -> Value {
+    loop {
+        let frame = next(ws).await;
+        if frame["type"] != "messagesTaken" {
+            return frame;
+        }
+    }
+}
+
+/// The next answer, past the room's events.
+async fn next_response(ws: &mut Ws) -> Value {
+    loop {
+        let frame = next_frame(ws).await;
+        if frame["type"] == "response" {
+            return frame;
+        }
+    }
+}
+
+fn assert_refusal(frame: &Value, id: u64, code: ErrorCode, says: &str) {
+    assert_eq!(frame["type"], "response", "{frame}");
+    assert_eq!(frame["id"], id, "{frame}");
+    assert_refused(&frame["result"], code, says);
+}
+
+fn available(frame: &Value, kind: &str, user: &str, on: bool) {
+    let event = &frame["event"];
+    assert_eq!(event["type"], kind, "{frame}");
+    assert_eq!(event["userId"], user, "{frame}");
+    assert_eq!(event["available"], on, "{frame}");
+}
+
+#[tokio::test]
+async fn publishing_needs_the_send_bits_and_the_others_see_only_what_is_granted() {
+    let server = server(true).await;
+    let room = numeric(5);
+    let sig = |user: &str| user_sig(&server, user);
+    let entering = |user: &str, bits: u32, audio: bool| {
+        json!({"id": 1, "type": "enter", "protocol": openroom_protocol::PROTOCOL_VERSION,
+            "sdkAppId": server.config().sdk_app_id, "userId": user, "userSig": sig(user),
+            "room": room, "role": 20, "scene": 0, "publishing": {"audio": audio, "video": false},
+            "privateMapKey": key(&server, user, &room, Privileges(bits))})
+    };
+    let publish = |id: u64, audio: bool, video: bool| json!({"id": id, "type": "publish", "audio": audio, "video": video});
+    // Alice may send video but not audio; she enters with her microphone on.
+    let mut alice = connect(&server).await;
+    send(&mut alice, entering("alice", 1 | 2 | 16, true)).await;
+    assert_entered(&next_frame(&mut alice).await["result"]);
+    assert_refusal(
+        &next_frame(&mut alice).await,
+        1,
+        ErrorCode::ServerInfoPrivilegeFlagError,
+        "does not grant sending audio (4)",
+    );
+    // Bob may do everything: he finds alice publishing nothing.
+    let mut bob = connect(&server).await;
+    send(&mut bob, entering("bob", 255, false)).await;
+    let entered = next_frame(&mut bob).await;
+    assert_eq!(
+        entered["result"]["ok"]["members"],
+        json!([{"userId": "alice", "audio": false, "video": false}])
+    );
+    // Stating the same audio again is not refused twice; the camera is hers to publish.
+    send(&mut alice, publish(2, true, true)).await;
+    available(&next_frame(&mut bob).await, "videoAvailable", "alice", true);
+    // Carol may enter, and send nothing.
+    let mut carol = connect(&server).await;
+    send(&mut carol, entering("carol", 2, false)).await;
+    assert_entered(&next_frame(&mut carol).await["result"]);
+    assert_eq!(next_frame(&mut bob).await["event"]["type"], "memberEntered");
+    send(&mut carol, publish(2, true, true)).await;
+    assert_refusal(
+        &next_frame(&mut carol).await,
+        2,
+        ErrorCode::ServerCenterNoPrivilegePushVideo,
+        "does not grant sending video (16) (nor sending audio, bit 4)",
+    );
+    // Bob hears nothing of carol's refused publishing: his next event is alice's.
+    send(&mut alice, publish(3, true, false)).await;
+    available(
+        &next_frame(&mut bob).await,
+        "videoAvailable",
+        "alice",
+        false,
+    );
+    // Alice's microphone, asked again after she had turned it off, is refused again.
+    send(&mut alice, publish(4, false, false)).await;
+    send(&mut alice, publish(5, true, false)).await;
+    assert_refusal(
+        &next_response(&mut alice).await,
+        5,
+        ErrorCode::ServerInfoPrivilegeFlagError,
+        "sending audio",
+    );
+    server.close().await;
+}
+
+#[tokio::test]
+async fn switching_takes_the_new_rooms_send_bits() {
+    let server = server(true).await;
+    let (mut alice, entered) = enter(
+        &server,
+        "alice",
+        &numeric(1),
+        Some(key(&server, "alice", &numeric(1), Privileges::ALL)),
+    )
+    .await;
+    assert_entered(&entered);
+    send(
+        &mut alice,
+        json!({"id": 2, "type": "publish", "audio": true, "video": true}),
+    )
+    .await;
+    let listen_only = key(&server, "alice", &numeric(2), CREATE_AND_ENTER);
+    send(
+        &mut alice,
+        json!({"id": 3, "type": "switch", "room": numeric(2),
+        "userSig": user_sig(&server, "alice"), "privateMapKey": listen_only}),
+    )
+    .await;
+    assert_eq!(
+        next_frame(&mut alice).await["result"]["ok"]["type"],
+        "switched"
+    );
+    assert_refusal(
+        &next_frame(&mut alice).await,
+        3,
+        ErrorCode::ServerCenterNoPrivilegePushVideo,
+        "does not grant sending video",
+    );
+    // Bob, entering room 2, finds her publishing nothing there.
+    let (_bob, entered) = enter(
+        &server,
+        "bob",
+        &numeric(2),
+        Some(key(&server, "bob", &numeric(2), Privileges::ALL)),
+    )
+    .await;
+    assert_eq!(
+        entered["ok"]["members"],
+        json!([{"userId": "alice", "audio": false, "video": false}])
+    );
+    server.close().await;
+}

@@ -225,3 +225,95 @@ async fn a_removal_that_could_not_be_told_is_remembered() {
     );
     server.close().await;
 }
+
+/// An Ed25519 key pair as a protocol 5 client makes one, and its `resumeKey`.
+fn resume_key_pair() -> (ring::signature::Ed25519KeyPair, String) {
+    use base64::Engine as _;
+    use ring::signature::KeyPair as _;
+    let pkcs8 =
+        ring::signature::Ed25519KeyPair::generate_pkcs8(&ring::rand::SystemRandom::new()).unwrap();
+    let pair = ring::signature::Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).unwrap();
+    let public = base64::engine::general_purpose::STANDARD.encode(pair.public_key());
+    (pair, public)
+}
+
+fn signed(pair: &ring::signature::Ed25519KeyPair, token: &str, counter: u64) -> String {
+    use base64::Engine as _;
+    let message = openroom_protocol::resume_proof::signed_message(token, counter);
+    base64::engine::general_purpose::STANDARD.encode(pair.sign(&message).as_ref())
+}
+
+#[tokio::test]
+async fn a_resume_key_must_be_an_ed25519_public_key() {
+    let server = server().await;
+    let mut ws = connect(&server).await;
+    let mut frame = enter_frame(&server, 0, "alice", 30);
+    frame["resumeKey"] = json!("c2hvcnQ=");
+    send(&mut ws, frame).await;
+    let refused = answer(&mut ws).await;
+    assert_eq!(refused["error"]["code"], -3301, "{refused}");
+    assert!(refused["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("32 bytes, not 5"));
+    assert!(members(&server, 30).await.is_empty());
+    server.close().await;
+}
+
+#[tokio::test]
+async fn a_signed_resume_with_a_usersig_expired_meanwhile_ends_the_session() {
+    let server = server().await;
+    let (pair, resume_key) = resume_key_pair();
+    let mut alice = connect(&server).await;
+    let mut frame = enter_frame(&server, 0, "alice", 31);
+    frame["resumeKey"] = json!(resume_key);
+    send(&mut alice, frame).await;
+    let token = answer(&mut alice).await["ok"]["resumeToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (mut bob, _) = enter(&server, "bob", 31).await;
+    drop(alice);
+    // A UserSig that expired a minute ago, presented with a good proof.
+    let config = server.config();
+    let issued = openroom_server::auth::unix_now() - 120;
+    let expired = openroom_protocol::usersig::gen_user_sig(
+        config.sdk_app_id.into(),
+        &config.secret_key,
+        "alice",
+        60,
+        issued,
+    );
+    let mut ws = connect(&server).await;
+    send(
+        &mut ws,
+        json!({"id": 1, "type": "resume", "token": token, "lastSeq": 0,
+        "room": {"roomId": 31}, "counter": 1, "proof": signed(&pair, &token, 1),
+        "userSig": expired}),
+    )
+    .await;
+    let refused = answer(&mut ws).await;
+    assert_eq!(refused["error"]["code"], -3320, "{refused}");
+    assert!(refused["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("presented again to resume"));
+    // Bob sees her leave as a lost connection, and her session is gone for good.
+    loop {
+        let frame = next(&mut bob).await;
+        if frame["event"]["type"] == "memberLeft" {
+            assert_eq!(frame["event"]["userId"], "alice");
+            assert_eq!(frame["event"]["reason"], LeaveReason::ConnectionLost as u8);
+            break;
+        }
+    }
+    let mut again = connect(&server).await;
+    send(
+        &mut again,
+        json!({"id": 1, "type": "resume", "token": token, "lastSeq": 0,
+        "counter": 2, "proof": signed(&pair, &token, 2), "userSig": user_sig(&server, "alice")}),
+    )
+    .await;
+    assert_eq!(answer(&mut again).await["error"]["code"], -7003);
+    server.close().await;
+}
