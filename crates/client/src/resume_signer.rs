@@ -1,6 +1,10 @@
-//! The key pair a session proves itself with when it resumes (see
-//! [`openroom_protocol::resume_proof`]): made when the session starts, its public half given
-//! at enter, its private half never leaving the process.
+//! The key pair a client proves itself with when it resumes a session (see
+//! [`openroom_protocol::resume_proof`]): made with the engine (so entering pays nothing for
+//! it), shared with its sub-engines, its public half given at every enter, its private half
+//! never leaving the process. One key serves many sessions safely: each proof names its
+//! session's token.
+
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use base64::Engine as _;
 use openroom_protocol::resume_proof;
@@ -9,9 +13,9 @@ use ring::signature::{Ed25519KeyPair, KeyPair as _};
 
 pub(crate) struct ResumeSigner {
     pair: Ed25519KeyPair,
-    /// The counter of the last resume signed: each one is one more, so the server, which
-    /// takes every counter once, never refuses the session's own resumes as replays.
-    counter: u64,
+    /// The counter of the last resume signed: each one is more, so the server, which takes
+    /// every counter of a session once, never refuses the client's own resumes as replays.
+    counter: AtomicU64,
 }
 
 impl ResumeSigner {
@@ -20,7 +24,10 @@ impl ResumeSigner {
     pub(crate) fn generate() -> Option<ResumeSigner> {
         let pkcs8 = Ed25519KeyPair::generate_pkcs8(&SystemRandom::new()).ok()?;
         let pair = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).ok()?;
-        Some(ResumeSigner { pair, counter: 0 })
+        Some(ResumeSigner {
+            pair,
+            counter: AtomicU64::new(0),
+        })
     }
 
     /// The public half, as `resumeKey` carries it.
@@ -29,12 +36,12 @@ impl ResumeSigner {
     }
 
     /// The next counter and its proof for resuming the session behind `token`.
-    pub(crate) fn sign(&mut self, token: &str) -> (u64, String) {
-        self.counter += 1;
+    pub(crate) fn sign(&self, token: &str) -> (u64, String) {
+        let counter = self.counter.fetch_add(1, Ordering::Relaxed) + 1;
         let signature = self
             .pair
-            .sign(&resume_proof::signed_message(token, self.counter));
+            .sign(&resume_proof::signed_message(token, counter));
         let proof = base64::engine::general_purpose::STANDARD.encode(signature.as_ref());
-        (self.counter, proof)
+        (counter, proof)
     }
 }

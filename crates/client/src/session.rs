@@ -192,7 +192,7 @@ struct Session {
     /// Presents this session to the server again after a lost connection.
     resume_token: Option<String>,
     /// Signs each resume, so that only this client can take the session over.
-    resume_signer: Option<ResumeSigner>,
+    resume_signer: Option<Arc<ResumeSigner>>,
     /// Why the connection state goes to DISCONNECTED at the end.
     end_reason: StateChangeReason,
     /// The custom messages the server has not said it took, oldest first, for resending after
@@ -295,19 +295,32 @@ impl Drop for Session {
     }
 }
 
+/// What a session starts from: the engine's settings, connection and resume key, and the
+/// enter request (made when `enterRoom` was called, at `started`).
+pub(crate) struct Start {
+    pub config: ClientConfig,
+    pub transport: Transport,
+    pub resume_signer: Option<Arc<ResumeSigner>>,
+    pub request: EnterRequest,
+    pub started: Instant,
+}
+
 pub(crate) async fn run(
-    config: ClientConfig,
-    transport: Transport,
-    mut request: EnterRequest,
-    started: Instant,
+    start: Start,
     commands: mpsc::UnboundedReceiver<Command>,
     sink: Box<dyn EventSink>,
     slot: SlotRef,
 ) {
+    let Start {
+        config,
+        transport,
+        resume_signer,
+        mut request,
+        started,
+    } = start;
     let backlog = sink.backlog();
     let exiting = slot.exiting();
-    let resume_signer = ResumeSigner::generate();
-    request.resume_key = resume_signer.as_ref().map(ResumeSigner::public_key);
+    request.resume_key = resume_signer.as_deref().map(ResumeSigner::public_key);
     let mut session = Session {
         config,
         transport,
@@ -749,7 +762,7 @@ impl Session {
     /// fresh counter, naming the room the app was told it is in, with the credentials again.
     fn resume_request(&mut self, sent_upto: u32) -> Option<ResumeRequest> {
         let token = self.resume_token.clone()?;
-        let (counter, proof) = match &mut self.resume_signer {
+        let (counter, proof) = match &self.resume_signer {
             Some(signer) => {
                 let (counter, proof) = signer.sign(&token);
                 (counter, Some(proof))
