@@ -120,30 +120,33 @@ test('bad TLS settings are refused with what to fix', async () => {
 test('the seed flow over wss:// and https:// with privateMapKeys required: enter, exit, removal and dismissal through RoomServiceClient with the CA', async () => {
   const { RoomServiceClient, genPrivateMapKey } = require('..')
   const guarded = await startServer({ port: 0, tls: identity, requirePrivateMapKey: true })
-  const url = `wss://localhost:${guarded.port}`
-  const admin = new RoomServiceClient(url, guarded.sdkAppId, guarded.secretKey, { ca: ca.caPem })
-  const config = { serverUrl: url, tls: { ca: ca.caPem } }
-  const [ann, bob, cid] = ['ann', 'bob', 'cid'].map((id) => new Member(guarded, id, config))
-  const keyFor = (userId) =>
-    genPrivateMapKey(guarded.sdkAppId, guarded.secretKey, userId, 33, 255, 300)
-  // Without a key the server refuses, over TLS as anywhere.
-  await expect(ann.cloud.enterRoom(ann.params(33), 0)).rejects.toMatchObject({ code: -100006 })
-  for (const member of [ann, bob, cid]) {
-    await member.cloud.enterRoom(member.params(33, { privateMapKey: keyFor(member.userId) }), 0)
+  try {
+    const url = `wss://localhost:${guarded.port}`
+    const admin = new RoomServiceClient(url, guarded.sdkAppId, guarded.secretKey, { ca: ca.caPem })
+    const config = { serverUrl: url, tls: { ca: ca.caPem } }
+    const [ann, bob, cid] = ['ann', 'bob', 'cid'].map((id) => new Member(guarded, id, config))
+    const keyFor = (userId) =>
+      genPrivateMapKey(guarded.sdkAppId, guarded.secretKey, userId, 33, 255, 300)
+    // Without a key the server refuses, over TLS as anywhere.
+    await expect(ann.cloud.enterRoom(ann.params(33), 0)).rejects.toMatchObject({ code: -100006 })
+    for (const member of [ann, bob, cid]) {
+      await member.cloud.enterRoom(member.params(33, { privateMapKey: keyFor(member.userId) }), 0)
+    }
+    await ann.waitFor('onRemoteUserEnterRoom', 'cid')
+    expect((await admin.describeRoom(33)).members).toEqual(['ann', 'bob', 'cid'])
+    await admin.removeUser(33, ['bob'])
+    await bob.waitFor('onExitRoom', 1)
+    await ann.waitFor('onRemoteUserLeaveRoom', 'bob', 2)
+    await cid.cloud.exitRoom()
+    await ann.waitFor('onRemoteUserLeaveRoom', 'cid', 0)
+    await admin.dismissRoom(33)
+    await ann.waitFor('onExitRoom', 2)
+    // Without the CA, Node does not trust the server: the call fails saying so.
+    const untrusting = new RoomServiceClient(url, guarded.sdkAppId, guarded.secretKey)
+    await expect(untrusting.listRooms()).rejects.toMatchObject({
+      message: expect.stringMatching(/cannot reach/),
+    })
+  } finally {
+    await guarded.close()
   }
-  await ann.waitFor('onRemoteUserEnterRoom', 'cid')
-  expect((await admin.describeRoom(33)).members).toEqual(['ann', 'bob', 'cid'])
-  await admin.removeUser(33, ['bob'])
-  await bob.waitFor('onExitRoom', 1)
-  await ann.waitFor('onRemoteUserLeaveRoom', 'bob', 2)
-  await cid.cloud.exitRoom()
-  await ann.waitFor('onRemoteUserLeaveRoom', 'cid', 0)
-  await admin.dismissRoom(33)
-  await ann.waitFor('onExitRoom', 2)
-  // Without the CA, Node does not trust the server: the call fails saying so.
-  const untrusting = new RoomServiceClient(url, guarded.sdkAppId, guarded.secretKey)
-  await expect(untrusting.listRooms()).rejects.toMatchObject({
-    message: expect.stringMatching(/cannot reach/),
-  })
-  await guarded.close()
 })

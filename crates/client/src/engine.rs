@@ -372,7 +372,12 @@ impl Engine {
             transport: Transport::new(Trust::new(config.tls_ca.clone())),
             config,
             slot: Arc::default(),
-            resume_signer: ResumeSigner::generate().map(Arc::new),
+            resume_signer: ResumeSigner::generate().map(Arc::new).or_else(|| {
+                tracing::warn!(
+                    "no randomness for a resume key: this client's sessions resume by token alone"
+                );
+                None
+            }),
         }
     }
 

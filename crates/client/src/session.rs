@@ -759,7 +759,7 @@ impl Session {
     }
 
     /// The request that resumes this session (None: the server gave no token): signed with a
-    /// fresh counter, naming the room the app was told it is in, with the credentials again.
+    /// fresh counter, naming the room the app was told it is in.
     fn resume_request(&mut self, sent_upto: u32) -> Option<ResumeRequest> {
         let token = self.resume_token.clone()?;
         let (counter, proof) = match &self.resume_signer {
@@ -776,8 +776,6 @@ impl Session {
             sent_upto,
             counter,
             proof,
-            user_sig: Some(self.request.user_sig.clone()),
-            private_map_key: self.request.private_map_key.clone(),
         })
     }
 

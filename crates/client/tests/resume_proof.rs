@@ -153,7 +153,9 @@ async fn a_recorded_resume_played_again_is_refused_and_the_session_stays() {
     let recorded = proxy.recorded();
     assert_eq!(recorded.len(), 2, "one connection to enter, one to resume");
     let (bytes, resume) = up_to_resume(&recorded[1]);
-    assert_eq!(resume["counter"], 1, "{resume}");
+    // Attempts refused before the proxy let them through may have used counters too.
+    let first_counter = resume["counter"].as_u64().unwrap();
+    assert!(first_counter >= 1, "{resume}");
     assert!(resume["proof"].is_string(), "{resume}");
 
     // The relay plays the client's bytes again, byte for byte.
@@ -161,7 +163,7 @@ async fn a_recorded_resume_played_again_is_refused_and_the_session_stays() {
     assert!(heard.contains("already used"), "{heard}");
     // Changing the counter breaks the signature; without the proof there is nothing to check.
     let mut moved = resume.clone();
-    moved["counter"] = json!(2);
+    moved["counter"] = json!(first_counter + 1);
     let refused = ask_directly(&server, &moved).await;
     assert_eq!(refused["error"]["code"], ErrorCode::ResumeRefused.value());
     assert!(refused["error"]["message"]
@@ -180,7 +182,10 @@ async fn a_recorded_resume_played_again_is_refused_and_the_session_stays() {
     blip(&mut alice, &proxy).await;
     let recorded = proxy.recorded();
     let (_, resume) = up_to_resume(&recorded[recorded.len() - 1]);
-    assert_eq!(resume["counter"], 2, "{resume}");
+    assert!(
+        resume["counter"].as_u64().unwrap() > first_counter,
+        "{resume}"
+    );
     alice.engine.exit_room();
     assert_eq!(alice.next().await, exit(ExitReason::Exited));
     server.close().await;

@@ -95,7 +95,7 @@ pub struct ResumeRequest {
     /// that it resends are not held to the per-second limits a second time.
     #[serde(default)]
     pub sent_upto: u32,
-    /// One more than the last resume of this session counted (see
+    /// Higher than any counter a resume of this session used before (see
     /// [`crate::resume_proof`]); a server takes each counter once, so a recorded resume frame
     /// cannot be played again.
     #[serde(default)]
@@ -104,12 +104,6 @@ pub struct ResumeRequest {
     /// base64: required for a session entered with a `resumeKey`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proof: Option<String>,
-    /// The credentials the session entered with, presented again: a resume after they
-    /// expired is refused as an enter would be. Required with a `proof`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_sig: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub private_map_key: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -157,8 +151,9 @@ pub struct EnterRequest {
     /// [`crate::private_map_key`]). Checked whenever given; a server may require it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub private_map_key: Option<String>,
-    /// The public half of a key pair the client made for this session (Ed25519, base64): a
-    /// resume must then be signed with its private half (see [`crate::resume_proof`]).
+    /// The public half of the client's key pair (Ed25519, base64; one per client, used for
+    /// all its sessions): a resume must then be signed with its private half (see
+    /// [`crate::resume_proof`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resume_key: Option<String>,
 }
@@ -499,8 +494,6 @@ mod tests {
                 sent_upto: 0,
                 counter: 0,
                 proof: None,
-                user_sig: None,
-                private_map_key: None,
             })
         );
         let exit: ClientFrame = serde_json::from_str(r#"{"id":8,"type":"exit"}"#).unwrap();

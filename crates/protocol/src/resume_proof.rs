@@ -1,14 +1,15 @@
 //! How a client proves, when it resumes a session, that it is the client that entered.
 //!
 //! A resume token alone is a bearer secret: whoever reads it off a clear-text connection
-//! could take the session over. So a client makes an Ed25519 key pair for each session and
-//! gives only the public half at enter (`resumeKey`). Each resume then names the session
-//! (its token, which is now just an identifier), a counter the server has not seen for that
-//! session, and a signature over both. A recorded resume frame is worthless once used (its
-//! counter is spent), and nothing that crosses the wire lets anyone sign a new one.
+//! could take the session over. So a client makes an Ed25519 key pair and gives only the
+//! public half at enter (`resumeKey`). Each resume then names the session (its token, which
+//! is now just an identifier), a counter higher than any the server took for that session,
+//! and a signature over both. A recorded resume frame is worthless once used (its counter is
+//! spent), and nothing that crosses the wire lets anyone sign a new one.
 //!
-//! What the signature cannot stop is a relay that sits in the path at enter and swaps the key
-//! for its own: against an active attacker, TLS is the answer.
+//! What the signature cannot stop is an attacker in the path that can hold frames back or
+//! change them: one that swaps the key at enter, or that keeps a resume from reaching the
+//! server and plays it itself first. Against an active attacker, TLS is the answer.
 
 /// Bytes of an Ed25519 public key (`resumeKey`, before base64).
 pub const KEY_BYTES: usize = 32;

@@ -132,6 +132,18 @@ pub fn verify_user_sig(
     verify_user_sig_with_userbuf(user_sig, sdk_app_id, secret_key, identifier, now).map(|_| ())
 }
 
+/// [`verify_user_sig`] that also says when the UserSig expires (`TLS.time + TLS.expire`,
+/// Unix seconds): what a server keeps to judge a session that comes back later.
+pub fn verify_user_sig_until(
+    user_sig: &str,
+    sdk_app_id: u64,
+    secret_key: &str,
+    identifier: &str,
+    now: u64,
+) -> Result<u64, SigError> {
+    verify(user_sig, sdk_app_id, secret_key, identifier, now).map(|(_, expires_at)| expires_at)
+}
+
 /// [`verify_user_sig`] that also hands back the signed userbuf, decoded from base64, or
 /// `None` when the sig carries none. Only a userbuf covered by a valid signature comes back.
 pub fn verify_user_sig_with_userbuf(
@@ -141,6 +153,17 @@ pub fn verify_user_sig_with_userbuf(
     identifier: &str,
     now: u64,
 ) -> Result<Option<Vec<u8>>, SigError> {
+    verify(user_sig, sdk_app_id, secret_key, identifier, now).map(|(userbuf, _)| userbuf)
+}
+
+/// The checks of [`verify_user_sig_with_userbuf`]; Ok with the userbuf and the expiry.
+fn verify(
+    user_sig: &str,
+    sdk_app_id: u64,
+    secret_key: &str,
+    identifier: &str,
+    now: u64,
+) -> Result<(Option<Vec<u8>>, u64), SigError> {
     let doc = decode(user_sig)?;
     if doc.sdk_app_id != sdk_app_id {
         return Err(SigError::SdkAppIdMismatch {
@@ -179,13 +202,15 @@ pub fn verify_user_sig_with_userbuf(
     )
     .verify_slice(&claimed)
     .map_err(|_| SigError::SignatureMismatch)?;
-    doc.userbuf
+    let userbuf = doc
+        .userbuf
         .map(|userbuf| {
             STANDARD
                 .decode(userbuf)
                 .map_err(|e| SigError::Malformed(format!("TLS.userbuf is not base64: {e}")))
         })
-        .transpose()
+        .transpose()?;
+    Ok((userbuf, expired_at))
 }
 
 fn decode(user_sig: &str) -> Result<SigDocument, SigError> {
@@ -315,6 +340,10 @@ mod tests {
     fn expired() {
         let sig = gen_user_sig(APP, KEY, "alice", 60, T0);
         assert_eq!(verify_user_sig(&sig, APP, KEY, "alice", T0 + 60), Ok(()));
+        assert_eq!(
+            verify_user_sig_until(&sig, APP, KEY, "alice", T0),
+            Ok(T0 + 60)
+        );
         let err = verify_user_sig(&sig, APP, KEY, "alice", T0 + 61).unwrap_err();
         assert_eq!(
             err,

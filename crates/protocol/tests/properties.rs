@@ -114,8 +114,6 @@ fn request() -> impl Strategy<Value = ClientRequest> {
                 sent_upto,
                 counter: 0,
                 proof: None,
-                user_sig: None,
-                private_map_key: None,
             })
         });
     let switch = (room_id(), "\\PC{0,40}", any::<bool>()).prop_map(|(room, user_sig, create)| {

@@ -2,7 +2,7 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use openroom_protocol::usersig::{verify_user_sig, SigError};
+use openroom_protocol::usersig::{verify_user_sig_until, SigError};
 
 use crate::config::ServerConfig;
 
@@ -15,9 +15,10 @@ pub fn unix_now() -> u64 {
         .unwrap_or(0)
 }
 
-/// Check that `user_sig` was signed by this server's secret for `identifier` and is current.
-pub fn check(config: &ServerConfig, identifier: &str, user_sig: &str) -> Result<(), SigError> {
-    verify_user_sig(
+/// Check that `user_sig` was signed by this server's secret for `identifier` and is current;
+/// Ok with when it expires (Unix seconds).
+pub fn check(config: &ServerConfig, identifier: &str, user_sig: &str) -> Result<u64, SigError> {
+    verify_user_sig_until(
         user_sig,
         u64::from(config.sdk_app_id),
         &config.secret_key,

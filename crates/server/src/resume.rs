@@ -49,19 +49,35 @@ pub enum Lookup<S> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ResumeKey([u8; KEY_BYTES]);
 
+/// Why a `resumeKey` was refused at enter.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ResumeKeyError {
+    #[error("resumeKey is not base64: {0}")]
+    NotBase64(String),
+    #[error("resumeKey must be an Ed25519 public key of {KEY_BYTES} bytes, not {0}")]
+    WrongLength(usize),
+}
+
 impl ResumeKey {
     /// A `resumeKey` as sent at enter: base64 of the 32 bytes of an Ed25519 public key.
-    pub fn parse(text: &str) -> Result<ResumeKey, String> {
+    pub fn parse(text: &str) -> Result<ResumeKey, ResumeKeyError> {
+        // Longer text cannot be a key: refused before decoding it.
+        if text.len() > 2 * KEY_BYTES {
+            return Err(ResumeKeyError::WrongLength(text.len() * 3 / 4));
+        }
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(text)
-            .map_err(|error| format!("resumeKey is not base64: {error}"))?;
-        let key = <[u8; KEY_BYTES]>::try_from(bytes.as_slice()).map_err(|_| {
-            format!(
-                "resumeKey must be an Ed25519 public key of {KEY_BYTES} bytes, not {}",
-                bytes.len()
-            )
-        })?;
+            .map_err(|error| ResumeKeyError::NotBase64(error.to_string()))?;
+        let key = <[u8; KEY_BYTES]>::try_from(bytes.as_slice())
+            .map_err(|_| ResumeKeyError::WrongLength(bytes.len()))?;
         Ok(ResumeKey(key))
+    }
+
+    /// Whether `proof` is this key's signature over the resume of `token` at `counter`.
+    fn signed(&self, token: &str, counter: u64, proof: &[u8]) -> bool {
+        UnparsedPublicKey::new(&ED25519, &self.0)
+            .verify(&resume_proof::signed_message(token, counter), proof)
+            .is_ok()
     }
 }
 
@@ -80,8 +96,8 @@ pub enum ProofRefused {
     Missing,
     #[error("the resume proof must be base64 of a {PROOF_BYTES}-byte Ed25519 signature")]
     Malformed,
-    #[error("resume counter {counter} was already used (the last one taken was {last}): a resume frame cannot be played again")]
-    Replayed { counter: u64, last: u64 },
+    #[error("resume counter {0} was already used: a resume frame cannot be played again")]
+    Replayed(u64),
     #[error("the resume proof is not signed with this session's resumeKey")]
     BadSignature,
 }
@@ -94,34 +110,27 @@ struct Entry<S> {
     last_counter: u64,
 }
 
-impl<S> Entry<S> {
-    /// Check a claim against the session's key; a good one spends its counter. A session
-    /// without a key (a client older than protocol 5) is resumed by its token alone.
-    fn admit(&mut self, token: &str, claim: &Claim<'_>) -> Result<(), ProofRefused> {
-        let Some(ResumeKey(key)) = &self.key else {
-            return Ok(());
-        };
-        let proof = claim.proof.ok_or(ProofRefused::Missing)?;
-        let signature = base64::engine::general_purpose::STANDARD
-            .decode(proof)
-            .ok()
-            .filter(|bytes| bytes.len() == PROOF_BYTES)
-            .ok_or(ProofRefused::Malformed)?;
-        if claim.counter <= self.last_counter {
-            return Err(ProofRefused::Replayed {
-                counter: claim.counter,
-                last: self.last_counter,
-            });
-        }
-        UnparsedPublicKey::new(&ED25519, key)
-            .verify(
-                &resume_proof::signed_message(token, claim.counter),
-                &signature,
-            )
-            .map_err(|_| ProofRefused::BadSignature)?;
-        self.last_counter = claim.counter;
-        Ok(())
+/// Check `claim`'s signature by `key` (None: a session of a client older than protocol 5,
+/// resumed by its token alone). Only a genuine signature learns whether its counter is spent.
+fn check_signature(
+    key: Option<ResumeKey>,
+    token: &str,
+    claim: &Claim<'_>,
+) -> Result<(), ProofRefused> {
+    let Some(key) = key else {
+        return Ok(());
+    };
+    let proof = claim.proof.ok_or(ProofRefused::Missing)?;
+    // Base64 of 64 bytes is 88 characters: anything longer is refused before decoding.
+    let signature = Some(proof)
+        .filter(|proof| proof.len() <= 2 * PROOF_BYTES)
+        .and_then(|proof| base64::engine::general_purpose::STANDARD.decode(proof).ok())
+        .filter(|bytes| bytes.len() == PROOF_BYTES)
+        .ok_or(ProofRefused::Malformed)?;
+    if !key.signed(token, claim.counter, &signature) {
+        return Err(ProofRefused::BadSignature);
     }
+    Ok(())
 }
 
 /// The directory of resumable sessions; cheap to clone.
@@ -196,17 +205,31 @@ impl<S> Directory<S> {
     /// Take the session behind `token` over from the task that owns it, if `claim` proves
     /// the request comes from its client.
     pub async fn take_over(&self, token: &str, claim: &Claim<'_>) -> Lookup<S> {
-        let owner = {
-            let mut inner = self.lock();
-            match inner.live.get_mut(token) {
-                Some(entry) => {
-                    if let Err(refused) = entry.admit(token, claim) {
-                        return Lookup::Refused(refused);
-                    }
-                    entry.owner.clone()
-                }
+        // The signature is checked without the lock (every enter and exit takes it); the
+        // counter is then spent under it, so two connections racing with one frame cannot
+        // both pass.
+        let key = {
+            let inner = self.lock();
+            match inner.live.get(token) {
+                Some(entry) => entry.key,
                 None => return self.ended(&inner, token),
             }
+        };
+        if let Err(refused) = check_signature(key, token, claim) {
+            return Lookup::Refused(refused);
+        }
+        let owner = {
+            let mut inner = self.lock();
+            let Some(entry) = inner.live.get_mut(token) else {
+                return self.ended(&inner, token);
+            };
+            if key.is_some() {
+                if claim.counter <= entry.last_counter {
+                    return Lookup::Refused(ProofRefused::Replayed(claim.counter));
+                }
+                entry.last_counter = claim.counter;
+            }
+            entry.owner.clone()
         };
         let (reply, state) = oneshot::channel();
         let sent = owner.send_async(reply).await.is_ok();
@@ -423,10 +446,7 @@ mod tests {
         // The same frame again: its counter is spent.
         assert_eq!(
             refused(directory.take_over(&token, &genuine).await),
-            ProofRefused::Replayed {
-                counter: 1,
-                last: 1
-            }
+            ProofRefused::Replayed(1)
         );
         let next = claim(leak(proof(&pair, &token, 5)), 5);
         assert!(matches!(
@@ -439,12 +459,18 @@ mod tests {
 
     #[test]
     fn a_resume_key_must_be_32_bytes_of_base64() {
-        assert!(ResumeKey::parse("not base64!")
-            .unwrap_err()
-            .contains("not base64"));
-        assert!(ResumeKey::parse("AAAA")
-            .unwrap_err()
-            .contains("32 bytes, not 3"));
+        assert!(matches!(
+            ResumeKey::parse("not base64!"),
+            Err(ResumeKeyError::NotBase64(_))
+        ));
+        assert_eq!(
+            ResumeKey::parse("AAAA"),
+            Err(ResumeKeyError::WrongLength(3))
+        );
+        assert_eq!(
+            ResumeKey::parse(&"A".repeat(100_000)),
+            Err(ResumeKeyError::WrongLength(75_000))
+        );
     }
 
     #[tokio::test]

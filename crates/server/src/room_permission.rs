@@ -22,8 +22,11 @@ use crate::registry::Registry;
 pub enum Admission {
     /// No key given and none required: what any valid UserSig may do.
     Unrestricted,
-    /// What the session's key grants.
-    Granted(Privileges),
+    /// What the session's key grants, until when (Unix seconds).
+    Granted {
+        privileges: Privileges,
+        expires_at: u64,
+    },
 }
 
 impl Admission {
@@ -38,7 +41,7 @@ impl Admission {
     ) -> Result<bool, ErrorBody> {
         let granted = match self {
             Admission::Unrestricted => true,
-            Admission::Granted(privileges) => privileges.contains(Privileges::CREATE_ROOM),
+            Admission::Granted { privileges, .. } => privileges.contains(Privileges::CREATE_ROOM),
         };
         if granted {
             return Ok(create_if_missing);
@@ -53,6 +56,18 @@ impl Admission {
         }
         // It exists now; should it close before the enter reaches it, it is not reopened.
         Ok(false)
+    }
+
+    /// Err when the key behind this admission has expired by `now` (a resume after a long
+    /// loss: the key is not presented again, its expiry was kept).
+    pub fn still_valid(&self, now: u64) -> Result<(), ErrorBody> {
+        match self {
+            Admission::Granted { expires_at, .. } if *expires_at < now => Err(ErrorBody::new(
+                ErrorCode::ServerInfoPrivilegeFlagError,
+                format!("the privateMapKey this session entered with expired at {expires_at} (now {now}) while the client was away: issue a new one and enter again"),
+            )),
+            _ => Ok(()),
+        }
     }
 }
 
@@ -84,7 +99,7 @@ impl PublishGate {
     pub fn under(self, admission: &Admission) -> PublishGate {
         let allowed = match admission {
             Admission::Unrestricted => PublishGate::default().allowed,
-            Admission::Granted(privileges) => Publishing {
+            Admission::Granted { privileges, .. } => Publishing {
                 audio: privileges.contains(Privileges::SEND_AUDIO),
                 video: privileges.contains(Privileges::SEND_VIDEO),
             },
@@ -104,7 +119,8 @@ impl PublishGate {
             audio: asked.audio && !shown.audio,
             video: asked.video && !shown.video,
         };
-        let news = withheld != self.told && withheld != Publishing::NOTHING;
+        // News: something withheld that the client was not told of (withholding less is not).
+        let news = (withheld.audio && !self.told.audio) || (withheld.video && !self.told.video);
         self.told = withheld;
         (shown, news.then(|| refusal(withheld)))
     }
@@ -162,7 +178,10 @@ pub fn admit(
                 error.to_string(),
             )
         })?;
-    Ok(Admission::Granted(grant.privileges))
+    Ok(Admission::Granted {
+        privileges: grant.privileges,
+        expires_at: grant.expires_at,
+    })
 }
 
 fn verify(config: &ServerConfig, user_id: &UserId, key: &str) -> Result<Grant, ErrorBody> {
@@ -193,13 +212,20 @@ mod tests {
         video: true,
     };
 
+    fn granted(bits: u32) -> Admission {
+        Admission::Granted {
+            privileges: Privileges(bits),
+            expires_at: u64::MAX,
+        }
+    }
+
     fn code(refusal: Option<ErrorBody>) -> Option<i32> {
         refusal.map(|body| body.code)
     }
 
     #[test]
     fn the_gate_shows_what_the_key_grants_and_tells_each_refusal_once() {
-        let video_only = Admission::Granted(Privileges(2 | 16));
+        let video_only = granted(2 | 16);
         let mut gate = PublishGate::default().under(&video_only);
         let (shown, refused) = gate.pass(BOTH);
         assert_eq!(
@@ -224,7 +250,7 @@ mod tests {
         assert_eq!(gate.pass(Publishing::NOTHING), (Publishing::NOTHING, None));
         assert_eq!(code(gate.pass(AUDIO).1), Some(-100006));
 
-        let audio_only = Admission::Granted(Privileges(2 | 4));
+        let audio_only = granted(2 | 4);
         let mut gate = PublishGate::default().under(&audio_only);
         let (shown, refused) = gate.pass(BOTH);
         assert_eq!(shown, AUDIO);

@@ -36,7 +36,7 @@ use crate::rate::TokenBucket;
 use crate::registry::{OpenRefused, Registry};
 use crate::resume::{Claim, Directory, Lookup, ReplayBuffer, ResumeKey, Takeover};
 use crate::room::{EnterRefused, Entrant, Presence, Present, RoomHandle, SessionId};
-use crate::room_permission::{self, PublishGate};
+use crate::room_permission::{self, Admission, PublishGate};
 use crate::shared_event::SharedEvent;
 
 /// Entering retries this often when it races with the room closing; each retry opens a fresh
@@ -89,6 +89,24 @@ pub struct SessionState {
     publish_gate: PublishGate,
     /// The key a resume must be signed with, when the client gave one at enter.
     resume_key: Option<ResumeKey>,
+    /// What the session's privateMapKey allows in its room, and until when.
+    admission: Admission,
+    /// When the UserSig the session entered (or last switched) with expires.
+    user_sig_expires_at: u64,
+    /// The room before the last switch, for a resume that undoes a switch whose answer the
+    /// client never got.
+    previous: Option<PreviousRoom>,
+    /// Publishing the key withholds that the client has not been told of yet: told after the
+    /// answer to the request that found it (or, if the connection broke first, the resume).
+    publish_refusal: Option<ErrorBody>,
+}
+
+/// The room a session switched from, and what its credentials allowed there.
+struct PreviousRoom {
+    room_id: RoomId,
+    admission: Admission,
+    user_sig_expires_at: u64,
+    publish_gate: PublishGate,
 }
 
 struct Resumable {
@@ -193,9 +211,6 @@ struct Session {
     /// Publishing that came faster than the rate allows (its request id, and the state):
     /// applied when it does.
     deferred_publish: Option<(u64, Publishing)>,
-    /// Publishing the key withholds, found while answering an enter or a switch: told to the
-    /// client right after the answer, under the same request id.
-    publish_refusal: Option<ErrorBody>,
     /// setUserData requests, held to [`USER_DATA_UPDATES_PER_SECOND`].
     user_data_updates: TokenBucket,
     /// A setUserData that came faster than that (its request id, and the data; None clears
@@ -229,6 +244,10 @@ pub(crate) async fn run(link: Link, ctx: SessionContext) {
         presence: Presence::default(),
         publish_gate: PublishGate::default(),
         resume_key: None,
+        admission: Admission::Unrestricted,
+        user_sig_expires_at: 0,
+        previous: None,
+        publish_refusal: None,
     };
     let now = Instant::now();
     let requests = TokenBucket::full(ctx.config.peers.requests_per_second, now.into_std());
@@ -240,7 +259,6 @@ pub(crate) async fn run(link: Link, ctx: SessionContext) {
         outside_room_since: now,
         requests,
         deferred_publish: None,
-        publish_refusal: None,
         user_data_updates: TokenBucket::full(USER_DATA_UPDATES_PER_SECOND, now.into_std()),
         deferred_user_data: None,
         handover: None,
@@ -575,10 +593,7 @@ impl Session {
             }
         };
         self.respond(frame.id, outcome).await?;
-        match self.publish_refusal.take() {
-            Some(body) => self.respond(frame.id, Outcome::Error(body)).await,
-            None => Ok(()),
-        }
+        self.tell_publish_refusal(frame.id).await
     }
 
     /// Pass a custom message to the room, after the checks the client makes too (a client
@@ -665,8 +680,9 @@ impl Session {
         // A later state replaces any held back.
         self.deferred_publish = None;
         let (publishing, refusal) = self.state.publish_gate.pass(asked);
-        if let Some(body) = refusal {
-            self.respond(id, Outcome::Error(body)).await?;
+        if refusal.is_some() {
+            self.state.publish_refusal = refusal;
+            self.tell_publish_refusal(id).await?;
         }
         self.state.presence.publishing = publishing;
         if let Some(membership) = &self.state.membership {
@@ -775,7 +791,11 @@ impl Session {
                     tracing::info!(%peer, code = ErrorCode::ResumeRefused.value(), error = %refused, suppressed, "resume refused")
                 });
                 let body = ErrorBody::new(ErrorCode::ResumeRefused, refused.to_string());
-                return self.respond(id, Outcome::Error(body)).await;
+                self.respond(id, Outcome::Error(body)).await?;
+                // One guess per connection: a peer trying tokens or proofs must reconnect.
+                return Err(Ending::ProtocolViolation(Violation::policy(
+                    "resume refused: it does not prove it comes from the client that entered",
+                )));
             }
             Lookup::Ended(reason) => {
                 let reply = Outcome::Ok(Reply::SessionEnded { reason });
@@ -791,9 +811,6 @@ impl Session {
             }
         };
         std::mem::swap(&mut self.state, &mut state);
-        if let Err(body) = self.check_credentials_again(&request) {
-            return self.end_for_credentials(id, body).await;
-        }
         // What the room queued while the session was parked. A queue the room closed means it
         // ended the membership: ejected it (and said why first) or dropped it for falling behind.
         let mut queued = Vec::new();
@@ -816,7 +833,13 @@ impl Session {
         }
         let current = self.state.membership.as_ref().map(|m| m.room_id.clone());
         // The client's view of its room wins: a switch whose answer it never got is undone.
-        let room = request.room.clone().or(current.clone());
+        let room = match self.resume_target(request.room.as_ref()) {
+            Ok(room) => room,
+            Err(body) => return self.end_refused_resume(id, body).await,
+        };
+        if let Err(body) = self.credentials_still_valid() {
+            return self.end_refused_resume(id, body).await;
+        }
         let missed = self.state.sent.after(request.last_seq, self.state.seq);
         let (Some(missed), false, true) = (missed, dropped, room == current) else {
             tracing::info!(
@@ -849,44 +872,60 @@ impl Session {
         for event in queued {
             self.send_event(event).await?;
         }
-        Ok(())
+        self.tell_publish_refusal(id).await
     }
 
-    /// A session entered with a resume key presents its credentials again when it resumes
-    /// (protocol 5): a UserSig or privateMapKey that expired while the client was away ends
-    /// the session, as it would refuse an enter. A key presented again also sets what the
-    /// session may publish from now on.
-    fn check_credentials_again(&mut self, request: &ResumeRequest) -> Result<(), ErrorBody> {
-        let (Some(_), Some(membership)) = (self.state.resume_key, &self.state.membership) else {
-            return Ok(());
+    /// The room a resume puts the session back in: its own, or (undoing a switch whose answer
+    /// the client never got) the room it switched from, with what its credentials allowed
+    /// there. Any other room is refused: a session is never moved where it was not admitted.
+    fn resume_target(&mut self, asked: Option<&RoomId>) -> Result<Option<RoomId>, ErrorBody> {
+        let current = self.state.membership.as_ref().map(|m| m.room_id.clone());
+        let Some(asked) = asked.filter(|asked| Some(*asked) != current.as_ref()) else {
+            return Ok(current);
         };
-        let user_id = membership.user_id.clone();
-        let room = request
-            .room
-            .clone()
-            .unwrap_or_else(|| membership.room_id.clone());
-        let user_sig = request.user_sig.as_deref().unwrap_or_default();
-        if let Err(error) = auth::check(&self.ctx.config, user_id.as_str(), user_sig) {
-            self.refused_sig(&user_id, &error);
+        match self.state.previous.take() {
+            Some(previous) if previous.room_id == *asked => {
+                self.state.admission = previous.admission;
+                self.state.user_sig_expires_at = previous.user_sig_expires_at;
+                self.state.publish_gate = previous.publish_gate;
+                let (publishing, refusal) = self.state.publish_gate.pass_again();
+                self.state.presence.publishing = publishing;
+                if refusal.is_some() {
+                    self.state.publish_refusal = refusal;
+                }
+                Ok(Some(previous.room_id))
+            }
+            _ => Err(ErrorBody::new(
+                ErrorCode::RoomEnterFail,
+                format!("the resume names {asked}, which this session is neither in nor switched from: enter that room instead"),
+            )),
+        }
+    }
+
+    /// The UserSig and privateMapKey the session was admitted with must still be valid when it
+    /// resumes: one that expired while the client was away ends the session, as it would
+    /// refuse an enter.
+    fn credentials_still_valid(&self) -> Result<(), ErrorBody> {
+        let now = auth::unix_now();
+        let expired_at = self.state.user_sig_expires_at;
+        if expired_at < now {
             return Err(ErrorBody::new(
                 ErrorCode::UserSigInvalid,
-                format!("the UserSig presented again to resume was refused: {error}"),
+                format!("the UserSig this session entered with expired at {expired_at} (now {now}) while the client was away: enter again with a new one"),
             ));
         }
-        let key = request.private_map_key.as_deref();
-        let admission = room_permission::admit(&self.ctx.config, &user_id, &room, key)?;
-        self.state.publish_gate = self.state.publish_gate.under(&admission);
-        Ok(())
+        self.state.admission.still_valid(now)
     }
 
-    /// The credentials a resuming client presented were refused: the member leaves its room
-    /// (the others see its connection end, reason 1) and the client hears why.
-    async fn end_for_credentials(&mut self, id: u64, body: ErrorBody) -> Result<(), Ending> {
+    /// The resume cannot put the session back (its credentials expired, or it names a room the
+    /// session may not go to): the member leaves its room (the others see its connection end,
+    /// reason 1) and the client hears why.
+    async fn end_refused_resume(&mut self, id: u64, body: ErrorBody) -> Result<(), Ending> {
         if let Some(resumable) = self.state.resumable.take() {
             self.ctx.sessions.forget(&resumable.token, None);
         }
         if let Some(membership) = self.state.membership.take() {
-            tracing::info!(session = self.state.id, room = %membership.room_id, user = %membership.user_id, code = body.code, "resume refused: credentials no longer valid");
+            tracing::info!(session = self.state.id, room = %membership.room_id, user = %membership.user_id, code = body.code, "resume refused: the session ends");
             membership
                 .room
                 .exit(
@@ -898,6 +937,17 @@ impl Session {
         }
         self.outside_room_since = Instant::now();
         self.respond(id, Outcome::Error(body)).await
+    }
+
+    /// Tell the client of publishing its key withholds, if it has not been told yet (as an
+    /// answer to request `id`). Kept with the session until sent, so news lost with a broken
+    /// connection is told after the resume.
+    async fn tell_publish_refusal(&mut self, id: u64) -> Result<(), Ending> {
+        if let Some(body) = self.state.publish_refusal.clone() {
+            self.respond(id, Outcome::Error(body)).await?;
+            self.state.publish_refusal = None;
+        }
+        Ok(())
     }
 
     /// Put a taken-over session back into `room` (its own room again when the replay buffer
@@ -926,17 +976,27 @@ impl Session {
         let presence = self.state.presence.clone();
         let user_id = old.user_id.clone();
         let in_place = old.room_id == room;
-        let mut joined = join_as(
-            &self.ctx,
-            session,
-            room.clone(),
-            user_id.clone(),
-            &presence,
-            true,
-            in_place,
-        )
-        .await;
-        if let Err(JoinRefused::Absent) = joined {
+        // A room that closed meanwhile is opened again only if the key allows creating it.
+        let create = self
+            .state
+            .admission
+            .may_open(&self.ctx.registry, &room, true);
+        let mut joined = match &create {
+            Ok(create) => {
+                join_as(
+                    &self.ctx,
+                    session,
+                    room.clone(),
+                    user_id.clone(),
+                    &presence,
+                    *create,
+                    in_place,
+                )
+                .await
+            }
+            Err(body) => Err(JoinRefused::Refused(body.clone())),
+        };
+        if let (Err(JoinRefused::Absent), Ok(create)) = (&joined, create) {
             // Gone from the room since the resume looked: removed (say so), or dropped for
             // falling behind (enter again).
             if let Ok(reason) = old.ejection.try_recv() {
@@ -951,7 +1011,7 @@ impl Session {
                 room.clone(),
                 user_id.clone(),
                 &presence,
-                true,
+                create,
                 false,
             )
             .await;
@@ -963,6 +1023,7 @@ impl Session {
                     old.room.exit(user_id, session, LeaveReason::Exited).await;
                 }
                 self.state.membership = Some(membership);
+                self.state.previous = None;
                 self.state.sent = ReplayBuffer::default();
                 self.state.seq = 0;
                 // A new token: a resume that still counts events the old way is never served
@@ -991,7 +1052,12 @@ impl Session {
                 Outcome::Error(body)
             }
         };
-        self.respond(id, outcome).await
+        let entered = matches!(outcome, Outcome::Ok(_));
+        self.respond(id, outcome).await?;
+        if entered {
+            self.tell_publish_refusal(id).await?;
+        }
+        Ok(())
     }
 
     async fn enter(&mut self, request: EnterRequest) -> Result<Present, ErrorBody> {
@@ -1029,16 +1095,17 @@ impl Session {
                 ),
             ));
         }
-        auth::check(config, request.user_id.as_str(), &request.user_sig).map_err(|error| {
-            self.refused_sig(&request.user_id, &error);
-            ErrorBody::new(ErrorCode::UserSigInvalid, error.to_string())
-        })?;
+        let user_sig_expires_at = auth::check(config, request.user_id.as_str(), &request.user_sig)
+            .map_err(|error| {
+                self.refused_sig(&request.user_id, &error);
+                ErrorBody::new(ErrorCode::UserSigInvalid, error.to_string())
+            })?;
         let resume_key = request
             .resume_key
             .as_deref()
             .map(ResumeKey::parse)
             .transpose()
-            .map_err(|message| ErrorBody::new(ErrorCode::RoomEnterFail, message))?;
+            .map_err(|error| ErrorBody::new(ErrorCode::RoomEnterFail, error.to_string()))?;
         let admission = room_permission::admit(
             config,
             &request.user_id,
@@ -1068,7 +1135,10 @@ impl Session {
         self.state.presence = presence;
         self.state.publish_gate = publish_gate;
         self.state.resume_key = resume_key;
-        self.publish_refusal = refusal;
+        self.state.admission = admission;
+        self.state.user_sig_expires_at = user_sig_expires_at;
+        self.state.previous = None;
+        self.state.publish_refusal = refusal;
         tracing::info!(session = self.state.id, room = %membership.room_id, user = %membership.user_id, "entered");
         self.state.membership = Some(membership);
         Ok(members)
@@ -1095,10 +1165,14 @@ impl Session {
             );
         }
         let user_id = current.user_id.clone();
-        if let Err(error) = auth::check(&self.ctx.config, user_id.as_str(), &request.user_sig) {
-            self.refused_sig(&user_id, &error);
-            return refuse(ErrorCode::UserSigInvalid, error.to_string());
-        }
+        let user_sig_expires_at =
+            match auth::check(&self.ctx.config, user_id.as_str(), &request.user_sig) {
+                Ok(expires_at) => expires_at,
+                Err(error) => {
+                    self.refused_sig(&user_id, &error);
+                    return refuse(ErrorCode::UserSigInvalid, error.to_string());
+                }
+            };
         let key = request.private_map_key.as_deref();
         let admitted = room_permission::admit(&self.ctx.config, &user_id, &request.room, key)
             .and_then(|admission| {
@@ -1135,8 +1209,21 @@ impl Session {
             Err(body) => return Ok(Err(body)),
         };
         self.state.presence = presence;
-        self.state.publish_gate = publish_gate;
-        self.publish_refusal = refusal;
+        let left_behind = PreviousRoom {
+            room_id: self
+                .state
+                .membership
+                .as_ref()
+                .map_or_else(|| to.clone(), |membership| membership.room_id.clone()),
+            admission: std::mem::replace(&mut self.state.admission, admission),
+            user_sig_expires_at: std::mem::replace(
+                &mut self.state.user_sig_expires_at,
+                user_sig_expires_at,
+            ),
+            publish_gate: std::mem::replace(&mut self.state.publish_gate, publish_gate),
+        };
+        self.state.previous = Some(left_behind);
+        self.state.publish_refusal = refusal;
         let Some(old) = self.state.membership.replace(joined) else {
             return Ok(Ok(members));
         };
@@ -1165,6 +1252,7 @@ impl Session {
         let Some(membership) = self.state.membership.take() else {
             return Ok(());
         };
+        self.state.previous = None;
         self.outside_room_since = Instant::now();
         // Out of the room, nothing to resume: the session leaves the directory.
         if let Some(resumable) = self.state.resumable.take() {

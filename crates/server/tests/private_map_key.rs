@@ -468,3 +468,66 @@ async fn switching_takes_the_new_rooms_send_bits() {
     );
     server.close().await;
 }
+
+#[tokio::test]
+async fn a_resume_that_undoes_a_switch_takes_back_the_old_rooms_send_bits() {
+    let server = server(true).await;
+    let room = numeric(1);
+    // Alice may not send video in room 1; bob watches there.
+    let no_video = key(&server, "alice", &room, Privileges(1 | 2 | 4));
+    let (mut alice, entered) = enter(&server, "alice", &room, Some(no_video)).await;
+    let token = entered["ok"]["resumeToken"].as_str().unwrap().to_owned();
+    let (mut bob, entered) = enter(
+        &server,
+        "bob",
+        &room,
+        Some(key(&server, "bob", &room, Privileges::ALL)),
+    )
+    .await;
+    assert_entered(&entered);
+    send(
+        &mut alice,
+        json!({"id": 2, "type": "publish", "audio": false, "video": true}),
+    )
+    .await;
+    assert_refusal(
+        &next_response(&mut alice).await,
+        2,
+        ErrorCode::ServerCenterNoPrivilegePushVideo,
+        "sending video",
+    );
+    // In room b her key grants video: it is shown there.
+    let all_of_b = key(&server, "alice", &named("b"), Privileges::ALL);
+    send(
+        &mut alice,
+        json!({"id": 3, "type": "switch", "room": named("b"),
+        "userSig": user_sig(&server, "alice"), "privateMapKey": all_of_b}),
+    )
+    .await;
+    assert_eq!(
+        next_response(&mut alice).await["result"]["ok"]["type"],
+        "switched"
+    );
+    assert_eq!(next_frame(&mut bob).await["event"]["type"], "memberLeft");
+    // The switch's answer is taken to be lost: her client resumes naming room 1.
+    drop(alice);
+    let mut again = connect(&server).await;
+    send(
+        &mut again,
+        json!({"id": 1, "type": "resume", "token": token, "lastSeq": 0,
+        "room": room}),
+    )
+    .await;
+    assert_entered(&next_response(&mut again).await["result"]);
+    // Back in room 1 under room 1's key: bob sees her arrive without video.
+    let arrival = next_frame(&mut bob).await;
+    assert_eq!(arrival["event"]["type"], "memberEntered", "{arrival}");
+    let described = server.rooms().get(&room).unwrap().describe().await.unwrap();
+    let alice_there = described
+        .members
+        .iter()
+        .find(|member| member.user_id.as_str() == "alice")
+        .expect("alice is back in room 1");
+    assert!(!alice_there.publishing.video, "{alice_there:?}");
+    server.close().await;
+}

@@ -260,60 +260,145 @@ async fn a_resume_key_must_be_an_ed25519_public_key() {
     server.close().await;
 }
 
-#[tokio::test]
-async fn a_signed_resume_with_a_usersig_expired_meanwhile_ends_the_session() {
-    let server = server().await;
-    let (pair, resume_key) = resume_key_pair();
-    let mut alice = connect(&server).await;
-    let mut frame = enter_frame(&server, 0, "alice", 31);
-    frame["resumeKey"] = json!(resume_key);
-    send(&mut alice, frame).await;
-    let token = answer(&mut alice).await["ok"]["resumeToken"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let (mut bob, _) = enter(&server, "bob", 31).await;
-    drop(alice);
-    // A UserSig that expired a minute ago, presented with a good proof.
+/// Enter room `room` as `user` with a UserSig issued `age` seconds ago for `expire` seconds,
+/// and with `resume_key` when given; the connection and the resume token.
+async fn enter_with(
+    server: &RunningServer,
+    user: &str,
+    room: u32,
+    age: u64,
+    expire: u64,
+    resume_key: Option<&str>,
+) -> (Ws, String) {
     let config = server.config();
-    let issued = openroom_server::auth::unix_now() - 120;
-    let expired = openroom_protocol::usersig::gen_user_sig(
+    let issued = openroom_server::auth::unix_now() - age;
+    let sig = openroom_protocol::usersig::gen_user_sig(
         config.sdk_app_id.into(),
         &config.secret_key,
-        "alice",
-        60,
+        user,
+        expire,
         issued,
     );
-    let mut ws = connect(&server).await;
-    send(
-        &mut ws,
-        json!({"id": 1, "type": "resume", "token": token, "lastSeq": 0,
-        "room": {"roomId": 31}, "counter": 1, "proof": signed(&pair, &token, 1),
-        "userSig": expired}),
-    )
-    .await;
-    let refused = answer(&mut ws).await;
-    assert_eq!(refused["error"]["code"], -3320, "{refused}");
-    assert!(refused["error"]["message"]
-        .as_str()
-        .unwrap()
-        .contains("presented again to resume"));
-    // Bob sees her leave as a lost connection, and her session is gone for good.
+    let mut ws = connect(server).await;
+    let mut frame = enter_frame(server, 0, user, room);
+    frame["userSig"] = json!(sig);
+    if let Some(key) = resume_key {
+        frame["resumeKey"] = json!(key);
+    }
+    send(&mut ws, frame).await;
+    let entered = answer(&mut ws).await;
+    let token = entered["ok"]["resumeToken"].as_str().unwrap().to_owned();
+    (ws, token)
+}
+
+/// The next `memberLeft` event `ws` gets: who left, and why.
+async fn next_departure(ws: &mut Ws) -> (String, u64) {
     loop {
-        let frame = next(&mut bob).await;
+        let frame = next(ws).await;
         if frame["event"]["type"] == "memberLeft" {
-            assert_eq!(frame["event"]["userId"], "alice");
-            assert_eq!(frame["event"]["reason"], LeaveReason::ConnectionLost as u8);
-            break;
+            let who = frame["event"]["userId"].as_str().unwrap().to_owned();
+            return (who, frame["event"]["reason"].as_u64().unwrap());
         }
     }
+}
+
+#[tokio::test]
+async fn a_usersig_that_expired_while_away_ends_the_session_at_resume() {
+    let server = server().await;
+    let (pair, resume_key) = resume_key_pair();
+    // Alice's client signs its resumes; carol's (an older one) does not. Both UserSigs lapse
+    // two seconds from now.
+    let (alice, alice_token) = enter_with(&server, "alice", 31, 58, 60, Some(&resume_key)).await;
+    let (carol, carol_token) = enter_with(&server, "carol", 31, 58, 60, None).await;
+    let (mut bob, _) = enter(&server, "bob", 31).await;
+    drop((alice, carol));
+    let lapsed = openroom_server::auth::unix_now() + 2;
+    while openroom_server::auth::unix_now() <= lapsed {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let resumes = [
+        json!({"id": 1, "type": "resume", "token": alice_token, "lastSeq": 0,
+               "counter": 1, "proof": signed(&pair, &alice_token, 1)}),
+        json!({"id": 1, "type": "resume", "token": carol_token, "lastSeq": 0}),
+    ];
+    for frame in resumes {
+        let mut ws = connect(&server).await;
+        send(&mut ws, frame).await;
+        let refused = answer(&mut ws).await;
+        assert_eq!(refused["error"]["code"], -3320, "{refused}");
+        assert!(refused["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("expired at"));
+    }
+    // Bob sees both leave as lost connections, and the sessions are gone for good.
+    let mut gone = vec![
+        next_departure(&mut bob).await,
+        next_departure(&mut bob).await,
+    ];
+    gone.sort();
+    let lost = LeaveReason::ConnectionLost as u64;
+    assert_eq!(gone, [("alice".into(), lost), ("carol".into(), lost)]);
     let mut again = connect(&server).await;
     send(
         &mut again,
-        json!({"id": 1, "type": "resume", "token": token, "lastSeq": 0,
-        "counter": 2, "proof": signed(&pair, &token, 2), "userSig": user_sig(&server, "alice")}),
+        json!({"id": 1, "type": "resume", "token": alice_token, "lastSeq": 0,
+        "counter": 2, "proof": signed(&pair, &alice_token, 2)}),
     )
     .await;
     assert_eq!(answer(&mut again).await["error"]["code"], -7003);
+    server.close().await;
+}
+
+#[tokio::test]
+async fn a_resume_cannot_move_a_session_to_a_room_it_was_not_admitted_to() {
+    let server = server().await;
+    let (first, token) = enter(&server, "alice", 40).await;
+    let (mut bob, _) = enter(&server, "bob", 40).await;
+    drop(first);
+    let (_second, refused) = resume(&server, &token, 0, 41).await;
+    assert_eq!(refused["error"]["code"], -3301, "{refused}");
+    assert!(refused["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("neither in nor switched from"));
+    assert_eq!(
+        next_departure(&mut bob).await,
+        ("alice".into(), LeaveReason::ConnectionLost as u64)
+    );
+    assert!(members(&server, 41).await.is_empty());
+    server.close().await;
+}
+
+#[tokio::test]
+async fn a_session_entered_again_by_its_resume_still_needs_the_proof() {
+    let server = server().await;
+    let (pair, resume_key) = resume_key_pair();
+    let (first, token) = enter_with(&server, "alice", 42, 0, 600, Some(&resume_key)).await;
+    drop(first);
+    // A lastSeq the replay buffer cannot serve: the server enters her again, new token.
+    let mut second = connect(&server).await;
+    send(
+        &mut second,
+        json!({"id": 1, "type": "resume", "token": token, "lastSeq": 12345,
+        "counter": 1, "proof": signed(&pair, &token, 1)}),
+    )
+    .await;
+    let entered = answer(&mut second).await;
+    assert_eq!(entered["ok"]["type"], "entered", "{entered}");
+    let new_token = entered["ok"]["resumeToken"].as_str().unwrap().to_owned();
+    assert_ne!(new_token, token);
+    drop(second);
+    let (_third, refused) = resume(&server, &new_token, 0, 42).await;
+    assert_eq!(refused["error"]["code"], -7012, "{refused}");
+    // Signed, it resumes (counters start afresh for the new token).
+    let mut fourth = connect(&server).await;
+    send(
+        &mut fourth,
+        json!({"id": 1, "type": "resume", "token": new_token, "lastSeq": 0,
+        "counter": 1, "proof": signed(&pair, &new_token, 1)}),
+    )
+    .await;
+    assert_eq!(answer(&mut fourth).await["ok"]["type"], "resumed");
     server.close().await;
 }

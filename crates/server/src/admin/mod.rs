@@ -449,7 +449,8 @@ fn authorise(ctx: &SessionContext, headers: &HeaderMap) -> Result<(), ApiError> 
             _ => "AuthFailure.SignatureFailure",
         };
         ApiError::new(StatusCode::UNAUTHORIZED, code, error.to_string())
-    })
+    })?;
+    Ok(())
 }
 
 /// The body, bounded in size and in time: a caller that never finishes it holds nothing long.
