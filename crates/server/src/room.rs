@@ -13,7 +13,7 @@ use openroom_protocol::{
     presence_change, ExitReason, LeaveReason, MemberState, Publishing, Role, RoomEvent, RoomId,
     UserData, UserId, View, ADMIN_IDENTIFIER,
 };
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
@@ -446,6 +446,12 @@ struct Room {
     closes_at: Option<Instant>,
     /// The seq of the last custom message the server sent here (REST SendCustomMessage).
     admin_seq: u32,
+    /// Members dropped for a full queue whose departure the others are still to be told, in
+    /// the order they were dropped: telling one can drop others, and a worklist keeps that
+    /// cascade off the stack (a room of thousands of stalled members would recurse as deep).
+    dropped: VecDeque<(UserId, Presence)>,
+    /// Whether a call up the stack is telling `dropped`.
+    telling_dropped: bool,
 }
 
 /// Start the actor for `id`; it serves until the room is empty or dismissed.
@@ -462,6 +468,8 @@ pub(crate) fn spawn(
         settings,
         closes_at: Some(Instant::now() + settings.first_member_timeout),
         admin_seq: 0,
+        dropped: VecDeque::new(),
+        telling_dropped: false,
     };
     registry
         .tasks()
@@ -917,10 +925,10 @@ impl Room {
         for user_id in dropped {
             if let Some(index) = self.position(&user_id) {
                 let member = self.members.remove(index);
-                tracing::warn!(room = %self.id, user = %user_id, "member dropped: it cannot keep up");
-                self.tell_others_left(&user_id, member.presence, LeaveReason::ConnectionLost);
+                self.dropped.push_back((user_id, member.presence));
             }
         }
+        self.tell_dropped();
     }
 
     /// Push an event to every member but `subject` (whom it is about). A member whose queue
@@ -929,18 +937,30 @@ impl Room {
     /// silently wrong.
     fn broadcast_except(&mut self, subject: &UserId, event: RoomEvent) {
         let event = SharedEvent::new(&event);
-        let mut dropped = Vec::new();
+        let dropped = &mut self.dropped;
         self.members.retain(|member| {
             if &member.user_id == subject || member.events.try_send(event.clone()).is_ok() {
                 return true;
             }
-            dropped.push((member.user_id.clone(), member.presence.clone()));
+            dropped.push_back((member.user_id.clone(), member.presence.clone()));
             false
         });
-        for (user_id, presence) in dropped {
+        self.tell_dropped();
+    }
+
+    /// Tell the others of each dropped member's departure, in the order they were dropped,
+    /// including those dropped while telling. Only the outermost call does the telling: a
+    /// nested one (a departure that dropped another member) leaves it queued.
+    fn tell_dropped(&mut self) {
+        if self.telling_dropped {
+            return;
+        }
+        self.telling_dropped = true;
+        while let Some((user_id, presence)) = self.dropped.pop_front() {
             tracing::warn!(room = %self.id, user = %user_id, "member dropped: its connection is gone or cannot keep up");
             self.tell_others_left(&user_id, presence, LeaveReason::ConnectionLost);
         }
+        self.telling_dropped = false;
     }
 }
 

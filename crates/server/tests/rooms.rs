@@ -1023,3 +1023,76 @@ async fn audience_members_are_unseen_until_they_become_anchors() {
         Err(EnterRefused::Absent)
     );
 }
+
+/// Each departure fills the next slow member's queue, so each drop causes the next: a chain
+/// as long as the room. The room tells them from a worklist; told by recursion, a chain this
+/// long overflowed the actor's stack.
+#[tokio::test]
+async fn a_chain_of_slow_members_each_dropped_by_the_last_ones_departure_is_told_in_order() {
+    const CHAIN: usize = 2_000;
+    let (rooms, _) = registry_with(RoomLimits {
+        max_members_per_room: CHAIN + 1,
+        ..RoomLimits::default()
+    });
+    let room = rooms.get_or_open(&RoomId::RoomId(90), &opener()).unwrap();
+    let (mut watcher, _) = enter(&room, "watcher", 1, 4 * CHAIN).await;
+    // Member i ends up with room for i more events. They enter last first, so each gets only
+    // the arrivals of those before it in the chain (i of them), which its queue (i + 1) holds;
+    // then each queue is emptied and one stand-in event put back.
+    let mut queues = Vec::new();
+    let mut ejections = Vec::new();
+    for i in (0..CHAIN).rev() {
+        let (events_tx, events) = flume::bounded(i + 1);
+        let (ejection_tx, ejection) = oneshot::channel();
+        room.enter(Entrant {
+            user_id: uid(&format!("m{i}")),
+            session: 10 + i as u64,
+            presence: Presence::default(),
+            events: events_tx.clone(),
+            ejection: ejection_tx,
+        })
+        .await
+        .unwrap();
+        queues.push((events, events_tx));
+        ejections.push(ejection);
+    }
+    queues.reverse();
+    let stand_in = SharedEvent::from(RoomEvent::MemberEntered {
+        user_id: uid("stand-in"),
+        user_data: None,
+    });
+    let queues: Vec<_> = queues
+        .into_iter()
+        .map(|(events, events_tx)| {
+            while events.try_recv().is_ok() {}
+            events_tx.try_send(stand_in.clone()).unwrap();
+            events
+        })
+        .collect();
+    watcher.drain();
+
+    // The watcher leaves: m0 has no room for that, and is dropped; its departure fills m1 …
+    room.exit(
+        watcher.user_id.clone(),
+        watcher.session,
+        LeaveReason::Exited,
+    )
+    .await;
+    assert_eq!(room.describe().await.unwrap().members.len(), 0);
+    let leaver = |event: RoomEvent| match event {
+        RoomEvent::MemberLeft { user_id, reason } => (user_id.as_str().to_owned(), reason as u8),
+        RoomEvent::MemberEntered { user_id, .. } => (user_id.as_str().to_owned(), u8::MAX),
+        other => panic!("unexpected {other:?}"),
+    };
+    for (i, events) in queues.iter().enumerate() {
+        let seen: Vec<_> = std::iter::from_fn(|| events.try_recv().ok())
+            .map(|event| leaver(event.decode()))
+            .collect();
+        // The stand-in, the watcher leaving, then m0 … m(i-2): m(i-1)'s departure did not fit.
+        let mut expected = vec![("stand-in".to_owned(), u8::MAX), ("watcher".to_owned(), 0)];
+        expected.extend((0..i.saturating_sub(1)).map(|j| (format!("m{j}"), 1)));
+        expected.truncate(i + 1);
+        assert_eq!(seen, expected, "m{i}");
+        assert!(events.is_disconnected(), "m{i} is still held");
+    }
+}
