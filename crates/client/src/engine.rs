@@ -1,131 +1,32 @@
 //! The engine behind one TRTCCloud instance: at most one session at a time, started by
 //! [`Engine::enter_room`], ended by [`Engine::exit_room`], by the server, or by a failure.
 
-use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
 
-use openroom_protocol::custom::{
-    self, RateLimits, RateWindow, Refusal, MAX_UNACKNOWLEDGED_MESSAGES,
-};
-use openroom_protocol::{ErrorCode, Publishing, Role, RoomId, UserData, WarningCode};
+use openroom_protocol::custom::{self, Refusal, MAX_UNACKNOWLEDGED_MESSAGES};
+use openroom_protocol::{ErrorCode, Role, WarningCode};
 use serde_json::Value;
 use tokio::runtime::Handle;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
+pub use crate::config::{
+    ClientConfig, ReconnectPolicy, DEFAULT_ENTER_TIMEOUT, DEFAULT_EXIT_TIMEOUT,
+    DEFAULT_RECONNECT_ATTEMPTS, DEFAULT_RECONNECT_INTERVAL, DEFAULT_RECONNECT_MAX_INTERVAL,
+    DEFAULT_SERVER_URL,
+};
 use crate::connection::Transport;
+pub use crate::error::EngineError;
+pub use crate::events::ConnectionState;
 use crate::events::{Event, EventSink};
 use crate::media::{LocalDevices, LocalMedia, MediaCall};
 use crate::params;
 use crate::resume_signer::ResumeSigner;
 use crate::session;
+use crate::slot::{lock, Active, Command, OutgoingMessage, Phase, Slot, SlotRef};
+pub use crate::slot::{MAX_QUEUED_PUBLISHES, MAX_WAITING_REQUESTS};
 use crate::tls::Trust;
-
-/// How long entering may take before `onEnterRoom(-3308)`.
-pub const DEFAULT_ENTER_TIMEOUT: Duration = Duration::from_secs(10);
-/// How long exiting waits for the server's acknowledgement before completing locally.
-pub const DEFAULT_EXIT_TIMEOUT: Duration = Duration::from_secs(3);
-/// The server an engine talks to when the app names none.
-pub const DEFAULT_SERVER_URL: &str = "ws://127.0.0.1:7788";
-
-#[derive(Debug, Clone)]
-pub struct ClientConfig {
-    pub server_url: String,
-    pub enter_timeout: Duration,
-    pub exit_timeout: Duration,
-    pub reconnect: ReconnectPolicy,
-    /// PEM certificates trusted for `wss://` besides the system's and `NODE_EXTRA_CA_CERTS`
-    /// (a private CA), checked with [`crate::tls::parse_ca_pem`].
-    pub tls_ca: Option<Arc<[u8]>>,
-}
-
-impl Default for ClientConfig {
-    fn default() -> Self {
-        ClientConfig {
-            server_url: DEFAULT_SERVER_URL.to_owned(),
-            enter_timeout: DEFAULT_ENTER_TIMEOUT,
-            exit_timeout: DEFAULT_EXIT_TIMEOUT,
-            reconnect: ReconnectPolicy::default(),
-            tls_ca: None,
-        }
-    }
-}
-
-/// What a session does when its connection breaks (EnableX's `allow_reconnect`,
-/// `number_of_attempts`, `timeout_interval`). The first attempt is made at once; before each
-/// later one the session waits `interval`, doubled each time up to `max_interval`, with ±20 %
-/// jitter so that the clients of a restarted server do not all come back in the same instant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ReconnectPolicy {
-    /// Attempts before giving up; 0 turns reconnection off.
-    pub attempts: u32,
-    pub interval: Duration,
-    pub max_interval: Duration,
-}
-
-/// Default number of reconnection attempts: with the default intervals, about 30 s of trying (0, 0.5, 1, 2, 4, 8, 8, 8 s).
-pub const DEFAULT_RECONNECT_ATTEMPTS: u32 = 8;
-pub const DEFAULT_RECONNECT_INTERVAL: Duration = Duration::from_millis(500);
-pub const DEFAULT_RECONNECT_MAX_INTERVAL: Duration = Duration::from_secs(8);
-
-impl Default for ReconnectPolicy {
-    fn default() -> Self {
-        ReconnectPolicy {
-            attempts: DEFAULT_RECONNECT_ATTEMPTS,
-            interval: DEFAULT_RECONNECT_INTERVAL,
-            max_interval: DEFAULT_RECONNECT_MAX_INTERVAL,
-        }
-    }
-}
-
-impl ReconnectPolicy {
-    /// How long to wait before attempt `attempt` (1-based), before jitter.
-    pub fn delay_before(&self, attempt: u32) -> Duration {
-        if attempt <= 1 {
-            return Duration::ZERO;
-        }
-        let doublings = (attempt - 2).min(20);
-        self.interval
-            .saturating_mul(1 << doublings)
-            .min(self.max_interval.max(self.interval))
-    }
-}
-
-/// The connection to the room server as the app sees it (`getConnectionState()`), Qiniu's
-/// and Agora's model beside TRTC's three connection events.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ConnectionState {
-    Disconnected,
-    Connecting,
-    Connected,
-    Reconnecting,
-}
-
-impl ConnectionState {
-    pub fn name(self) -> &'static str {
-        match self {
-            ConnectionState::Disconnected => "DISCONNECTED",
-            ConnectionState::Connecting => "CONNECTING",
-            ConnectionState::Connected => "CONNECTED",
-            ConnectionState::Reconnecting => "RECONNECTING",
-        }
-    }
-}
-
-/// Why `enter_room` refused to start; the current room, if any, is untouched.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum EngineError {
-    #[error("already {0}; call exitRoom() and wait for onExitRoom before entering another room")]
-    Busy(String),
-    #[error("this instance was destroyed; create a new TRTCCloud")]
-    Destroyed,
-    #[error("{0}")]
-    NotInRoom(String),
-    /// A call refused with a TRTC error code (switchRole with a bad role, or outside a room).
-    #[error("{1}")]
-    Refused(ErrorCode, String),
-}
 
 /// What `exit_room` (and `destroy`) started.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,222 +36,6 @@ pub struct Exiting {
     /// The devices were released (camera and microphone closed): the app should close what it
     /// opened. None when nothing was open.
     pub released: Option<LocalDevices>,
-}
-
-/// Where a session is in its life, for the message of a refused second `enter_room`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Phase {
-    Entering,
-    InRoom,
-    Switching,
-    Exiting,
-}
-
-/// Publishing changes that wait for the session as commands of their own; more (an app that
-/// toggles its microphone in a loop) are folded into the latest state.
-pub const MAX_QUEUED_PUBLISHES: usize = 64;
-
-/// switchRoom and switchRole calls one instance may have waiting for the session at once;
-/// more are refused at once (an app calling them in a loop cannot queue without end).
-pub const MAX_WAITING_REQUESTS: usize = 16;
-
-pub(crate) enum Command {
-    Exit,
-    /// switchRoom's params, as the app gave them (read by the session, which knows the sig).
-    Switch(Value),
-    /// A custom message, checked and numbered.
-    Message(OutgoingMessage),
-    /// What this instance publishes now. Each change is its own command (the others see every
-    /// change), up to [`MAX_QUEUED_PUBLISHES`] waiting; past that the latest state is sent
-    /// when the session catches up.
-    Publish(Publishing),
-    /// switchRole, its value checked.
-    SwitchRole(Role),
-    /// setUserData was called: the session sends the latest data ([`SlotRef::user_data_taken`]).
-    /// At most one waits at a time, so calls in a loop cost one command and one frame.
-    UserData,
-}
-
-pub(crate) struct OutgoingMessage {
-    pub cmd_id: u8,
-    pub seq: u32,
-    pub data: Vec<u8>,
-    pub reliable: bool,
-    pub ordered: bool,
-}
-
-struct Active {
-    id: u64,
-    room: RoomId,
-    phase: Phase,
-    connection: ConnectionState,
-    /// The session's commands. Unbounded, but bounded by what the engine lets in: custom
-    /// messages by [`MAX_UNACKNOWLEDGED_MESSAGES`], switches by [`MAX_WAITING_REQUESTS`],
-    /// publishing changes by [`MAX_QUEUED_PUBLISHES`], and one exit.
-    commands: mpsc::UnboundedSender<Command>,
-    /// Cancelled by exitRoom(): a session waiting on the server (a switch) stops waiting.
-    exiting: CancellationToken,
-    /// exitRoom() was called: the devices were released then, not when the session ends.
-    exit_requested: bool,
-    /// Custom messages accepted and not yet taken by the server (or given up with the
-    /// session): at most [`MAX_UNACKNOWLEDGED_MESSAGES`].
-    unacknowledged: u32,
-    /// switchRoom and switchRole calls not yet done (queued, or waiting for the server).
-    waiting_requests: usize,
-    /// `Publish` commands queued and not yet read.
-    queued_publishes: usize,
-    /// A change came while [`MAX_QUEUED_PUBLISHES`] waited: the last one read sends the
-    /// state now instead of its own.
-    publish_folded: bool,
-    /// An audience member (LIVE, VoiceChatRoom): it may not send custom messages.
-    audience: bool,
-    /// The member data setUserData gave last, for the session to send.
-    user_data: Option<UserData>,
-    /// A `UserData` command is queued and not yet read.
-    user_data_queued: bool,
-}
-
-#[derive(Default)]
-struct Slot {
-    active: Option<Active>,
-    destroyed: bool,
-    sessions_started: u64,
-    /// This instance's custom messages of the last second (TRTC's per-client limits).
-    messages: RateWindow,
-    /// The limits the server named as the session entered (TRTC's until then).
-    custom_limits: RateLimits,
-    /// The seq of the last custom message this instance sent.
-    message_seq: u32,
-    /// The local camera and microphone; outlives sessions (a preview may start before entering).
-    media: LocalMedia,
-}
-
-impl Slot {
-    /// Stop local audio and video (exit, removal, dismissal): the devices it released.
-    fn release_devices(&mut self) -> Option<LocalDevices> {
-        let held = self.media.devices();
-        self.media = LocalMedia::default();
-        (held != LocalDevices::NONE).then_some(LocalDevices::NONE)
-    }
-}
-
-/// A session's handle on its engine's slot, to report its phase and to free the slot.
-#[derive(Clone)]
-pub(crate) struct SlotRef {
-    slot: Arc<Mutex<Slot>>,
-    id: u64,
-}
-
-impl SlotRef {
-    pub(crate) fn set_room(&self, room: RoomId) {
-        if let Some(active) = lock(&self.slot).active.as_mut().filter(|a| a.id == self.id) {
-            active.room = room;
-        }
-    }
-
-    /// The role the server confirmed.
-    pub(crate) fn set_role(&self, role: Role) {
-        if let Some(active) = lock(&self.slot).active.as_mut().filter(|a| a.id == self.id) {
-            active.audience = role == Role::Audience;
-        }
-    }
-
-    /// The server's limits on custom messages, from its `entered` answer.
-    pub(crate) fn set_custom_limits(&self, limits: RateLimits) {
-        lock(&self.slot).custom_limits = limits;
-    }
-
-    pub(crate) fn set_phase(&self, phase: Phase) {
-        if let Some(active) = lock(&self.slot).active.as_mut().filter(|a| a.id == self.id) {
-            active.phase = phase;
-        }
-    }
-
-    pub(crate) fn set_connection(&self, state: ConnectionState) {
-        if let Some(active) = lock(&self.slot).active.as_mut().filter(|a| a.id == self.id) {
-            active.connection = state;
-        }
-    }
-
-    /// The server took (or the session gave up) `count` custom messages: room for as many.
-    pub(crate) fn messages_done(&self, count: usize) {
-        if let Some(active) = lock(&self.slot).active.as_mut().filter(|a| a.id == self.id) {
-            active.unacknowledged = active
-                .unacknowledged
-                .saturating_sub(u32::try_from(count).unwrap_or(u32::MAX));
-        }
-    }
-
-    /// A switchRoom or switchRole call is done (answered, or failed).
-    pub(crate) fn request_done(&self) {
-        if let Some(active) = lock(&self.slot).active.as_mut().filter(|a| a.id == self.id) {
-            active.waiting_requests = active.waiting_requests.saturating_sub(1);
-        }
-    }
-
-    /// The session read a `UserData` command: the data to send (the latest given).
-    pub(crate) fn user_data_taken(&self) -> Option<UserData> {
-        let mut slot = lock(&self.slot);
-        match slot.active.as_mut().filter(|a| a.id == self.id) {
-            Some(active) => {
-                active.user_data_queued = false;
-                active.user_data.clone()
-            }
-            None => None,
-        }
-    }
-
-    /// The session read a `Publish(publishing)` command: what to tell the server (the state
-    /// now, when later changes were folded into it).
-    pub(crate) fn publish_taken(&self, publishing: Publishing) -> Publishing {
-        let mut slot = lock(&self.slot);
-        let now = slot.media.publishing();
-        match slot.active.as_mut().filter(|a| a.id == self.id) {
-            Some(active) => {
-                active.queued_publishes = active.queued_publishes.saturating_sub(1);
-                if active.queued_publishes == 0 && std::mem::take(&mut active.publish_folded) {
-                    now
-                } else {
-                    publishing
-                }
-            }
-            None => publishing,
-        }
-    }
-
-    /// Cancelled when exitRoom() is called.
-    pub(crate) fn exiting(&self) -> CancellationToken {
-        lock(&self.slot)
-            .active
-            .as_ref()
-            .filter(|a| a.id == self.id)
-            .map(|a| a.exiting.clone())
-            .unwrap_or_default()
-    }
-
-    /// The room ended without exitRoom() (removal, dismissal, another login, giving up):
-    /// release the devices, unless exitRoom() already did. Some: the app must be told.
-    pub(crate) fn release_devices(&self) -> Option<LocalDevices> {
-        let mut slot = lock(&self.slot);
-        let ours = slot
-            .active
-            .as_ref()
-            .is_some_and(|a| a.id == self.id && !a.exit_requested);
-        if ours {
-            slot.release_devices()
-        } else {
-            None
-        }
-    }
-
-    /// Free the slot. Called before the session's last events are emitted, so an app that
-    /// enters again from its onExitRoom (or failed onEnterRoom) handler is not refused.
-    pub(crate) fn release(&self) {
-        let mut slot = lock(&self.slot);
-        if slot.active.as_ref().is_some_and(|a| a.id == self.id) {
-            slot.active = None;
-        }
-    }
 }
 
 pub struct Engine {
@@ -689,25 +374,4 @@ impl Engine {
         lock(&self.slot).destroyed = true;
         self.exit(true)
     }
-}
-
-impl Active {
-    /// Queue a switch for the session, unless [`MAX_WAITING_REQUESTS`] already wait.
-    fn wait_for_session(&mut self, command: Command) -> Result<(), EngineError> {
-        if self.waiting_requests >= MAX_WAITING_REQUESTS {
-            return Err(EngineError::Refused(
-                ErrorCode::RateLimited,
-                format!("{MAX_WAITING_REQUESTS} switchRoom/switchRole calls already wait for the room server; wait for their onSwitchRoom/onSwitchRole"),
-            ));
-        }
-        if self.commands.send(command).is_ok() {
-            self.waiting_requests += 1;
-        }
-        Ok(())
-    }
-}
-
-fn lock(slot: &Mutex<Slot>) -> MutexGuard<'_, Slot> {
-    // Every critical section is a few field writes; a panic cannot leave the slot torn.
-    slot.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }

@@ -6,7 +6,6 @@ use std::sync::Arc;
 use openroom_protocol::{ErrorCode, ExitReason, LeaveReason, UserData, UserId};
 use tokio::sync::Notify;
 
-use crate::engine::ConnectionState;
 use crate::media::LocalDevices;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -321,5 +320,26 @@ pub trait EventSink: Send + Sync + 'static {
 impl<F: Fn(Event) + Send + Sync + 'static> EventSink for F {
     fn emit(&self, event: Event) {
         self(event)
+    }
+}
+
+/// The connection to the room server as the app sees it (`getConnectionState()`), Qiniu's
+/// and Agora's model beside TRTC's three connection events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConnectionState {
+    Disconnected,
+    Connecting,
+    Connected,
+    Reconnecting,
+}
+
+impl ConnectionState {
+    pub fn name(self) -> &'static str {
+        match self {
+            ConnectionState::Disconnected => "DISCONNECTED",
+            ConnectionState::Connecting => "CONNECTING",
+            ConnectionState::Connected => "CONNECTED",
+            ConnectionState::Reconnecting => "RECONNECTING",
+        }
     }
 }

@@ -6,13 +6,16 @@
 //! as an [`Event`] through the sink, in the order the server produced it, and never from
 //! inside the call that caused it.
 
+mod config;
 pub mod connection;
 pub mod engine;
+mod error;
 pub mod events;
 pub mod media;
 pub mod params;
 mod resume_signer;
 mod session;
+mod slot;
 pub mod tls;
 
 pub use engine::{ClientConfig, ConnectionState, Engine, EngineError, Exiting, ReconnectPolicy};

@@ -10,6 +10,7 @@ pub mod ids;
 pub mod limits;
 pub mod messages;
 pub mod presence;
+pub mod presence_change;
 pub mod private_map_key;
 pub mod resume_proof;
 pub mod user_data;
@@ -21,7 +22,8 @@ pub use messages::{
     ClientFrame, ClientRequest, EnterRequest, MessageRequest, ResumeRequest, RoomEvent,
     ServerFrame, SetUserDataRequest, SwitchRequest, SwitchRoleRequest,
 };
-pub use presence::{presence_change, MemberState, Publishing, Role, Scene, View};
+pub use presence::{MemberState, Publishing, Role, Scene, View};
+pub use presence_change::presence_change;
 pub use user_data::{UserData, UserDataError};
 
 /// Version of the signaling protocol spoken over the WebSocket. The client sends it with

@@ -10,6 +10,7 @@ pub mod admin;
 pub mod auth;
 pub mod channels;
 pub mod config;
+mod link;
 mod listener;
 mod log_limit;
 mod rate;

@@ -139,7 +139,14 @@ impl Registry {
         settings: RoomSettings,
     ) -> RoomHandle {
         let generation = self.inner.next_generation.fetch_add(1, Ordering::Relaxed);
-        let handle = room::spawn(id.clone(), generation, settings, self.clone());
+        let registry = self.clone();
+        let unmapped = id.clone();
+        let home = room::Home {
+            tasks: self.inner.tasks.clone(),
+            shutdown: self.inner.shutdown.clone(),
+            unmap: Box::new(move || registry.forget(&unmapped, generation)),
+        };
+        let handle = room::spawn(id.clone(), generation, settings, home);
         rooms.insert(id.clone(), handle.clone());
         handle
     }
@@ -170,16 +177,12 @@ impl Registry {
         self.len() == 0
     }
 
-    pub(crate) fn shutdown(&self) -> &CancellationToken {
-        &self.inner.shutdown
-    }
-
     pub(crate) fn tasks(&self) -> &TaskTracker {
         &self.inner.tasks
     }
 
     /// Called by a closing actor: unmap it, unless a newer actor already serves the id.
-    pub(crate) fn forget(&self, id: &RoomId, generation: u64) {
+    fn forget(&self, id: &RoomId, generation: u64) {
         let mut rooms = self.rooms();
         if rooms.get(id).is_some_and(|h| h.generation == generation) {
             rooms.remove(id);

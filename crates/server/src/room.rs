@@ -3,10 +3,10 @@
 //! Sessions and the admin API talk to it through a [`RoomHandle`].
 //!
 //! The actor ends when the room has been empty for its empty-room timeout, is dismissed, or
-//! the server shuts down. Before it stops reading its
-//! mailbox it removes itself from the [`Registry`], so nobody can reach it afterwards; any
-//! command that was already queued is answered with [`RoomClosed`] and the sender retries on
-//! a fresh room.
+//! the server shuts down. Before it stops reading its mailbox it has itself removed from the
+//! registry (the [`Home`] it was started with), so nobody can reach it afterwards; any command
+//! that was already queued is answered with [`RoomClosed`] and the sender retries on a fresh
+//! room.
 
 use openroom_protocol::limits::room_user_data_bytes;
 use openroom_protocol::{
@@ -18,10 +18,11 @@ use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::{sleep_until, Instant};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 
 use crate::config::RoomLimits;
 
-use crate::registry::Registry;
 use crate::shared_event::SharedEvent;
 
 /// Commands queued for one room before senders wait. Commands are small and handled fast;
@@ -454,13 +455,16 @@ struct Room {
     telling_dropped: bool,
 }
 
+/// Where a room actor lives: the server's tasks and shutdown, and what unmaps it when it
+/// closes (the registry that started it; passed in, so the room knows nothing of registries).
+pub(crate) struct Home {
+    pub tasks: TaskTracker,
+    pub shutdown: CancellationToken,
+    pub unmap: Box<dyn FnOnce() + Send>,
+}
+
 /// Start the actor for `id`; it serves until the room is empty or dismissed.
-pub(crate) fn spawn(
-    id: RoomId,
-    generation: u64,
-    settings: RoomSettings,
-    registry: Registry,
-) -> RoomHandle {
+pub(crate) fn spawn(id: RoomId, generation: u64, settings: RoomSettings, home: Home) -> RoomHandle {
     let (mailbox, inbox) = mpsc::channel(MAILBOX);
     let room = Room {
         id,
@@ -471,9 +475,12 @@ pub(crate) fn spawn(
         dropped: VecDeque::new(),
         telling_dropped: false,
     };
-    registry
-        .tasks()
-        .spawn(room.run(inbox, registry.clone(), generation));
+    let Home {
+        tasks,
+        shutdown,
+        unmap,
+    } = home;
+    tasks.spawn(room.run(inbox, shutdown, unmap));
     RoomHandle {
         mailbox,
         generation,
@@ -484,11 +491,10 @@ impl Room {
     async fn run(
         mut self,
         mut inbox: mpsc::Receiver<Box<Command>>,
-        registry: Registry,
-        generation: u64,
+        shutdown: CancellationToken,
+        unmap: Box<dyn FnOnce() + Send>,
     ) {
         tracing::debug!(room = %self.id, "room opened");
-        let shutdown = registry.shutdown().clone();
         loop {
             // On shutdown every room closes at once.
             let next = if let Some(deadline) = self.closes_at {
@@ -519,7 +525,7 @@ impl Room {
             };
         }
         // Unreachable from the registry first, then refuse whatever was already queued.
-        registry.forget(&self.id, generation);
+        unmap();
         // Closing the inbox makes every later send fail at once, so after this drain no
         // command (and no reply channel inside one) can be left waiting. Tokio's channel, not
         // flume, on purpose: a flume receiver's drop leaves messages queued while senders live,

@@ -4,7 +4,7 @@ use openroom_protocol::{ClientRequest, ExitReason};
 use tokio::time::Instant;
 
 use crate::connection::Connection;
-use crate::engine::Phase;
+use crate::slot::Phase;
 
 use super::{Exchange, Session};
 

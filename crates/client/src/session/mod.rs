@@ -38,10 +38,12 @@ use tokio::sync::mpsc;
 use tokio::time::{interval, sleep_until, timeout, timeout_at, Instant, MissedTickBehavior};
 use tokio_util::sync::CancellationToken;
 
+use crate::config::ClientConfig;
 use crate::connection::{Connection, ConnectionError, Transport};
-use crate::engine::{ClientConfig, Command, ConnectionState, Phase, SlotRef};
+use crate::events::ConnectionState;
 use crate::events::{Backlog, Event, EventSink, StateChangeReason};
 use crate::resume_signer::ResumeSigner;
+use crate::slot::{Command, Phase, SlotRef};
 
 use enter::{Entering, Heartbeat};
 use members::Members;

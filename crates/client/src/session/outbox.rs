@@ -10,8 +10,8 @@ use openroom_protocol::{
 };
 
 use crate::connection::Connection;
-use crate::engine::OutgoingMessage;
 use crate::events::Event;
+use crate::slot::OutgoingMessage;
 
 use super::Session;
 

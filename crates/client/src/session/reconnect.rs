@@ -10,8 +10,9 @@ use openroom_protocol::{
 use tokio::time::{sleep, timeout, timeout_at, Instant};
 
 use crate::connection::{Connection, ConnectionError, Transport};
-use crate::engine::{Command, ConnectionState};
+use crate::events::ConnectionState;
 use crate::events::{Event, StateChangeReason};
+use crate::slot::Command;
 
 use super::enter::Welcome;
 use super::{ask, Session, CLOSE_GRACE};

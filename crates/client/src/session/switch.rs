@@ -5,9 +5,9 @@ use openroom_protocol::{ClientRequest, ErrorCode, ExitReason};
 use tokio::time::Instant;
 
 use crate::connection::Connection;
-use crate::engine::Phase;
 use crate::events::Event;
 use crate::params;
+use crate::slot::Phase;
 
 use super::{Exchange, Session};
 

@@ -41,8 +41,8 @@ use tokio_util::sync::CancellationToken;
 
 use openroom_protocol::custom::RateWindow;
 
-use crate::channels::{Inbound, Link, TrySend, Violation};
 use crate::config::{ServerConfig, USER_DATA_UPDATES_PER_SECOND};
+use crate::link::{Inbound, Link, TrySend, Violation};
 use crate::log_limit::LogLimit;
 use crate::rate::TokenBucket;
 use crate::registry::Registry;

@@ -8,7 +8,7 @@ use openroom_protocol::{ErrorCode, ExitReason, LeaveReason, ResumeRequest, RoomI
 use tokio::time::Instant;
 
 use crate::auth;
-use crate::channels::Violation;
+use crate::link::Violation;
 use crate::resume::{Claim, Lookup, ReplayBuffer};
 
 use super::enter::{join_as, JoinMode, JoinRefused};
