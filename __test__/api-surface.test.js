@@ -73,7 +73,33 @@ test("constants have trtc-electron-sdk's names and values", () => {
     TRTCVideoStreamTypeSmall: 1,
     TRTCVideoStreamTypeSub: 2,
   })
-  expect(openroom.RemoteLeaveReason.SwitchedToAudience).toBe(3)
+  // The reason and state tables come from the Rust core: the documented values, frozen.
+  expect(openroom.ExitRoomReason).toEqual({ Exited: 0, Removed: 1, Dismissed: 2, Replaced: 3 })
+  expect(openroom.RemoteLeaveReason).toEqual({
+    Exited: 0,
+    ConnectionLost: 1,
+    Removed: 2,
+    SwitchedToAudience: 3,
+  })
+  expect(Object.keys(openroom.TRTCConnectionState)).toEqual([
+    'DISCONNECTED',
+    'CONNECTING',
+    'CONNECTED',
+    'RECONNECTING',
+  ])
+  expect(Object.values(openroom.ConnectionChangeReason)).toEqual([
+    'ENTER_ROOM',
+    'ENTERED',
+    'ENTER_FAILED',
+    'CONNECTION_LOST',
+    'RESUMED',
+    'REENTERED',
+    'EXITED',
+    'GAVE_UP',
+  ])
+  for (const table of ['ExitRoomReason', 'RemoteLeaveReason', 'TRTCConnectionState']) {
+    expect(Object.isFrozen(openroom[table])).toBe(true)
+  }
   expect(openroom.TXLiteAVWarning).toEqual({
     WARNING_CUSTOM_CMD_NOT_IN_ROOM: 7101,
     WARNING_CUSTOM_CMD_INVALID: 7102,

@@ -38,36 +38,20 @@ const TXLiteAVError = Object.freeze(binding.errorCodes())
 /** OpenRoom's warning codes (onWarning): something asked for did not happen; the values come from the Rust core. */
 const TXLiteAVWarning = Object.freeze(binding.warningCodes())
 
-/** The reasons of onExitRoom(reason). */
-const ExitRoomReason = Object.freeze({ Exited: 0, Removed: 1, Dismissed: 2, Replaced: 3 })
+/** `{ NAME: 'NAME' }` of `names`, frozen. */
+const namedAsThemselves = (names) => Object.freeze(Object.fromEntries(names.map((n) => [n, n])))
 
-/** The reasons of onRemoteUserLeaveRoom(userId, reason). */
-const RemoteLeaveReason = Object.freeze({
-  Exited: 0,
-  ConnectionLost: 1,
-  Removed: 2,
-  SwitchedToAudience: 3,
-})
+/** The reasons of onExitRoom(reason); the values come from the Rust core. */
+const ExitRoomReason = Object.freeze(binding.exitReasons())
+
+/** The reasons of onRemoteUserLeaveRoom(userId, reason); the values come from the Rust core. */
+const RemoteLeaveReason = Object.freeze(binding.leaveReasons())
 
 /** getConnectionState() and the first argument of onConnectionStateChanged(state, reason). */
-const TRTCConnectionState = Object.freeze({
-  DISCONNECTED: 'DISCONNECTED',
-  CONNECTING: 'CONNECTING',
-  CONNECTED: 'CONNECTED',
-  RECONNECTING: 'RECONNECTING',
-})
+const TRTCConnectionState = namedAsThemselves(binding.connectionStates())
 
 /** The second argument of onConnectionStateChanged(state, reason): why the state changed. */
-const ConnectionChangeReason = Object.freeze({
-  ENTER_ROOM: 'ENTER_ROOM',
-  ENTERED: 'ENTERED',
-  ENTER_FAILED: 'ENTER_FAILED',
-  CONNECTION_LOST: 'CONNECTION_LOST',
-  RESUMED: 'RESUMED',
-  REENTERED: 'REENTERED',
-  EXITED: 'EXITED',
-  GAVE_UP: 'GAVE_UP',
-})
+const ConnectionChangeReason = namedAsThemselves(binding.connectionChangeReasons())
 
 /**
  * enterRoom's parameters, with trtc-electron-sdk's constructor argument order and defaults.

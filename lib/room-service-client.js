@@ -1,6 +1,7 @@
 'use strict'
 // RoomServiceClient: the REST admin API from Node (the shape of livekit-server-sdk's).
 
+const binding = require('./native-binding.js')
 const { genUserSig } = require('./usersig.js')
 const { codedError } = require('./errors.js')
 const { checkInteger } = require('./arg-checks.js')
@@ -9,7 +10,9 @@ const tls = require('node:tls')
 
 /** The admin UserSig is short-lived: each request signs a fresh one. */
 const ADMIN_SIG_SECONDS = 300
-const ADMIN_IDENTIFIER = 'administrator'
+/** The identity whose UserSig authorises the REST admin API; from the Rust core. */
+const ADMIN_IDENTIFIER = binding.adminIdentifier()
+
 /**
  * How long one call may take, answer included, by default. fetch itself never gives up on a
  * server that accepts the connection and does not answer, and the caller would wait for ever.

@@ -6,7 +6,12 @@ const { EventEmitter } = require('node:events')
 const binding = require('./native-binding.js')
 const { codedError, fromNative, handled } = require('./errors.js')
 const { startSession } = require('./event-pump.js')
-const { TRTCAudioQuality, TRTCVideoStreamType } = require('./constants.js')
+const {
+  TRTCAudioQuality,
+  TRTCVideoStreamType,
+  TXLiteAVError,
+  TXLiteAVWarning,
+} = require('./constants.js')
 const { checkBoolean } = require('./arg-checks.js')
 const { installCompatMethods } = require('./trtc-compat.js')
 
@@ -63,10 +68,16 @@ function userDataText(value) {
   try {
     text = JSON.stringify(value)
   } catch (error) {
-    throw codedError(-7011, `userData must be JSON-serialisable: ${error.message}`)
+    throw codedError(
+      TXLiteAVError.ERR_USER_DATA_INVALID,
+      `userData must be JSON-serialisable: ${error.message}`,
+    )
   }
   if (text === undefined) {
-    throw codedError(-7011, `userData must be JSON-serialisable, got a ${typeof value}`)
+    throw codedError(
+      TXLiteAVError.ERR_USER_DATA_INVALID,
+      `userData must be JSON-serialisable, got a ${typeof value}`,
+    )
   }
   return text
 }
@@ -448,12 +459,12 @@ class TRTCCloud extends EventEmitter {
     let warning
     if (!Number.isSafeInteger(cmdId)) {
       warning = {
-        code: 7102,
+        code: TXLiteAVWarning.WARNING_CUSTOM_CMD_INVALID,
         message: `cmdId must be an integer from 1 to 10, got ${String(cmdId)}`,
       }
     } else if (bytes === null) {
       warning = {
-        code: 7102,
+        code: TXLiteAVWarning.WARNING_CUSTOM_CMD_INVALID,
         message: `data must be a string, Buffer or Uint8Array, got ${data === null ? 'null' : typeof data}`,
       }
     } else {
@@ -667,11 +678,18 @@ class TRTCCloud extends EventEmitter {
       case 'sessionClosed':
         // A switch still pending when the session ends (it was lost or ended meanwhile).
         for (const switching of session.switches.splice(0)) {
-          switching.reject(codedError(-3301, 'the room session ended during switchRoom'))
+          switching.reject(
+            codedError(
+              TXLiteAVError.ERR_ROOM_ENTER_FAIL,
+              'the room session ended during switchRoom',
+            ),
+          )
         }
         // The session answers every switchRole before it closes; this is a safety net.
         for (const switching of session.roleSwitches.splice(0)) {
-          switching.reject(codedError(-7009, 'the room session ended during switchRole'))
+          switching.reject(
+            codedError(TXLiteAVError.ERR_NOT_IN_ROOM, 'the room session ended during switchRole'),
+          )
         }
         // A failure without onError (cancelled by exitRoom) is settled here.
         if (session.failure) session.entered.reject(session.failure)

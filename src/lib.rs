@@ -98,6 +98,49 @@ pub fn warning_codes() -> std::collections::HashMap<String, i32> {
         .collect()
 }
 
+/// `{ name: value }` of onExitRoom's reasons, the single source of `ExitRoomReason`.
+#[napi]
+pub fn exit_reasons() -> std::collections::HashMap<String, u32> {
+    openroom_protocol::ExitReason::ALL
+        .iter()
+        .map(|reason| (reason.name().to_owned(), *reason as u32))
+        .collect()
+}
+
+/// `{ name: value }` of onRemoteUserLeaveRoom's reasons, the single source of
+/// `RemoteLeaveReason`.
+#[napi]
+pub fn leave_reasons() -> std::collections::HashMap<String, u32> {
+    openroom_protocol::LeaveReason::ALL
+        .iter()
+        .map(|reason| (reason.name().to_owned(), *reason as u32))
+        .collect()
+}
+
+/// The names of the connection states (`TRTCConnectionState`), in order.
+#[napi]
+pub fn connection_states() -> Vec<&'static str> {
+    openroom_client::ConnectionState::ALL
+        .iter()
+        .map(|state| state.name())
+        .collect()
+}
+
+/// The names of the reasons a connection state changes (`ConnectionChangeReason`), in order.
+#[napi]
+pub fn connection_change_reasons() -> Vec<&'static str> {
+    openroom_client::StateChangeReason::ALL
+        .iter()
+        .map(|reason| reason.name())
+        .collect()
+}
+
+/// The identity whose UserSig authorises the REST admin API.
+#[napi]
+pub fn admin_identifier() -> &'static str {
+    openroom_protocol::ADMIN_IDENTIFIER
+}
+
 /// A call that did not happen, though nothing is broken: emitted as onWarning(code, message).
 #[napi(object)]
 pub struct Warning {

@@ -212,6 +212,17 @@ pub enum StateChangeReason {
 }
 
 impl StateChangeReason {
+    pub const ALL: [StateChangeReason; 8] = [
+        StateChangeReason::EnterRoom,
+        StateChangeReason::Entered,
+        StateChangeReason::EnterFailed,
+        StateChangeReason::ConnectionLost,
+        StateChangeReason::Resumed,
+        StateChangeReason::Reentered,
+        StateChangeReason::Exited,
+        StateChangeReason::GaveUp,
+    ];
+
     pub fn name(self) -> &'static str {
         match self {
             StateChangeReason::EnterRoom => "ENTER_ROOM",
@@ -334,6 +345,13 @@ pub enum ConnectionState {
 }
 
 impl ConnectionState {
+    pub const ALL: [ConnectionState; 4] = [
+        ConnectionState::Disconnected,
+        ConnectionState::Connecting,
+        ConnectionState::Connected,
+        ConnectionState::Reconnecting,
+    ];
+
     pub fn name(self) -> &'static str {
         match self {
             ConnectionState::Disconnected => "DISCONNECTED",

@@ -240,6 +240,44 @@ pub enum LeaveReason {
     SwitchedToAudience = 3,
 }
 
+impl ExitReason {
+    pub const ALL: [ExitReason; 4] = [
+        ExitReason::Exited,
+        ExitReason::Removed,
+        ExitReason::Dismissed,
+        ExitReason::Replaced,
+    ];
+
+    /// The name in the JS API's `ExitRoomReason`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ExitReason::Exited => "Exited",
+            ExitReason::Removed => "Removed",
+            ExitReason::Dismissed => "Dismissed",
+            ExitReason::Replaced => "Replaced",
+        }
+    }
+}
+
+impl LeaveReason {
+    pub const ALL: [LeaveReason; 4] = [
+        LeaveReason::Exited,
+        LeaveReason::ConnectionLost,
+        LeaveReason::Removed,
+        LeaveReason::SwitchedToAudience,
+    ];
+
+    /// The name in the JS API's `RemoteLeaveReason`.
+    pub fn name(self) -> &'static str {
+        match self {
+            LeaveReason::Exited => "Exited",
+            LeaveReason::ConnectionLost => "ConnectionLost",
+            LeaveReason::Removed => "Removed",
+            LeaveReason::SwitchedToAudience => "SwitchedToAudience",
+        }
+    }
+}
+
 impl<'de> Deserialize<'de> for ExitReason {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         Ok(match u8::deserialize(deserializer)? {
