@@ -71,7 +71,7 @@ const ConnectionChangeReason = Object.freeze({
 
 /**
  * enterRoom's parameters, with trtc-electron-sdk's constructor argument order and defaults.
- * privateMapKey is checked by the server (see README, Room permissions); businessInfo, streamId
+ * privateMapKey is checked by the server (see docs/security.md, Room permissions); businessInfo, streamId
  * and userDefineRecordId are accepted and not used.
  */
 class TRTCParams {
