@@ -161,7 +161,7 @@ declare class TRTCCloud extends EventEmitter {
    */
   switchRole(role: TRTCCloud.TRTCRoleType): Promise<void>
 
-  // The log (process-wide, as in TRTC; README "Logging").
+  // The log (process-wide, as in TRTC; docs/logging.md).
   /** OpenRoom's version (the package's), where trtc-electron-sdk gives its own. */
   getSDKVersion(): string
   /**
@@ -192,7 +192,7 @@ declare class TRTCCloud extends EventEmitter {
   log(info: string): void
 
   // Settings of media OpenRoom does not carry: checked (a bad argument throws an OpenRoomError
-  // 'ERR_INVALID_ARG_VALUE'), and with nothing to apply them to (README "Media").
+  // 'ERR_INVALID_ARG_VALUE'), and with nothing to apply them to (docs/media.md).
   /** Whether to receive remote audio and video on entering. Checked; no effect. */
   setDefaultStreamRecvMode(autoRecvAudio: boolean, autoRecvVideo: boolean): void
   /** Stop (true) or resume receiving a member's audio. Checked; no effect (onUserAudioAvailable is unchanged, as in TRTC). */
@@ -269,7 +269,7 @@ declare class TRTCCloud extends EventEmitter {
 }
 
 /**
- * trtc-electron-sdk's media methods (README "Media"): present so a ported app fails where it
+ * trtc-electron-sdk's media methods (docs/media.md): present so a ported app fails where it
  * calls one, each throwing an OpenRoomError 'ERR_NOT_SUPPORTED' that names it.
  */
 interface TRTCCloud extends TRTCCloud.UnsupportedMethods {}
@@ -980,7 +980,7 @@ declare namespace TRTCCloud {
    * onExitRoom last. Events are never emitted synchronously inside the call that caused them.
    */
   /**
-   * trtc-electron-sdk's events that OpenRoom never emits (README "Media"): each reports on media,
+   * trtc-electron-sdk's events that OpenRoom never emits (docs/media.md): each reports on media,
    * devices or a feature OpenRoom does not have. A listener for one compiles, so a ported app
    * builds, and is never called.
    */

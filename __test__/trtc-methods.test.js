@@ -1,9 +1,9 @@
 'use strict'
 // TRTCCloud against trtc-electron-sdk's own (trtc-sdk.js fetches it): every method it has
 // exists here with the same name, and either works or throws ERR_NOT_SUPPORTED naming itself;
-// every event it emits that OpenRoom never does is listed in the README. So a ported app
+// every event it emits that OpenRoom never does is listed in docs/media.md. So a ported app
 // changes its `require` line, and anything it uses that OpenRoom lacks fails loudly, with the
-// README saying so.
+// documentation saying so.
 
 const fs = require('node:fs')
 const path = require('node:path')
@@ -90,7 +90,7 @@ test('each of their methods is implemented here or unsupported, never both, neve
   expect(sorted(theirs.statics)).toEqual(sorted(IMPLEMENTED_STATICS))
   expect(implemented.filter((name) => unsupported.includes(name))).toEqual([])
   expect(sorted(theirs.instance)).toEqual(sorted([...implemented, ...unsupported]))
-  // Each name once, so the README's list and the module's can be compared as sets.
+  // Each name once, so docs/media.md's list and the module's can be compared as sets.
   expect(new Set(unsupported).size).toBe(unsupported.length)
 })
 
@@ -109,7 +109,7 @@ test('an unsupported method throws ERR_NOT_SUPPORTED naming itself, with or with
           name,
           'ERR_NOT_SUPPORTED',
           expect.stringMatching(
-            new RegExp(`^TRTCCloud\\.${name} is not supported: .+\\. See README 'Media'\\.$`),
+            new RegExp(`^TRTCCloud\\.${name} is not supported: .+\\. See docs/media\\.md\\.$`),
           ),
         ])
       }
@@ -152,7 +152,7 @@ test('the implemented methods are real ones, not the ERR_NOT_SUPPORTED stub', ()
   }
 })
 
-test("README's 'Media' section lists exactly the unsupported methods", () => {
+test('docs/media.md lists exactly the unsupported methods', () => {
   const listed = readmeList('unsupported-methods')
   expect({
     missingFromReadme: unsupported.filter((name) => !listed.includes(name)),
@@ -174,7 +174,7 @@ function emittedEvents() {
   return new Set(names)
 }
 
-test("every trtc-electron-sdk event is emitted here under its name, or listed in README's 'never emitted'", () => {
+test("every trtc-electron-sdk event is emitted here under its name, or listed in docs/media.md's 'never emitted'", () => {
   const events = trtcCloudEvents()
   expect(events.length).toBeGreaterThan(50)
   const emitted = emittedEvents()

@@ -55,7 +55,7 @@ const ConnectionChangeReason = namedAsThemselves(binding.connectionChangeReasons
 
 /**
  * enterRoom's parameters, with trtc-electron-sdk's constructor argument order and defaults.
- * privateMapKey is checked by the server (see README, Room permissions); businessInfo, streamId
+ * privateMapKey is checked by the server (see docs/security.md, Room permissions); businessInfo, streamId
  * and userDefineRecordId are accepted and not used.
  */
 class TRTCParams {

@@ -3,7 +3,7 @@
 // names, values and constructor defaults, so code written against trtc-electron-sdk that builds
 // these (a TRTCVideoEncParam for setVideoEncoderParam, a TRTCRenderParams …) runs unchanged.
 // OpenRoom carries no audio or video: most of them are accepted by the calls that take them
-// and change nothing (see the README's media section). __test__/trtc-define.test.js compares
+// and change nothing (see docs/media.md). __test__/trtc-define.test.js compares
 // every name, value and default with trtc-electron-sdk's own file.
 
 /**

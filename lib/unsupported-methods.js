@@ -1,7 +1,7 @@
 'use strict'
 // trtc-electron-sdk's TRTCCloud methods that OpenRoom does not have, by kind. Each exists (so
 // a ported app fails where it uses one, with a message saying why, not with "is not a
-// function") and throws ERR_NOT_SUPPORTED. README's "Media" section lists the same methods
+// function") and throws ERR_NOT_SUPPORTED. docs/media.md lists the same methods
 // (a test keeps the two equal).
 
 const { codedError } = require('./errors.js')
@@ -239,7 +239,7 @@ const UNSUPPORTED_GROUPS = [
 function notSupported(method, reason) {
   return codedError(
     'ERR_NOT_SUPPORTED',
-    `TRTCCloud.${method} is not supported: ${reason}. See README 'Media'.`,
+    `TRTCCloud.${method} is not supported: ${reason}. See docs/media.md.`,
   )
 }
 
