@@ -162,7 +162,7 @@ pub fn gen_user_sig(
         &secret_key,
         &user_id,
         u64::from(expire_seconds),
-        openroom_server::auth::unix_now(),
+        openroom_server::unix_now(),
     ))
 }
 
@@ -256,7 +256,7 @@ fn sign_private_map_key(
         room,
         Privileges(privilege_map),
         u64::from(expire_seconds),
-        openroom_server::auth::unix_now(),
+        openroom_server::unix_now(),
     ))
 }
 

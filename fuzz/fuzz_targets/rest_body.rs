@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use openroom_server::admin::{parse, Action};
+use openroom_server::testing::{parse, Action};
 use openroom_server::RoomLimits;
 
 fuzz_target!(|data: &[u8]| {

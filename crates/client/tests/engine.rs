@@ -759,7 +759,7 @@ async fn a_server_without_auto_create_opens_only_created_rooms() {
     }
     assert_eq!(server.rooms().len(), 0);
     let id = RoomId::RoomId(60);
-    let settings = openroom_server::room::RoomSettings::opened_by_enter(server.rooms().limits());
+    let settings = openroom_server::testing::RoomSettings::opened_by_enter(server.rooms().limits());
     server.rooms().create(&id, settings).unwrap();
     assert_eq!(alice.next().await, Event::SessionClosed);
     alice.enter(&params(server.config(), "alice", 60), 0).await;

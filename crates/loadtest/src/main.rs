@@ -17,7 +17,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use openroom_server::config::{DEV_SDK_APP_ID, DEV_SECRET_KEY};
+use openroom_server::{DEV_SDK_APP_ID, DEV_SECRET_KEY};
 
 use crate::run::Plan;
 use crate::swarm::Target;

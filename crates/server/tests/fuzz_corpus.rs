@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use openroom_server::admin::{parse, Action};
+use openroom_server::testing::{parse, Action};
 use openroom_server::RoomLimits;
 
 #[test]

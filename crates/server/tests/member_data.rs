@@ -249,6 +249,6 @@ async fn set_user_data_past_its_rate_is_held_back_and_the_latest_applied() {
         assert_eq!(told["event"]["type"], "memberUpdated", "{told}");
         seen.push(told["event"]["userData"].clone());
     }
-    let burst = 2 * openroom_server::config::USER_DATA_UPDATES_PER_SECOND as usize;
+    let burst = 2 * openroom_server::testing::USER_DATA_UPDATES_PER_SECOND as usize;
     assert!(seen.len() <= burst + 1, "{seen:?}");
 }

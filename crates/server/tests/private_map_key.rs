@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 const CREATE_AND_ENTER: Privileges = Privileges(1 | 2);
 
 fn now() -> u64 {
-    openroom_server::auth::unix_now()
+    openroom_server::unix_now()
 }
 
 async fn server(require_private_map_key: bool) -> RunningServer {

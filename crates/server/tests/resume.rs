@@ -5,8 +5,8 @@
 use std::time::Duration;
 
 use openroom_protocol::{ExitReason, LeaveReason, RoomEvent, RoomId, UserId};
-use openroom_server::room::{Entrant, Presence};
-use openroom_server::shared_event::SharedEvent;
+use openroom_server::testing::SharedEvent;
+use openroom_server::testing::{Entrant, Presence};
 use openroom_server::{RunningServer, ServerConfig};
 use serde_json::{json, Value};
 use tokio::sync::oneshot;
@@ -106,7 +106,7 @@ async fn a_resume_the_buffer_cannot_serve_enters_again_under_a_new_token() {
     let _carol = probe(&server, 1, "carol", 900).await;
     // More events than the replay buffer holds, sent on the first connection and never
     // acknowledged (no pings).
-    let blinks = openroom_server::resume::ReplayBuffer::CAPACITY as u64 / 2 + 10;
+    let blinks = openroom_server::testing::ReplayBuffer::CAPACITY as u64 / 2 + 10;
     for n in 0..blinks {
         blink(&server, 1, n).await;
     }
@@ -271,7 +271,7 @@ async fn enter_with(
     resume_key: Option<&str>,
 ) -> (Ws, String) {
     let config = server.config();
-    let issued = openroom_server::auth::unix_now() - age;
+    let issued = openroom_server::unix_now() - age;
     let sig = openroom_protocol::usersig::gen_user_sig(
         config.sdk_app_id.into(),
         &config.secret_key,
@@ -312,8 +312,8 @@ async fn a_usersig_that_expired_while_away_ends_the_session_at_resume() {
     let (carol, carol_token) = enter_with(&server, "carol", 31, 58, 60, None).await;
     let (mut bob, _) = enter(&server, "bob", 31).await;
     drop((alice, carol));
-    let lapsed = openroom_server::auth::unix_now() + 2;
-    while openroom_server::auth::unix_now() <= lapsed {
+    let lapsed = openroom_server::unix_now() + 2;
+    while openroom_server::unix_now() <= lapsed {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let resumes = [

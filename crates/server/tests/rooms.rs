@@ -6,10 +6,12 @@ use std::time::Duration;
 use openroom_protocol::{
     ExitReason, LeaveReason, MemberState, Publishing, Role, RoomEvent, RoomId, UserId,
 };
-use openroom_server::registry::Registry;
-use openroom_server::registry::{OpenRefused, RoomLimitReached};
-use openroom_server::room::{EnterRefused, Entrant, Presence, Present, RemoveRefused, RoomHandle};
-use openroom_server::shared_event::SharedEvent;
+use openroom_server::testing::Registry;
+use openroom_server::testing::SharedEvent;
+use openroom_server::testing::{
+    EnterRefused, Entrant, Presence, Present, RemoveRefused, RoomHandle,
+};
+use openroom_server::testing::{OpenRefused, RoomLimitReached};
 use openroom_server::RoomLimits;
 use tokio::sync::oneshot;
 use tokio::time::timeout;
@@ -589,7 +591,7 @@ async fn commands_other_than_an_enter_do_not_keep_an_empty_room_open() {
     let poller = room.clone();
     let polling = tokio::spawn(async move {
         while poller.remove(vec![uid("nobody")]).await
-            != Err(RemoveRefused::Closed(openroom_server::room::RoomClosed))
+            != Err(RemoveRefused::Closed(openroom_server::testing::RoomClosed))
         {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
@@ -605,8 +607,8 @@ async fn commands_other_than_an_enter_do_not_keep_an_empty_room_open() {
 
 #[tokio::test]
 async fn a_created_room_waits_for_its_first_member_then_keeps_its_own_settings() {
-    use openroom_server::registry::CreateRefused;
-    use openroom_server::room::RoomSettings;
+    use openroom_server::testing::CreateRefused;
+    use openroom_server::testing::RoomSettings;
     let (rooms, tasks) = registry();
     let settings = RoomSettings {
         max_members: 1,
@@ -646,7 +648,7 @@ async fn a_created_room_waits_for_its_first_member_then_keeps_its_own_settings()
 
 #[tokio::test]
 async fn a_created_room_nobody_enters_closes_after_its_first_member_timeout() {
-    use openroom_server::room::RoomSettings;
+    use openroom_server::testing::RoomSettings;
     let (rooms, tasks) = registry();
     let id = RoomId::RoomId(20);
     rooms
@@ -670,7 +672,7 @@ async fn a_created_room_nobody_enters_closes_after_its_first_member_timeout() {
 
 #[tokio::test]
 async fn an_empty_open_room_takes_new_settings_but_an_occupied_one_keeps_its_own() {
-    use openroom_server::room::{Occupied, RoomSettings};
+    use openroom_server::testing::{Occupied, RoomSettings};
     let (rooms, _) = registry_with(RoomLimits {
         empty_room_timeout: Duration::from_secs(60),
         ..RoomLimits::default()

@@ -8,7 +8,7 @@
 
 mod request;
 
-pub use request::{parse, Action, Request, RoomIdForm};
+pub use request::{parse, Action, Request};
 
 use axum::body::Body;
 use axum::extract::{ConnectInfo, State};

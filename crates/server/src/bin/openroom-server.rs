@@ -6,11 +6,11 @@ use std::time::Duration;
 
 use clap::Parser;
 use openroom_protocol::custom::RateLimits;
-use openroom_server::config::{
-    DEFAULT_MAX_MEMBERS_PER_ROOM, DEFAULT_MAX_ROOMS, DEFAULT_PINGS_PER_SECOND,
-    DEFAULT_REQUESTS_PER_SECOND, DEFAULT_ROOMS_PER_USER_PER_SECOND,
+use openroom_server::{
+    ConfigError, PeerLimits, RoomLimits, ServerConfig, TlsIdentity, DEFAULT_MAX_MEMBERS_PER_ROOM,
+    DEFAULT_MAX_ROOMS, DEFAULT_PINGS_PER_SECOND, DEFAULT_REQUESTS_PER_SECOND,
+    DEFAULT_ROOMS_PER_USER_PER_SECOND,
 };
-use openroom_server::{ConfigError, PeerLimits, RoomLimits, ServerConfig, TlsIdentity};
 use tracing_subscriber::EnvFilter;
 
 /// OpenRoom's room server: WebSocket signaling and the REST admin API on one port.
