@@ -50,7 +50,7 @@ pub struct Engine {
 
 impl Engine {
     /// An engine whose sessions run on `runtime`. Creating one costs no thread and no socket;
-    /// it makes the key pair its sessions resume with (about 40 µs), so entering does not.
+    /// it makes the key pair its sessions resume with, so entering does not.
     pub fn new(config: ClientConfig, runtime: Handle) -> Engine {
         Engine {
             runtime,

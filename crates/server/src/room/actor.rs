@@ -231,8 +231,8 @@ impl Room {
     /// nothing the room does afterwards (a message the entrant sends once in, another
     /// change) can reach a member before the announcement. The answer goes first so that the
     /// entrant's session is woken before the hundreds of sessions the announcement wakes in a
-    /// big room, and its answer is not written behind theirs: in a room of 500, that took
-    /// the enter's p50 from 1.95 to 1.5 ms (S1 in docs/performance.md).
+    /// big room, and its answer is not written behind theirs (what that bought is in
+    /// docs/performance.md).
     pub(super) fn enter(
         &mut self,
         entrant: Entrant,

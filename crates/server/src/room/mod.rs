@@ -232,8 +232,8 @@ impl RoomSnapshot {
 /// A cheap, cloneable address of a room actor.
 #[derive(Clone)]
 pub struct RoomHandle {
-    /// Boxed commands: a tokio channel allocates its slots 32 at a time, and with an 88-byte
-    /// `Command` in each that block was ~0.5 KiB per connection in rooms of five.
+    /// Boxed commands: a tokio channel allocates its slots 32 at a time, and a block of
+    /// `Command`s inline was a large part of an idle connection's memory (docs/performance.md).
     mailbox: mpsc::Sender<Box<Command>>,
     /// Distinguishes this actor from a later one for the same room id in the registry.
     pub(crate) generation: u64,
