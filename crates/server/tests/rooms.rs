@@ -537,10 +537,13 @@ async fn one_user_opens_rooms_at_its_rate_and_no_faster() {
     assert!(rooms.get_or_open(&RoomId::RoomId(500), &opener()).is_ok());
 }
 
-#[tokio::test]
+/// Longest a paused-time test lets the room's timers run (virtual time: it costs nothing).
+const VIRTUAL_WAIT: Duration = Duration::from_secs(600);
+
+#[tokio::test(start_paused = true)]
 async fn an_empty_room_waits_for_its_timeout_and_an_enter_meanwhile_keeps_it() {
     let (rooms, tasks) = registry_with(RoomLimits {
-        empty_room_timeout: Duration::from_millis(200),
+        empty_room_timeout: Duration::from_secs(10),
         ..RoomLimits::default()
     });
     let id = RoomId::RoomId(10);
@@ -554,12 +557,14 @@ async fn an_empty_room_waits_for_its_timeout_and_an_enter_meanwhile_keeps_it() {
     // Then it stays empty: it closes after the timeout and leaves the registry.
     let emptied = tokio::time::Instant::now();
     tasks.close();
-    timeout(Duration::from_secs(5), tasks.wait())
+    timeout(VIRTUAL_WAIT, tasks.wait())
         .await
         .expect("the empty room closed");
+    // Closed at its timeout: not before, and not a timer tick later.
+    let open_for = emptied.elapsed();
     assert!(
-        emptied.elapsed() >= Duration::from_millis(150),
-        "closed too early"
+        (Duration::from_secs(10)..Duration::from_millis(10_010)).contains(&open_for),
+        "{open_for:?}"
     );
     assert!(rooms.is_empty());
 }
@@ -578,31 +583,36 @@ async fn shutdown_closes_empty_rooms_at_once() {
         .expect("shutdown did not wait for the 10 s empty-room timeout");
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn commands_other_than_an_enter_do_not_keep_an_empty_room_open() {
     let (rooms, tasks) = registry_with(RoomLimits {
-        empty_room_timeout: Duration::from_millis(300),
+        empty_room_timeout: Duration::from_secs(10),
         ..RoomLimits::default()
     });
     let room = rooms.get_or_open(&RoomId::RoomId(12), &opener()).unwrap();
     enter_and_leave(&room, "a", 1).await;
     let emptied = tokio::time::Instant::now();
-    // Someone polls the room (REST RemoveUser of an absent user) every 20 ms.
+    // Someone polls the room (REST RemoveUser of an absent user) every second.
     let poller = room.clone();
     let polling = tokio::spawn(async move {
         while poller.remove(vec![uid("nobody")]).await
             != Err(RemoveRefused::Closed(openroom_server::testing::RoomClosed))
         {
-            tokio::time::sleep(Duration::from_millis(20)).await;
+            tokio::time::sleep(Duration::from_secs(1)).await;
         }
     });
-    timeout(Duration::from_secs(5), polling)
+    timeout(VIRTUAL_WAIT, polling)
         .await
         .expect("the room closed despite the polling")
         .unwrap();
-    assert!(emptied.elapsed() < Duration::from_secs(2));
+    // Closed at its timeout, the polling notwithstanding (it sees the close within a second).
+    let open_for = emptied.elapsed();
+    assert!(
+        (Duration::from_secs(10)..Duration::from_secs(11)).contains(&open_for),
+        "{open_for:?}"
+    );
     tasks.close();
-    timeout(Duration::from_secs(5), tasks.wait()).await.unwrap();
+    timeout(VIRTUAL_WAIT, tasks.wait()).await.unwrap();
 }
 
 #[tokio::test]
@@ -646,7 +656,7 @@ async fn a_created_room_waits_for_its_first_member_then_keeps_its_own_settings()
     assert!(rooms.get(&id).is_none());
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_created_room_nobody_enters_closes_after_its_first_member_timeout() {
     use openroom_server::testing::RoomSettings;
     let (rooms, tasks) = registry();
@@ -657,16 +667,20 @@ async fn a_created_room_nobody_enters_closes_after_its_first_member_timeout() {
             RoomSettings {
                 max_members: 10,
                 empty_timeout: Duration::from_secs(60),
-                first_member_timeout: Duration::from_millis(200),
+                first_member_timeout: Duration::from_secs(30),
             },
         )
         .unwrap();
     let created = tokio::time::Instant::now();
     tasks.close();
-    timeout(Duration::from_secs(5), tasks.wait())
+    timeout(VIRTUAL_WAIT, tasks.wait())
         .await
         .expect("the unused room closed");
-    assert!(created.elapsed() >= Duration::from_millis(150));
+    let open_for = created.elapsed();
+    assert!(
+        (Duration::from_secs(30)..Duration::from_millis(30_010)).contains(&open_for),
+        "{open_for:?}"
+    );
     assert!(rooms.get(&id).is_none());
 }
 
