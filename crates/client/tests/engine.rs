@@ -5,7 +5,7 @@ use std::time::Duration;
 
 mod common;
 
-use common::{entered, exit, left, now, params, uid, Recorder as Member};
+use common::{barrier, entered, exit, left, now, params, uid, Recorder as Member};
 use openroom_client::{
     ClientConfig, ConnectionState, EngineError, Event, ReconnectPolicy, StateChangeReason,
 };
@@ -73,8 +73,14 @@ async fn exit_announces_the_departure_before_on_exit_room() {
     assert_eq!(carol.next().await, left("bob", LeaveReason::Exited));
     // A second exit is harmless: nothing is running, nothing is emitted.
     assert!(!bob.engine.exit_room().running);
-    bob.assert_quiet().await;
-    alice.assert_quiet().await;
+    let url = server.url();
+    barrier(
+        &url,
+        &params(server.config(), "probe", 7),
+        &mut [&mut alice, &mut carol],
+    )
+    .await;
+    bob.assert_nothing_pending();
     server.close().await;
 }
 
@@ -190,7 +196,8 @@ async fn a_second_enter_is_refused_and_a_second_login_replaces_the_first() {
     assert_eq!(alice_again.next().await, entered("bob"));
     assert_eq!(alice.next().await, exit(ExitReason::Replaced));
     assert_eq!(alice.next().await, Event::SessionClosed);
-    bob.assert_quiet().await;
+    // Bob saw neither the old login leave nor the new one arrive.
+    barrier(&url, &params(server.config(), "probe", 3), &mut [&mut bob]).await;
     server.close().await;
 }
 
@@ -319,8 +326,17 @@ async fn numeric_and_string_rooms_are_separate() {
     by_string["roomId"] = json!(0);
     by_string["strRoomId"] = json!("123");
     bob.enter(&by_string, 0).await;
-    alice.assert_quiet().await;
-    bob.assert_quiet().await;
+    // Neither meets the other: each room's probe is the first the member hears of.
+    barrier(
+        &url,
+        &params(server.config(), "probe", 123),
+        &mut [&mut alice],
+    )
+    .await;
+    let mut probe_by_string = params(server.config(), "probe", 1);
+    probe_by_string["roomId"] = json!(0);
+    probe_by_string["strRoomId"] = json!("123");
+    barrier(&url, &probe_by_string, &mut [&mut bob]).await;
     assert_eq!(server.rooms().len(), 2);
     server.close().await;
 }
@@ -519,7 +535,12 @@ async fn switch_room_moves_a_member_and_everyone_sees_exactly_that() {
     carol.engine.exit_room();
     assert_eq!(alice.next().await, left("carol", LeaveReason::Exited));
     bob.engine.exit_room();
-    alice.assert_quiet().await;
+    barrier(
+        &url,
+        &params(server.config(), "probe", 22),
+        &mut [&mut alice],
+    )
+    .await;
     server.close().await;
 }
 
@@ -573,7 +594,9 @@ async fn a_failed_switch_leaves_the_member_in_its_old_room() {
         alice.next().await,
         Event::SwitchRoom { code: -3318, .. }
     ));
-    carol.assert_quiet().await;
+    // Carol, alone in room 32, never saw alice arrive: the next she hears is her own exit.
+    carol.engine.exit_room();
+    assert_eq!(carol.next().await, exit(ExitReason::Exited));
     // Still in room 31: a newcomer there meets her.
     let mut bob = member(&url);
     let server_with_room = server.rooms().get(&RoomId::RoomId(31)).unwrap();
@@ -586,7 +609,7 @@ async fn a_failed_switch_leaves_the_member_in_its_old_room() {
         bob.engine.switch_room(&json!({"roomId": 31})),
         Err(EngineError::NotInRoom(_))
     ));
-    bob.assert_quiet().await;
+    bob.assert_nothing_pending();
     server.close().await;
 }
 

@@ -73,14 +73,12 @@ async fn server_with(session_timeout: Duration) -> RunningServer {
 /// Proves every earlier event reached `members`: a probe enters and each sees it, then it
 /// leaves and each sees that.
 async fn barrier(server: &RunningServer, room: u32, members: &mut [&mut Member]) {
-    let probe = enter(server, quick(&server.url(), 0), "probe", room).await;
-    for member in members.iter_mut() {
-        assert_eq!(member.next().await, entered("probe"));
-    }
-    probe.engine.exit_room();
-    for member in members.iter_mut() {
-        assert_eq!(member.next().await, left("probe", LeaveReason::Exited));
-    }
+    common::barrier(
+        &server.url(),
+        &params(server.config(), "probe", room),
+        members,
+    )
+    .await;
 }
 
 #[tokio::test]
