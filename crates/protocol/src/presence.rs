@@ -67,6 +67,19 @@ impl Scene {
         matches!(self, Scene::Live | Scene::VoiceChatRoom)
     }
 
+    /// Err with why switchRole is refused here (ERR_ROLE_NOT_SUPPORTED), in the scenes without
+    /// roles: the one wording the client and the server both give.
+    pub fn check_role_switch(self) -> Result<(), String> {
+        if self.has_roles() {
+            return Ok(());
+        }
+        Err(format!(
+            "switchRole works in the LIVE (1) and VoiceChatRoom (3) scenes; this room was entered with {} ({}), where everyone is an anchor",
+            self.trtc_name(),
+            self as u32
+        ))
+    }
+
     /// The role a member entering with `role` has here.
     pub fn effective_role(self, role: Role) -> Role {
         if self.has_roles() {

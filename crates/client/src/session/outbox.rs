@@ -88,15 +88,10 @@ impl Session {
     /// answer the serve loop hands to [`Session::on_answer`] (asked again after a reconnection
     /// if the connection breaks first).
     pub(super) fn switch_role(&mut self, connection: &mut Connection, role: Role) {
-        let scene = self.request.scene;
-        if !scene.has_roles() {
+        if let Err(message) = self.request.scene.check_role_switch() {
             self.emit(Event::SwitchRole {
                 code: ErrorCode::RoleNotSupported.value(),
-                message: format!(
-                    "switchRole works in the LIVE (1) and VoiceChatRoom (3) scenes; this room was entered with {} ({}), where everyone is an anchor",
-                    scene.trtc_name(),
-                    scene as u32
-                ),
+                message,
             });
             return;
         }

@@ -14,16 +14,10 @@ impl Session {
                 "not in a room: enterRoom first and wait for onEnterRoom",
             ));
         };
-        if !self.state.scene.has_roles() {
-            return Err(ErrorBody::new(
-                ErrorCode::RoleNotSupported,
-                format!(
-                    "switchRole works in the LIVE (1) and VoiceChatRoom (3) scenes; this room was entered with {} ({}), where everyone is an anchor",
-                    self.state.scene.trtc_name(),
-                    self.state.scene as u32
-                ),
-            ));
-        }
+        self.state
+            .scene
+            .check_role_switch()
+            .map_err(|message| ErrorBody::new(ErrorCode::RoleNotSupported, message))?;
         membership
             .room
             .switch_role(membership.user_id.clone(), self.state.id, role)
