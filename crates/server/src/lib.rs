@@ -46,8 +46,8 @@ pub mod testing {
     pub use crate::registry::{CreateRefused, OpenRefused, Registry, RoomLimitReached};
     pub use crate::resume::ReplayBuffer;
     pub use crate::room::{
-        EnterRefused, Entrant, Occupied, Presence, Present, RemoveRefused, RoomClosed, RoomHandle,
-        RoomSettings,
+        EnterRefused, Entrant, NamedUsersAbsent, Occupied, Presence, Present, RoomClosed,
+        RoomHandle, RoomSettings,
     };
     pub use crate::shared_event::SharedEvent;
 }

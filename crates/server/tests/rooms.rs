@@ -9,7 +9,7 @@ use openroom_protocol::{
 use openroom_server::testing::Registry;
 use openroom_server::testing::SharedEvent;
 use openroom_server::testing::{
-    EnterRefused, Entrant, Presence, Present, RemoveRefused, RoomHandle,
+    EnterRefused, Entrant, NamedUsersAbsent, Presence, Present, RoomHandle,
 };
 use openroom_server::testing::{OpenRefused, RoomLimitReached};
 use openroom_server::RoomLimits;
@@ -267,7 +267,7 @@ async fn remove_is_all_or_nothing() {
     a.drain();
     b.drain();
     let refused = room.remove(vec![uid("b"), uid("zed")]).await.unwrap_err();
-    assert_eq!(refused, RemoveRefused::NotInRoom(vec![uid("zed")]));
+    assert_eq!(refused, NamedUsersAbsent::NotInRoom(vec![uid("zed")]));
     assert_eq!((a.drain(), b.drain()), (vec![], vec![]));
 
     room.remove(vec![uid("c"), uid("b"), uid("b")])
@@ -596,7 +596,9 @@ async fn commands_other_than_an_enter_do_not_keep_an_empty_room_open() {
     let poller = room.clone();
     let polling = tokio::spawn(async move {
         while poller.remove(vec![uid("nobody")]).await
-            != Err(RemoveRefused::Closed(openroom_server::testing::RoomClosed))
+            != Err(NamedUsersAbsent::Closed(
+                openroom_server::testing::RoomClosed,
+            ))
         {
             tokio::time::sleep(Duration::from_secs(1)).await;
         }

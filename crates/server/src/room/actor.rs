@@ -13,8 +13,8 @@ use tokio_util::sync::CancellationToken;
 use crate::shared_event::SharedEvent;
 
 use super::{
-    Arrival, Command, EnterRefused, Entrant, MemberSnapshot, Occupied, Presence, Present,
-    RemoveRefused, RoomClosed, RoomSettings, RoomSnapshot, SessionId,
+    Arrival, Command, EnterRefused, Entrant, MemberSnapshot, NamedUsersAbsent, Occupied, Presence,
+    Present, RoomClosed, RoomSettings, RoomSnapshot, SessionId,
 };
 
 pub(super) struct Member {
@@ -360,7 +360,7 @@ impl Room {
             .filter(|&index| self.members[index].session == session)
     }
 
-    pub(super) fn remove(&mut self, mut user_ids: Vec<UserId>) -> Result<(), RemoveRefused> {
+    pub(super) fn remove(&mut self, mut user_ids: Vec<UserId>) -> Result<(), NamedUsersAbsent> {
         user_ids.sort();
         user_ids.dedup();
         let absent: Vec<UserId> = user_ids
@@ -369,7 +369,7 @@ impl Room {
             .cloned()
             .collect();
         if !absent.is_empty() {
-            return Err(RemoveRefused::NotInRoom(absent));
+            return Err(NamedUsersAbsent::NotInRoom(absent));
         }
         for user_id in user_ids {
             if let Some(index) = self.position(&user_id) {
@@ -392,7 +392,7 @@ impl Room {
         cmd_id: u8,
         data: String,
         to: Option<Vec<UserId>>,
-    ) -> Result<u32, RemoveRefused> {
+    ) -> Result<u32, NamedUsersAbsent> {
         if let Some(to) = &to {
             let absent: Vec<UserId> = to
                 .iter()
@@ -400,7 +400,7 @@ impl Room {
                 .cloned()
                 .collect();
             if !absent.is_empty() {
-                return Err(RemoveRefused::NotInRoom(absent));
+                return Err(NamedUsersAbsent::NotInRoom(absent));
             }
         }
         self.admin_seq = self.admin_seq.wrapping_add(1);

@@ -5,7 +5,7 @@ use openroom_protocol::{LeaveReason, Publishing, Role, RoomEvent, UserData, User
 use tokio::sync::oneshot;
 
 use super::{
-    Command, EnterRefused, Entrant, Occupied, Present, RemoveRefused, RoomClosed, RoomHandle,
+    Command, EnterRefused, Entrant, NamedUsersAbsent, Occupied, Present, RoomClosed, RoomHandle,
     RoomSettings, RoomSnapshot, SessionId,
 };
 
@@ -90,7 +90,7 @@ impl RoomHandle {
 
     /// Remove members (REST RemoveUser): each is ejected with `Removed`, the others get
     /// `MemberLeft(Removed)`. All or nothing: if any user is absent, nobody is removed.
-    pub async fn remove(&self, user_ids: Vec<UserId>) -> Result<(), RemoveRefused> {
+    pub async fn remove(&self, user_ids: Vec<UserId>) -> Result<(), NamedUsersAbsent> {
         self.ask(|reply| Command::Remove { user_ids, reply })
             .await?
     }
@@ -131,7 +131,7 @@ impl RoomHandle {
         cmd_id: u8,
         data: String,
         to: Option<Vec<UserId>>,
-    ) -> Result<u32, RemoveRefused> {
+    ) -> Result<u32, NamedUsersAbsent> {
         self.ask(|reply| Command::AdminMessage {
             cmd_id,
             data,

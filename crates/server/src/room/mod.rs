@@ -67,8 +67,11 @@ pub enum EnterRefused {
     Closed(#[from] RoomClosed),
 }
 
+/// A command for named users (RemoveUser, a custom message to some members) refused whole:
+/// these of them are not in the room, or the room closed. All or nothing, so nobody was
+/// removed or told.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum RemoveRefused {
+pub enum NamedUsersAbsent {
     #[error("not in the room: {}", list(.0))]
     NotInRoom(Vec<UserId>),
     #[error(transparent)]
@@ -170,7 +173,7 @@ enum Command {
     },
     Remove {
         user_ids: Vec<UserId>,
-        reply: oneshot::Sender<Result<(), RemoveRefused>>,
+        reply: oneshot::Sender<Result<(), NamedUsersAbsent>>,
     },
     Dismiss {
         reply: oneshot::Sender<()>,
@@ -189,7 +192,7 @@ enum Command {
         cmd_id: u8,
         data: String,
         to: Option<Vec<UserId>>,
-        reply: oneshot::Sender<Result<u32, RemoveRefused>>,
+        reply: oneshot::Sender<Result<u32, NamedUsersAbsent>>,
     },
     Reconfigure {
         settings: RoomSettings,
