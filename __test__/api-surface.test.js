@@ -74,13 +74,18 @@ test("constants have trtc-electron-sdk's names and values", () => {
     TRTCVideoStreamTypeSub: 2,
   })
   // The reason and state tables come from the Rust core: the documented values, frozen.
-  expect(openroom.ExitRoomReason).toEqual({ Exited: 0, Removed: 1, Dismissed: 2, Replaced: 3 })
-  expect(openroom.RemoteLeaveReason).toEqual({
-    Exited: 0,
-    ConnectionLost: 1,
-    Removed: 2,
-    SwitchedToAudience: 3,
-  })
+  expect(Object.entries(openroom.ExitRoomReason)).toEqual([
+    ['Exited', 0],
+    ['Removed', 1],
+    ['Dismissed', 2],
+    ['Replaced', 3],
+  ])
+  expect(Object.entries(openroom.RemoteLeaveReason)).toEqual([
+    ['Exited', 0],
+    ['ConnectionLost', 1],
+    ['Removed', 2],
+    ['SwitchedToAudience', 3],
+  ])
   expect(Object.keys(openroom.TRTCConnectionState)).toEqual([
     'DISCONNECTED',
     'CONNECTING',
@@ -97,7 +102,12 @@ test("constants have trtc-electron-sdk's names and values", () => {
     'EXITED',
     'GAVE_UP',
   ])
-  for (const table of ['ExitRoomReason', 'RemoteLeaveReason', 'TRTCConnectionState']) {
+  for (const table of [
+    'ExitRoomReason',
+    'RemoteLeaveReason',
+    'TRTCConnectionState',
+    'ConnectionChangeReason',
+  ]) {
     expect(Object.isFrozen(openroom[table])).toBe(true)
   }
   expect(openroom.TXLiteAVWarning).toEqual({

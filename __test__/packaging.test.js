@@ -114,6 +114,9 @@ supported(
         'bin/openroom.js',
         'liteav/trtc_define.js',
         'README.md',
+        // The README's links and the errors' "See docs/…" point here.
+        'docs/media.md',
+        'docs/events.md',
       ]),
     )
     // The main package is JS only: binaries come in the platform packages. Nothing of the Rust

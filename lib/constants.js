@@ -38,14 +38,17 @@ const TXLiteAVError = Object.freeze(binding.errorCodes())
 /** OpenRoom's warning codes (onWarning): something asked for did not happen; the values come from the Rust core. */
 const TXLiteAVWarning = Object.freeze(binding.warningCodes())
 
+/** `{ name: value }` of the binding's `[{ name, value }]`, in its order, frozen. */
+const table = (entries) => Object.freeze(Object.fromEntries(entries.map((e) => [e.name, e.value])))
+
 /** `{ NAME: 'NAME' }` of `names`, frozen. */
 const namedAsThemselves = (names) => Object.freeze(Object.fromEntries(names.map((n) => [n, n])))
 
 /** The reasons of onExitRoom(reason); the values come from the Rust core. */
-const ExitRoomReason = Object.freeze(binding.exitReasons())
+const ExitRoomReason = table(binding.exitReasons())
 
 /** The reasons of onRemoteUserLeaveRoom(userId, reason); the values come from the Rust core. */
-const RemoteLeaveReason = Object.freeze(binding.leaveReasons())
+const RemoteLeaveReason = table(binding.leaveReasons())
 
 /** getConnectionState() and the first argument of onConnectionStateChanged(state, reason). */
 const TRTCConnectionState = namedAsThemselves(binding.connectionStates())

@@ -98,22 +98,34 @@ pub fn warning_codes() -> std::collections::HashMap<String, i32> {
         .collect()
 }
 
-/// `{ name: value }` of onExitRoom's reasons, the single source of `ExitRoomReason`.
+/// A name and its value, in a table whose order JS keeps.
+#[napi(object)]
+pub struct NamedValue {
+    pub name: String,
+    pub value: u32,
+}
+
+/// onExitRoom's reasons in order, the single source of `ExitRoomReason`.
 #[napi]
-pub fn exit_reasons() -> std::collections::HashMap<String, u32> {
+pub fn exit_reasons() -> Vec<NamedValue> {
     openroom_protocol::ExitReason::ALL
         .iter()
-        .map(|reason| (reason.name().to_owned(), *reason as u32))
+        .map(|reason| NamedValue {
+            name: reason.name().to_owned(),
+            value: *reason as u32,
+        })
         .collect()
 }
 
-/// `{ name: value }` of onRemoteUserLeaveRoom's reasons, the single source of
-/// `RemoteLeaveReason`.
+/// onRemoteUserLeaveRoom's reasons in order, the single source of `RemoteLeaveReason`.
 #[napi]
-pub fn leave_reasons() -> std::collections::HashMap<String, u32> {
+pub fn leave_reasons() -> Vec<NamedValue> {
     openroom_protocol::LeaveReason::ALL
         .iter()
-        .map(|reason| (reason.name().to_owned(), *reason as u32))
+        .map(|reason| NamedValue {
+            name: reason.name().to_owned(),
+            value: *reason as u32,
+        })
         .collect()
 }
 

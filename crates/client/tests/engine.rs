@@ -73,7 +73,6 @@ async fn exit_announces_the_departure_before_on_exit_room() {
     assert_eq!(carol.next().await, left("bob", LeaveReason::Exited));
     // A second exit is harmless: nothing is running, nothing is emitted.
     assert!(!bob.engine.exit_room().running);
-    let url = server.url();
     barrier(
         &url,
         &params(server.config(), "probe", 7),

@@ -304,6 +304,46 @@ impl<'de> Deserialize<'de> for LeaveReason {
 mod tests {
     use super::*;
 
+    /// Each table the JS API is built from lists every variant: a match with no wildcard
+    /// stops compiling when a variant is added, and the count must then be raised with it.
+    #[test]
+    fn the_tables_list_every_variant_once() {
+        fn exits(reason: ExitReason) -> usize {
+            match reason {
+                ExitReason::Exited
+                | ExitReason::Removed
+                | ExitReason::Dismissed
+                | ExitReason::Replaced => 4,
+            }
+        }
+        fn leaves(reason: LeaveReason) -> usize {
+            match reason {
+                LeaveReason::Exited
+                | LeaveReason::ConnectionLost
+                | LeaveReason::Removed
+                | LeaveReason::SwitchedToAudience => 4,
+            }
+        }
+        let distinct = |values: Vec<u32>| {
+            values
+                .iter()
+                .collect::<std::collections::HashSet<_>>()
+                .len()
+        };
+        assert_eq!(ExitReason::ALL.len(), exits(ExitReason::Exited));
+        assert_eq!(LeaveReason::ALL.len(), leaves(LeaveReason::Exited));
+        assert_eq!(
+            distinct(ExitReason::ALL.iter().map(|r| *r as u32).collect()),
+            4
+        );
+        assert_eq!(
+            distinct(LeaveReason::ALL.iter().map(|r| *r as u32).collect()),
+            4
+        );
+        let codes: Vec<u32> = ErrorCode::ALL.iter().map(|c| c.value() as u32).collect();
+        assert_eq!(distinct(codes), ErrorCode::ALL.len());
+    }
+
     #[test]
     fn reasons_of_a_newer_server_read_as_the_nearest_known_one() {
         let exit = |text: &str| serde_json::from_str::<ExitReason>(text).unwrap();

@@ -1,5 +1,5 @@
 //! What the others see of a member: whether they see it at all (its role, in the scenes that
-//! have roles) and what it publishes. [`crate::presence_change`] turns any change of that
+//! have roles) and what it publishes. [`presence_change()`](crate::presence_change()) turns any change of that
 //! view into the room events that announce it.
 
 use serde::{Deserialize, Serialize};

@@ -1,4 +1,4 @@
-//! One function, [`presence_change`], turns any change of what the others see of a member
+//! One function, [`presence_change()`], turns any change of what the others see of a member
 //! into the room events that announce it, so every path (entering, leaving, a role switch, a
 //! mute, a client catching up after a re-enter) tells it in the same order.
 

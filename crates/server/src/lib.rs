@@ -46,7 +46,7 @@ pub mod testing {
     pub use crate::registry::{CreateRefused, OpenRefused, Registry, RoomLimitReached};
     pub use crate::resume::ReplayBuffer;
     pub use crate::room::{
-        EnterRefused, Entrant, NamedUsersAbsent, Occupied, Presence, Present, RoomClosed,
+        EnterRefused, Entrant, NamedUsersRefused, Occupied, Presence, Present, RoomClosed,
         RoomHandle, RoomSettings,
     };
     pub use crate::shared_event::SharedEvent;

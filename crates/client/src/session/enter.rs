@@ -24,7 +24,7 @@ impl Heartbeat {
     /// ([`limits::PING_INTERVAL`], [`limits::SESSION_TIMEOUT`]): a broken or hostile server
     /// cannot make the client ping every millisecond, or give up on a connection after a
     /// moment of quiet. A server that announces none gets the defaults.
-    pub(super) fn announced(ping_interval_ms: u64, session_timeout_ms: u64) -> Heartbeat {
+    fn announced(ping_interval_ms: u64, session_timeout_ms: u64) -> Heartbeat {
         let or_default = |ms: u64, default: Duration| match ms {
             0 => default,
             ms => Duration::from_millis(ms),
@@ -51,12 +51,12 @@ impl Heartbeat {
 }
 
 /// The heartbeat used with a server that announces none.
-pub(super) const DEFAULT_PING_INTERVAL: Duration = Duration::from_secs(10);
+const DEFAULT_PING_INTERVAL: Duration = Duration::from_secs(10);
 
-pub(super) const DEFAULT_SESSION_TIMEOUT: Duration = Duration::from_secs(30);
+const DEFAULT_SESSION_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The custom-message limits a server announced, moved into the ranges both sides agree on.
-pub(super) fn announced_limits(limits: RateLimits) -> RateLimits {
+fn announced_limits(limits: RateLimits) -> RateLimits {
     RateLimits {
         messages_per_second: limits::clamp(
             limits.messages_per_second,

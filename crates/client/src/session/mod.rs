@@ -40,8 +40,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::config::ClientConfig;
 use crate::connection::{Connection, ConnectionError, Transport};
-use crate::events::ConnectionState;
-use crate::events::{Backlog, Event, EventSink, StateChangeReason};
+use crate::events::{Backlog, ConnectionState, Event, EventSink, StateChangeReason};
 use crate::resume_signer::ResumeSigner;
 use crate::slot::{Command, Phase, SlotRef};
 

@@ -23,7 +23,7 @@ use super::{ask, Session, CLOSE_GRACE};
 pub(super) const STABLE_AFTER: Duration = Duration::from_secs(30);
 
 /// How one reconnection attempt ended.
-pub(super) enum Attempt {
+enum Attempt {
     /// The server handed the session over; these events were missed meanwhile.
     Resumed(Box<Connection>, Vec<(u64, RoomEvent)>, u32),
     /// The server had lost the session (or could not replay): entered the room again.
@@ -38,7 +38,7 @@ pub(super) enum Attempt {
 
 /// One reconnection attempt: a new connection, then resume the session (with `resume`), or
 /// enter the room again when the server no longer holds it.
-pub(super) async fn attempt_to_return(
+async fn attempt_to_return(
     transport: Transport,
     url: String,
     resume: Option<ResumeRequest>,
@@ -113,7 +113,7 @@ pub(super) async fn attempt_to_return(
 }
 
 /// Whether `code` refuses the member's credentials (UserSig or privateMapKey).
-pub(super) fn is_credential_refusal(code: i32) -> bool {
+fn is_credential_refusal(code: i32) -> bool {
     [
         ErrorCode::UserSigInvalid,
         ErrorCode::ServerInfoPrivilegeFlagError,
@@ -125,7 +125,7 @@ pub(super) fn is_credential_refusal(code: i32) -> bool {
 }
 
 /// The `count` events the server replays right after `Resumed`.
-pub(super) async fn read_missed(
+async fn read_missed(
     connection: &mut Connection,
     count: u64,
     deadline: Instant,
@@ -143,7 +143,7 @@ pub(super) async fn read_missed(
 }
 
 /// `delay` ± 20 %, so the clients of a restarted server spread their attempts.
-pub(super) fn jittered(delay: Duration) -> Duration {
+fn jittered(delay: Duration) -> Duration {
     if delay.is_zero() {
         return delay;
     }
@@ -255,7 +255,7 @@ impl Session {
     /// (parked), take it over just to leave properly, so the others see this member leave with
     /// reason 0 now rather than time out later. Bounded by the exit timeout; the exit
     /// completes locally whatever happens.
-    pub(super) async fn leave_while_away(&mut self) -> ExitReason {
+    async fn leave_while_away(&mut self) -> ExitReason {
         let Some(resume) = self.resume_request(0) else {
             return ExitReason::Exited;
         };
@@ -281,7 +281,7 @@ impl Session {
 
     /// The request that resumes this session (None: the server gave no token): signed with a
     /// fresh counter, naming the room the app was told it is in.
-    pub(super) fn resume_request(&mut self, sent_upto: u32) -> Option<ResumeRequest> {
+    fn resume_request(&mut self, sent_upto: u32) -> Option<ResumeRequest> {
         let token = self.resume_token.clone()?;
         let (counter, proof) = match &self.resume_signer {
             Some(signer) => {
@@ -302,7 +302,7 @@ impl Session {
 
     /// End the room after a lost connection: `onError(ERR_RECONNECT_FAILED)`, then (from
     /// the caller) `onExitRoom(0)`.
-    pub(super) fn give_up(&mut self, message: String) -> ExitReason {
+    fn give_up(&mut self, message: String) -> ExitReason {
         self.end_reason = StateChangeReason::GaveUp;
         self.emit(Event::Error {
             code: ErrorCode::ReconnectFailed.value(),

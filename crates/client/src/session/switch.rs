@@ -79,7 +79,7 @@ impl Session {
 
     /// Send the switch request and read until its answer, relaying the old room's events that
     /// arrive first. Ok(Err(reason)): the server ended the session meanwhile.
-    pub(super) async fn switch_exchange(
+    async fn switch_exchange(
         &mut self,
         connection: &mut Connection,
         request: openroom_protocol::SwitchRequest,

@@ -109,7 +109,6 @@ impl Recorder {
     }
 }
 
-/// Enter params for `user` in numeric room `room`, signed for ten minutes.
 /// Prove that `members`, all in the room `probe` (enter params for the user "probe") names,
 /// heard nothing more: a probe enters and leaves that room, and the next two things each
 /// member hears are its arrival and its departure. The room's one event order makes this a
@@ -130,6 +129,7 @@ pub async fn barrier(url: &str, probe: &Value, members: &mut [&mut Recorder]) {
     }
 }
 
+/// Enter params for `user` in numeric room `room`, signed for ten minutes.
 pub fn params(server: &ServerConfig, user: &str, room: u32) -> Value {
     json!({"sdkAppId": server.sdk_app_id, "userId": user, "roomId": room,
            "userSig": gen_user_sig(server.sdk_app_id.into(), &server.secret_key, user, 600, now())})

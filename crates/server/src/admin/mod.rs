@@ -28,7 +28,7 @@ use crate::auth;
 use crate::config::{millis, MAX_ADMIN_BODY_BYTES};
 use crate::log_limit::LogLimit;
 use crate::registry::CreateRefused;
-use crate::room::{list, NamedUsersAbsent, RoomHandle};
+use crate::room::{list, NamedUsersRefused, RoomHandle};
 use crate::room::{RoomClosed, RoomSettings, RoomSnapshot};
 use crate::signaling::SessionContext;
 
@@ -197,12 +197,12 @@ async fn remove(
         async move {
             match room.remove(user_ids).await {
                 Ok(()) => Ok(Some(success())),
-                Err(NamedUsersAbsent::NotInRoom(absent)) => Err(ApiError::new(
+                Err(NamedUsersRefused::NotInRoom(absent)) => Err(ApiError::new(
                     StatusCode::NOT_FOUND,
                     "FailedOperation.UserNotInRoom",
                     format!("{} not in {room_id}; nobody was removed", list(&absent)),
                 )),
-                Err(NamedUsersAbsent::Closed(_)) => Ok(None),
+                Err(NamedUsersRefused::Closed(_)) => Ok(None),
             }
         }
     })
@@ -228,7 +228,7 @@ async fn send_message(
                     fields.insert("Seq".into(), seq.into());
                     Ok(Some(success_with(fields)))
                 }
-                Err(NamedUsersAbsent::NotInRoom(absent)) => Err(ApiError::new(
+                Err(NamedUsersRefused::NotInRoom(absent)) => Err(ApiError::new(
                     StatusCode::NOT_FOUND,
                     "FailedOperation.UserNotInRoom",
                     format!(
@@ -236,7 +236,7 @@ async fn send_message(
                         list(&absent)
                     ),
                 )),
-                Err(NamedUsersAbsent::Closed(_)) => Ok(None),
+                Err(NamedUsersRefused::Closed(_)) => Ok(None),
             }
         }
     })

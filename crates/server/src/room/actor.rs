@@ -13,7 +13,7 @@ use tokio_util::sync::CancellationToken;
 use crate::shared_event::SharedEvent;
 
 use super::{
-    Arrival, Command, EnterRefused, Entrant, MemberSnapshot, NamedUsersAbsent, Occupied, Presence,
+    Arrival, Command, EnterRefused, Entrant, MemberSnapshot, NamedUsersRefused, Occupied, Presence,
     Present, RoomClosed, RoomSettings, RoomSnapshot, SessionId,
 };
 
@@ -29,7 +29,7 @@ pub(super) struct Member {
 
 impl Member {
     /// End this membership from the server's side; dropping the member closes its queue.
-    pub(super) fn eject(self, reason: ExitReason) {
+    fn eject(self, reason: ExitReason) {
         let _ = self.ejection.send(reason);
     }
 }
@@ -46,15 +46,29 @@ pub(super) struct Room {
     pub(super) closes_at: Option<Instant>,
     /// The seq of the last custom message the server sent here (REST SendCustomMessage).
     pub(super) admin_seq: u32,
-    /// Members dropped for a full queue whose departure the others are still to be told, in
-    /// the order they were dropped: telling one can drop others, and a worklist keeps that
-    /// cascade off the stack (a room of thousands of stalled members would recurse as deep).
+    /// Members dropped (a full queue, or one whose session is gone) whose departure the others
+    /// are still to be told, in the order they were dropped: telling one can drop others, and
+    /// a worklist keeps that cascade off the stack (a room of thousands of stalled members
+    /// would recurse as deep).
     pub(super) dropped: VecDeque<(UserId, Presence)>,
     /// Whether a call up the stack is telling `dropped`.
     pub(super) telling_dropped: bool,
 }
 
 impl Room {
+    /// A room with no members yet, waiting for its first for as long as `settings` say.
+    pub(super) fn new(id: RoomId, settings: RoomSettings) -> Room {
+        Room {
+            id,
+            members: Vec::new(),
+            settings,
+            closes_at: Some(Instant::now() + settings.first_member_timeout),
+            admin_seq: 0,
+            dropped: VecDeque::new(),
+            telling_dropped: false,
+        }
+    }
+
     pub(super) async fn run(
         mut self,
         mut inbox: mpsc::Receiver<Box<Command>>,
@@ -104,7 +118,7 @@ impl Room {
         tracing::debug!(room = %self.id, "room closed");
     }
 
-    pub(super) fn handle(&mut self, command: Command) {
+    fn handle(&mut self, command: Command) {
         match command {
             Command::Enter { entrant, reply } => self.enter(entrant, reply),
             Command::Rejoin { entrant, reply } => match self.position(&entrant.user_id) {
@@ -233,11 +247,7 @@ impl Room {
     /// entrant's session is woken before the hundreds of sessions the announcement wakes in a
     /// big room, and its answer is not written behind theirs (what that bought is in
     /// docs/performance.md).
-    pub(super) fn enter(
-        &mut self,
-        entrant: Entrant,
-        reply: oneshot::Sender<Result<Present, EnterRefused>>,
-    ) {
+    fn enter(&mut self, entrant: Entrant, reply: oneshot::Sender<Result<Present, EnterRefused>>) {
         match self.admit(entrant) {
             Ok((present, arrival)) => {
                 let _ = reply.send(Ok(present));
@@ -255,7 +265,7 @@ impl Room {
     }
 
     /// Make `entrant` a member: the members it sees, and what the others are to be told.
-    pub(super) fn admit(&mut self, entrant: Entrant) -> Result<(Present, Arrival), EnterRefused> {
+    fn admit(&mut self, entrant: Entrant) -> Result<(Present, Arrival), EnterRefused> {
         self.check_user_data_room(&entrant.user_id, entrant.presence.user_data_bytes())?;
         let newcomer = Member {
             user_id: entrant.user_id,
@@ -301,7 +311,7 @@ impl Room {
     }
 
     /// The members `user_id` sees, in entering order, with what they publish.
-    pub(super) fn seen_by(&self, user_id: &UserId) -> Present {
+    fn seen_by(&self, user_id: &UserId) -> Present {
         self.members
             .iter()
             .filter(|m| &m.user_id != user_id)
@@ -310,13 +320,9 @@ impl Room {
     }
 
     /// Refuse member data of `wanted` bytes for `user_id` when, with what the other members
-    /// hold, the room would pass its budget ([`room_user_data_bytes`]). Summed when asked (only for data
+    /// hold, the room would pass its budget ([`room_user_data_bytes`](openroom_protocol::limits::room_user_data_bytes)). Summed when asked (only for data
     /// given): a running total is one more thing every departure path must keep right.
-    pub(super) fn check_user_data_room(
-        &self,
-        user_id: &UserId,
-        wanted: usize,
-    ) -> Result<(), EnterRefused> {
+    fn check_user_data_room(&self, user_id: &UserId, wanted: usize) -> Result<(), EnterRefused> {
         if wanted == 0 {
             return Ok(());
         }
@@ -338,7 +344,7 @@ impl Room {
     }
 
     /// The member's data is `user_data` now; the others who see it are told.
-    pub(super) fn set_user_data(
+    fn set_user_data(
         &mut self,
         user_id: &UserId,
         session: SessionId,
@@ -355,12 +361,12 @@ impl Room {
     }
 
     /// Where `user_id` is a member under `session` (not superseded by a newer login).
-    pub(super) fn current(&self, user_id: &UserId, session: SessionId) -> Option<usize> {
+    fn current(&self, user_id: &UserId, session: SessionId) -> Option<usize> {
         self.position(user_id)
             .filter(|&index| self.members[index].session == session)
     }
 
-    pub(super) fn remove(&mut self, mut user_ids: Vec<UserId>) -> Result<(), NamedUsersAbsent> {
+    fn remove(&mut self, mut user_ids: Vec<UserId>) -> Result<(), NamedUsersRefused> {
         user_ids.sort();
         user_ids.dedup();
         let absent: Vec<UserId> = user_ids
@@ -369,7 +375,7 @@ impl Room {
             .cloned()
             .collect();
         if !absent.is_empty() {
-            return Err(NamedUsersAbsent::NotInRoom(absent));
+            return Err(NamedUsersRefused::NotInRoom(absent));
         }
         for user_id in user_ids {
             if let Some(index) = self.position(&user_id) {
@@ -387,12 +393,12 @@ impl Room {
         self.members.iter().position(|m| &m.user_id == user_id)
     }
 
-    pub(super) fn admin_message(
+    fn admin_message(
         &mut self,
         cmd_id: u8,
         data: String,
         to: Option<Vec<UserId>>,
-    ) -> Result<u32, NamedUsersAbsent> {
+    ) -> Result<u32, NamedUsersRefused> {
         if let Some(to) = &to {
             let absent: Vec<UserId> = to
                 .iter()
@@ -400,7 +406,7 @@ impl Room {
                 .cloned()
                 .collect();
             if !absent.is_empty() {
-                return Err(NamedUsersAbsent::NotInRoom(absent));
+                return Err(NamedUsersRefused::NotInRoom(absent));
             }
         }
         self.admin_seq = self.admin_seq.wrapping_add(1);

@@ -11,7 +11,7 @@ use super::Presence;
 
 impl Room {
     /// Tell every member but `user_id` that their view of it went from `before` to `after`
-    /// (see [`presence_change`]).
+    /// (see [`presence_change()`](openroom_protocol::presence_change())).
     pub(super) fn announce(
         &mut self,
         user_id: &UserId,
@@ -62,7 +62,7 @@ impl Room {
         self.announce(user_id, presence.view(), None, reason);
     }
 
-    /// A custom message to every member but its sender (see [`RoomHandle::send_message`]), or
+    /// A custom message to every member but its sender (see [`RoomHandle::send_message`](super::RoomHandle::send_message)), or
     /// only to `to`.
     pub(super) fn deliver(
         &mut self,
@@ -116,7 +116,7 @@ impl Room {
     /// is full is too slow to follow the room: it is dropped (its session sees its queue close
     /// and hangs up) and the others are told it left, so nobody's view of the room goes
     /// silently wrong.
-    pub(super) fn broadcast_except(&mut self, subject: &UserId, event: RoomEvent) {
+    fn broadcast_except(&mut self, subject: &UserId, event: RoomEvent) {
         let event = SharedEvent::new(&event);
         let dropped = &mut self.dropped;
         self.members.retain(|member| {
@@ -131,8 +131,10 @@ impl Room {
 
     /// Tell the others of each dropped member's departure, in the order they were dropped,
     /// including those dropped while telling. Only the outermost call does the telling: a
-    /// nested one (a departure that dropped another member) leaves it queued.
-    pub(super) fn tell_dropped(&mut self) {
+    /// nested one (a departure that dropped another member) leaves it queued, so each
+    /// departure is told whole (its streams ending, then its leaving) before the next begins.
+    /// Every member still sees the one order the room tells.
+    fn tell_dropped(&mut self) {
         if self.telling_dropped {
             return;
         }

@@ -5,7 +5,7 @@ use openroom_protocol::{LeaveReason, Publishing, Role, RoomEvent, UserData, User
 use tokio::sync::oneshot;
 
 use super::{
-    Command, EnterRefused, Entrant, NamedUsersAbsent, Occupied, Present, RoomClosed, RoomHandle,
+    Command, EnterRefused, Entrant, NamedUsersRefused, Occupied, Present, RoomClosed, RoomHandle,
     RoomSettings, RoomSnapshot, SessionId,
 };
 
@@ -58,7 +58,7 @@ impl RoomHandle {
 
     /// Replace the member's data; the others who see it are told (`memberUpdated`) before
     /// this returns. Refused when the room would hold more than its budget
-    /// ([`room_user_data_bytes`]).
+    /// ([`room_user_data_bytes`](openroom_protocol::limits::room_user_data_bytes)).
     pub async fn set_user_data(
         &self,
         user_id: UserId,
@@ -90,7 +90,7 @@ impl RoomHandle {
 
     /// Remove members (REST RemoveUser): each is ejected with `Removed`, the others get
     /// `MemberLeft(Removed)`. All or nothing: if any user is absent, nobody is removed.
-    pub async fn remove(&self, user_ids: Vec<UserId>) -> Result<(), NamedUsersAbsent> {
+    pub async fn remove(&self, user_ids: Vec<UserId>) -> Result<(), NamedUsersRefused> {
         self.ask(|reply| Command::Remove { user_ids, reply })
             .await?
     }
@@ -131,7 +131,7 @@ impl RoomHandle {
         cmd_id: u8,
         data: String,
         to: Option<Vec<UserId>>,
-    ) -> Result<u32, NamedUsersAbsent> {
+    ) -> Result<u32, NamedUsersRefused> {
         self.ask(|reply| Command::AdminMessage {
             cmd_id,
             data,

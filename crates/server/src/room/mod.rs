@@ -16,7 +16,6 @@ mod actor;
 mod delivery;
 mod handle;
 
-use std::collections::VecDeque;
 use std::time::Duration;
 
 use openroom_protocol::{
@@ -24,7 +23,6 @@ use openroom_protocol::{
     View,
 };
 use tokio::sync::{mpsc, oneshot};
-use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
@@ -56,7 +54,7 @@ pub enum EnterRefused {
     /// Rejoin only: the user is not in the room any more.
     #[error("the user is not in the room")]
     Absent,
-    /// The member's data would take the room past its budget ([`room_user_data_bytes`]).
+    /// The member's data would take the room past its budget ([`room_user_data_bytes`](openroom_protocol::limits::room_user_data_bytes)).
     #[error("the room's member data is full: its other members hold {held} of the {budget} bytes this room may hold (512 for each member it may hold), and this userData takes {wanted} more; give less data")]
     UserDataFull {
         held: usize,
@@ -71,7 +69,7 @@ pub enum EnterRefused {
 /// these of them are not in the room, or the room closed. All or nothing, so nobody was
 /// removed or told.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum NamedUsersAbsent {
+pub enum NamedUsersRefused {
     #[error("not in the room: {}", list(.0))]
     NotInRoom(Vec<UserId>),
     #[error(transparent)]
@@ -173,7 +171,7 @@ enum Command {
     },
     Remove {
         user_ids: Vec<UserId>,
-        reply: oneshot::Sender<Result<(), NamedUsersAbsent>>,
+        reply: oneshot::Sender<Result<(), NamedUsersRefused>>,
     },
     Dismiss {
         reply: oneshot::Sender<()>,
@@ -192,7 +190,7 @@ enum Command {
         cmd_id: u8,
         data: String,
         to: Option<Vec<UserId>>,
-        reply: oneshot::Sender<Result<u32, NamedUsersAbsent>>,
+        reply: oneshot::Sender<Result<u32, NamedUsersRefused>>,
     },
     Reconfigure {
         settings: RoomSettings,
@@ -274,15 +272,7 @@ pub(crate) struct Home {
 /// Start the actor for `id`; it serves until the room is empty or dismissed.
 pub(crate) fn spawn(id: RoomId, generation: u64, settings: RoomSettings, home: Home) -> RoomHandle {
     let (mailbox, inbox) = mpsc::channel(MAILBOX);
-    let room = Room {
-        id,
-        members: Vec::new(),
-        settings,
-        closes_at: Some(Instant::now() + settings.first_member_timeout),
-        admin_seq: 0,
-        dropped: VecDeque::new(),
-        telling_dropped: false,
-    };
+    let room = Room::new(id, settings);
     let Home {
         tasks,
         shutdown,

@@ -14,10 +14,7 @@ impl Session {
     /// The member's data is `user_data` now: kept for every room the session enters, and
     /// passed to the current one, which tells the others. Refused (and the old data kept)
     /// when the room holds too much member data already.
-    pub(super) async fn set_user_data(
-        &mut self,
-        user_data: Option<UserData>,
-    ) -> Result<(), ErrorBody> {
+    async fn set_user_data(&mut self, user_data: Option<UserData>) -> Result<(), ErrorBody> {
         if let Some(membership) = &self.state.membership {
             membership
                 .room
@@ -59,7 +56,7 @@ impl Session {
     }
 
     /// Apply member data, as the answer to its request.
-    pub(super) async fn user_data_outcome(&mut self, user_data: Option<UserData>) -> Outcome {
+    async fn user_data_outcome(&mut self, user_data: Option<UserData>) -> Outcome {
         match self.set_user_data(user_data).await {
             Ok(()) => Outcome::Ok(Reply::UserDataSet),
             Err(body) => Outcome::Error(body),

@@ -25,11 +25,9 @@ mod state;
 mod switch;
 mod takeover;
 
-pub use state::SessionState;
-use state::{next_signal, next_takeover, Membership, Parked, PreviousRoom, Resumable, RoomSignal};
-
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use openroom_protocol::custom::RateWindow;
 use openroom_protocol::messages::{ErrorBody, Outcome, Reply};
 use openroom_protocol::{
     ClientFrame, ClientRequest, ErrorCode, ExitReason, LeaveReason, Publishing, RoomEvent, Scene,
@@ -38,8 +36,6 @@ use openroom_protocol::{
 use serde::Deserialize;
 use tokio::time::{sleep_until, timeout, Instant};
 use tokio_util::sync::CancellationToken;
-
-use openroom_protocol::custom::RateWindow;
 
 use crate::config::{ServerConfig, USER_DATA_UPDATES_PER_SECOND};
 use crate::link::{Inbound, Link, TrySend, Violation};
@@ -50,6 +46,9 @@ use crate::resume::{Directory, ReplayBuffer, Takeover};
 use crate::room::Presence;
 use crate::room_permission::{Admission, PublishGate};
 use crate::shared_event::SharedEvent;
+
+pub use state::SessionState;
+use state::{next_signal, next_takeover, Membership, Parked, PreviousRoom, Resumable, RoomSignal};
 
 /// Entering retries this often when it races with the room closing; each retry opens a fresh
 /// room, so more than one is rare and three is plenty.

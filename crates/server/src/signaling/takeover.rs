@@ -125,10 +125,7 @@ impl Session {
     /// The room a resume puts the session back in: its own, or (undoing a switch whose answer
     /// the client never got) the room it switched from, with what its credentials allowed
     /// there. Any other room is refused: a session is never moved where it was not admitted.
-    pub(super) fn resume_target(
-        &mut self,
-        asked: Option<&RoomId>,
-    ) -> Result<Option<RoomId>, ErrorBody> {
+    fn resume_target(&mut self, asked: Option<&RoomId>) -> Result<Option<RoomId>, ErrorBody> {
         let current = self.state.membership.as_ref().map(|m| m.room_id.clone());
         let Some(asked) = asked.filter(|asked| Some(*asked) != current.as_ref()) else {
             return Ok(current);
@@ -155,7 +152,7 @@ impl Session {
     /// The UserSig and privateMapKey the session was admitted with must still be valid when it
     /// resumes: one that expired while the client was away ends the session, as it would
     /// refuse an enter.
-    pub(super) fn credentials_still_valid(&self) -> Result<(), ErrorBody> {
+    fn credentials_still_valid(&self) -> Result<(), ErrorBody> {
         let now = auth::unix_now();
         let expired_at = self.state.user_sig_expires_at;
         if expired_at < now {
@@ -170,11 +167,7 @@ impl Session {
     /// The resume cannot put the session back (its credentials expired, or it names a room the
     /// session may not go to): the member leaves its room (the others see its connection end,
     /// reason 1) and the client hears why.
-    pub(super) async fn end_refused_resume(
-        &mut self,
-        id: u64,
-        body: ErrorBody,
-    ) -> Result<(), Ending> {
+    async fn end_refused_resume(&mut self, id: u64, body: ErrorBody) -> Result<(), Ending> {
         if let Some(resumable) = self.state.resumable.take() {
             self.ctx.sessions.forget(&resumable.token, None);
         }
@@ -199,7 +192,7 @@ impl Session {
     /// client reports the difference. Entering the same room replaces the old membership in
     /// place, so the others see nothing. The session gets a new resume token, so a resume that
     /// still counts events the old way is never served from the new numbering.
-    pub(super) async fn reenter(&mut self, id: u64, room: Option<RoomId>) -> Result<(), Ending> {
+    async fn reenter(&mut self, id: u64, room: Option<RoomId>) -> Result<(), Ending> {
         let token = self.state.resumable.take().map(|resumable| resumable.token);
         let forget = |ended: Option<ExitReason>| {
             if let Some(token) = &token {
