@@ -5,205 +5,149 @@
 use serde::{Deserialize, Deserializer};
 use serde_repr::{Deserialize_repr, Serialize_repr};
 
-/// Error codes with trtc-electron-sdk's names and values, so an app's existing error
-/// handling keeps working.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize_repr, Deserialize_repr)]
-#[repr(i32)]
-pub enum ErrorCode {
-    /// Entering failed: the server is unreachable or refused; the message says why.
-    RoomEnterFail = -3301,
-    /// The server did not answer the enter request in time.
-    RoomRequestEnterRoomTimeout = -3308,
-    /// `enterRoom` was called without params.
-    EnterRoomParamNull = -3316,
-    /// `sdkAppId` is missing, not a positive integer, or not the server's.
-    SdkAppIdInvalid = -3317,
-    /// Neither a valid `roomId` nor a valid `strRoomId` was given.
-    RoomIdInvalid = -3318,
-    /// `userId` is missing or breaks the id rules.
-    UserIdInvalid = -3319,
-    /// The UserSig is missing, forged, expired, or signed for another user or app.
-    UserSigInvalid = -3320,
-    /// The privateMapKey is forged, expired, signed for another user or app, or for another
-    /// room; or the server requires one and none was given.
-    ServerInfoPrivilegeFlagError = -100006,
-    /// The privateMapKey does not grant creating rooms (bit 1) and the room does not exist.
-    ServerCenterNoPrivilegeCreateRoom = -102010,
-    /// The privateMapKey does not grant entering the room (bit 2).
-    ServerCenterNoPrivilegeEnterRoom = -102011,
-    /// The privateMapKey does not grant sending video (bit 16): the camera stays unpublished
-    /// and the others see nothing. (Sending audio without bit 4 is refused with
-    /// `ServerInfoPrivilegeFlagError`: trtc_code.js has no code of its own for it.)
-    ServerCenterNoPrivilegePushVideo = -102013,
-    /// OpenRoom's: the room has as many members as its limit allows. (TRTC has no such code;
-    /// -7000 and below are OpenRoom's own, clear of TRTC's ranges.)
-    RoomFull = -7001,
-    /// OpenRoom's: the server has as many rooms open as its limit allows.
-    ServerRoomLimit = -7002,
-    /// OpenRoom's: the server no longer holds the session a client asked to resume (it timed
-    /// out, or the server restarted); the client enters the room again.
-    SessionExpired = -7003,
-    /// OpenRoom's: the connection was lost and every reconnection attempt failed (or
-    /// reconnection is off); the room was left.
-    ReconnectFailed = -7004,
-    /// OpenRoom's: the room does not exist and may not be created by entering it (the request
-    /// said `createIfMissing: false`, or the server creates rooms only through CreateRoom).
-    RoomNotFound = -7005,
-    /// OpenRoom's: the errCode of onMissCustomCmdMsg: unreliable custom messages were dropped
-    /// because this member fell behind.
-    CustomCmdMissed = -7006,
-    /// OpenRoom's: switchRole in a scene without roles (VideoCall, AudioCall: everyone is an
-    /// anchor there).
-    RoleNotSupported = -7007,
-    /// OpenRoom's: switchRole with a value that is not a TRTCRoleType (20 or 21).
-    RoleInvalid = -7008,
-    /// OpenRoom's: a call that needs a room (switchRole) made outside one.
-    NotInRoom = -7009,
-    /// OpenRoom's: too many requests of one kind in a short time (rooms opened by one user,
-    /// state changes by one session); nothing changed. Try again in a second.
-    RateLimited = -7010,
-    /// OpenRoom's: member data (`userData`) that is not JSON, is larger than
-    /// [`crate::limits::MAX_USER_DATA_BYTES`], or would take the room past
-    /// its budget of member data ([`crate::limits::room_user_data_bytes`]); nothing changed.
-    UserDataInvalid = -7011,
-    /// OpenRoom's: a resume that does not prove it comes from the client that entered (no
-    /// proof, a bad signature, or a counter already used: a recorded frame played again). The
-    /// session is untouched.
-    ResumeRefused = -7012,
+/// Declares a code enum whose variants each write their doc, value and JS name once, and
+/// derives from that one list `ALL` (every code, for the JS tables) and the name function.
+macro_rules! codes {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident: $repr:ident, $name_fn:ident,
+            $name_doc:literal {
+            $( $(#[$vmeta:meta])* $variant:ident = $value:literal => $js:literal, )*
+        }
+    ) => {
+        $(#[$meta])*
+        #[repr($repr)]
+        pub enum $name {
+            $( $(#[$vmeta])* $variant = $value, )*
+        }
+
+        impl $name {
+            /// Every code, in order, for tables and for the JS objects.
+            pub const ALL: &'static [$name] = &[$($name::$variant),*];
+
+            #[doc = $name_doc]
+            pub fn $name_fn(self) -> &'static str {
+                match self {
+                    $($name::$variant => $js,)*
+                }
+            }
+        }
+    };
+}
+
+codes! {
+    /// Error codes with trtc-electron-sdk's names and values, so an app's existing error
+    /// handling keeps working.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize_repr, Deserialize_repr)]
+    pub enum ErrorCode: i32, trtc_name,
+        "The constant's name in trtc-electron-sdk's `TXLiteAVError`." {
+        /// Entering failed: the server is unreachable or refused; the message says why.
+        RoomEnterFail = -3301 => "ERR_ROOM_ENTER_FAIL",
+        /// The server did not answer the enter request in time.
+        RoomRequestEnterRoomTimeout = -3308 => "ERR_ROOM_REQUEST_ENTER_ROOM_TIMEOUT",
+        /// `enterRoom` was called without params.
+        EnterRoomParamNull = -3316 => "ERR_ENTER_ROOM_PARAM_NULL",
+        /// `sdkAppId` is missing, not a positive integer, or not the server's.
+        SdkAppIdInvalid = -3317 => "ERR_SDK_APPID_INVALID",
+        /// Neither a valid `roomId` nor a valid `strRoomId` was given.
+        RoomIdInvalid = -3318 => "ERR_ROOM_ID_INVALID",
+        /// `userId` is missing or breaks the id rules.
+        UserIdInvalid = -3319 => "ERR_USER_ID_INVALID",
+        /// The UserSig is missing, forged, expired, or signed for another user or app.
+        UserSigInvalid = -3320 => "ERR_USER_SIG_INVALID",
+        /// The privateMapKey is forged, expired, signed for another user or app, or for another
+        /// room; or the server requires one and none was given.
+        ServerInfoPrivilegeFlagError = -100006 => "ERR_SERVER_INFO_PRIVILEGE_FLAG_ERROR",
+        /// The privateMapKey does not grant creating rooms (bit 1) and the room does not exist.
+        ServerCenterNoPrivilegeCreateRoom = -102010 => "ERR_SERVER_CENTER_NO_PRIVILEDGE_CREATE_ROOM",
+        /// The privateMapKey does not grant entering the room (bit 2).
+        ServerCenterNoPrivilegeEnterRoom = -102011 => "ERR_SERVER_CENTER_NO_PRIVILEDGE_ENTER_ROOM",
+        /// The privateMapKey does not grant sending video (bit 16): the camera stays unpublished
+        /// and the others see nothing. (Sending audio without bit 4 is refused with
+        /// `ServerInfoPrivilegeFlagError`: trtc_code.js has no code of its own for it.)
+        ServerCenterNoPrivilegePushVideo = -102013 => "ERR_SERVER_CENTER_NO_PRIVILEDGE_PUSH_VIDEO",
+        /// OpenRoom's: the room has as many members as its limit allows. (TRTC has no such code;
+        /// -7000 and below are OpenRoom's own, clear of TRTC's ranges.)
+        RoomFull = -7001 => "ERR_ROOM_FULL",
+        /// OpenRoom's: the server has as many rooms open as its limit allows.
+        ServerRoomLimit = -7002 => "ERR_SERVER_ROOM_LIMIT",
+        /// OpenRoom's: the server no longer holds the session a client asked to resume (it timed
+        /// out, or the server restarted); the client enters the room again.
+        SessionExpired = -7003 => "ERR_SESSION_EXPIRED",
+        /// OpenRoom's: the connection was lost and every reconnection attempt failed (or
+        /// reconnection is off); the room was left.
+        ReconnectFailed = -7004 => "ERR_RECONNECT_FAILED",
+        /// OpenRoom's: the room does not exist and may not be created by entering it (the request
+        /// said `createIfMissing: false`, or the server creates rooms only through CreateRoom).
+        RoomNotFound = -7005 => "ERR_ROOM_NOT_FOUND",
+        /// OpenRoom's: the errCode of onMissCustomCmdMsg: unreliable custom messages were dropped
+        /// because this member fell behind.
+        CustomCmdMissed = -7006 => "ERR_CUSTOM_CMD_MISSED",
+        /// OpenRoom's: switchRole in a scene without roles (VideoCall, AudioCall: everyone is an
+        /// anchor there).
+        RoleNotSupported = -7007 => "ERR_ROLE_NOT_SUPPORTED",
+        /// OpenRoom's: switchRole with a value that is not a TRTCRoleType (20 or 21).
+        RoleInvalid = -7008 => "ERR_ROLE_INVALID",
+        /// OpenRoom's: a call that needs a room (switchRole) made outside one.
+        NotInRoom = -7009 => "ERR_NOT_IN_ROOM",
+        /// OpenRoom's: too many requests of one kind in a short time (rooms opened by one user,
+        /// state changes by one session); nothing changed. Try again in a second.
+        RateLimited = -7010 => "ERR_RATE_LIMITED",
+        /// OpenRoom's: member data (`userData`) that is not JSON, is larger than
+        /// [`crate::limits::MAX_USER_DATA_BYTES`], or would take the room past
+        /// its budget of member data ([`crate::limits::room_user_data_bytes`]); nothing changed.
+        UserDataInvalid = -7011 => "ERR_USER_DATA_INVALID",
+        /// OpenRoom's: a resume that does not prove it comes from the client that entered (no
+        /// proof, a bad signature, or a counter already used: a recorded frame played again). The
+        /// session is untouched.
+        ResumeRefused = -7012 => "ERR_RESUME_REFUSED",
+    }
 }
 
 impl ErrorCode {
-    /// Every code, for tables and for the JS `TXLiteAVError` object.
-    pub const ALL: [ErrorCode; 23] = [
-        ErrorCode::RoomEnterFail,
-        ErrorCode::RoomRequestEnterRoomTimeout,
-        ErrorCode::EnterRoomParamNull,
-        ErrorCode::SdkAppIdInvalid,
-        ErrorCode::RoomIdInvalid,
-        ErrorCode::UserIdInvalid,
-        ErrorCode::UserSigInvalid,
-        ErrorCode::ServerInfoPrivilegeFlagError,
-        ErrorCode::ServerCenterNoPrivilegeCreateRoom,
-        ErrorCode::ServerCenterNoPrivilegeEnterRoom,
-        ErrorCode::ServerCenterNoPrivilegePushVideo,
-        ErrorCode::RoomFull,
-        ErrorCode::ServerRoomLimit,
-        ErrorCode::SessionExpired,
-        ErrorCode::ReconnectFailed,
-        ErrorCode::RoomNotFound,
-        ErrorCode::CustomCmdMissed,
-        ErrorCode::RoleNotSupported,
-        ErrorCode::RoleInvalid,
-        ErrorCode::NotInRoom,
-        ErrorCode::RateLimited,
-        ErrorCode::UserDataInvalid,
-        ErrorCode::ResumeRefused,
-    ];
-
     /// The numeric value an app sees.
     pub fn value(self) -> i32 {
         self as i32
     }
-
-    /// The constant's name in trtc-electron-sdk's `TXLiteAVError`.
-    pub fn trtc_name(self) -> &'static str {
-        match self {
-            ErrorCode::RoomEnterFail => "ERR_ROOM_ENTER_FAIL",
-            ErrorCode::RoomRequestEnterRoomTimeout => "ERR_ROOM_REQUEST_ENTER_ROOM_TIMEOUT",
-            ErrorCode::EnterRoomParamNull => "ERR_ENTER_ROOM_PARAM_NULL",
-            ErrorCode::SdkAppIdInvalid => "ERR_SDK_APPID_INVALID",
-            ErrorCode::RoomIdInvalid => "ERR_ROOM_ID_INVALID",
-            ErrorCode::UserIdInvalid => "ERR_USER_ID_INVALID",
-            ErrorCode::UserSigInvalid => "ERR_USER_SIG_INVALID",
-            // trtc_code.js spells PRIVILEDGE so.
-            ErrorCode::ServerInfoPrivilegeFlagError => "ERR_SERVER_INFO_PRIVILEGE_FLAG_ERROR",
-            ErrorCode::ServerCenterNoPrivilegeCreateRoom => {
-                "ERR_SERVER_CENTER_NO_PRIVILEDGE_CREATE_ROOM"
-            }
-            ErrorCode::ServerCenterNoPrivilegeEnterRoom => {
-                "ERR_SERVER_CENTER_NO_PRIVILEDGE_ENTER_ROOM"
-            }
-            ErrorCode::ServerCenterNoPrivilegePushVideo => {
-                "ERR_SERVER_CENTER_NO_PRIVILEDGE_PUSH_VIDEO"
-            }
-            ErrorCode::RoomFull => "ERR_ROOM_FULL",
-            ErrorCode::ServerRoomLimit => "ERR_SERVER_ROOM_LIMIT",
-            ErrorCode::SessionExpired => "ERR_SESSION_EXPIRED",
-            ErrorCode::ReconnectFailed => "ERR_RECONNECT_FAILED",
-            ErrorCode::RoomNotFound => "ERR_ROOM_NOT_FOUND",
-            ErrorCode::CustomCmdMissed => "ERR_CUSTOM_CMD_MISSED",
-            ErrorCode::RoleNotSupported => "ERR_ROLE_NOT_SUPPORTED",
-            ErrorCode::RoleInvalid => "ERR_ROLE_INVALID",
-            ErrorCode::NotInRoom => "ERR_NOT_IN_ROOM",
-            ErrorCode::RateLimited => "ERR_RATE_LIMITED",
-            ErrorCode::UserDataInvalid => "ERR_USER_DATA_INVALID",
-            ErrorCode::ResumeRefused => "ERR_RESUME_REFUSED",
-        }
-    }
 }
 
-/// Warning codes: `onWarning(code, message)` says something the app asked for did not happen,
-/// though nothing is broken (TRTC passes its warnings the same way). OpenRoom's own are 7101
-/// and up, clear of TRTC's ranges.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize_repr, Deserialize_repr)]
-#[repr(i32)]
-pub enum WarningCode {
-    /// sendCustomCmdMsg outside a room.
-    CustomCmdNotInRoom = 7101,
-    /// sendCustomCmdMsg with a cmdId outside 1–10, or data that is not a string or bytes.
-    CustomCmdInvalid = 7102,
-    /// sendCustomCmdMsg with more than 1 KB of data.
-    CustomCmdTooLarge = 7103,
-    /// More than 30 custom messages in one second.
-    CustomCmdRateLimited = 7104,
-    /// More than 8 KB of custom messages in one second.
-    CustomCmdBandwidthLimited = 7105,
-    /// sendCustomCmdMsg from an audience member (LIVE, VoiceChatRoom): only anchors send, as in
-    /// TRTC; the others do not see audience members.
-    CustomCmdAudience = 7106,
-    /// sendCustomCmdMsg while [`crate::custom::MAX_UNACKNOWLEDGED_MESSAGES`] messages wait for
-    /// the server to take them (it is slow, or the connection is down): this one was not
-    /// accepted, so nothing accepted is ever dropped. Try again after a moment.
-    CustomCmdSendBufferFull = 7107,
-    /// The server sent a frame this client cannot read (a newer or broken server); it was
-    /// skipped.
-    ServerFrameUnreadable = 7108,
-    /// The connection was lost and the server no longer held the session: custom messages
-    /// written just before the loss, that the server had not yet said it took, may not have
-    /// reached the room. The message says how many.
-    CustomCmdUnconfirmed = 7109,
+codes! {
+    /// Warning codes: `onWarning(code, message)` says something the app asked for did not happen,
+    /// though nothing is broken (TRTC passes its warnings the same way). OpenRoom's own are 7101
+    /// and up, clear of TRTC's ranges.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize_repr, Deserialize_repr)]
+    pub enum WarningCode: i32, name,
+        "The constant's name in the JS `TXLiteAVWarning` object." {
+        /// sendCustomCmdMsg outside a room.
+        CustomCmdNotInRoom = 7101 => "WARNING_CUSTOM_CMD_NOT_IN_ROOM",
+        /// sendCustomCmdMsg with a cmdId outside 1–10, or data that is not a string or bytes.
+        CustomCmdInvalid = 7102 => "WARNING_CUSTOM_CMD_INVALID",
+        /// sendCustomCmdMsg with more than 1 KB of data.
+        CustomCmdTooLarge = 7103 => "WARNING_CUSTOM_CMD_TOO_LARGE",
+        /// More than 30 custom messages in one second.
+        CustomCmdRateLimited = 7104 => "WARNING_CUSTOM_CMD_RATE_LIMITED",
+        /// More than 8 KB of custom messages in one second.
+        CustomCmdBandwidthLimited = 7105 => "WARNING_CUSTOM_CMD_BANDWIDTH_LIMITED",
+        /// sendCustomCmdMsg from an audience member (LIVE, VoiceChatRoom): only anchors send, as in
+        /// TRTC; the others do not see audience members.
+        CustomCmdAudience = 7106 => "WARNING_CUSTOM_CMD_AUDIENCE",
+        /// sendCustomCmdMsg while [`crate::custom::MAX_UNACKNOWLEDGED_MESSAGES`] messages wait for
+        /// the server to take them (it is slow, or the connection is down): this one was not
+        /// accepted, so nothing accepted is ever dropped. Try again after a moment.
+        CustomCmdSendBufferFull = 7107 => "WARNING_CUSTOM_CMD_SEND_BUFFER_FULL",
+        /// The server sent a frame this client cannot read (a newer or broken server); it was
+        /// skipped.
+        ServerFrameUnreadable = 7108 => "WARNING_SERVER_FRAME_UNREADABLE",
+        /// The connection was lost and the server no longer held the session: custom messages
+        /// written just before the loss, that the server had not yet said it took, may not have
+        /// reached the room. The message says how many.
+        CustomCmdUnconfirmed = 7109 => "WARNING_CUSTOM_CMD_UNCONFIRMED",
+    }
 }
 
 impl WarningCode {
-    pub const ALL: [WarningCode; 9] = [
-        WarningCode::CustomCmdNotInRoom,
-        WarningCode::CustomCmdInvalid,
-        WarningCode::CustomCmdTooLarge,
-        WarningCode::CustomCmdRateLimited,
-        WarningCode::CustomCmdBandwidthLimited,
-        WarningCode::CustomCmdAudience,
-        WarningCode::CustomCmdSendBufferFull,
-        WarningCode::ServerFrameUnreadable,
-        WarningCode::CustomCmdUnconfirmed,
-    ];
-
     pub fn value(self) -> i32 {
         self as i32
-    }
-
-    /// The constant's name in the JS `TXLiteAVWarning` object.
-    pub fn name(self) -> &'static str {
-        match self {
-            WarningCode::CustomCmdNotInRoom => "WARNING_CUSTOM_CMD_NOT_IN_ROOM",
-            WarningCode::CustomCmdInvalid => "WARNING_CUSTOM_CMD_INVALID",
-            WarningCode::CustomCmdTooLarge => "WARNING_CUSTOM_CMD_TOO_LARGE",
-            WarningCode::CustomCmdRateLimited => "WARNING_CUSTOM_CMD_RATE_LIMITED",
-            WarningCode::CustomCmdBandwidthLimited => "WARNING_CUSTOM_CMD_BANDWIDTH_LIMITED",
-            WarningCode::CustomCmdAudience => "WARNING_CUSTOM_CMD_AUDIENCE",
-            WarningCode::CustomCmdSendBufferFull => "WARNING_CUSTOM_CMD_SEND_BUFFER_FULL",
-            WarningCode::ServerFrameUnreadable => "WARNING_SERVER_FRAME_UNREADABLE",
-            WarningCode::CustomCmdUnconfirmed => "WARNING_CUSTOM_CMD_UNCONFIRMED",
-        }
     }
 }
 
