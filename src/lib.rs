@@ -105,28 +105,36 @@ pub struct NamedValue {
     pub value: u32,
 }
 
+/// `(name, value)` of each of `all`, in order.
+fn named_values<T: Copy>(
+    all: &[T],
+    name_value: impl Fn(T) -> (&'static str, u32),
+) -> Vec<NamedValue> {
+    all.iter()
+        .map(|&item| {
+            let (name, value) = name_value(item);
+            NamedValue {
+                name: name.to_owned(),
+                value,
+            }
+        })
+        .collect()
+}
+
 /// onExitRoom's reasons in order, the single source of `ExitRoomReason`.
 #[napi]
 pub fn exit_reasons() -> Vec<NamedValue> {
-    openroom_protocol::ExitReason::ALL
-        .iter()
-        .map(|reason| NamedValue {
-            name: reason.name().to_owned(),
-            value: *reason as u32,
-        })
-        .collect()
+    named_values(&openroom_protocol::ExitReason::ALL, |reason| {
+        (reason.name(), reason as u32)
+    })
 }
 
 /// onRemoteUserLeaveRoom's reasons in order, the single source of `RemoteLeaveReason`.
 #[napi]
 pub fn leave_reasons() -> Vec<NamedValue> {
-    openroom_protocol::LeaveReason::ALL
-        .iter()
-        .map(|reason| NamedValue {
-            name: reason.name().to_owned(),
-            value: *reason as u32,
-        })
-        .collect()
+    named_values(&openroom_protocol::LeaveReason::ALL, |reason| {
+        (reason.name(), reason as u32)
+    })
 }
 
 /// The names of the connection states (`TRTCConnectionState`), in order.

@@ -77,6 +77,16 @@ async fn enter(
     (ws, answer["result"].clone())
 }
 
+/// [`enter`] with a key for `user` in `room` granting `bits`.
+async fn enter_keyed(
+    server: &RunningServer,
+    user: &str,
+    room: &RoomId,
+    bits: Privileges,
+) -> (Ws, Value) {
+    enter(server, user, room, Some(key(server, user, room, bits))).await
+}
+
 fn assert_entered(result: &Value) {
     assert_eq!(result["ok"]["type"], "entered", "{result}");
 }
@@ -154,13 +164,7 @@ async fn a_required_key_grants_entering_and_creating_per_bit() {
 #[tokio::test]
 async fn a_required_key_must_be_valid_for_this_user_room_and_time() {
     let server = server(true).await;
-    let (_alice, entered) = enter(
-        &server,
-        "alice",
-        &numeric(1),
-        Some(key(&server, "alice", &numeric(1), Privileges::ALL)),
-    )
-    .await;
+    let (_alice, entered) = enter_keyed(&server, "alice", &numeric(1), Privileges::ALL).await;
     assert_entered(&entered);
     let cases = [
         (
@@ -222,13 +226,7 @@ async fn a_required_key_must_be_valid_for_this_user_room_and_time() {
 async fn string_rooms_take_string_room_keys() {
     let server = server(true).await;
     let team = named("team room");
-    let (_alice, entered) = enter(
-        &server,
-        "alice",
-        &team,
-        Some(key(&server, "alice", &team, CREATE_AND_ENTER)),
-    )
-    .await;
+    let (_alice, entered) = enter_keyed(&server, "alice", &team, CREATE_AND_ENTER).await;
     assert_entered(&entered);
     let (_bob, refused) = enter(
         &server,
@@ -242,13 +240,7 @@ async fn string_rooms_take_string_room_keys() {
         ErrorCode::ServerInfoPrivilegeFlagError,
         "is for strRoomId \"other\"",
     );
-    let (_bob, entered) = enter(
-        &server,
-        "bob",
-        &team,
-        Some(key(&server, "bob", &team, Privileges::ENTER_ROOM)),
-    )
-    .await;
+    let (_bob, entered) = enter_keyed(&server, "bob", &team, Privileges::ENTER_ROOM).await;
     assert_entered(&entered);
     server.close().await;
 }
@@ -256,13 +248,7 @@ async fn string_rooms_take_string_room_keys() {
 #[tokio::test]
 async fn switching_needs_a_key_for_the_new_room() {
     let server = server(true).await;
-    let (mut alice, entered) = enter(
-        &server,
-        "alice",
-        &numeric(1),
-        Some(key(&server, "alice", &numeric(1), CREATE_AND_ENTER)),
-    )
-    .await;
+    let (mut alice, entered) = enter_keyed(&server, "alice", &numeric(1), CREATE_AND_ENTER).await;
     assert_entered(&entered);
     let sig = user_sig(&server, "alice");
     let switch = |id: u64, room: &RoomId, key: Option<String>| {
@@ -424,13 +410,7 @@ async fn publishing_needs_the_send_bits_and_the_others_see_only_what_is_granted(
 #[tokio::test]
 async fn switching_takes_the_new_rooms_send_bits() {
     let server = server(true).await;
-    let (mut alice, entered) = enter(
-        &server,
-        "alice",
-        &numeric(1),
-        Some(key(&server, "alice", &numeric(1), Privileges::ALL)),
-    )
-    .await;
+    let (mut alice, entered) = enter_keyed(&server, "alice", &numeric(1), Privileges::ALL).await;
     assert_entered(&entered);
     send(
         &mut alice,
@@ -454,14 +434,8 @@ async fn switching_takes_the_new_rooms_send_bits() {
         ErrorCode::ServerCenterNoPrivilegePushVideo,
         "does not grant sending video",
     );
-    // Bob, entering room 2, finds her publishing nothing there.
-    let (_bob, entered) = enter(
-        &server,
-        "bob",
-        &named("b"),
-        Some(key(&server, "bob", &named("b"), Privileges::ALL)),
-    )
-    .await;
+    // Bob, entering room b, finds her publishing nothing there.
+    let (_bob, entered) = enter_keyed(&server, "bob", &named("b"), Privileges::ALL).await;
     assert_eq!(
         entered["ok"]["members"],
         json!([{"userId": "alice", "audio": false, "video": false}])
@@ -477,13 +451,7 @@ async fn a_resume_that_undoes_a_switch_takes_back_the_old_rooms_send_bits() {
     let no_video = key(&server, "alice", &room, Privileges(1 | 2 | 4));
     let (mut alice, entered) = enter(&server, "alice", &room, Some(no_video)).await;
     let token = entered["ok"]["resumeToken"].as_str().unwrap().to_owned();
-    let (mut bob, entered) = enter(
-        &server,
-        "bob",
-        &room,
-        Some(key(&server, "bob", &room, Privileges::ALL)),
-    )
-    .await;
+    let (mut bob, entered) = enter_keyed(&server, "bob", &room, Privileges::ALL).await;
     assert_entered(&entered);
     send(
         &mut alice,

@@ -237,6 +237,17 @@ fn resume_key_pair() -> (ring::signature::Ed25519KeyPair, String) {
     (pair, public)
 }
 
+/// A resume of `token` (events after `last_seq`) signed with `pair` at `counter`.
+fn signed_resume(
+    pair: &ring::signature::Ed25519KeyPair,
+    token: &str,
+    last_seq: u64,
+    counter: u64,
+) -> Value {
+    json!({"id": 1, "type": "resume", "token": token, "lastSeq": last_seq,
+           "counter": counter, "proof": signed(pair, token, counter)})
+}
+
 fn signed(pair: &ring::signature::Ed25519KeyPair, token: &str, counter: u64) -> String {
     use base64::Engine as _;
     let message = openroom_protocol::resume_proof::signed_message(token, counter);
@@ -317,8 +328,7 @@ async fn a_usersig_that_expired_while_away_ends_the_session_at_resume() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let resumes = [
-        json!({"id": 1, "type": "resume", "token": alice_token, "lastSeq": 0,
-               "counter": 1, "proof": signed(&pair, &alice_token, 1)}),
+        signed_resume(&pair, &alice_token, 0, 1),
         json!({"id": 1, "type": "resume", "token": carol_token, "lastSeq": 0}),
     ];
     for frame in resumes {
@@ -340,12 +350,7 @@ async fn a_usersig_that_expired_while_away_ends_the_session_at_resume() {
     let lost = LeaveReason::ConnectionLost as u64;
     assert_eq!(gone, [("alice".into(), lost), ("carol".into(), lost)]);
     let mut again = connect(&server).await;
-    send(
-        &mut again,
-        json!({"id": 1, "type": "resume", "token": alice_token, "lastSeq": 0,
-        "counter": 2, "proof": signed(&pair, &alice_token, 2)}),
-    )
-    .await;
+    send(&mut again, signed_resume(&pair, &alice_token, 0, 2)).await;
     assert_eq!(answer(&mut again).await["error"]["code"], -7003);
     server.close().await;
 }
@@ -378,12 +383,7 @@ async fn a_session_entered_again_by_its_resume_still_needs_the_proof() {
     drop(first);
     // A lastSeq the replay buffer cannot serve: the server enters her again, new token.
     let mut second = connect(&server).await;
-    send(
-        &mut second,
-        json!({"id": 1, "type": "resume", "token": token, "lastSeq": 12345,
-        "counter": 1, "proof": signed(&pair, &token, 1)}),
-    )
-    .await;
+    send(&mut second, signed_resume(&pair, &token, 12345, 1)).await;
     let entered = answer(&mut second).await;
     assert_eq!(entered["ok"]["type"], "entered", "{entered}");
     let new_token = entered["ok"]["resumeToken"].as_str().unwrap().to_owned();
@@ -393,12 +393,7 @@ async fn a_session_entered_again_by_its_resume_still_needs_the_proof() {
     assert_eq!(refused["error"]["code"], -7012, "{refused}");
     // Signed, it resumes (counters start afresh for the new token).
     let mut fourth = connect(&server).await;
-    send(
-        &mut fourth,
-        json!({"id": 1, "type": "resume", "token": new_token, "lastSeq": 0,
-        "counter": 1, "proof": signed(&pair, &new_token, 1)}),
-    )
-    .await;
+    send(&mut fourth, signed_resume(&pair, &new_token, 0, 1)).await;
     assert_eq!(answer(&mut fourth).await["ok"]["type"], "resumed");
     server.close().await;
 }

@@ -369,14 +369,7 @@ impl Room {
     fn remove(&mut self, mut user_ids: Vec<UserId>) -> Result<(), NamedUsersRefused> {
         user_ids.sort();
         user_ids.dedup();
-        let absent: Vec<UserId> = user_ids
-            .iter()
-            .filter(|id| self.position(id).is_none())
-            .cloned()
-            .collect();
-        if !absent.is_empty() {
-            return Err(NamedUsersRefused::NotInRoom(absent));
-        }
+        self.all_present(&user_ids)?;
         for user_id in user_ids {
             if let Some(index) = self.position(&user_id) {
                 let member = self.members.remove(index);
@@ -387,6 +380,19 @@ impl Room {
             }
         }
         Ok(())
+    }
+
+    /// Ok when every one of `user_ids` is a member; else which are not (all or nothing).
+    fn all_present(&self, user_ids: &[UserId]) -> Result<(), NamedUsersRefused> {
+        let absent: Vec<UserId> = user_ids
+            .iter()
+            .filter(|id| self.position(id).is_none())
+            .cloned()
+            .collect();
+        if absent.is_empty() {
+            return Ok(());
+        }
+        Err(NamedUsersRefused::NotInRoom(absent))
     }
 
     pub(super) fn position(&self, user_id: &UserId) -> Option<usize> {
@@ -400,14 +406,7 @@ impl Room {
         to: Option<Vec<UserId>>,
     ) -> Result<u32, NamedUsersRefused> {
         if let Some(to) = &to {
-            let absent: Vec<UserId> = to
-                .iter()
-                .filter(|id| self.position(id).is_none())
-                .cloned()
-                .collect();
-            if !absent.is_empty() {
-                return Err(NamedUsersRefused::NotInRoom(absent));
-            }
+            self.all_present(to)?;
         }
         self.admin_seq = self.admin_seq.wrapping_add(1);
         let from = UserId::parse(ADMIN_IDENTIFIER).expect("the admin identifier is a valid userId");
